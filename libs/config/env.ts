@@ -1,0 +1,50 @@
+import { KeycastError } from './errors.js';
+
+/** Service settings, read from the environment once. Every variable the deployment files set is read here. */
+export interface ServiceConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  /** Where uploaded videos and thumbnails are kept. */
+  storageDir: string;
+  maxUploadBytes: number;
+  /** Public base URL used to build links (thumbnails, self links). Empty = relative links. */
+  publicBaseUrl: string;
+  webhookSecret: string;
+  webhookMaxAttempts: number;
+  workerConcurrency: number;
+  /** Videos longer than this are split into segments processed as child jobs. */
+  segmentSeconds: number;
+  logLevel: string;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new KeycastError('INVALID_OPTION', `environment variable ${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+export const ENV_VARS = [
+  'DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'STORAGE_DIR', 'MAX_UPLOAD_BYTES', 'PUBLIC_BASE_URL',
+  'WEBHOOK_SECRET', 'WEBHOOK_MAX_ATTEMPTS', 'WORKER_CONCURRENCY', 'SEGMENT_SECONDS', 'LOG_LEVEL', 'KEYCAST_TF_BACKEND',
+] as const;
+
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return {
+    databaseUrl: env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/keycast',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    host: env.HOST || '0.0.0.0',
+    port: intEnv(env, 'PORT', 3000),
+    storageDir: env.STORAGE_DIR || './var/storage',
+    maxUploadBytes: intEnv(env, 'MAX_UPLOAD_BYTES', 2 * 1024 ** 3),
+    publicBaseUrl: (env.PUBLIC_BASE_URL || '').replace(/\/$/, ''),
+    webhookSecret: env.WEBHOOK_SECRET || 'dev-secret-change-me',
+    webhookMaxAttempts: intEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 6),
+    workerConcurrency: intEnv(env, 'WORKER_CONCURRENCY', 1),
+    segmentSeconds: intEnv(env, 'SEGMENT_SECONDS', 600),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * One error type for every expected failure (bad input, bad options, unreadable media).
+ * `code` is stable: the CLI prints it, the API maps it to an HTTP status, clients switch on it.
+ */
+export type ErrorCode =
+  | 'INVALID_OPTION'
+  | 'UNKNOWN_OPTION'
+  | 'NOT_FOUND'
+  | 'NOT_A_VIDEO'
+  | 'TRUNCATED_VIDEO'
+  | 'NO_VIDEO_STREAM'
+  | 'ZERO_DURATION'
+  | 'DECODE_FAILED'
+  | 'INVALID_FINGERPRINTS'
+  | 'INVALID_FILE'
+  | 'VIDEO_NOT_READY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CONFLICT'
+  | 'INTERNAL';
+
+export class KeycastError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'KeycastError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isKeycastError(e: unknown): e is KeycastError {
+  return e instanceof KeycastError;
+}

@@ -1,0 +1,157 @@
+import { KeycastError } from './errors.js';
+
+/** Clothing encoders available in libs/vision (see docs/QUALITY.md for why the default is the default). */
+export const CLOTH_ENCODERS = ['cnn', 'histogram'] as const;
+export type ClothEncoderName = (typeof CLOTH_ENCODERS)[number];
+
+export const LINKAGE_METHODS = ['average', 'single', 'complete'] as const;
+export type LinkageMethod = (typeof LINKAGE_METHODS)[number];
+
+/** Options that decide which faces are extracted and how they are fingerprinted. */
+export interface ExtractOptions {
+  capture_interval_sec: number;
+  use_scene_transition: boolean;
+  /** ffmpeg scene score threshold in (0, 1) used with use_scene_transition. */
+  scene_threshold: number;
+  skip_sec: number;
+  /** 0 = to the end. */
+  stop_sec: number;
+  /** Stop after this many faces (0 = no limit). */
+  face_cnt: number;
+  frame_batch_size: number;
+  /** Frames wider than this are resized. */
+  resizing_resolution: number;
+  /** Resize factor used instead of resizing_resolution when given. */
+  resizing_ratio: number | null;
+  max_faces_per_frame: number;
+  /** Minimum detector confidence for a face. */
+  min_face_score: number;
+  cloth_encoder: ClothEncoderName;
+}
+
+/** Options that only change how stored fingerprints are grouped: no re-extraction needed. */
+export interface ClusterOptions {
+  /** Relative similarity in [0, 1]: cut height = max(pdist) * (1 - sim). */
+  sim: number;
+  min_csize: number;
+  method: LinkageMethod;
+  merge: boolean;
+  face_threshold: number;
+  cloth_threshold: number;
+  iterations: number;
+  face_cloth_weights: [number, number];
+}
+
+export type AnalyzeOptions = ExtractOptions & ClusterOptions;
+
+export const DEFAULT_EXTRACT: Readonly<ExtractOptions> = Object.freeze({
+  capture_interval_sec: 1,
+  use_scene_transition: false,
+  scene_threshold: 0.3,
+  skip_sec: 0,
+  stop_sec: 0,
+  face_cnt: 0,
+  frame_batch_size: 16,
+  resizing_resolution: 1280,
+  resizing_ratio: null,
+  max_faces_per_frame: 4,
+  min_face_score: 0.5,
+  cloth_encoder: 'cnn',
+});
+
+export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
+  sim: 0.63,
+  min_csize: 2,
+  method: 'average',
+  merge: true,
+  face_threshold: 0.18,
+  cloth_threshold: 0.12,
+  iterations: 1,
+  face_cloth_weights: [1, 1] as [number, number],
+});
+
+function num(name: string, v: unknown, lo: number, hi: number, { integer = false, loOpen = false } = {}): number {
+  const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new KeycastError('INVALID_OPTION', `${name} must be a number, got ${JSON.stringify(v)}`);
+  if (integer && !Number.isInteger(x)) throw new KeycastError('INVALID_OPTION', `${name} must be an integer, got ${x}`);
+  if (x < lo || x > hi || (loOpen && x === lo)) {
+    throw new KeycastError('INVALID_OPTION', `${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}], got ${x}`);
+  }
+  return x;
+}
+
+function bool(name: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new KeycastError('INVALID_OPTION', `${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  throw new KeycastError('INVALID_OPTION', `${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
+/** Accepts [1, 1] or "1,1". */
+export function parseWeights(v: unknown): [number, number] {
+  const parts = typeof v === 'string' ? v.split(',') : v;
+  if (!Array.isArray(parts) || parts.length !== 2) {
+    throw new KeycastError('INVALID_OPTION', `face_cloth_weights must be two numbers "face,cloth", got ${JSON.stringify(v)}`);
+  }
+  const w: [number, number] = [num('face_cloth_weights[0]', parts[0], 0, 1e6), num('face_cloth_weights[1]', parts[1], 0, 1e6)];
+  if (w[0] === 0 && w[1] === 0) throw new KeycastError('INVALID_OPTION', 'face_cloth_weights must not both be 0');
+  return w;
+}
+
+const EXTRACT_KEYS = Object.keys(DEFAULT_EXTRACT) as (keyof ExtractOptions)[];
+const CLUSTER_KEYS = Object.keys(DEFAULT_CLUSTER) as (keyof ClusterOptions)[];
+
+function rejectUnknown(input: Record<string, unknown>, known: readonly string[]): void {
+  for (const k of Object.keys(input)) {
+    if (input[k] !== undefined && !known.includes(k)) throw new KeycastError('UNKNOWN_OPTION', `unknown option: ${k}`);
+  }
+}
+
+/** Validates and fills defaults. Values may be strings (CLI, multipart fields). Throws KeycastError. */
+export function resolveExtractOptions(input: Record<string, unknown> = {}, { strict = true } = {}): ExtractOptions {
+  if (strict) rejectUnknown(input, [...EXTRACT_KEYS, 'face_cloth_weights']);
+  const o = { ...DEFAULT_EXTRACT, ...definedOnly(input) } as Record<string, unknown>;
+  return {
+    capture_interval_sec: num('capture_interval_sec', o.capture_interval_sec, 0, 3600, { loOpen: true }),
+    use_scene_transition: bool('use_scene_transition', o.use_scene_transition),
+    scene_threshold: num('scene_threshold', o.scene_threshold, 0, 1, { loOpen: true }),
+    skip_sec: num('skip_sec', o.skip_sec, 0, 1e7),
+    stop_sec: num('stop_sec', o.stop_sec, 0, 1e7),
+    face_cnt: num('face_cnt', o.face_cnt, 0, 1e7, { integer: true }),
+    frame_batch_size: num('frame_batch_size', o.frame_batch_size, 1, 1024, { integer: true }),
+    resizing_resolution: num('resizing_resolution', o.resizing_resolution, 16, 16384, { integer: true }),
+    resizing_ratio: o.resizing_ratio === null || o.resizing_ratio === undefined || o.resizing_ratio === '' ? null : num('resizing_ratio', o.resizing_ratio, 0, 1, { loOpen: true }),
+    max_faces_per_frame: num('max_faces_per_frame', o.max_faces_per_frame, 1, 1000, { integer: true }),
+    min_face_score: num('min_face_score', o.min_face_score, 0, 1),
+    cloth_encoder: oneOf('cloth_encoder', o.cloth_encoder, CLOTH_ENCODERS),
+  };
+}
+
+export function resolveClusterOptions(input: Record<string, unknown> = {}, { strict = true } = {}): ClusterOptions {
+  if (strict) rejectUnknown(input, CLUSTER_KEYS);
+  const o = { ...DEFAULT_CLUSTER, ...definedOnly(input) } as Record<string, unknown>;
+  return {
+    sim: num('sim', o.sim, 0, 1),
+    min_csize: num('min_csize', o.min_csize, 1, 1e7, { integer: true }),
+    method: oneOf('method', o.method, LINKAGE_METHODS),
+    merge: bool('merge', o.merge),
+    face_threshold: num('face_threshold', o.face_threshold, 0, 1e6),
+    cloth_threshold: num('cloth_threshold', o.cloth_threshold, 0, 1e6),
+    iterations: num('iterations', o.iterations, 0, 100, { integer: true }),
+    face_cloth_weights: parseWeights(o.face_cloth_weights),
+  };
+}
+
+export function resolveAnalyzeOptions(input: Record<string, unknown> = {}): AnalyzeOptions {
+  rejectUnknown(input, [...EXTRACT_KEYS, ...CLUSTER_KEYS]);
+  return { ...resolveExtractOptions(input, { strict: false }), ...resolveClusterOptions(input, { strict: false }) };
+}
+
+function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
