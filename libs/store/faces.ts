@@ -1,0 +1,135 @@
+import type { Box } from '../pipeline/types.js';
+import type { PrismaClient } from './client.js';
+import type { Prisma } from './generated/client.js';
+import { bytesToFloat32, float32ToBytes } from './vectors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Page } from './videos.js';
+
+/** A stored face appearance (no vectors). `id` is global: /faces/:id/thumbnail. */
+export interface StoredFace {
+  id: number;
+  videoId: string;
+  frame: number;
+  k: number;
+  t: number;
+  box: Box;
+  score: number;
+  thumbKey: string;
+  bodyKey: string;
+}
+
+/** A stored face with its fingerprint halves, as the clustering needs them. */
+export interface StoredFingerprint extends StoredFace {
+  face: Float32Array;
+  cloth: Float32Array;
+}
+
+/** What the worker writes for one face (the images are already in file storage under the keys). */
+export interface NewFace {
+  frame: number;
+  k: number;
+  t: number;
+  box: Box;
+  score: number;
+  face: Float32Array;
+  cloth: Float32Array;
+  thumbKey: string;
+  bodyKey: string;
+}
+
+type FaceRow = { id: bigint; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
+
+function toStored(r: FaceRow): StoredFace {
+  return { id: Number(r.id), videoId: r.videoId, frame: r.frame, k: r.k, t: r.t, box: [r.x, r.y, r.w, r.h], score: r.score, thumbKey: r.thumbKey, bodyKey: r.bodyKey };
+}
+
+/** Time order used everywhere faces are listed or clustered: (t, frame, k). */
+const FACE_ORDER: Prisma.FaceOrderByWithRelationInput[] = [{ t: 'asc' }, { frame: 'asc' }, { k: 'asc' }];
+
+type FaceKey = [t: number, frame: number, k: number];
+const isFaceKey = (x: unknown) => Array.isArray(x) && x.length === 3 && x.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+export function faceCursor(f: { t: number; frame: number; k: number }): string {
+  return encodeCursor([f.t, f.frame, f.k]);
+}
+
+export function decodeFaceCursor(cursor: string): FaceKey {
+  return decodeCursor<FaceKey>(cursor, isFaceKey);
+}
+
+/** Strictly after `key` in (t, frame, k) order. */
+export function isAfter(f: { t: number; frame: number; k: number }, key: FaceKey): boolean {
+  return f.t > key[0] || (f.t === key[0] && (f.frame > key[1] || (f.frame === key[1] && f.k > key[2])));
+}
+
+export class FaceRepository {
+  constructor(private readonly db: PrismaClient) {}
+
+  /**
+   * The createMany of one batch, not yet executed (so the caller can put it in a transaction).
+   * Idempotent: rows whose (video_id, frame, k) exists are skipped (INSERT … ON CONFLICT DO NOTHING),
+   * so a retried batch adds nothing and loses nothing.
+   */
+  insertBatchQuery(videoId: string, faces: NewFace[]) {
+    return this.db.face.createMany({
+      data: faces.map((f) => ({
+        videoId,
+        frame: f.frame,
+        k: f.k,
+        t: f.t,
+        x: f.box[0],
+        y: f.box[1],
+        w: f.box[2],
+        h: f.box[3],
+        score: f.score,
+        faceVec: float32ToBytes(f.face),
+        clothVec: float32ToBytes(f.cloth),
+        thumbKey: f.thumbKey,
+        bodyKey: f.bodyKey,
+      })),
+      skipDuplicates: true,
+    });
+  }
+
+  /** Inserts a batch idempotently; returns how many rows were new. */
+  async insertBatch(videoId: string, faces: NewFace[]): Promise<number> {
+    if (faces.length === 0) return 0;
+    return (await this.insertBatchQuery(videoId, faces)).count;
+  }
+
+  count(videoId: string): Promise<number> {
+    return this.db.face.count({ where: { videoId } });
+  }
+
+  async get(id: number): Promise<StoredFace | null> {
+    if (!Number.isSafeInteger(id) || id < 1) return null;
+    const r = await this.db.face.findUnique({ where: { id: BigInt(id) }, omit: { faceVec: true, clothVec: true } });
+    return r ? toStored(r) : null;
+  }
+
+  /** Every face of a video with its vectors, in (t, frame, k) order: the order the clustering (and its cached linkage) index faces by. */
+  async loadFingerprints(videoId: string): Promise<StoredFingerprint[]> {
+    const rows = await this.db.face.findMany({ where: { videoId }, orderBy: FACE_ORDER });
+    return rows.map((r) => ({ ...toStored(r), face: bytesToFloat32(r.faceVec), cloth: bytesToFloat32(r.clothVec) }));
+  }
+
+  /** A page of faces in (t, frame, k) order; keyset cursor. */
+  async list(videoId: string, { limit, cursor }: { limit: number; cursor?: string | null }): Promise<Page<StoredFace>> {
+    const after = cursor ? decodeFaceCursor(cursor) : null;
+    const rows = await this.db.face.findMany({
+      where: {
+        videoId,
+        ...(after
+          ? { OR: [{ t: { gt: after[0] } }, { t: after[0], frame: { gt: after[1] } }, { t: after[0], frame: after[1], k: { gt: after[2] } }] }
+          : {}),
+      },
+      orderBy: FACE_ORDER,
+      take: limit + 1,
+      omit: { faceVec: true, clothVec: true },
+    });
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toStored);
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? faceCursor(last) : null };
+  }
+}

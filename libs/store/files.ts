@@ -1,0 +1,96 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Files of the service under one root directory, addressed by keys (relative POSIX paths):
+ *   videos/<video id>/source<.ext>            the upload
+ *   videos/<video id>/faces/<frame>_<k>.jpg   face thumbnail
+ *   videos/<video id>/bodies/<frame>_<k>.jpg  upper-body crop
+ * A video's files all live under videos/<id>/, so deleting a video is one recursive remove.
+ */
+export class FileStorage {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Absolute path of a key; refuses keys that leave the root. */
+  path(key: string): string {
+    const p = resolve(this.root, key);
+    if (p !== this.root && !p.startsWith(this.root + sep)) throw new Error(`storage key escapes the root: ${key}`);
+    return p;
+  }
+
+  videoDir(videoId: string): string {
+    return `videos/${videoId}`;
+  }
+
+  sourceKey(videoId: string, filename?: string): string {
+    const ext = filename ? extname(filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10) : '';
+    return `videos/${videoId}/source${ext}`;
+  }
+
+  thumbKey(videoId: string, frame: number, k: number): string {
+    return `videos/${videoId}/faces/${frame}_${k}.jpg`;
+  }
+
+  bodyKey(videoId: string, frame: number, k: number): string {
+    return `videos/${videoId}/bodies/${frame}_${k}.jpg`;
+  }
+
+  /**
+   * Streams `source` to `key` (via a temporary name, renamed at the end, so a reader never sees half a file).
+   * On any error (including a size limit the caller enforces by destroying the stream) the partial file is removed.
+   */
+  async writeStream(key: string, source: Readable): Promise<number> {
+    const dest = this.path(key);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = `${dest}.${randomUUID()}.part`;
+    let bytes = 0;
+    source.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    try {
+      await pipeline(source, createWriteStream(tmp));
+      await rename(tmp, dest);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    return bytes;
+  }
+
+  /** Writes a whole small file atomically (write to a temp name, rename): re-writing the same key is harmless. */
+  async write(key: string, data: Uint8Array): Promise<void> {
+    const dest = this.path(key);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = `${dest}.${randomUUID()}.part`;
+    await writeFile(tmp, data);
+    await rename(tmp, dest);
+  }
+
+  read(key: string): Promise<Buffer> {
+    return readFile(this.path(key));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.path(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.path(key), { recursive: true, force: true });
+  }
+
+  /** Removes every file of a video. */
+  removeVideo(videoId: string): Promise<void> {
+    return this.remove(this.videoDir(videoId));
+  }
+}
+

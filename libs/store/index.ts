@@ -1,0 +1,11 @@
+export { Store, createStore, type StoreOptions } from './store.js';
+export { createPrismaClient, type PrismaClient } from './client.js';
+export { migrate, readMigrations, ensureDatabase, DEFAULT_MIGRATIONS_DIR, type MigrateResult, type MigrationFile } from './migrate.js';
+export { VideoRepository, VIDEO_STATUSES, type VideoStatus, type VideoRecord, type NewVideo, type Page } from './videos.js';
+export { FaceRepository, faceCursor, decodeFaceCursor, isAfter, type StoredFace, type StoredFingerprint, type NewFace } from './faces.js';
+export { LinkageRepository, weightsKey, type StoredLinkage } from './linkages.js';
+export { SegmentRepository, type SegmentSpan, type SegmentRecord } from './segments.js';
+export { DeliveryRepository, type DeliveryAttempt, type DeliveryRecord } from './deliveries.js';
+export { FileStorage } from './files.js';
+export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
+export { encodeCursor, decodeCursor } from './cursor.js';

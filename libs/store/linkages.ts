@@ -1,0 +1,45 @@
+import type { LinkageMethod } from '../config/index.js';
+import type { PrismaClient } from './client.js';
+import { bytesToFloat64, float64ToBytes } from './vectors.js';
+
+/** A cached dendrogram of one video for one (weights, method). */
+export interface StoredLinkage {
+  /** scipy layout: (n-1) rows of [a, b, dist, size], row-major. */
+  z: Float64Array;
+  /** Largest pairwise distance (the cut height is maxDist * (1 - sim)). */
+  maxDist: number;
+  n: number;
+  computeMs: number;
+}
+
+/** Canonical text key of a weight pair: "1,1", "1,0.5". */
+export function weightsKey(w: readonly [number, number]): string {
+  return `${w[0]},${w[1]}`;
+}
+
+export class LinkageRepository {
+  constructor(private readonly db: PrismaClient) {}
+
+  async get(videoId: string, weights: readonly [number, number], method: LinkageMethod | string): Promise<StoredLinkage | null> {
+    const r = await this.db.linkage.findUnique({ where: { videoId_weights_method: { videoId, weights: weightsKey(weights), method } } });
+    return r ? { z: bytesToFloat64(r.z), maxDist: r.maxDist, n: r.n, computeMs: r.computeMs } : null;
+  }
+
+  /** Stores a linkage unless one is already there for the key (two concurrent computations store one). Returns true when stored. */
+  async put(videoId: string, weights: readonly [number, number], method: LinkageMethod | string, l: StoredLinkage): Promise<boolean> {
+    const r = await this.db.linkage.createMany({
+      data: [{ videoId, weights: weightsKey(weights), method, z: float64ToBytes(l.z), maxDist: l.maxDist, n: l.n, computeMs: l.computeMs }],
+      skipDuplicates: true,
+    });
+    return r.count > 0;
+  }
+
+  count(videoId: string): Promise<number> {
+    return this.db.linkage.count({ where: { videoId } });
+  }
+
+  /** Drops every cached linkage of a video (its faces changed). */
+  async clear(videoId: string): Promise<void> {
+    await this.db.linkage.deleteMany({ where: { videoId } });
+  }
+}

@@ -1,0 +1,151 @@
+import type { ExtractOptions } from '../config/index.js';
+import type { VideoInfo } from '../media/types.js';
+import type { PrismaClient } from './client.js';
+import type { Video } from './generated/client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export const VIDEO_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/** A video as the rest of the service sees it (plain numbers, typed JSON columns). */
+export interface VideoRecord {
+  id: string;
+  status: VideoStatus;
+  /** 0..1 */
+  progress: number;
+  options: ExtractOptions;
+  errorCode: string | null;
+  errorMessage: string | null;
+  timings: Record<string, number>;
+  owner: string | null;
+  callbackUrl: string | null;
+  filename: string | null;
+  sourceKey: string;
+  sizeBytes: number;
+  probe: VideoInfo | null;
+  durationS: number | null;
+  faceCount: number;
+  frameCount: number;
+  segmentCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewVideo {
+  id?: string;
+  options: ExtractOptions;
+  owner?: string | null;
+  callbackUrl?: string | null;
+  filename?: string | null;
+  sourceKey: string;
+  sizeBytes: number;
+  probe?: VideoInfo | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+function toRecord(v: Video): VideoRecord {
+  return {
+    ...v,
+    status: v.status as VideoStatus,
+    options: v.options as unknown as ExtractOptions,
+    timings: (v.timings ?? {}) as Record<string, number>,
+    probe: (v.probe ?? null) as unknown as VideoInfo | null,
+    sizeBytes: Number(v.sizeBytes),
+  };
+}
+
+export class VideoRepository {
+  constructor(private readonly db: PrismaClient) {}
+
+  async create(v: NewVideo): Promise<VideoRecord> {
+    const row = await this.db.video.create({
+      data: {
+        ...(v.id ? { id: v.id } : {}),
+        options: v.options as object,
+        owner: v.owner ?? null,
+        callbackUrl: v.callbackUrl ?? null,
+        filename: v.filename ?? null,
+        sourceKey: v.sourceKey,
+        sizeBytes: BigInt(v.sizeBytes),
+        probe: (v.probe ?? undefined) as object | undefined,
+        durationS: v.probe?.duration_s ?? null,
+      },
+    });
+    return toRecord(row);
+  }
+
+  async get(id: string): Promise<VideoRecord | null> {
+    const row = await this.db.video.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
+  }
+
+  /** Newest first; keyset pagination on (created_at, id), so pages stay consistent while videos are added. */
+  async list({ limit, cursor, owner, status }: { limit: number; cursor?: string | null; owner?: string; status?: VideoStatus }): Promise<Page<VideoRecord>> {
+    const after = cursor ? decodeCursor<[string, string]>(cursor, (x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string') : null;
+    const rows = await this.db.video.findMany({
+      where: {
+        ...(owner !== undefined ? { owner } : {}),
+        ...(status !== undefined ? { status } : {}),
+        ...(after ? { OR: [{ createdAt: { lt: new Date(after[0]) } }, { createdAt: new Date(after[0]), id: { lt: after[1] } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toRecord);
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+  }
+
+  async update(id: string, data: Partial<Pick<VideoRecord, 'status' | 'progress' | 'errorCode' | 'errorMessage' | 'timings' | 'faceCount' | 'frameCount' | 'segmentCount' | 'startedAt' | 'finishedAt' | 'probe'>>): Promise<void> {
+    const { probe, timings, ...rest } = data;
+    await this.db.video.updateMany({
+      where: { id },
+      data: {
+        ...rest,
+        ...(probe !== undefined ? { probe: probe as object, durationS: probe?.duration_s ?? null } : {}),
+        ...(timings !== undefined ? { timings } : {}),
+      },
+    });
+  }
+
+  /** queued|failed → processing (a retried job re-enters here). Clears any earlier error. */
+  async markProcessing(id: string, segmentCount: number, probe: VideoInfo): Promise<void> {
+    await this.db.video.updateMany({
+      where: { id },
+      data: { status: 'processing', segmentCount, errorCode: null, errorMessage: null, startedAt: new Date(), probe: probe as object, durationS: probe.duration_s },
+    });
+  }
+
+  /** Video progress = mean of its segments' progress (one SQL statement: concurrent segment workers cannot lose an update). */
+  async refreshProgress(id: string): Promise<void> {
+    await this.db.$executeRaw`UPDATE videos SET progress = COALESCE((SELECT avg(progress) FROM segments WHERE video_id = ${id}::uuid), 0),
+      face_count = (SELECT count(*) FROM faces WHERE video_id = ${id}::uuid),
+      frame_count = COALESCE((SELECT sum(frames) FROM segments WHERE video_id = ${id}::uuid), 0), updated_at = now()
+      WHERE id = ${id}::uuid AND status = 'processing'`;
+  }
+
+  async markReady(id: string, { faceCount, frameCount, timings }: { faceCount: number; frameCount: number; timings: Record<string, number> }): Promise<void> {
+    await this.db.video.updateMany({
+      where: { id },
+      data: { status: 'ready', progress: 1, faceCount, frameCount, timings, finishedAt: new Date(), errorCode: null, errorMessage: null },
+    });
+  }
+
+  async markFailed(id: string, code: string, message: string): Promise<void> {
+    await this.db.video.updateMany({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() } });
+  }
+
+  /** Deletes the row; faces, linkages, segments and deliveries go with it (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    const r = await this.db.video.deleteMany({ where: { id } });
+    return r.count > 0;
+  }
+}

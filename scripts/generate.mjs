@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Code generation that a fresh clone needs before tests or start-up (outputs are gitignored):
+//   1. the Prisma client (libs/store/generated) from prisma/schema.prisma — offline: Prisma's CLI
+//      would download a schema engine it does not need for `generate`, so point it at /bin/true;
+//   2. the API's OpenAPI document (apps/api/dump-openapi.ts → test/sdk/generated/openapi.json) and the
+//      TypeScript SDK generated from it by @hey-api/openapi-ts (test/sdk/generated); skipped with --prisma-only.
+// Each step is skipped when its output is newer than its inputs (set KEYCAST_FORCE_GENERATE=1 to force).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const force = process.env.KEYCAST_FORCE_GENERATE === '1';
+const prismaOnly = process.argv.includes('--prisma-only');
+
+function newest(paths) {
+  let m = 0;
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    const s = statSync(p);
+    if (s.isDirectory()) m = Math.max(m, newest(readdirSync(p).map((n) => join(p, n))));
+    else m = Math.max(m, s.mtimeMs);
+  }
+  return m;
+}
+
+function upToDate(output, inputs) {
+  return !force && existsSync(output) && statSync(output).mtimeMs >= newest(inputs);
+}
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const prismaStamp = join(root, 'libs/store/generated/client.ts');
+if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'prisma.config.ts')])) {
+  run(process.execPath, [join(root, 'node_modules/prisma/build/index.js'), 'generate'], {
+    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY || '/bin/true',
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+  });
+}
+
+const dumper = join(root, 'apps/api/dump-openapi.ts');
+const sdkDir = join(root, 'test/sdk/generated');
+const sdkStamp = join(sdkDir, 'index.ts');
+if (!prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')])) {
+  const spec = join(sdkDir, 'openapi.json');
+  run(process.execPath, ['--import', 'tsx', dumper, spec]);
+  run(process.execPath, [join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js'), '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch'], { NODE_NO_WARNINGS: '1' });
+}

@@ -1,0 +1,7 @@
+// Applies prisma/migrations/ to DATABASE_URL (creating the database if needed): `npm run migrate`.
+import { loadServiceConfig } from '../libs/config/index.js';
+import { migrate } from '../libs/store/index.js';
+
+const config = loadServiceConfig();
+const r = await migrate(config.databaseUrl, { log: (m) => console.log(m) });
+console.log(`migrations: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied${r.modified.length ? `, modified since applied: ${r.modified.join(', ')}` : ''}`);

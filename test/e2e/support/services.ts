@@ -1,0 +1,61 @@
+// Real PostgreSQL and Redis for tests: one fresh database per test file, one queue prefix per run.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+
+export const REPO_ROOT = resolve(new URL('../../..', import.meta.url).pathname);
+export const SHARED_DATA = resolve(REPO_ROOT, '../shared/data');
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function dbUrl(name: string, adminUrl = PG_ADMIN_URL): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Drops and recreates database `name`; returns its URL. */
+export async function freshDatabase(name: string, adminUrl = PG_ADMIN_URL): Promise<string> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await c.end();
+  }
+  return dbUrl(name, adminUrl);
+}
+
+export async function dropDatabase(name: string, adminUrl = PG_ADMIN_URL): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A queue prefix nobody else uses: tests never see each other's jobs. */
+export function uniquePrefix(label: string): string {
+  return `kctest-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+export function tempDir(label: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `keycast-${label}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** One query on a database, for assertions. */
+export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
