@@ -13,10 +13,16 @@ export interface ServiceConfig {
   publicBaseUrl: string;
   webhookSecret: string;
   webhookMaxAttempts: number;
+  /** Delay before the first webhook retry, ms; doubled at each further attempt. */
+  webhookBackoffMs: number;
   workerConcurrency: number;
   /** Videos longer than this are split into segments processed as child jobs. */
   segmentSeconds: number;
   logLevel: string;
+  /** Prefix of every BullMQ key in Redis: several deployments (or test runs) can share one Redis. */
+  queuePrefix: string;
+  /** BullMQ lock duration of a running job, ms: a worker that dies is detected (job stalled and retried) within about this time. */
+  workerLockMs: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -30,6 +36,7 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
 export const ENV_VARS = [
   'DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'STORAGE_DIR', 'MAX_UPLOAD_BYTES', 'PUBLIC_BASE_URL',
   'WEBHOOK_SECRET', 'WEBHOOK_MAX_ATTEMPTS', 'WORKER_CONCURRENCY', 'SEGMENT_SECONDS', 'LOG_LEVEL', 'KEYCAST_TF_BACKEND',
+  'QUEUE_PREFIX', 'WORKER_LOCK_MS', 'WEBHOOK_BACKOFF_MS',
 ] as const;
 
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -43,8 +50,11 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     publicBaseUrl: (env.PUBLIC_BASE_URL || '').replace(/\/$/, ''),
     webhookSecret: env.WEBHOOK_SECRET || 'dev-secret-change-me',
     webhookMaxAttempts: intEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 6),
+    webhookBackoffMs: intEnv(env, 'WEBHOOK_BACKOFF_MS', 2000),
     workerConcurrency: intEnv(env, 'WORKER_CONCURRENCY', 1),
     segmentSeconds: intEnv(env, 'SEGMENT_SECONDS', 600),
     logLevel: env.LOG_LEVEL || 'info',
+    queuePrefix: env.QUEUE_PREFIX || 'keycast',
+    workerLockMs: intEnv(env, 'WORKER_LOCK_MS', 30000),
   };
 }

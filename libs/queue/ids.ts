@@ -1,0 +1,13 @@
+import type { WebhookEventType } from './payloads.js';
+
+/**
+ * Job ids derived from the video id: adding a job whose id exists is a no-op in BullMQ, so an
+ * enqueue repeated (a retried request, a re-run split) never creates a second job.
+ * (BullMQ reserves ':' in custom ids, hence '-'.)
+ */
+export const jobIds = {
+  extract: (videoId: string) => `extract-${videoId}`,
+  finalize: (videoId: string) => `finalize-${videoId}`,
+  segment: (videoId: string, idx: number) => `segment-${videoId}-${idx}`,
+  webhook: (videoId: string, event: WebhookEventType) => `webhook-${videoId}-${event.replace('.', '_')}`,
+};

@@ -1,0 +1,19 @@
+/** BullMQ queue names (Redis keys are `<prefix>:<name>:…`, prefix from config.queuePrefix). */
+export const QUEUE_NAMES = {
+  /** One `extract` job per video; for long videos also the `finalize` parent of the segment jobs. */
+  extract: 'extract',
+  /** One job per time segment of a long video (children of `finalize`). */
+  segment: 'segment',
+  /** One job per webhook event; its attempts are the delivery retries. */
+  webhook: 'webhook',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+/** Job names within the queues. */
+export const JOB_NAMES = {
+  extract: 'extract',
+  finalize: 'finalize',
+  segment: 'segment',
+  webhook: 'deliver',
+} as const;

@@ -1,0 +1,32 @@
+/** Job payloads: everything that crosses Redis between the API and the workers. Ids only; state lives in PostgreSQL. */
+
+export interface ExtractJobData {
+  videoId: string;
+}
+
+/** Parent of a long video's segment jobs: runs once all segments are in. */
+export interface FinalizeJobData {
+  videoId: string;
+}
+
+export interface SegmentJobData {
+  videoId: string;
+  idx: number;
+  /** Seconds; the segment is [startS, endS) of the video. */
+  startS: number;
+  /** Null for the last segment: to the end of the sampled range. */
+  endS: number | null;
+}
+
+export const WEBHOOK_EVENTS = ['video.ready', 'video.failed'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookJobData {
+  videoId: string;
+  /** Stable across retries: receivers deduplicate on it. */
+  eventId: string;
+  event: WebhookEventType;
+  url: string;
+}
+
+export type ExtractQueueData = ExtractJobData | FinalizeJobData;

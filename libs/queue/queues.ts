@@ -1,0 +1,97 @@
+import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRedisConnection } from './connection.js';
+import { jobIds } from './ids.js';
+import { JOB_NAMES, QUEUE_NAMES } from './names.js';
+import type { ExtractQueueData, SegmentJobData, WebhookEventType, WebhookJobData } from './payloads.js';
+
+export interface QueueSettings {
+  redisUrl: string;
+  prefix: string;
+  webhookMaxAttempts: number;
+  /** First webhook retry delay, ms; doubled at each attempt. */
+  webhookBackoffMs?: number;
+  /** Attempts of extraction jobs (a worker that died mid-job counts as one). */
+  extractAttempts?: number;
+}
+
+/** Keep finished jobs long enough to inspect, not forever. */
+const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** The producer side: what the API and the workers enqueue. */
+export class Queues {
+  readonly connection: Redis;
+  readonly extract: Queue<ExtractQueueData>;
+  readonly segment: Queue<SegmentJobData>;
+  readonly webhook: Queue<WebhookJobData>;
+  readonly flow: FlowProducer;
+
+  constructor(readonly settings: QueueSettings) {
+    this.connection = createRedisConnection(settings.redisUrl);
+    const opts = { connection: this.connection, prefix: settings.prefix };
+    this.extract = new Queue<ExtractQueueData>(QUEUE_NAMES.extract, opts);
+    this.segment = new Queue<SegmentJobData>(QUEUE_NAMES.segment, opts);
+    this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
+    this.flow = new FlowProducer(opts);
+  }
+
+  get extractJobOptions(): JobsOptions {
+    return { attempts: this.settings.extractAttempts ?? 3, backoff: { type: 'exponential', delay: 2000 }, ...KEEP };
+  }
+
+  /** Queues the extraction of a video (idempotent: one job per video id). */
+  async enqueueExtract(videoId: string): Promise<void> {
+    await this.extract.add(JOB_NAMES.extract, { videoId }, { ...this.extractJobOptions, jobId: jobIds.extract(videoId) });
+  }
+
+  /**
+   * Queues the segments of a long video as children of a `finalize` job that runs once all of them
+   * are in. Returns false when that flow was already created (a retried split).
+   */
+  async enqueueSegments(videoId: string, spans: { idx: number; startS: number; endS: number | null }[]): Promise<boolean> {
+    if (await this.extract.getJob(jobIds.finalize(videoId))) return false;
+    await this.flow.add({
+      name: JOB_NAMES.finalize,
+      queueName: QUEUE_NAMES.extract,
+      data: { videoId },
+      opts: { ...this.extractJobOptions, jobId: jobIds.finalize(videoId) },
+      children: spans.map((s) => ({
+        name: JOB_NAMES.segment,
+        queueName: QUEUE_NAMES.segment,
+        data: { videoId, idx: s.idx, startS: s.startS, endS: s.endS },
+        opts: { ...this.extractJobOptions, jobId: jobIds.segment(videoId, s.idx), failParentOnFailure: true },
+      })),
+    });
+    return true;
+  }
+
+  /** Queues one webhook event; its attempts are the retries, with exponential backoff. */
+  async enqueueWebhook(videoId: string, event: WebhookEventType, url: string): Promise<void> {
+    const jobId = jobIds.webhook(videoId, event);
+    await this.webhook.add(
+      JOB_NAMES.webhook,
+      { videoId, event, url, eventId: jobId },
+      { jobId, attempts: Math.max(1, this.settings.webhookMaxAttempts), backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 }, ...KEEP },
+    );
+  }
+
+  /** Jobs of every state in every queue (for tests and the readiness view). */
+  async counts(): Promise<Record<string, Record<string, number>>> {
+    const [extract, segment, webhook] = await Promise.all([this.extract, this.segment, this.webhook].map((q) => q.getJobCounts()));
+    return { extract, segment, webhook };
+  }
+
+  /** Throws unless Redis answers. */
+  async ping(): Promise<void> {
+    const r = await this.connection.ping();
+    if (r !== 'PONG') throw new Error(`unexpected PING reply ${r}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.flow.close()]);
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
