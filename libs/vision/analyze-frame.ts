@@ -1,0 +1,60 @@
+import type { ClothEncoderName } from '../config/index.js';
+import { clothRegion, type Rect } from './cloth-region.js';
+import { faceThumbnails } from './crops.js';
+import { createClothEncoder, type ClothEncoder } from './encoders/index.js';
+import { detectFaces } from './faces.js';
+import { tf } from './tf.js';
+
+export interface FrameInput {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface FrameFace {
+  /** Box in the frame's pixels. */
+  box: Rect;
+  score: number;
+  face: Float32Array;
+  cloth: Float32Array;
+  thumbnail: Buffer;
+  body: Buffer;
+}
+
+export interface FrameAnalysis {
+  /** Faces found by the detector; `faces` is empty when this exceeds maxFaces (crowd shot). */
+  detected: number;
+  faces: FrameFace[];
+  ms: { detect: number; cloth: number; crops: number };
+}
+
+export interface FrameAnalyzerOptions {
+  minScore: number;
+  maxFaces: number;
+  clothEncoder: ClothEncoderName;
+}
+
+/** Everything the pipeline needs from one frame: faces, descriptors, clothing vectors, thumbnails. */
+export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameInput) => Promise<FrameAnalysis> {
+  const encoder: ClothEncoder = createClothEncoder(opts.clothEncoder);
+  return async (frame) => {
+    const t0 = performance.now();
+    const image = tf.tensor3d(new Uint8Array(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.byteLength), [frame.height, frame.width, 3], 'int32');
+    try {
+      const det = await detectFaces(image, { minScore: opts.minScore, maxFaces: opts.maxFaces });
+      const t1 = performance.now();
+      const regions = det.faces.map((f) => clothRegion(f.box));
+      const cloth = await encoder.encode({ image, rgb: frame.rgb, width: frame.width, height: frame.height, regions });
+      const t2 = performance.now();
+      const thumbs = await Promise.all(det.faces.map((f) => faceThumbnails(frame.rgb, frame.width, frame.height, f.box)));
+      const t3 = performance.now();
+      return {
+        detected: det.count,
+        faces: det.faces.map((f, i) => ({ box: f.box, score: f.score, face: f.descriptor, cloth: cloth[i], ...thumbs[i] })),
+        ms: { detect: t1 - t0, cloth: t2 - t1, crops: t3 - t2 },
+      };
+    } finally {
+      image.dispose();
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { faceapi, tf } from './tf.js';
+import type { Rect } from './cloth-region.js';
+
+type Tensor3D = ReturnType<typeof tf.tensor3d>;
+type FaceLandmarks68 = InstanceType<typeof faceapi.FaceLandmarks68>;
+
+export interface DetectedFace {
+  /** Box in the pixels of the image given (x, y, w, h). */
+  box: Rect;
+  score: number;
+  /** 128-d descriptor of the dlib-aligned face (face-api's recognition net). */
+  descriptor: Float32Array;
+}
+
+export interface DetectResult {
+  /** Number of faces the detector found (also when descriptors were skipped). */
+  count: number;
+  faces: DetectedFace[];
+}
+
+/**
+ * Detects faces, then computes 68 landmarks and a descriptor for each — unless more than
+ * `maxFaces` were found (a crowd shot the method skips), in which case the costly landmark and
+ * descriptor nets are not run at all. Same steps as face-api's
+ * detectAllFaces().withFaceLandmarks().withFaceDescriptors(), split so the crowd check comes first.
+ */
+export async function detectFaces(image: Tensor3D, opts: { minScore: number; maxFaces: number }): Promise<DetectResult> {
+  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minScore, maxResults: 100 });
+  const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(image as never, options);
+  if (detections.length === 0 || detections.length > opts.maxFaces) return { count: detections.length, faces: [] };
+
+  // face-api declares its own copy of the tfjs types; the runtime objects are the same tfjs instance.
+  const input = image as unknown as Parameters<typeof faceapi.extractFaceTensors>[0];
+  const faceTensors = await faceapi.extractFaceTensors(input, detections);
+  const landmarks: FaceLandmarks68[] = [];
+  for (const ft of faceTensors) landmarks.push((await faceapi.nets.faceLandmark68Net.detectLandmarks(ft)) as FaceLandmarks68);
+  tf.dispose(faceTensors as unknown as Tensor3D[]);
+
+  const aligned = detections.map((d, i) => {
+    const withLandmarks = faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, d), landmarks[i]);
+    return withLandmarks.landmarks.align(null, { useDlibAlignment: true });
+  });
+  const chips = await faceapi.extractFaceTensors(input, aligned);
+  const faces: DetectedFace[] = [];
+  for (let i = 0; i < chips.length; i++) {
+    const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chips[i])) as Float32Array;
+    const b = detections[i].box;
+    faces.push({ box: [b.x, b.y, b.width, b.height], score: detections[i].score, descriptor });
+  }
+  tf.dispose(chips as unknown as Tensor3D[]);
+  return { count: detections.length, faces };
+}
