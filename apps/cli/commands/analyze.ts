@@ -1,0 +1,63 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { KeycastError, resolveClusterOptions, resolveExtractOptions } from '../../../libs/config/index.js';
+import { FileSink, extractFaces, writeAnalysisOutputs } from '../../../libs/pipeline/index.js';
+import { CLUSTER_FLAGS, EXTRACT_FLAGS, parseCommandArgs } from '../args.js';
+import { createProgressBar } from '../progress.js';
+
+export const ANALYZE_USAGE = `keycast analyze VIDEO [--out DIR] [options]
+  Extracts faces from VIDEO, clusters them and writes DIR (default ./keycast-out):
+  result.json, faces/ and bodies/ thumbnails, montage.png, gallery.html, fingerprints.json.`;
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const { positionals, options, flags } = parseCommandArgs(argv, { ...EXTRACT_FLAGS, ...CLUSTER_FLAGS }, {
+    out: { type: 'string', short: 'o' },
+    quiet: { type: 'boolean', short: 'q' },
+    workers: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new KeycastError('INVALID_OPTION', `analyze takes exactly one VIDEO, got ${positionals.length}`);
+  const { face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, ...extractInput } = options;
+  const extract = resolveExtractOptions(extractInput);
+  const cluster = resolveClusterOptions({ face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations });
+  const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
+
+  const video = resolve(positionals[0]);
+  const dir = resolve(String(flags.out ?? 'keycast-out'));
+  await mkdir(dir, { recursive: true });
+  const sink = new FileSink(dir);
+  await sink.init();
+  const bar = createProgressBar('analyze', !flags.quiet);
+  const summary = await extractFaces({
+    path: video,
+    options: extract,
+    sink,
+    workers,
+    onProgress: (p) => bar.update(p.fraction, `${p.frames} frames, ${p.faces} faces, t=${p.t.toFixed(1)}s`),
+  });
+  const fp = await sink.save({
+    video: summary.video,
+    extract,
+    sample_interval_s: extract.use_scene_transition ? sampleGap(sink.faces.map((f) => f.t), extract.capture_interval_sec) : extract.capture_interval_sec,
+  });
+  const timings = {
+    extract_ms: Math.round(summary.timings.total_ms),
+    decode_wait_ms: Math.round(summary.timings.decode_ms),
+    detect_ms: Math.round(summary.timings.detect_ms),
+    cloth_ms: Math.round(summary.timings.cloth_ms),
+    frames: summary.frames,
+    crowd_frames: summary.crowd_frames,
+    frames_per_s: Math.round((summary.frames / (summary.timings.total_ms / 1000)) * 100) / 100,
+  };
+  const { result } = await writeAnalysisOutputs(dir, fp, cluster, timings);
+  bar.done(`${summary.frames} frames, ${result.faces.length} faces, ${result.clusters.length} clusters (${summary.backend}) → ${dir}`);
+  process.stdout.write(`${JSON.stringify({ out: dir, faces: result.faces.length, clusters: result.clusters.length, unclustered: result.unclustered.length })}\n`);
+  return 0;
+}
+
+/** Scene sampling has no fixed interval: the median gap between sampled faces stands in for it. */
+function sampleGap(times: number[], fallback: number): number {
+  const uniq = [...new Set(times)].sort((a, b) => a - b);
+  const gaps = uniq.slice(1).map((t, i) => t - uniq[i]).sort((a, b) => a - b);
+  return gaps.length ? gaps[Math.floor(gaps.length / 2)] : fallback;
+}

@@ -1,0 +1,88 @@
+import { KeycastError } from '../../libs/config/index.js';
+import { nmi, pairwiseScores, purity } from '../../libs/clustering/index.js';
+
+type Box = [number, number, number, number];
+interface GtFace { t: number; box: Box; id: string | null }
+interface OutFace { t: number; box: Box; cluster: number | string | null }
+
+export interface Score {
+  faces_out: number;
+  faces_scored: number;
+  faces_kept: number;
+  unmatched: number;
+  gt_ids: number;
+  clusters: number;
+  detection_recall: number;
+  nmi_all: number;
+  nmi_kept: number | null;
+  purity_kept: number;
+  pair_precision: number;
+  pair_recall: number;
+  pair_f1: number;
+}
+
+function iou(a: Box, b: Box): number {
+  const iw = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+  const ih = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+  const inter = iw * ih;
+  const u = a[2] * a[3] + b[2] * b[3] - inter;
+  return u > 0 ? inter / u : 0;
+}
+
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * Scores a result against hand-labelled ground truth exactly as ../shared/tools/score.py does:
+ * each output face is matched to the labelled face at the nearest labelled time (within half a
+ * labelling interval) with the largest IoU ≥ 0.3; faces matched to unlabelled boxes are ignored;
+ * dropped faces (cluster null) count as singletons in NMI over all faces.
+ */
+export function scoreAgainstGroundTruth(gtJson: unknown, outJson: unknown): Score {
+  const gt = gtJson as { faces?: GtFace[]; fps_labelled?: number };
+  const out = outJson as { faces?: OutFace[] };
+  if (!Array.isArray(gt?.faces)) throw new KeycastError('INVALID_FILE', 'ground truth has no faces array');
+  if (!Array.isArray(out?.faces)) throw new KeycastError('INVALID_FILE', 'result has no faces array');
+  const tol = 0.5 / (gt.fps_labelled ?? 1) + 1e-3;
+  const times = [...new Set(gt.faces.map((g) => g.t))].sort((a, b) => a - b);
+  const byT = new Map<number, GtFace[]>();
+  for (const g of gt.faces) byT.set(g.t, [...(byT.get(g.t) ?? []), g]);
+  const nearest = (t: number) => times.reduce((best, x) => (Math.abs(x - t) < Math.abs(best - t) ? x : best), times[0]);
+
+  const truth: string[] = [];
+  const pred: string[] = [];
+  const keptT: string[] = [];
+  const keptP: string[] = [];
+  const used = new Set<string>();
+  let unmatched = 0;
+  out.faces.forEach((f, k) => {
+    const near = times.length ? nearest(f.t) : undefined;
+    if (near === undefined || Math.abs(near - f.t) > tol) { unmatched++; return; }
+    const cands = byT.get(near)!;
+    const best = cands.reduce((a, b) => (iou(b.box, f.box) > iou(a.box, f.box) ? b : a));
+    if (iou(best.box, f.box) < 0.3) { unmatched++; return; }
+    if (best.id === null) return;
+    truth.push(best.id);
+    pred.push(f.cluster !== null ? `c:${f.cluster}` : `solo:${k}`);
+    used.add(`${near}|${best.box.join(',')}`);
+    if (f.cluster !== null) { keptT.push(best.id); keptP.push(String(f.cluster)); }
+  });
+  const sampled = new Set(out.faces.length && times.length ? out.faces.map((f) => nearest(f.t)) : []);
+  const gtAtSampled = gt.faces.filter((g) => sampled.has(g.t) && g.id !== null);
+  const found = new Set(gtAtSampled.map((g) => `${g.t}|${g.box.join(',')}`).filter((k) => used.has(k)));
+  const pw = truth.length ? pairwiseScores(truth, pred) : { precision: 0, recall: 0, f1: 0 };
+  return {
+    faces_out: out.faces.length,
+    faces_scored: truth.length,
+    faces_kept: keptT.length,
+    unmatched,
+    gt_ids: new Set(truth).size,
+    clusters: new Set(keptP).size,
+    detection_recall: gtAtSampled.length ? Math.round((found.size / gtAtSampled.length) * 1000) / 1000 : NaN,
+    nmi_all: r4(nmi(truth, pred)),
+    nmi_kept: keptT.length ? r4(nmi(keptT, keptP)) : null,
+    purity_kept: keptP.length ? r4(purity(keptT, keptP)) : NaN,
+    pair_precision: r4(pw.precision),
+    pair_recall: r4(pw.recall),
+    pair_f1: r4(pw.f1),
+  };
+}

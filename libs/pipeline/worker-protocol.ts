@@ -1,0 +1,32 @@
+import type { ClothEncoderName } from '../config/index.js';
+import type { BackendName } from '../vision/index.js';
+
+/** Messages between the pipeline and its inference worker threads (structured clone, buffers transferred). */
+export interface WorkerInit {
+  prefer?: BackendName;
+}
+
+export interface FrameTask {
+  type: 'frame';
+  id: number;
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  minScore: number;
+  maxFaces: number;
+  clothEncoder: ClothEncoderName;
+}
+
+export interface TaskFace {
+  box: [number, number, number, number];
+  score: number;
+  face: Float32Array;
+  cloth: Float32Array;
+  thumbnail: Uint8Array;
+  body: Uint8Array;
+}
+
+export type WorkerReply =
+  | { type: 'ready'; backend: string; multiThreaded: boolean }
+  | { type: 'result'; id: number; detected: number; faces: TaskFace[]; ms: { detect: number; cloth: number; crops: number } }
+  | { type: 'error'; id: number | null; message: string };

@@ -1,0 +1,49 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClusterOptions } from '../config/index.js';
+import { renderGallery, renderMontage, type AnalysisResult } from '../report/index.js';
+import { buildClusterReport, clusterFaces } from './cluster-faces.js';
+import type { FingerprintsFile } from './file-sink.js';
+
+export interface AnalysisOutputs {
+  result: AnalysisResult;
+  files: { result: string; montage: string; gallery: string; fingerprints: string };
+}
+
+/**
+ * Clusters saved fingerprints and writes DIR/result.json, DIR/montage.png and DIR/gallery.html.
+ * Shared by `analyze` (right after extraction) and `recluster` (from the saved file alone).
+ */
+export async function writeAnalysisOutputs(dir: string, fp: FingerprintsFile, cluster: ClusterOptions, timings: Record<string, number>): Promise<AnalysisOutputs> {
+  const t0 = performance.now();
+  const { labels } = clusterFaces(fp.faces, cluster);
+  const t1 = performance.now();
+  const report = buildClusterReport(fp.faces, labels, {
+    sample_interval_s: fp.sample_interval_s,
+    duration_s: fp.video.duration_s,
+    thumbnail: (f) => `faces/${f.id}.jpg`,
+  });
+  const v = fp.video;
+  const result: AnalysisResult = {
+    video: { path: v.path, duration_s: v.duration_s, fps: v.fps, width: v.width, height: v.height },
+    params: { ...fp.extract, ...cluster },
+    faces: report.faces,
+    clusters: report.clusters,
+    unclustered: report.unclustered,
+    timings: { ...timings, cluster_ms: round(t1 - t0) },
+  };
+  const thumbs = (id: number) => readFile(join(dir, 'faces', `${id}.jpg`));
+  const [montage, gallery] = await Promise.all([renderMontage(result.clusters, thumbs), renderGallery(result, thumbs)]);
+  result.timings.report_ms = round(performance.now() - t1);
+  const files = { result: join(dir, 'result.json'), montage: join(dir, 'montage.png'), gallery: join(dir, 'gallery.html'), fingerprints: join(dir, 'fingerprints.json') };
+  await Promise.all([
+    writeFile(files.result, JSON.stringify(result, null, 1)),
+    writeFile(files.montage, montage),
+    writeFile(files.gallery, gallery),
+  ]);
+  return { result, files };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
