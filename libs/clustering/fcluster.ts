@@ -1,0 +1,91 @@
+import type { LinkageMatrix } from './types.js';
+
+/**
+ * Flat clusters from a linkage, as scipy's `fcluster(Z, t, criterion='distance')`, same numbers:
+ * points i and j share a cluster iff their cophenetic distance is <= t, where a node's height is the
+ * largest merge distance in its subtree (so non-monotone trees are handled as scipy does).
+ *
+ * Numbering (scipy's): a depth-first walk from the root, left child before right child, numbers each
+ * flat cluster 1, 2, ... as it is first reached. Every point of a cluster gets that cluster's number;
+ * a point whose parent node is above t is a singleton numbered when reached. The comparison is
+ * `height <= t`: a merge exactly at t joins (so t = 0 still merges exact duplicates).
+ *
+ * `n` is the number of points (Z has n - 1 rows). n = 1 gives [1]; n = 0 gives [].
+ */
+export function fcluster(Z: LinkageMatrix, n: number, t: number): Int32Array {
+  if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`fcluster: Z has ${Z.length / 4} rows for n = ${n}`);
+  const T = new Int32Array(n);
+  if (n === 0) return T;
+  if (n === 1) { T[0] = 1; return T; }
+  const maxDists = maxDistPerNode(Z, n);
+  clusterMonocrit(Z, maxDists, T, t, n);
+  return T;
+}
+
+/** For each merge node r: the largest Z distance in its subtree (scipy's get_max_dist_for_each_cluster). */
+function maxDistPerNode(Z: LinkageMatrix, n: number): Float64Array {
+  const md = new Float64Array(n - 1);
+  // children rows come before parents in a valid Z, so one forward pass suffices
+  for (let r = 0; r < n - 1; r++) {
+    let m = Z[4 * r + 2];
+    const l = Z[4 * r], rc = Z[4 * r + 1];
+    if (l >= n && md[l - n] > m) m = md[l - n];
+    if (rc >= n && md[rc - n] > m) m = md[rc - n];
+    md[r] = m;
+  }
+  return md;
+}
+
+/** scipy's cluster_monocrit, iterative DFS with an explicit stack and a visited set. */
+function clusterMonocrit(Z: LinkageMatrix, MC: Float64Array, T: Int32Array, cutoff: number, n: number): void {
+  const stack = new Int32Array(n);
+  const visited = new Uint8Array(2 * n - 1);
+  let k = 0;
+  let nCluster = 0;
+  let leader = -1;
+  stack[0] = 2 * n - 2;
+  while (k >= 0) {
+    const root = stack[k] - n;
+    const lc = Z[4 * root], rc = Z[4 * root + 1];
+    if (leader === -1 && MC[root] <= cutoff) {
+      leader = root;
+      nCluster++;
+    }
+    if (lc >= n && !visited[lc]) {
+      visited[lc] = 1;
+      stack[++k] = lc;
+      continue;
+    }
+    if (rc >= n && !visited[rc]) {
+      visited[rc] = 1;
+      stack[++k] = rc;
+      continue;
+    }
+    if (lc < n) {
+      if (leader === -1) nCluster++;
+      T[lc] = nCluster;
+    }
+    if (rc < n) {
+      if (leader === -1) nCluster++;
+      T[rc] = nCluster;
+    }
+    if (leader === root) leader = -1;
+    k--;
+  }
+}
+
+/**
+ * The method's relative cut (DESIGN.md step 5): fcluster at t = maxDist * (1 - sim), where maxDist is
+ * the largest pairwise distance of the clustered points.
+ *
+ * Edge behaviour (scipy's, kept): sim = 1 gives t = 0, which still joins points at distance exactly 0
+ * (duplicates), so "all singletons" holds only for distinct points. sim = 0 gives t = maxDist: with
+ * 'single' and 'complete' the root is at most maxDist, so one cluster; with 'average' the root is a
+ * mean of distances <= maxDist, but a rounding in the Lance-Williams update could in principle put it
+ * an ulp above maxDist, and then the top merge would not happen (scipy would do the same).
+ * A merge exactly at t joins (<=).
+ */
+export function cutAtSim(Z: LinkageMatrix, n: number, sim: number, maxDist: number): Int32Array {
+  if (!(sim >= 0 && sim <= 1)) throw new RangeError(`cutAtSim: sim must be in [0, 1], got ${sim}`);
+  return fcluster(Z, n, maxDist * (1 - sim));
+}

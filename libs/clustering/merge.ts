@@ -1,0 +1,84 @@
+import { renumberBySize } from './min-size.js';
+import type { ClusterLabel, MergeOptions } from './types.js';
+
+/**
+ * Cluster merging (DESIGN.md step 6), the reference's OR rule. Each pass:
+ * 1. the current clusters are ordered by descending size (ties: smallest member index first) and
+ *    each one's mean fingerprint is computed, split into the face half (the first `faceDim` values)
+ *    and the cloth half (the rest); these are means of the weighted halves as stored in X;
+ * 2. for each cluster i in that order that has not been merged into another one, every later cluster
+ *    j not yet merged whose mean face half is at Euclidean distance < face_threshold from i's, OR whose
+ *    mean cloth half is at distance < cloth_threshold from i's, is merged into i.
+ * As in the reference, i's mean is NOT updated within a pass (j is compared with i's mean from the
+ * start of the pass), and a cluster absorbed into i neither absorbs others nor is compared again in
+ * that pass. Means are recomputed between passes; passes stop early once one merges nothing (later
+ * passes would change nothing). Null labels (unclustered points) stay null and never contribute.
+ *
+ * Deliberate guard: a half that is zero in every fingerprint (its weight is 0, or faceDim equals the
+ * fingerprint length) carries no evidence, and its test is skipped; otherwise every pair of means
+ * would be at distance 0 in it and everything would merge.
+ *
+ * Returns labels renumbered 0..k-1 by descending size (ties: smallest member index).
+ */
+export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number | null>, opts: MergeOptions): ClusterLabel[] {
+  const faceDim = opts.faceDim ?? 128;
+  const { face_threshold, cloth_threshold, iterations } = opts;
+  if (X.length !== labels.length) throw new RangeError(`mergeClusters: ${X.length} fingerprints but ${labels.length} labels`);
+  let current = renumberBySize(labels);
+  if (X.length === 0) return current;
+  const dim = X[0].length;
+  if (faceDim < 0 || faceDim > dim) throw new RangeError(`mergeClusters: faceDim ${faceDim} outside 0..${dim}`);
+  const useFace = faceDim > 0 && halfHasSignal(X, current, 0, faceDim);
+  const useCloth = dim > faceDim && halfHasSignal(X, current, faceDim, dim);
+
+  for (let pass = 0; pass < iterations; pass++) {
+    // after renumberBySize, label order == descending size, ties by smallest member
+    let k = 0;
+    for (const l of current) if (l !== null && l + 1 > k) k = l + 1;
+    if (k < 2) break;
+    const means = clusterMeans(X, current, k, dim);
+    const into = new Int32Array(k).fill(-1); // cluster j merged into into[j]
+    let merges = 0;
+    for (let i = 0; i < k; i++) {
+      if (into[i] !== -1) continue;
+      for (let j = i + 1; j < k; j++) {
+        if (into[j] !== -1) continue;
+        const close = (useFace && distance(means, i, j, dim, 0, faceDim) < face_threshold)
+          || (useCloth && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
+        if (close) { into[j] = i; merges++; }
+      }
+    }
+    if (merges === 0) break;
+    current = renumberBySize(current.map((l) => (l === null ? null : into[l] === -1 ? l : into[l])));
+  }
+  return current;
+}
+
+function clusterMeans(X: ArrayLike<number>[], labels: ClusterLabel[], k: number, dim: number): Float64Array {
+  const sums = new Float64Array(k * dim);
+  const counts = new Float64Array(k);
+  for (let p = 0; p < X.length; p++) {
+    const l = labels[p];
+    if (l === null) continue;
+    counts[l]++;
+    const row = X[p], at = l * dim;
+    for (let q = 0; q < dim; q++) sums[at + q] += row[q];
+  }
+  for (let c = 0; c < k; c++) for (let q = 0; q < dim; q++) sums[c * dim + q] /= counts[c];
+  return sums;
+}
+
+function distance(means: Float64Array, i: number, j: number, dim: number, from: number, to: number): number {
+  let s = 0;
+  for (let q = from; q < to; q++) { const t = means[i * dim + q] - means[j * dim + q]; s += t * t; }
+  return Math.sqrt(s);
+}
+
+function halfHasSignal(X: ArrayLike<number>[], labels: ClusterLabel[], from: number, to: number): boolean {
+  for (let p = 0; p < X.length; p++) {
+    if (labels[p] === null) continue;
+    const row = X[p];
+    for (let q = from; q < to; q++) if (row[q] !== 0) return true;
+  }
+  return false;
+}

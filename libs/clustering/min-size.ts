@@ -1,0 +1,38 @@
+import type { ClusterLabel } from './types.js';
+
+/**
+ * Drops small clusters and renumbers the rest (DESIGN.md step 5, `min_csize`).
+ *
+ * `labels[i]` is any cluster id (e.g. scipy's 1-based fcluster numbers) or null (already unclustered).
+ * Clusters with fewer than `min_csize` members become null: their points are reported as unclustered,
+ * never lost. The remaining clusters are renumbered 0..k-1 by descending size; equal sizes are ordered
+ * by their smallest member index. So the result depends only on the partition, not on the input ids.
+ * min_csize <= 1 keeps every cluster (it only renumbers).
+ */
+export function applyMinSize(labels: ArrayLike<number | null>, min_csize: number): ClusterLabel[] {
+  const n = labels.length;
+  const members = new Map<number, { first: number; count: number }>();
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l === null || l === undefined) continue;
+    const g = members.get(l);
+    if (g) g.count++;
+    else members.set(l, { first: i, count: 1 });
+  }
+  const kept = [...members.entries()]
+    .filter(([, g]) => g.count >= min_csize)
+    .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
+  const newId = new Map<number, number>();
+  kept.forEach(([id], rank) => newId.set(id, rank));
+  const out: ClusterLabel[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    out[i] = l === null || l === undefined ? null : (newId.get(l) ?? null);
+  }
+  return out;
+}
+
+/** Renumbers clusters 0..k-1 by descending size, ties by smallest member index; nulls stay null. */
+export function renumberBySize(labels: ArrayLike<number | null>): ClusterLabel[] {
+  return applyMinSize(labels, 1);
+}

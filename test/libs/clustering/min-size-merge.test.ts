@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyMinSize, mergeClusters, renumberBySize } from '../../../libs/clustering/index.js';
+
+test('applyMinSize drops small clusters and renumbers by size, ties by smallest member', () => {
+  //          0  1  2  3  4  5  6  7  8  9
+  const l = [5, 3, 5, 9, 3, 7, 5, 9, 1, 3];
+  // sizes: 5->3 (first 0), 3->3 (first 1), 9->2 (first 3), 7->1, 1->1
+  assert.deepEqual(applyMinSize(l, 2), [0, 1, 0, 2, 1, null, 0, 2, null, 1]);
+  assert.deepEqual(applyMinSize(l, 3), [0, 1, 0, null, 1, null, 0, null, null, 1]);
+  assert.deepEqual(applyMinSize(l, 4), Array(10).fill(null));
+  assert.deepEqual(applyMinSize(l, 1), [0, 1, 0, 2, 1, 3, 0, 2, 4, 1]);
+  assert.deepEqual(renumberBySize([null, 4, 4, null, 2]), [null, 0, 0, null, 1]);
+  assert.deepEqual(applyMinSize(Int32Array.from([2, 2, 1]), 2), [0, 0, null]);
+});
+
+// 2-d face half + 2-d cloth half (faceDim = 2), hand-placed means:
+// A (3 pts): face (0,0),   cloth (0,0)
+// B (2 pts): face (0.1,0), cloth (5,5)   -> face close to A (0.1 < 0.18): merges into A
+// C (2 pts): face (5,5),   cloth (0,0.1) -> cloth close to A (0.1 < 0.12): merges into A
+// D (1 pt):  face (9,9),   cloth (9,9)   -> nothing close
+// E (1 pt):  face (0.1,0.15), cloth (20,20): face close to B (0.15) but 0.1803 from A -> not < 0.18
+const pts: [number[], string | null][] = [
+  [[0, 0, 0, 0], 'A'], [[0, 0.01, 0, 0], 'A'], [[0, -0.01, 0, 0], 'A'],
+  [[0.1, 0.01, 5, 5], 'B'], [[0.1, -0.01, 5, 5], 'B'],
+  [[5, 5, 0, 0.1], 'C'], [[5, 5, 0, 0.1], 'C'],
+  [[9, 9, 9, 9], 'D'],
+  [[0.1, 0.15, 20, 20], 'E'],
+  [[100, 100, 100, 100], null],
+];
+const X = pts.map(([x]) => Float64Array.from(x));
+const ids = pts.map(([, id]) => (id === null ? null : 'ABCDE'.indexOf(id)));
+
+test('mergeClusters, OR rule on a hand-made example: one pass', () => {
+  const out = mergeClusters(X, ids, { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 });
+  // A absorbs B (face) and C (cloth) using A's start-of-pass mean; E is compared with A's
+  // unchanged mean (face distance sqrt(0.1^2+0.15^2)=0.1803, not < 0.18) and stays; D stays.
+  // sizes: A+B+C = 7 -> 0; D and E are size 1: D first (smaller index)
+  assert.deepEqual(out, [0, 0, 0, 0, 0, 0, 0, 1, 2, null]);
+});
+
+test('mergeClusters: i\'s mean is not updated within a pass, later passes use new means', () => {
+  // with a threshold of 0.2, E is within 0.2 of A's face mean at the start: merged in pass 1
+  assert.deepEqual(mergeClusters(X, ids, { faceDim: 2, face_threshold: 0.2, cloth_threshold: 0.12, iterations: 1 })[8], 0);
+  // threshold 0.175: E not close to A (0.18) in pass 1. A absorbs B then; B alone would have been
+  // 0.15 from E, but B is no longer a cluster in pass 2: the A+B+C mean is far from E's face.
+  const two = mergeClusters(X, ids, { faceDim: 2, face_threshold: 0.175, cloth_threshold: 0.12, iterations: 2 });
+  assert.notEqual(two[8], two[0]);
+  // ordering matters: descending size, so B (2) is merged into A (3), not A into B
+  const zero = mergeClusters(X, ids, { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 0 });
+  assert.deepEqual(zero, [0, 0, 0, 1, 1, 2, 2, 3, 4, null]);
+});
+
+test('mergeClusters: strict thresholds, and a half that is zero everywhere is no evidence', () => {
+  const a = [Float64Array.from([0, 0]), Float64Array.from([0.5, 0])];
+  assert.deepEqual(mergeClusters(a, [0, 1], { faceDim: 1, face_threshold: 0.5, cloth_threshold: 0, iterations: 1 }), [0, 1]);
+  assert.deepEqual(mergeClusters(a, [0, 1], { faceDim: 1, face_threshold: 0.51, cloth_threshold: 0, iterations: 1 }), [0, 0]);
+  // cloth weight 0: the cloth halves are all 0 and would be "closer than" any threshold
+  const noCloth = [Float64Array.from([0, 0]), Float64Array.from([3, 0])];
+  assert.deepEqual(mergeClusters(noCloth, [0, 1], { faceDim: 1, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 1]);
+});
+
+test('mergeClusters: start-of-pass means, an absorbed cluster absorbs nothing, next pass recomputes', () => {
+  // faces on a line (faceDim 1), cloth halves far apart. A = 3 pts at 0, B = 2 pts at 0.15, E = 1 pt at 0.25.
+  const pts = [[0, 0], [0, 0], [0, 0], [0.15, 50], [0.15, 50], [0.25, 100]].map((r) => Float64Array.from(r));
+  const l = [0, 0, 0, 1, 1, 2];
+  const opts = { faceDim: 1, face_threshold: 0.2, cloth_threshold: 0.12 };
+  // pass 1: A absorbs B (0.15). E is 0.25 from A's start mean: stays. B, absorbed, is not compared
+  // with E (0.1 apart). Had A's mean been updated in the pass (to 0.06), E (0.19) would have joined.
+  assert.deepEqual(mergeClusters(pts, l, { ...opts, iterations: 1 }), [0, 0, 0, 0, 0, 1]);
+  // pass 2: the A+B mean is 0.06, E is 0.19 from it: joins
+  assert.deepEqual(mergeClusters(pts, l, { ...opts, iterations: 2 }), [0, 0, 0, 0, 0, 0]);
+});
