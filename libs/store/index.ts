@@ -9,3 +9,4 @@ export { DeliveryRepository, type DeliveryAttempt, type DeliveryRecord } from '.
 export { FileStorage } from './files.js';
 export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
+export { VideoClusterer, storeDefaultLinkage, sampleInterval, type ClusterRun } from './clustering.js';

@@ -59,3 +59,21 @@ export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>
     await c.end();
   }
 }
+
+import { loadServiceConfig, type ServiceConfig } from '../../../libs/config/index.js';
+
+/** A service configuration for tests: defaults from the environment loader, then the given overrides. */
+export function testConfig(over: Partial<ServiceConfig>): ServiceConfig {
+  return { ...loadServiceConfig({}), logLevel: process.env.TEST_LOG_LEVEL ?? 'silent', webhookBackoffMs: 200, workerLockMs: 5000, ...over };
+}
+
+/** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, { timeoutMs = 60_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

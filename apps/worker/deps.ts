@@ -1,0 +1,38 @@
+import type { ServiceConfig } from '../../libs/config/index.js';
+import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
+import { Queues } from '../../libs/queue/index.js';
+import { createStore, type Store } from '../../libs/store/index.js';
+import { createLogger, type Logger } from './log.js';
+
+/** What the processors share: one store, one set of producers, one pool of inference threads. */
+export interface WorkerDeps {
+  config: ServiceConfig;
+  store: Store;
+  queues: Queues;
+  /** The face pool, started on first use (models load once per process). */
+  pool(): Promise<FacePool>;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: number; log?: Logger } = {}): WorkerDeps {
+  const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir, poolSize: 4 });
+  const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, webhookBackoffMs: config.webhookBackoffMs });
+  let pool: Promise<FacePool> | null = null;
+  return {
+    config,
+    store,
+    queues,
+    log: opts.log ?? createLogger(config.logLevel, { service: 'keycast-worker' }),
+    pool: () => {
+      pool ??= createFacePool({ size: opts.poolSize });
+      pool.catch(() => { pool = null; });
+      return pool;
+    },
+    async close() {
+      if (pool) await (await pool.catch(() => null))?.close();
+      await queues.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { storeDefaultLinkage } from '../../libs/store/index.js';
+import type { WorkerDeps } from './deps.js';
+
+/**
+ * Once every segment of a video is in: compute and cache the default linkage, count, mark the video
+ * ready and queue its video.ready webhook. Idempotent (a ready video is left alone).
+ */
+export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<{ faces: number; skipped?: string }> {
+  const { store } = deps;
+  const video = await store.videos.get(videoId);
+  if (!video) return { faces: 0, skipped: 'video deleted' };
+  if (video.status === 'ready') return { faces: video.faceCount, skipped: 'already ready' };
+  if (video.status === 'failed') return { faces: video.faceCount, skipped: 'video failed' };
+  const segments = await store.segments.list(videoId);
+  const pending = segments.filter((s) => s.status !== 'done');
+  if (pending.length > 0) throw new Error(`finalize: segments ${pending.map((s) => s.idx).join(', ')} of ${videoId} are not done`);
+
+  const linkage = await storeDefaultLinkage(store, videoId);
+  const faceCount = await store.faces.count(videoId);
+  const sum = (k: string) => segments.reduce((a, s) => a + (Number(s.timings[k]) || 0), 0);
+  const now = Date.now();
+  const timings: Record<string, number> = {
+    ...video.timings,
+    queue_ms: video.startedAt ? video.startedAt.getTime() - video.createdAt.getTime() : 0,
+    extract_ms: sum('extract_ms'),
+    decode_ms: sum('decode_ms'),
+    detect_ms: sum('detect_ms'),
+    cloth_ms: sum('cloth_ms'),
+    linkage_ms: Math.round(linkage.ms),
+    processing_ms: video.startedAt ? now - video.startedAt.getTime() : 0,
+    total_ms: now - video.createdAt.getTime(),
+    segments: segments.length,
+  };
+  await store.videos.markReady(videoId, { faceCount, frameCount: segments.reduce((a, s) => a + s.frames, 0), timings });
+  deps.log.info('video ready', { videoId, faces: faceCount, segments: segments.length, linkage_ms: timings.linkage_ms });
+  if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.ready', video.callbackUrl);
+  return { faces: faceCount };
+}

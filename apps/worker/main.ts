@@ -1,0 +1,27 @@
+// keycast worker: `npm run start:worker`. Configured by environment (libs/config/env.ts).
+import { loadServiceConfig } from '../../libs/config/index.js';
+import { migrate } from '../../libs/store/index.js';
+import { createWorkerDeps } from './deps.js';
+import { startWorkers } from './workers.js';
+
+const config = loadServiceConfig();
+const deps = createWorkerDeps(config);
+await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
+const running = startWorkers(deps);
+deps.log.info('worker started', { prefix: config.queuePrefix, concurrency: config.workerConcurrency, segmentSeconds: config.segmentSeconds, pid: process.pid });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) {
+    deps.log.warn('second signal: exiting now', { signal });
+    process.exit(1);
+  }
+  stopping = true;
+  deps.log.info('shutting down: finishing the running jobs', { signal });
+  await running.close();
+  await deps.close();
+  deps.log.info('worker stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,50 @@
+import { Worker } from 'bullmq';
+import { QUEUE_NAMES, createRedisConnection } from '../../libs/queue/index.js';
+import type { WorkerDeps } from './deps.js';
+import { extractProcessor } from './extract.js';
+import { failVideo } from './failures.js';
+import { segmentProcessor } from './segment.js';
+import { webhookProcessor } from './webhook.js';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the running ones to finish (BullMQ's graceful close). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the BullMQ workers of the three queues. A job whose worker died (SIGKILL, lost node) stays
+ * locked for `workerLockMs`, is then found stalled and handed to another worker: it starts over, and
+ * UNIQUE(video_id, frame, k) makes the rows it rewrites no-ops.
+ */
+export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.workerConcurrency || 1 } = {}): RunningWorkers {
+  const common = {
+    prefix: deps.config.queuePrefix,
+    lockDuration: deps.config.workerLockMs,
+    stalledInterval: Math.max(1000, Math.round(deps.config.workerLockMs / 2)),
+    maxStalledCount: 2,
+  };
+  const conn = () => createRedisConnection(deps.config.redisUrl);
+  const workers = [
+    new Worker(QUEUE_NAMES.extract, extractProcessor(deps), { ...common, connection: conn(), concurrency }),
+    new Worker(QUEUE_NAMES.segment, segmentProcessor(deps), { ...common, connection: conn(), concurrency }),
+    new Worker(QUEUE_NAMES.webhook, webhookProcessor(deps), { ...common, connection: conn(), concurrency: 4 }),
+  ];
+  for (const w of workers) {
+    w.on('error', (err) => deps.log.error('worker error', { queue: w.name, err: String(err) }));
+    w.on('failed', (job, err) => {
+      deps.log.warn('job failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message });
+      // A job that stalled too often fails without its processor running: the video must not stay "processing".
+      if (job && w.name !== QUEUE_NAMES.webhook && /stalled/i.test(err.message)) {
+        failVideo(deps, (job.data as { videoId: string }).videoId, err).catch(() => {});
+      }
+    });
+  }
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => (w.opts.connection as { quit?: () => Promise<unknown> }).quit?.().catch(() => {})));
+    },
+  };
+}
