@@ -1,0 +1,69 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveExtractOptions } from '../../../libs/config/index.js';
+import { createFacePool, extractFaces, type ExtractProgress, type FacePool, type FaceRecord, type FaceSink } from '../../../libs/pipeline/index.js';
+import { HAMILTON, needsSharedData } from '../../helpers/paths.js';
+
+class MemorySink implements FaceSink {
+  batches: { faces: FaceRecord[]; progress: ExtractProgress }[] = [];
+  async writeBatch(faces: FaceRecord[], progress: ExtractProgress) {
+    this.batches.push({ faces, progress });
+  }
+  get faces() { return this.batches.flatMap((b) => b.faces); }
+}
+
+let pool: FacePool;
+before(async () => { pool = await createFacePool(); });
+after(async () => { await pool.close(); });
+
+const skip = needsSharedData(HAMILTON);
+
+test('extracts faces in frame order, one batch per frame_batch_size sampled frames', { skip }, async () => {
+  const sink = new MemorySink();
+  const progress: number[] = [];
+  const s = await extractFaces({
+    path: HAMILTON,
+    options: resolveExtractOptions({ capture_interval_sec: 0.5, stop_sec: 4, frame_batch_size: 3 }),
+    sink,
+    pool,
+    onProgress: (p) => progress.push(p.fraction),
+  });
+  assert.equal(s.frames, 8, 'frames at 0, 0.5, … 3.5 s');
+  assert.equal(sink.batches.length, Math.ceil(8 / 3));
+  assert.ok(s.faces >= 4, `faces ${s.faces}`);
+  assert.equal(sink.faces.length, s.faces);
+  const frames = sink.faces.map((f) => f.frame);
+  assert.deepEqual(frames, [...frames].sort((a, b) => a - b));
+  for (const f of sink.faces) {
+    assert.equal(f.face.length, 128);
+    assert.equal(f.cloth.length, 128);
+    assert.ok(f.t >= 0 && f.t < 4);
+    assert.ok(f.box[0] >= -1 && f.box[0] + f.box[2] <= 641 && f.box[3] > 10, `box in source pixels: ${f.box}`);
+    assert.deepEqual([...f.thumbnail.subarray(0, 2)], [0xff, 0xd8]);
+  }
+  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only grows');
+  assert.ok(progress.at(-1)! > 0.8);
+});
+
+test('stops after face_cnt faces', { skip }, async () => {
+  const sink = new MemorySink();
+  const s = await extractFaces({ path: HAMILTON, options: resolveExtractOptions({ capture_interval_sec: 0.5, face_cnt: 3 }), sink, pool });
+  assert.equal(s.faces, 3);
+  assert.equal(sink.faces.length, 3);
+  assert.equal(s.truncated, true);
+});
+
+test('skips crowd frames with more than max_faces_per_frame faces', { skip }, async () => {
+  const all = new MemorySink();
+  const opts = { capture_interval_sec: 0.5, skip_sec: 0, stop_sec: 2 };
+  await extractFaces({ path: HAMILTON, options: resolveExtractOptions(opts), sink: all, pool });
+  const perFrame = new Map<number, number>();
+  for (const f of all.faces) perFrame.set(f.frame, (perFrame.get(f.frame) ?? 0) + 1);
+  const most = Math.max(...perFrame.values());
+  assert.ok(most >= 2, 'the opening shot has two people');
+  const few = new MemorySink();
+  const s = await extractFaces({ path: HAMILTON, options: resolveExtractOptions({ ...opts, max_faces_per_frame: most - 1 }), sink: few, pool });
+  const crowded = [...perFrame.values()].filter((n) => n > most - 1).length;
+  assert.equal(s.crowd_frames, crowded);
+  assert.equal(few.faces.length, all.faces.length - [...perFrame.values()].filter((n) => n > most - 1).reduce((a, b) => a + b, 0));
+});
