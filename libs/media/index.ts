@@ -1,0 +1,18 @@
+/** Media: ffprobe metadata, frame sampling (interval or scene changes) with resizing, driven by system ffmpeg processes. */
+export type { VideoInfo, Frame, SampleOptions } from './types.js';
+export { probe, probeVideo, interpretProbe, streamRotation, type ProbedVideo, type FfprobeOutput } from './probe.js';
+export { sampleFrames, ffmpegSampleArgs } from './sample.js';
+export {
+  planSampling,
+  planExpectsFrames,
+  samplingStep,
+  slotTime,
+  firstSlotAtOrAfter,
+  parseRational,
+  selectExpression,
+  type Rational,
+  type SampleRange,
+  type SamplingPlan,
+} from './timeline.js';
+export { resizeTarget, type Size } from './resize.js';
+export { ffmpegAvailable, ffmpegVersion, assertFfmpeg, getMediaTools, setMediaTools, type MediaTools, type FfmpegVersion } from './tools.js';

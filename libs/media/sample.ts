@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { KeycastError } from '../config/errors.js';
+import type { Frame, SampleOptions } from './types.js';
+import { probeVideo } from './probe.js';
+import { resizeTarget } from './resize.js';
+import { ffSeconds, lastExpectedSlot, planExpectsFrames, planSampling, selectExpression, slotTime, type SampleRange, type SamplingPlan } from './timeline.js';
+import { getMediaTools, lastMeaningfulLine, missingToolError, runTool } from './tools.js';
+
+const SHOWINFO_FRAME = /\[Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
+const SHOWINFO_TB = /\[Parsed_showinfo_\d+ @ [^\]]*\] config in time_base: (\d+)\/(\d+)/;
+const TAIL_LINES = 40;
+
+let passthroughArgs: Promise<string[]> | null = null;
+
+/** `-fps_mode passthrough` (ffmpeg >= 5.1) or `-vsync passthrough` (older): without it ffmpeg's own CFR sync would
+ *  re-insert duplicates between the selected frames. */
+function vsyncPassthrough(): Promise<string[]> {
+  passthroughArgs ??= runTool(getMediaTools().ffmpeg, ['-hide_banner', '-version'])
+    .then((r) => {
+      const m = /version n?(\d+)\.(\d+)/.exec(r.stdout);
+      const old = m !== null && (Number(m[1]) < 5 || (Number(m[1]) === 5 && Number(m[2]) < 1));
+      return old ? ['-vsync', 'passthrough'] : ['-fps_mode', 'passthrough'];
+    })
+    .catch((e) => {
+      passthroughArgs = null;
+      throw e;
+    });
+  return passthroughArgs;
+}
+
+/** ffmpeg's command line for a plan: grid-aligned input seek, CFR grid (fps filter), selection, resize, RGB24 on stdout. */
+export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: SamplingPlan, out: { width: number; height: number }, resize: boolean, vsync: string[]): string[] {
+  const fpsStr = `${plan.fps.num}/${plan.fps.den}`;
+  const filters = [`fps=fps=${fpsStr}:start_time=0`, `select='${selectExpression(plan)}'`];
+  if (resize) filters.push(`scale=${out.width}:${out.height}:flags=area`);
+  filters.push('format=rgb24', 'showinfo');
+  const input: string[] = [];
+  if (plan.seekSlot > 0) input.push('-ss', ffSeconds(slotTime(plan.seekSlot, plan.fps)));
+  // Reading stops one slot past the end: later frames cannot change the slots we emit.
+  if (Number.isFinite(plan.endSlot)) input.push('-t', ffSeconds(slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps)));
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
+    ...input, '-i', `file:${absPath}`,
+    '-map', `0:${streamIndex}`, '-an', '-sn', '-dn',
+    '-vf', filters.join(','),
+    ...vsync,
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ];
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * Streams sampled frames of a video as packed RGB24, decoded by one ffmpeg process.
+ *
+ * Frame selection is `planSampling`'s (see there): frames are slots of the video's constant-frame-rate timeline,
+ * `index` is the absolute slot number and `t = index / fps`, whether or not decoding started with a seek.
+ * Frames wider than `resizing_resolution` are scaled down (see `resizeTarget`); `sourceWidth/sourceHeight` are the
+ * display size after rotation.
+ *
+ * ffmpeg is read only as fast as the consumer takes frames (at most the frame being assembled and the stream's
+ * read-ahead are buffered). Breaking out of the loop, or aborting `range.signal`, kills ffmpeg and waits for it to exit;
+ * an abort then rejects with the signal's reason.
+ *
+ * Throws KeycastError: probe's errors; INVALID_OPTION; DECODE_FAILED when ffmpeg fails; TRUNCATED_VIDEO when a range
+ * the video should cover yields no frame; INTERNAL when ffmpeg is missing.
+ */
+export async function* sampleFrames(path: string, opts: SampleOptions, range: SampleRange = {}): AsyncGenerator<Frame> {
+  const signal = range.signal;
+  if (signal?.aborted) throw abortReason(signal);
+  const { info, streamIndex, fps, durationFromStream } = await probeVideo(path);
+  const plan = planSampling(opts, fps, range);
+  if (plan.startSlot >= plan.endSlot) return;
+  const out = resizeTarget(info.width, info.height, opts);
+  const resized = out.width !== info.width || out.height !== info.height;
+  const args = ffmpegSampleArgs(resolve(path), streamIndex, plan, out, resized, await vsyncPassthrough());
+  if (signal?.aborted) throw abortReason(signal);
+
+  const bin = getMediaTools().ffmpeg;
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let spawnError: NodeJS.ErrnoException | null = null;
+  let exited = false;
+  const exit = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((res) => {
+    child.on('exit', (code, sig) => {
+      exited = true;
+      res({ code, sig });
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+      exited = true;
+      res({ code: null, sig: null });
+    });
+  });
+  const kill = () => {
+    if (exited) return;
+    child.stdout.destroy();
+    child.kill('SIGKILL');
+  };
+  const onAbort = () => kill();
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  // stderr carries showinfo's line for every emitted frame, written before the frame's bytes reach stdout.
+  const ptsQueue: number[] = [];
+  const tail: string[] = [];
+  let timeBase: [number, number] | null = null;
+  let stderrDone = false;
+  let wake: (() => void) | null = null;
+  let partial = '';
+  const onLine = (line: string) => {
+    const f = SHOWINFO_FRAME.exec(line);
+    if (f) {
+      ptsQueue.push(Number(f[1]));
+      return;
+    }
+    const tb = SHOWINFO_TB.exec(line);
+    if (tb) timeBase ??= [Number(tb[1]), Number(tb[2])];
+    if (/Parsed_showinfo/.test(line)) return;
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => {
+    const lines = (partial + s).split(/\r?\n|\r/);
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(l);
+    wake?.();
+  });
+  child.stderr.on('close', () => {
+    if (partial) onLine(partial);
+    partial = '';
+    stderrDone = true;
+    wake?.();
+  });
+  const nextSlot = async (): Promise<number> => {
+    while (ptsQueue.length === 0 && !stderrDone) await new Promise<void>((r) => (wake = r));
+    wake = null;
+    const pts = ptsQueue.shift();
+    if (pts === undefined) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg emitted a frame without its showinfo line`);
+    // showinfo sits after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point.
+    const slot = timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts;
+    return plan.seekSlot + slot;
+  };
+
+  const frameBytes = out.width * out.height * 3;
+  let count = 0;
+  let lastIndex = -1;
+  let filled = 0;
+  let buf = Buffer.allocUnsafe(frameBytes);
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - off);
+        chunk.copy(buf, filled, off, off + n);
+        filled += n;
+        off += n;
+        if (filled < frameBytes) continue;
+        const index = await nextSlot();
+        if (signal?.aborted) throw abortReason(signal);
+        count++;
+        lastIndex = index;
+        const frame: Frame = {
+          index,
+          t: slotTime(index, plan.fps),
+          width: out.width,
+          height: out.height,
+          sourceWidth: info.width,
+          sourceHeight: info.height,
+          data: buf,
+        };
+        buf = Buffer.allocUnsafe(frameBytes);
+        filled = 0;
+        yield frame;
+      }
+    }
+    const { code, sig } = await exit;
+    if (signal?.aborted) throw abortReason(signal);
+    const se = spawnError as NodeJS.ErrnoException | null;
+    if (se) {
+      const e = se;
+      throw e.code === 'ENOENT' || e.code === 'EACCES' ? missingToolError(bin) : e;
+    }
+    if (!stderrDone) await new Promise<void>((r) => child.stderr.once('close', () => r()));
+    const last = lastMeaningfulLine(tail);
+    if (code !== 0) {
+      throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg failed (${sig ? `signal ${sig}` : `exit code ${code}`}): ${last}`);
+    }
+    if (filled > 0) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes): ${last}`);
+    if (count === 0 && planExpectsFrames(plan, info.duration_s)) {
+      const from = slotTime(plan.startSlot, plan.fps).toFixed(3);
+      const to = Number.isFinite(plan.endSlot) ? slotTime(plan.endSlot, plan.fps).toFixed(3) : info.duration_s.toFixed(3);
+      const decodeError = tail.some((l) => /error while decoding|decode_slice|concealing|invalid nal|no frame!/i.test(l));
+      throw new KeycastError(
+        decodeError ? 'DECODE_FAILED' : 'TRUNCATED_VIDEO',
+        `${path}: no frame could be decoded in [${from} s, ${to} s) of a ${info.duration_s.toFixed(3)} s video${decodeError ? '' : ' (file cut short?)'}: ${last}`,
+      );
+    }
+    // A stream whose own duration is known and that stops clearly short of it (two samples and half a second) was cut.
+    const expectedLast = durationFromStream && count > 0 ? lastExpectedSlot(plan, info.duration_s) : -1;
+    if (expectedLast - lastIndex >= Math.max(2 * plan.step, Math.ceil((0.5 * plan.fps.num) / plan.fps.den))) {
+      throw new KeycastError(
+        'TRUNCATED_VIDEO',
+        `${path}: decoding stopped at ${slotTime(lastIndex, plan.fps).toFixed(3)} s of a ${info.duration_s.toFixed(3)} s video (file cut short?): ${last}`,
+      );
+    }
+  } catch (e) {
+    // Killing ffmpeg on abort tears its stdout down mid-read (ERR_STREAM_PREMATURE_CLOSE): report the abort instead.
+    if (signal?.aborted) throw abortReason(signal);
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!exited) {
+      kill();
+      await exit;
+    }
+  }
+}
