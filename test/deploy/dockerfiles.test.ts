@@ -107,7 +107,7 @@ for (const file of [API, WORKER]) {
     const env = Object.assign({}, ...chain.reverse().map(stageEnv)) as Record<string, string>;
     assert.equal(env.STORAGE_DIR, '/data/storage');
     assert.deepEqual(execForm(only(last, 'VOLUME')), [env.STORAGE_DIR]);
-    assert.match(runs([last]), new RegExp(`chown -R ${user}:${user === 'node' ? 'node' : user} /data`));
+    assert.match(runs([last]), new RegExp(`chown -R ${user}:${user} /data`));
     // No devDependency at runtime: the runtime node_modules comes from an --omit=dev install.
     const nodeModulesFrom = last.instructions.map((i) => (i.keyword === 'COPY' ? copySpec(i) : undefined))
       .find((c) => c?.sources.includes('/app/node_modules'))?.from;
