@@ -14,7 +14,8 @@ import type { ClusterLabel, MergeOptions } from './types.js';
  * that pass. Means are recomputed between passes; passes stop early once one merges nothing (later
  * passes would change nothing). Null labels (unclustered points) stay null and never contribute.
  *
- * Deliberate guard: a half that is zero in every fingerprint (its weight is 0, or faceDim equals the
+ * Deliberate guards: a cluster whose mean cloth half is zero carries no clothing evidence and is
+ * never merged by the cloth test; and a half that is zero in every fingerprint (its weight is 0, or faceDim equals the
  * fingerprint length) carries no evidence, and its test is skipped; otherwise every pair of means
  * would be at distance 0 in it and everything would merge.
  *
@@ -37,6 +38,9 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
     for (const l of current) if (l !== null && l + 1 > k) k = l + 1;
     if (k < 2) break;
     const means = clusterMeans(X, current, k, dim);
+    // A cluster whose mean cloth half is zero (its clothing was never visible: close-ups, face
+    // chips) has no clothing evidence; two of them would sit at cloth distance 0 and merge.
+    const hasCloth = Array.from({ length: k }, (_, c) => norm(means, c, dim, faceDim, dim) > 1e-9);
     const into = new Int32Array(k).fill(-1); // cluster j merged into into[j]
     let merges = 0;
     for (let i = 0; i < k; i++) {
@@ -44,7 +48,7 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
       for (let j = i + 1; j < k; j++) {
         if (into[j] !== -1) continue;
         const close = (useFace && distance(means, i, j, dim, 0, faceDim) < face_threshold)
-          || (useCloth && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
+          || (useCloth && hasCloth[i] && hasCloth[j] && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
         if (close) { into[j] = i; merges++; }
       }
     }
@@ -66,6 +70,12 @@ function clusterMeans(X: ArrayLike<number>[], labels: ClusterLabel[], k: number,
   }
   for (let c = 0; c < k; c++) for (let q = 0; q < dim; q++) sums[c * dim + q] /= counts[c];
   return sums;
+}
+
+function norm(means: Float64Array, c: number, dim: number, from: number, to: number): number {
+  let s = 0;
+  for (let q = from; q < to; q++) s += means[c * dim + q] ** 2;
+  return Math.sqrt(s);
 }
 
 function distance(means: Float64Array, i: number, j: number, dim: number, from: number, to: number): number {

@@ -1,9 +1,12 @@
 import type { ClothEncoderName } from '../config/index.js';
-import { clothRegion, type Rect } from './cloth-region.js';
+import { clothRegion, visibleFraction, type Rect } from './cloth-region.js';
 import { faceThumbnails } from './crops.js';
 import { createClothEncoder, type ClothEncoder } from './encoders/index.js';
 import { detectFaces } from './faces.js';
 import { tf } from './tf.js';
+
+/** Below this share of the clothing region inside the frame, the clothing vector is zero. */
+export const MIN_CLOTH_VISIBLE = 0.25;
 
 export interface FrameInput {
   rgb: Buffer;
@@ -44,7 +47,10 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
       const det = await detectFaces(image, { minScore: opts.minScore, maxFaces: opts.maxFaces });
       const t1 = performance.now();
       const regions = det.faces.map((f) => clothRegion(f.box));
-      const cloth = await encoder.encode({ image, rgb: frame.rgb, width: frame.width, height: frame.height, regions });
+      const encoded = await encoder.encode({ image, rgb: frame.rgb, width: frame.width, height: frame.height, regions });
+      // A clothing region mostly outside the frame (a close-up, a face chip) shows padding, not
+      // clothes: report "no clothing evidence" (zero vector) rather than a vector of black.
+      const cloth = encoded.map((v, i) => (visibleFraction(regions[i], frame.width, frame.height) < MIN_CLOTH_VISIBLE ? new Float32Array(v.length) : v));
       const t2 = performance.now();
       const thumbs = await Promise.all(det.faces.map((f) => faceThumbnails(frame.rgb, frame.width, frame.height, f.box)));
       const t3 = performance.now();

@@ -30,3 +30,13 @@ export function clampRect([x, y, w, h]: Rect, width: number, height: number): Re
 export function normalisedBox([x, y, w, h]: Rect, width: number, height: number): [number, number, number, number] {
   return [y / height, x / width, (y + h) / height, (x + w) / width];
 }
+
+/** Share of a rect's area that lies inside the image (0 when the rect is empty). */
+export function visibleFraction(rect: Rect, width: number, height: number): number {
+  const area = rect[2] * rect[3];
+  if (area <= 0) return 0;
+  const c = clampRect(rect, width, height);
+  const iw = c ? Math.min(rect[0] + rect[2], width) - Math.max(rect[0], 0) : 0;
+  const ih = c ? Math.min(rect[1] + rect[3], height) - Math.max(rect[1], 0) : 0;
+  return c ? (iw * ih) / area : 0;
+}

@@ -21,12 +21,13 @@ test('applyMinSize drops small clusters and renumbers by size, ties by smallest 
 // D (1 pt):  face (9,9),   cloth (9,9)   -> nothing close
 // E (1 pt):  face (0.1,0.15), cloth (20,20): face close to B (0.15) but 0.1803 from A -> not < 0.18
 const pts: [number[], string | null][] = [
-  [[0, 0, 0, 0], 'A'], [[0, 0.01, 0, 0], 'A'], [[0, -0.01, 0, 0], 'A'],
-  [[0.1, 0.01, 5, 5], 'B'], [[0.1, -0.01, 5, 5], 'B'],
-  [[5, 5, 0, 0.1], 'C'], [[5, 5, 0, 0.1], 'C'],
-  [[9, 9, 9, 9], 'D'],
-  [[0.1, 0.15, 20, 20], 'E'],
-  [[100, 100, 100, 100], null],
+  // Cloth halves are offset by 1 so no cluster's mean cloth is zero (zero = no clothing evidence).
+  [[0, 0, 1, 1], 'A'], [[0, 0.01, 1, 1], 'A'], [[0, -0.01, 1, 1], 'A'],
+  [[0.1, 0.01, 6, 6], 'B'], [[0.1, -0.01, 6, 6], 'B'],
+  [[5, 5, 1, 1.1], 'C'], [[5, 5, 1, 1.1], 'C'],
+  [[9, 9, 10, 10], 'D'],
+  [[0.1, 0.15, 21, 21], 'E'],
+  [[100, 100, 101, 101], null],
 ];
 const X = pts.map(([x]) => Float64Array.from(x));
 const ids = pts.map(([, id]) => (id === null ? null : 'ABCDE'.indexOf(id)));
@@ -70,4 +71,10 @@ test('mergeClusters: start-of-pass means, an absorbed cluster absorbs nothing, n
   assert.deepEqual(mergeClusters(pts, l, { ...opts, iterations: 1 }), [0, 0, 0, 0, 0, 1]);
   // pass 2: the A+B mean is 0.06, E is 0.19 from it: joins
   assert.deepEqual(mergeClusters(pts, l, { ...opts, iterations: 2 }), [0, 0, 0, 0, 0, 0]);
+});
+
+test('mergeClusters: clusters without clothing evidence (zero mean cloth) never merge by cloth', () => {
+  // Two close-up clusters (cloth zero) with different faces, and one with clothing.
+  const Y = [[0, 0, 0, 0], [0, 0.01, 0, 0], [3, 0, 0, 0], [3, 0.01, 0, 0], [6, 0, 1, 0], [6, 0.01, 1, 0]].map((r) => Float64Array.from(r));
+  assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1, 2, 2], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1, 2, 2]);
 });

@@ -21,3 +21,11 @@ test('clampRect cuts to the frame and returns null when outside', () => {
 test('normalisedBox keeps coordinates outside [0, 1] so the crop pads with black', () => {
   assert.deepEqual(normalisedBox([-50, 50, 100, 100], 100, 200), [0.25, -0.5, 0.75, 0.5]);
 });
+
+test('visibleFraction is the share of the rect inside the frame', async () => {
+  const { visibleFraction } = await import('../../../libs/vision/index.js');
+  assert.equal(visibleFraction([0, 0, 10, 10], 100, 100), 1);
+  assert.equal(visibleFraction([-5, 0, 10, 10], 100, 100), 0.5);
+  assert.equal(visibleFraction([0, 95, 10, 10], 100, 100), 0.5);
+  assert.equal(visibleFraction([200, 200, 10, 10], 100, 100), 0);
+});
