@@ -28,12 +28,18 @@ for (const [name, set] of Object.entries(small.sets)) {
   });
 }
 
-test('small sets: Z is in fact bit-identical to scipy (not just within 1e-9)', () => {
-  let mismatches = 0;
+test('small sets: Z is in fact bit-identical to scipy (not just within 1e-9), in both memory modes', () => {
+  let mismatches = 0, compared = 0;
   for (const set of Object.values(small.sets)) {
     const y = pdist(set.points);
-    for (const method of LINKAGE_METHODS) mismatches += countMismatches(linkage(y, set.n, method), flatZ(set.methods[method].Z));
+    for (const method of LINKAGE_METHODS) {
+      for (const memory of ['fast', 'low'] as const) {
+        mismatches += countMismatches(linkage(y, set.n, method, { memory }), flatZ(set.methods[method].Z));
+        compared++;
+      }
+    }
   }
+  assert.equal(compared, Object.keys(small.sets).length * 6);
   assert.equal(mismatches, 0);
 });
 
@@ -84,6 +90,7 @@ test('blobs n=2000 x 256-d: pdist, Z and labels at every sim equal scipy, 1 and 
     const Z = linkage(y1, f.n, method);
     const Zs = flatZ(f.methods[method].Z);
     assert.equal(countMismatches(Z, Zs), 0, `${method}: Z must be bit-identical (max diff ${maxAbsDiff(Z, Zs)})`);
+    assert.equal(countMismatches(linkage(y1, f.n, method, { memory: 'low' }), Zs), 0, `${method}, memory 'low'`);
     for (const sim of SIMS) {
       const labels = cutAtSim(Z, f.n, sim, maxDist);
       assert.equal(countMismatches(labels, f.methods[method].labels[String(sim)]), 0, `${method} sim=${sim}`);
