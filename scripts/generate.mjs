@@ -6,7 +6,8 @@
 //      TypeScript SDK generated from it by @hey-api/openapi-ts (test/sdk/generated); skipped with --prisma-only.
 // Each step is skipped when its output is newer than its inputs (set KEYCAST_FORCE_GENERATE=1 to force).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -45,7 +46,21 @@ const dumper = join(root, 'apps/api/dump-openapi.ts');
 const sdkDir = join(root, 'test/sdk/generated');
 const sdkStamp = join(sdkDir, 'index.ts');
 if (!prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')])) {
-  const spec = join(sdkDir, 'openapi.json');
+  // The generator empties its output folder: the document is written beside it first, then kept inside.
+  const tmp = mkdtempSync(join(tmpdir(), 'keycast-openapi-'));
+  const spec = join(tmp, 'openapi.json');
   run(process.execPath, ['--import', 'tsx', dumper, spec]);
-  run(process.execPath, [join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js'), '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch'], { NODE_NO_WARNINGS: '1' });
+  run(process.execPath, [join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js'), '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch', '--silent'], { NODE_NO_WARNINGS: '1' });
+  copyFileSync(spec, join(sdkDir, 'openapi.json'));
+  patchDomTypes(join(sdkDir, 'client/client.gen.ts'));
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+// The fetch client names DOM's BodyInit; this project compiles without the DOM lib, where Node's
+// global Response still says what a body may be.
+function patchDomTypes(file) {
+  if (!existsSync(file)) return;
+  const src = readFileSync(file, 'utf8');
+  if (!/\bBodyInit\b/.test(src) || src.includes('type BodyInit =')) return;
+  writeFileSync(file, `type BodyInit = NonNullable<ConstructorParameters<typeof Response>[0]>;\n${src}`);
 }

@@ -84,6 +84,11 @@ export class Queues {
     return { extract, segment, webhook };
   }
 
+  /** Deletes every job and key of the three queues (tests; tearing down a deployment). */
+  async obliterate(): Promise<void> {
+    await Promise.all([this.extract, this.segment, this.webhook].map((q) => q.obliterate({ force: true })));
+  }
+
   /** Throws unless Redis answers. */
   async ping(): Promise<void> {
     const r = await this.connection.ping();

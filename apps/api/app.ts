@@ -1,0 +1,52 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from './deps.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { ErrorSchema } from './schemas/common.js';
+import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
+import { ExtractOptionsSchema, VideoSchema } from './schemas/videos.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { faceRoutes } from './routes/faces.js';
+import { healthRoutes } from './routes/health.js';
+import { videoRoutes } from './routes/videos.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    keycast: ApiDeps;
+  }
+}
+
+export interface BuildAppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The API, ready to `listen` or `inject`: dependencies in, nothing started. The plugins are
+ * registered in the order they depend on each other: shared schemas and the OpenAPI generator
+ * before the routes whose schemas they document.
+ */
+export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: deps.config.logLevel },
+    // Query strings are coerced ("0.5" → 0.5); unknown query parameters are an error, not silently ignored.
+    ajv: { customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false } },
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('keycast', deps);
+  registerErrorHandling(app);
+  for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem]) app.addSchema(s);
+  await registerSwagger(app);
+  await app.register(multipart, {
+    limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 },
+    throwFileSizeLimit: true,
+  });
+
+  await app.register(healthRoutes);
+  await app.register(videoRoutes);
+  await app.register(clusterRoutes);
+  await app.register(faceRoutes);
+  return app;
+}

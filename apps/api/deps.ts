@@ -1,0 +1,26 @@
+import type { ServiceConfig } from '../../libs/config/index.js';
+import { Queues } from '../../libs/queue/index.js';
+import { createStore, VideoClusterer, type Store } from '../../libs/store/index.js';
+
+/** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
+export interface ApiDeps {
+  config: ServiceConfig;
+  store: Store;
+  queues: Queues;
+  clusterer: VideoClusterer;
+}
+
+export function createApiDeps(config: ServiceConfig): ApiDeps & { close(): Promise<void> } {
+  const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir });
+  const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, webhookBackoffMs: config.webhookBackoffMs });
+  return {
+    config,
+    store,
+    queues,
+    clusterer: new VideoClusterer(store),
+    async close() {
+      await queues.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// keycast API server: `npm run start:api`. Configured by environment (libs/config/env.ts); migrations apply at start-up.
+import { loadServiceConfig } from '../../libs/config/index.js';
+import { migrate } from '../../libs/store/index.js';
+import { buildApp } from './app.js';
+import { createApiDeps } from './deps.js';
+
+const config = loadServiceConfig();
+const deps = createApiDeps(config);
+const app = await buildApp(deps);
+const m = await migrate(config.databaseUrl, { log: (msg) => app.log.info(msg) });
+app.log.info({ applied: m.applied.length, already: m.alreadyApplied.length }, 'migrations');
+await app.listen({ port: config.port, host: config.host });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) process.exit(1);
+  stopping = true;
+  app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+  await app.close();
+  await deps.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,35 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export const API_VERSION = '1.0.0';
+
+/**
+ * The OpenAPI 3 document, generated from the routes' TypeBox schemas: served at /openapi.json and
+ * browsable at /docs. Shared schemas (those with an $id: Error, Video, …) become components.
+ */
+export async function registerSwagger(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'keycast',
+        version: API_VERSION,
+        description: 'Finds the key characters of a video without training: upload a video, then cluster its faces at any similarity without re-extraction.',
+      },
+      tags: [
+        { name: 'videos', description: 'Uploads and their processing' },
+        { name: 'clusters', description: 'Key characters: clustering of the stored fingerprints' },
+        { name: 'faces', description: 'Extracted face appearances' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    refResolver: {
+      buildLocalReference(json, _baseUri, _fragment, i) {
+        return typeof json.$id === 'string' ? json.$id : `def-${i}`;
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,54 @@
+import type { StoredFace, VideoRecord } from '../../libs/store/index.js';
+
+/** Absolute (PUBLIC_BASE_URL) or relative links. */
+export function linksOf(base: string, id: string) {
+  return {
+    self: `${base}/videos/${id}`,
+    clusters: `${base}/videos/${id}/clusters`,
+    faces: `${base}/videos/${id}/faces`,
+    montage: `${base}/videos/${id}/montage.png`,
+  };
+}
+
+export const thumbnailUrl = (base: string, faceId: number) => `${base}/faces/${faceId}/thumbnail`;
+export const bodyUrl = (base: string, faceId: number) => `${base}/faces/${faceId}/thumbnail?kind=body`;
+
+export function presentVideo(v: VideoRecord, base: string) {
+  const p = v.probe;
+  return {
+    id: v.id,
+    status: v.status,
+    progress: v.progress,
+    progress_percent: Math.round(v.progress * 1000) / 10,
+    filename: v.filename,
+    size_bytes: v.sizeBytes,
+    owner: v.owner,
+    callback_url: v.callbackUrl,
+    options: v.options,
+    media: p ? { duration_s: p.duration_s, fps: p.fps, width: p.width, height: p.height, codec: p.codec, frame_count: p.frame_count } : null,
+    face_count: v.faceCount,
+    frame_count: v.frameCount,
+    segment_count: v.segmentCount,
+    error: v.errorCode ? { code: v.errorCode, message: v.errorMessage ?? '' } : null,
+    timings: v.timings,
+    created_at: v.createdAt.toISOString(),
+    updated_at: v.updatedAt.toISOString(),
+    started_at: v.startedAt?.toISOString() ?? null,
+    finished_at: v.finishedAt?.toISOString() ?? null,
+    links: linksOf(base, v.id),
+  };
+}
+
+export function presentFace(f: StoredFace, base: string, cluster?: number | null) {
+  return {
+    id: f.id,
+    t: f.t,
+    frame: f.frame,
+    k: f.k,
+    box: f.box,
+    score: f.score,
+    ...(cluster !== undefined ? { cluster } : {}),
+    thumbnail: thumbnailUrl(base, f.id),
+    body: bodyUrl(base, f.id),
+  };
+}

@@ -1,0 +1,88 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
+import { renderMontage } from '../../../libs/report/index.js';
+import type { ClusterRun, VideoRecord } from '../../../libs/store/index.js';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
+import { thumbnailUrl } from '../present.js';
+import { VideoIdParams, errors } from '../schemas/common.js';
+import { ClusterQuery, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
+
+const CLUSTER_KEYS = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights'] as const;
+
+/** The clustering options of a query string (other keys ignored), validated like the CLI's flags. */
+export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions {
+  const input: Record<string, unknown> = {};
+  for (const k of CLUSTER_KEYS) if (query[k] !== undefined) input[k] = query[k];
+  return resolveClusterOptions(input);
+}
+
+/** The video, which must exist (404) and be ready (409 VIDEO_NOT_READY). */
+export async function readyVideo(app: FastifyInstance, id: string): Promise<VideoRecord> {
+  const v = await app.keycast.store.videos.get(id);
+  if (!v) throw new ApiError('NOT_FOUND', `no video ${id}`);
+  if (v.status !== 'ready') {
+    const why = v.status === 'failed' ? `failed (${v.errorCode}: ${v.errorMessage})` : `${v.status}, ${Math.round(v.progress * 100)}% done`;
+    throw new ApiError('VIDEO_NOT_READY', `video ${id} is not ready: ${why}`);
+  }
+  return v;
+}
+
+export async function clusterVideo(app: FastifyInstance, video: VideoRecord, query: Record<string, unknown>): Promise<{ run: ClusterRun; opts: ClusterOptions }> {
+  const opts = clusterOptionsOf(query);
+  return { run: await app.keycast.clusterer.cluster(video, opts), opts };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const base = () => app.keycast.config.publicBaseUrl;
+
+  app.get('/videos/:id/clusters', {
+    schema: {
+      tags: ['clusters'],
+      summary: 'Key characters: clusters and summary (as the CLI\'s result.json), thumbnails as URLs',
+      description: 'Cuts the cached dendrogram of (face_cloth_weights, method): a new sim, min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair computes and caches one.',
+      params: VideoIdParams,
+      querystring: ClusterQuery,
+      response: { 200: ClusterResultSchema, ...errors(400, 404, 409, 500) },
+    },
+  }, async (req) => {
+    const t0 = performance.now();
+    const video = await readyVideo(app, req.params.id);
+    const { run, opts } = await clusterVideo(app, video, req.query);
+    const b = base();
+    const p = video.probe;
+    const byId = new Map(run.report.faces.map((f) => [f.id, f]));
+    return {
+      video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
+      params: { ...video.options, ...opts },
+      faces: run.report.faces.map((f) => ({ ...f, thumbnail: thumbnailUrl(b, f.id) })),
+      clusters: run.report.clusters.map((c) => ({ ...c, representative_thumbnail: thumbnailUrl(b, byId.get(c.representative)?.id ?? c.representative) })),
+      unclustered: run.report.unclustered,
+      linkage: run.linkage,
+      timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
+    };
+  });
+
+  app.get('/videos/:id/montage.png', {
+    schema: {
+      tags: ['clusters'],
+      summary: 'Montage of the key characters (one column per cluster) for the given clustering parameters',
+      params: VideoIdParams,
+      querystring: MontageQuery,
+      produces: ['image/png'],
+      response: {
+        200: { description: 'PNG image', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } },
+        ...errors(400, 404, 409, 500),
+      },
+    },
+  }, async (req, reply) => {
+    const video = await readyVideo(app, req.params.id);
+    const { run } = await clusterVideo(app, video, req.query);
+    const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
+    const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), { tile: req.query.tile, maxPerCluster: req.query.max_per_cluster });
+    return reply.type('image/png').send(png);
+  });
+};

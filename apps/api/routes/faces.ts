@@ -1,0 +1,75 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { decodeFaceCursor, faceCursor, isAfter } from '../../../libs/store/index.js';
+import { ApiError } from '../errors.js';
+import { presentFace } from '../present.js';
+import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
+import { FaceList, FaceListQuery, ThumbnailQuery } from '../schemas/clusters.js';
+import { clusterVideo } from './clusters.js';
+
+export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const base = () => app.keycast.config.publicBaseUrl;
+
+  app.get('/videos/:id/faces', {
+    schema: {
+      tags: ['faces'],
+      summary: 'Faces of a video in time order (cursor pagination); with a ready video each carries its cluster for the given clustering parameters',
+      description: '`cluster` filters on one cluster id (or "unclustered") and needs the video ready (409 otherwise). While the video is processing, the faces stored so far are listed without clusters.',
+      params: VideoIdParams,
+      querystring: FaceListQuery,
+      response: { 200: FaceList, ...errors(400, 404, 409, 500) },
+    },
+  }, async (req) => {
+    const { store } = app.keycast;
+    const video = await store.videos.get(req.params.id);
+    if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+    const limit = req.query.limit ?? 100;
+    const b = base();
+    if (video.status !== 'ready') {
+      if (req.query.cluster !== undefined) throw new ApiError('VIDEO_NOT_READY', `video ${video.id} is ${video.status}: clusters exist once it is ready`);
+      const page = await store.faces.list(video.id, { limit, cursor: req.query.cursor });
+      return { items: page.items.map((f) => presentFace(f, b)), next_cursor: page.nextCursor };
+    }
+    const { run } = await clusterVideo(app, video, req.query);
+    const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
+    const want = req.query.cluster;
+    const after = req.query.cursor ? decodeFaceCursor(req.query.cursor) : null;
+    const items = [];
+    let more = false;
+    for (const f of run.faces) {
+      const c = labels.get(f.id) ?? null;
+      if (want !== undefined && (want === 'unclustered' ? c !== null : c !== Number(want))) continue;
+      if (after && !isAfter(f, after)) continue;
+      if (items.length === limit) { more = true; break; }
+      items.push(presentFace(f, b, c));
+    }
+    const last = items[items.length - 1];
+    return { items, next_cursor: more && last ? faceCursor(last) : null };
+  });
+
+  app.get('/faces/:id/thumbnail', {
+    schema: {
+      tags: ['faces'],
+      summary: 'A face\'s JPEG (kind=face, the face box) or its upper body (kind=body)',
+      params: FaceIdParams,
+      querystring: ThumbnailQuery,
+      produces: ['image/jpeg'],
+      response: {
+        200: { description: 'JPEG image', content: { 'image/jpeg': { schema: Type.String({ format: 'binary' }) } } },
+        ...errors(400, 404, 500),
+      },
+    },
+  }, async (req, reply) => {
+    const { store } = app.keycast;
+    const f = await store.faces.get(req.params.id);
+    if (!f) throw new ApiError('NOT_FOUND', `no face ${req.params.id}`);
+    const key = req.query.kind === 'body' ? f.bodyKey : f.thumbKey;
+    let jpeg: Buffer;
+    try {
+      jpeg = await store.files.read(key);
+    } catch {
+      throw new ApiError('NOT_FOUND', `the image of face ${req.params.id} is gone`);
+    }
+    return reply.type('image/jpeg').header('cache-control', 'public, max-age=86400, immutable').send(jpeg);
+  });
+};

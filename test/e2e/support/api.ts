@@ -1,0 +1,47 @@
+// A real API server on a free port, over its own database, Redis prefix and storage directory.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceConfig } from '../../../libs/config/index.js';
+import { migrate } from '../../../libs/store/index.js';
+import { buildApp } from '../../../apps/api/app.js';
+import { createApiDeps, type ApiDeps } from '../../../apps/api/deps.js';
+import { dropDatabase, freshDatabase, tempDir, testConfig, uniquePrefix, TEST_REDIS_URL } from './services.js';
+
+export interface RunningApi {
+  app: FastifyInstance;
+  deps: ApiDeps;
+  config: ServiceConfig;
+  baseUrl: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}, { keepDatabase = false } = {}): Promise<RunningApi> {
+  const databaseUrl = over.databaseUrl ?? (await freshDatabase(dbName));
+  await migrate(databaseUrl);
+  const storage = over.storageDir ? null : tempDir('api');
+  const config = testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage?.dir, queuePrefix: uniquePrefix('api'), ...over } as Partial<ServiceConfig>);
+  const deps = createApiDeps(config);
+  const app = await buildApp(deps, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    app, deps, config, baseUrl, databaseUrl,
+    async close() {
+      await app.close();
+      await deps.queues.obliterate().catch(() => {});
+      await deps.close();
+      if (!keepDatabase && !over.databaseUrl) await dropDatabase(dbName);
+      storage?.cleanup();
+    },
+  };
+}
+
+/** fetch + JSON, for assertions on status and body. */
+export async function call(baseUrl: string, method: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(baseUrl + path, { method, ...init });
+  const text = await res.text();
+  let body: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+  return { status: res.status, body, headers: res.headers };
+}
