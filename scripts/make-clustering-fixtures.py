@@ -6,7 +6,8 @@ usage: python3 scripts/make-clustering-fixtures.py   (python3 + numpy + scipy; d
 Files:
   small.json     small point sets (n = 2..60; exact ties, duplicates, 2-D .. 256-D): points (exact float64
                  as JSON numbers), scipy pdist, max distance, for average/single/complete: Z and fcluster
-                 labels at every SIM.
+                 labels at every SIM; and condensedSets: precomputed distance matrices (all-equal
+                 distances: the sim = 0 edge case) with the same.
   blobs2000.json 2,000 synthetic 256-d fingerprints (face half + cloth half, 30 people, several outfits),
                  stored as float32 little-endian base64 (both sides read exactly these float32 values as
                  float64); for each method: Z, labels at every SIM; pdist samples; reference flows
@@ -68,6 +69,21 @@ def small_sets():
     for name, X in sets.items():
         entry, _ = hac_entry(X)
         entry['points'] = X.tolist()
+        out[name] = entry
+    return out
+
+
+def condensed_sets():
+    """Precomputed condensed matrices (no points). All-equal distances make average linkage's
+    Lance-Williams update round its merge heights an ulp above the maximum distance, so scipy's cut
+    at sim = 0 (t = maxDist) gives 2 clusters, not 1: the TS side must agree."""
+    out = {}
+    for name, n, v in [('equal_0.1_n4', 4, 0.1), ('equal_0.7_n7', 7, 0.7), ('equal_0.3_n12', 12, 0.1 + 0.2)]:
+        y = np.full(n * (n - 1) // 2, v)
+        entry = {'n': n, 'condensed': y.tolist(), 'maxDist': float(y.max()), 'methods': {}}
+        for m in METHODS:
+            Z = linkage(y, method=m)
+            entry['methods'][m] = {'Z': Z.tolist(), 'labels': {str(s): cut(Z, float(y.max()), s) for s in SIMS}}
         out[name] = entry
     return out
 
@@ -285,7 +301,7 @@ def dump(name, obj):
 def main():
     os.makedirs(OUT, exist_ok=True)
     meta = {'scipy': scipy.__version__, 'numpy': np.__version__, 'sims': SIMS}
-    dump('small.json', {'meta': meta, 'sets': small_sets()})
+    dump('small.json', {'meta': meta, 'sets': small_sets(), 'condensedSets': condensed_sets()})
     dump('blobs2000.json', {'meta': meta, **blobs()})
     dump('metrics.json', {'meta': meta, 'cases': metrics()})
     dump('fingerprints.json', {'meta': meta, **fingerprint_cases()})

@@ -78,11 +78,13 @@ function clusterMonocrit(Z: LinkageMatrix, MC: Float64Array, T: Int32Array, cuto
  * The method's relative cut (DESIGN.md step 5): fcluster at t = maxDist * (1 - sim), where maxDist is
  * the largest pairwise distance of the clustered points.
  *
- * Edge behaviour (scipy's, kept): sim = 1 gives t = 0, which still joins points at distance exactly 0
- * (duplicates), so "all singletons" holds only for distinct points. sim = 0 gives t = maxDist: with
- * 'single' and 'complete' the root is at most maxDist, so one cluster; with 'average' the root is a
- * mean of distances <= maxDist, but a rounding in the Lance-Williams update could in principle put it
- * an ulp above maxDist, and then the top merge would not happen (scipy would do the same).
+ * Edge behaviour (scipy's, kept on purpose so partitions stay identical to the reference):
+ * - sim = 1 gives t = 0, which still joins points at distance exactly 0 (duplicates): "all
+ *   singletons" holds only for distinct points.
+ * - sim = 0 gives t = maxDist. 'single' and 'complete' never merge above maxDist: one cluster.
+ *   'average' can: its update (n_x d_x + n_y d_y) / (n_x + n_y) may round an ulp above the largest
+ *   distance, e.g. 4 points at mutual distance 0.1 merge last at 0.1 + 1.4e-17, so sim = 0 gives
+ *   2 clusters there, exactly as scipy does (test/fixtures/clustering/small.json, condensedSets).
  * A merge exactly at t joins (<=).
  */
 export function cutAtSim(Z: LinkageMatrix, n: number, sim: number, maxDist: number): Int32Array {

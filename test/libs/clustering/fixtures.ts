@@ -38,7 +38,9 @@ function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as T;
 }
 
-export const loadSmall = () => load<{ meta: { scipy: string }; sets: Record<string, SmallFixture> }>('small.json');
+export interface CondensedFixture extends HacFixture { condensed: number[] }
+export const loadSmall = () =>
+  load<{ meta: { scipy: string }; sets: Record<string, SmallFixture>; condensedSets: Record<string, CondensedFixture> }>('small.json');
 export const loadBlobs = () => load<BlobsFixture>('blobs2000.json');
 export const loadMetrics = () => load<{ cases: MetricCase[] }>('metrics.json');
 export const loadFingerprints = () =>

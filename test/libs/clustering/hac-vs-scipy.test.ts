@@ -43,6 +43,19 @@ test('small sets: Z is in fact bit-identical to scipy (not just within 1e-9), in
   assert.equal(mismatches, 0);
 });
 
+for (const [name, set] of Object.entries(small.condensedSets)) {
+  test(`precomputed condensed ${name}: Z and labels equal scipy; sim = 0 is 2 clusters for average, as in scipy`, () => {
+    const y = Float64Array.from(set.condensed);
+    for (const method of LINKAGE_METHODS) {
+      const Z = linkage(y, set.n, method);
+      assert.equal(countMismatches(Z, flatZ(set.methods[method].Z)), 0, method);
+      for (const sim of SIMS) assert.deepEqual(Array.from(cutAtSim(Z, set.n, sim, set.maxDist)), set.methods[method].labels[String(sim)], `${method} sim=${sim}`);
+    }
+    // the documented edge: average merge heights round an ulp above maxDist
+    assert.equal(new Set(cutAtSim(linkage(y, set.n, 'average'), set.n, 0, set.maxDist)).size, 2);
+  });
+}
+
 test('linkage leaves its input alone unless overwrite is asked for', () => {
   const set = small.sets.normal256_n60;
   const y = pdist(set.points);
