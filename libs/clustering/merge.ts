@@ -15,9 +15,10 @@ import type { ClusterLabel, MergeOptions } from './types.js';
  * passes would change nothing). Null labels (unclustered points) stay null and never contribute.
  *
  * Deliberate guards: a cluster whose mean cloth half is zero carries no clothing evidence and is
- * never merged by the cloth test; and a half that is zero in every fingerprint (its weight is 0, or faceDim equals the
- * fingerprint length) carries no evidence, and its test is skipped; otherwise every pair of means
- * would be at distance 0 in it and everything would merge.
+ * never merged by the cloth test; and a half that is the same in every fingerprint (its weight is
+ * 0, faceDim equals the fingerprint length, or every chip shows the same padding) carries no
+ * evidence, and its test is skipped; otherwise every pair of means would be at distance 0 in it and
+ * everything would merge.
  *
  * Returns labels renumbered 0..k-1 by descending size (ties: smallest member index).
  */
@@ -84,11 +85,18 @@ function distance(means: Float64Array, i: number, j: number, dim: number, from: 
   return Math.sqrt(s);
 }
 
+/**
+ * Whether a half varies across the clustered fingerprints. A half that is the same everywhere
+ * (zero weight, or the same black padding in every face chip) carries no evidence: its test would
+ * find every pair of means at distance 0 and merge everything.
+ */
 function halfHasSignal(X: ArrayLike<number>[], labels: ClusterLabel[], from: number, to: number): boolean {
+  let ref: ArrayLike<number> | null = null;
   for (let p = 0; p < X.length; p++) {
     if (labels[p] === null) continue;
     const row = X[p];
-    for (let q = from; q < to; q++) if (row[q] !== 0) return true;
+    if (ref === null) { ref = row; continue; }
+    for (let q = from; q < to; q++) if (Math.abs(row[q] - ref[q]) > 1e-12) return true;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import type { ClusterOptions } from '../config/index.js';
-import { clusterFingerprints, fingerprints, type CachedLinkage } from '../clustering/index.js';
+import { clusterDistances, clusterFingerprints, fingerprints, type CachedLinkage, type ClusterParams } from '../clustering/index.js';
+import { appearanceDistances } from './appearance-distances.js';
 import { summarizeClusters, unclusteredFaceIds, type ClusterSummary, type ResultFace } from '../report/index.js';
 import type { Box } from './types.js';
 
@@ -27,7 +28,7 @@ export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cac
   if (faces.length === 0) return { labels: [], cache: undefined };
   if (faces.length === 1) return { labels: [opts.min_csize <= 1 ? 0 : null], cache: undefined };
   const X = fingerprints(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights);
-  const r = clusterFingerprints(X, {
+  const params: ClusterParams = {
     sim: opts.sim,
     min_csize: opts.min_csize,
     method: opts.method,
@@ -36,7 +37,10 @@ export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cac
     cloth_threshold: opts.cloth_threshold,
     iterations: opts.iterations,
     faceDim: faces[0].face.length,
-  }, cache);
+  };
+  if (cache) return { labels: clusterFingerprints(X, params, cache).labels, cache };
+  const condensed = opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, params.faceDim!) : null;
+  const r = condensed ? clusterDistances(condensed, X.length, params, { X, overwrite: true }) : clusterFingerprints(X, params);
   return { labels: r.labels, cache: { Z: r.Z, maxDist: r.maxDist } };
 }
 

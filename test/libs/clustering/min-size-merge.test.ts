@@ -78,3 +78,8 @@ test('mergeClusters: clusters without clothing evidence (zero mean cloth) never 
   const Y = [[0, 0, 0, 0], [0, 0.01, 0, 0], [3, 0, 0, 0], [3, 0.01, 0, 0], [6, 0, 1, 0], [6, 0.01, 1, 0]].map((r) => Float64Array.from(r));
   assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1, 2, 2], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1, 2, 2]);
 });
+
+test('mergeClusters: a cloth half identical everywhere (same backdrop in every chip) is no evidence', () => {
+  const Y = [[0, 0, 0.5, 0.5], [0, 0.01, 0.5, 0.5], [3, 0, 0.5, 0.5], [3, 0.01, 0.5, 0.5]].map((r) => Float64Array.from(r));
+  assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1]);
+});

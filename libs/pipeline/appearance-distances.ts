@@ -1,0 +1,51 @@
+import { pdist } from '../clustering/index.js';
+
+/** At most this many pairs are looked at to estimate the typical cloth/face distance ratio. */
+const RATIO_SAMPLE = 200_000;
+
+/**
+ * Condensed distances between fingerprints when some appearances have no clothing evidence (their
+ * cloth half is zero: close-ups, faces at the frame's bottom edge). The plain Euclidean distance
+ * would put such an appearance at distance w_cloth from every dressed one, as if it wore different
+ * clothes, and split close-ups from wide shots of the same person. Here a missing cloth half is
+ * unknown, not different: the cloth term is assumed to agree as well as the faces do, scaled by the
+ * typical ratio r = median(|cloth_i − cloth_j| / |face_i − face_j|) over pairs that both show clothing:
+ *   d(i, j)² = |face_i − face_j|² + (both dressed ? |cloth_i − cloth_j|² : (r · |face_i − face_j|)²)
+ * When every appearance (or none) shows clothing this is the plain Euclidean distance of the
+ * fingerprints (scipy-identical results are kept there), and null is returned so the caller can take
+ * the plain path.
+ */
+export function appearanceDistances(X: Float64Array[], faceDim: number): Float64Array | null {
+  const n = X.length;
+  const dressed = X.map((x) => x.subarray(faceDim).some((v) => v !== 0));
+  const count = dressed.filter(Boolean).length;
+  if (count === 0 || count === n) return null;
+  const faceD = pdist(X.map((x) => x.subarray(0, faceDim)));
+  const clothD = pdist(X.map((x) => x.subarray(faceDim)));
+  const r = medianRatio(faceD, clothD, dressed);
+  const out = new Float64Array(faceD.length);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, p++) {
+      const c = dressed[i] && dressed[j] ? clothD[p] : r * faceD[p];
+      out[p] = Math.sqrt(faceD[p] * faceD[p] + c * c);
+    }
+  }
+  return out;
+}
+
+function medianRatio(faceD: Float64Array, clothD: Float64Array, dressed: boolean[]): number {
+  const n = dressed.length;
+  const total = (n * (n - 1)) / 2;
+  const stride = Math.max(1, Math.floor(total / RATIO_SAMPLE));
+  const values: number[] = [];
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, p++) {
+      if (p % stride === 0 && dressed[i] && dressed[j] && faceD[p] > 0) values.push(clothD[p] / faceD[p]);
+    }
+  }
+  if (values.length === 0) return 1;
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)];
+}
