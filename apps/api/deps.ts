@@ -10,9 +10,9 @@ export interface ApiDeps {
   clusterer: VideoClusterer;
 }
 
-export function createApiDeps(config: ServiceConfig): ApiDeps & { close(): Promise<void> } {
+export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueueError?: (err: Error) => void } = {}): ApiDeps & { close(): Promise<void> } {
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir });
-  const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, webhookBackoffMs: config.webhookBackoffMs });
+  const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, webhookBackoffMs: config.webhookBackoffMs, onError: onQueueError });
   return {
     config,
     store,

@@ -24,7 +24,11 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     stalledInterval: Math.max(1000, Math.round(deps.config.workerLockMs / 2)),
     maxStalledCount: 2,
   };
-  const conn = () => createRedisConnection(deps.config.redisUrl);
+  const conn = () => {
+    const c = createRedisConnection(deps.config.redisUrl);
+    c.on('error', (err) => deps.log.debug('redis connection error', { err: err.message }));
+    return c;
+  };
   const workers = [
     new Worker(QUEUE_NAMES.extract, extractProcessor(deps), { ...common, connection: conn(), concurrency }),
     new Worker(QUEUE_NAMES.segment, segmentProcessor(deps), { ...common, connection: conn(), concurrency }),

@@ -13,6 +13,17 @@ export interface QueueSettings {
   webhookBackoffMs?: number;
   /** Attempts of extraction jobs (a worker that died mid-job counts as one). */
   extractAttempts?: number;
+  /** Connection errors (Redis down, …). Default: a warning on stderr at most every 10 s; /ready reports the state. */
+  onError?: (err: Error) => void;
+}
+
+function throttledWarn(): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    process.stderr.write(`keycast queues: ${err.message}\n`);
+  };
 }
 
 /** Keep finished jobs long enough to inspect, not forever. */
@@ -36,6 +47,10 @@ export class Queues {
     this.segment = new Queue<SegmentJobData>(QUEUE_NAMES.segment, opts);
     this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
     this.flow = new FlowProducer(opts);
+    const onError = settings.onError ?? throttledWarn();
+    this.connection.on('error', onError);
+    for (const q of [this.extract, this.segment, this.webhook]) q.on('error', onError);
+    this.flow.on('error', onError);
   }
 
   get extractJobOptions(): JobsOptions {
@@ -95,8 +110,13 @@ export class Queues {
     if (r !== 'PONG') throw new Error(`unexpected PING reply ${r}`);
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.flow.close()]);
-    await this.connection.quit().catch(() => this.connection.disconnect());
+  /** Closes the producers; with Redis unreachable it gives up after `timeoutMs` and drops the connection. */
+  async close(timeoutMs = 5000): Promise<void> {
+    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.flow.close()]).then(() => this.connection.quit());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((resolve) => { timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0); });
+    await Promise.race([closing.catch(() => {}), timeout]);
+    clearTimeout(timer);
+    this.connection.disconnect();
   }
 }

@@ -29,7 +29,7 @@ export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}
     app, deps, config, baseUrl, databaseUrl,
     async close() {
       await app.close();
-      await deps.queues.obliterate().catch(() => {});
+      if (deps.queues.connection.status === 'ready') await deps.queues.obliterate().catch(() => {});
       await deps.close();
       if (!keepDatabase && !over.databaseUrl) await dropDatabase(dbName);
       storage?.cleanup();
