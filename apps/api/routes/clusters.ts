@@ -72,7 +72,6 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Montage of the key characters (one column per cluster) for the given clustering parameters',
       params: VideoIdParams,
       querystring: MontageQuery,
-      produces: ['image/png'],
       response: {
         200: { description: 'PNG image', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } },
         ...errors(400, 404, 409, 500),

@@ -53,7 +53,6 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'A face\'s JPEG (kind=face, the face box) or its upper body (kind=body)',
       params: FaceIdParams,
       querystring: ThumbnailQuery,
-      produces: ['image/jpeg'],
       response: {
         200: { description: 'JPEG image', content: { 'image/jpeg': { schema: Type.String({ format: 'binary' }) } } },
         ...errors(400, 404, 500),

@@ -2,7 +2,14 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
 const Check = Type.Object({ ok: Type.Boolean(), latency_ms: Type.Number(), error: Type.Optional(Type.String()) });
-const Readiness = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]), checks: Type.Object({ database: Check, redis: Check }) }, { title: 'Readiness' });
+const Checks = Type.Object({ database: Check, redis: Check });
+const Readiness = Type.Object({ status: Type.Literal('ready'), checks: Checks }, { title: 'Readiness' });
+/** Not ready: the shared error shape (code UNAVAILABLE) plus the checks that failed. */
+const NotReady = Type.Object({
+  error: Type.Object({ code: Type.Literal('UNAVAILABLE'), message: Type.String() }),
+  status: Type.Literal('unavailable'),
+  checks: Checks,
+}, { title: 'NotReady', description: 'PostgreSQL or Redis does not answer (UNAVAILABLE)' });
 
 const TIMEOUT_MS = 2000;
 
@@ -26,11 +33,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/ready', {
-    schema: { tags: ['health'], summary: 'Readiness: database and Redis reachable', response: { 200: Readiness, 503: Readiness } },
+    schema: { tags: ['health'], summary: 'Readiness: database and Redis reachable', response: { 200: Readiness, 503: NotReady } },
   }, async (_req, reply) => {
     const { store, queues } = app.keycast;
     const [database, redis] = await Promise.all([check(() => store.ping()), check(() => queues.ping())]);
-    const ok = database.ok && redis.ok;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks: { database, redis } });
+    if (database.ok && redis.ok) return reply.code(200).send({ status: 'ready' as const, checks: { database, redis } });
+    const down = Object.entries({ database, redis }).filter(([, c]) => !c.ok).map(([name, c]) => `${name}: ${c.error}`);
+    return reply.code(503).send({ error: { code: 'UNAVAILABLE' as const, message: `not ready: ${down.join('; ')}` }, status: 'unavailable' as const, checks: { database, redis } });
   });
 };

@@ -14,9 +14,19 @@ export const ErrorSchema = Type.Object(
 
 export const ErrorRef = Type.Ref('Error');
 
+const WHY: Record<number, string> = {
+  400: 'Invalid parameter or upload (INVALID_OPTION, UNKNOWN_OPTION)',
+  404: 'No such video, face or route (NOT_FOUND)',
+  409: 'The video is not ready yet, or failed (VIDEO_NOT_READY)',
+  413: 'Upload larger than MAX_UPLOAD_BYTES (PAYLOAD_TOO_LARGE)',
+  422: 'The upload is not a usable video (NOT_A_VIDEO, NO_VIDEO_STREAM, TRUNCATED_VIDEO, ZERO_DURATION)',
+  500: 'Unexpected failure (INTERNAL)',
+  503: 'A backing service is unavailable (UNAVAILABLE)',
+};
+
 /** Error responses for the given statuses, all the shared shape. */
 export function errors<const S extends readonly number[]>(...statuses: S): Record<S[number], typeof ErrorRef> {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorRef])) as Record<S[number], typeof ErrorRef>;
+  return Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error', { description: WHY[s] ?? 'Error' })])) as Record<S[number], typeof ErrorRef>;
 }
 
 export const VideoIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Video id' }) });

@@ -33,6 +33,8 @@ test('GET /ready: 503 naming Redis when Redis is unreachable (liveness still 200
   const r = await call(broken.baseUrl, 'GET', '/ready');
   assert.equal(r.status, 503);
   assert.equal(r.body.status, 'unavailable');
+  assert.equal(r.body.error.code, 'UNAVAILABLE');
+  assert.match(r.body.error.message, /redis/);
   assert.equal(r.body.checks.database.ok, true);
   assert.equal(r.body.checks.redis.ok, false);
   assert.equal(typeof r.body.checks.redis.error, 'string');
