@@ -6,6 +6,7 @@ import { startApi, call, type RunningApi } from './support/api.js';
 import { sql, waitFor } from './support/services.js';
 import { testVideo } from './support/media.js';
 import { envOf, startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
+import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from './support/throwaway.js';
 
 const video = testVideo();
 const bytes = readFileSync(video.path);
@@ -13,13 +14,19 @@ const bytes = readFileSync(video.path);
 const OPTIONS = { capture_interval_sec: '1', frame_batch_size: '2' };
 let api: RunningApi;
 const running: WorkerProcess[] = [];
+// Fault tests kill processes and restart servers: they get their own PostgreSQL and Redis.
+let pgServer: ThrowawayPostgres;
+let redis: ThrowawayRedis;
 
 before(async () => {
-  api = await startApi('keycast_test_workers', { workerLockMs: 3000 });
+  [pgServer, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
+  api = await startApi('keycast_test_workers', { workerLockMs: 3000, redisUrl: redis.url }, { adminUrl: pgServer.adminUrl });
 });
 after(async () => {
   for (const w of running) await w.stop('SIGKILL');
   await api?.close();
+  await redis?.stop();
+  await pgServer?.stop();
 });
 
 async function upload(): Promise<string> {
@@ -106,4 +113,27 @@ test('a worker SIGKILLed mid-extraction: another finishes the video, with no dup
   assert.equal(v.face_count, reference.length);
   assert.ok(rescuer.logs.some((l) => l.msg === 'extract' && l.videoId === id), 'the second worker ran the job again');
   await rescuer.stop();
+});
+
+test('Redis killed and restarted mid-extraction: the worker reconnects, the video completes with the same faces; /ready is 503 meanwhile', async () => {
+  assert.ok(reference.length > 0, 'needs the reference run');
+  const w = await worker(600);
+  const id = await upload();
+  await waitFor(async () => {
+    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
+    return Number(n) >= 1;
+  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  await redis.kill();
+  const down = await call(api.baseUrl, 'GET', '/ready');
+  assert.equal(down.status, 503);
+  assert.equal(down.body.checks.redis.ok, false);
+  await new Promise((r) => setTimeout(r, 1500));
+  await redis.start();
+  const v = await whenReady(id);
+  assert.deepEqual(await faceKeys(id), reference);
+  assert.equal(v.face_count, reference.length);
+  assert.equal(w.child.exitCode, null, 'the worker survived the outage');
+  const up = await waitFor(async () => ((await call(api.baseUrl, 'GET', '/ready')).status === 200 ? true : null), { timeoutMs: 20_000, what: '/ready back to 200' });
+  assert.equal(up, true);
+  await w.stop();
 });

@@ -5,7 +5,7 @@ import type { ServiceConfig } from '../../../libs/config/index.js';
 import { migrate } from '../../../libs/store/index.js';
 import { buildApp } from '../../../apps/api/app.js';
 import { createApiDeps, type ApiDeps } from '../../../apps/api/deps.js';
-import { dropDatabase, freshDatabase, tempDir, testConfig, uniquePrefix, TEST_REDIS_URL } from './services.js';
+import { dropDatabase, freshDatabase, tempDir, testConfig, uniquePrefix, PG_ADMIN_URL, TEST_REDIS_URL } from './services.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -16,8 +16,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}, { keepDatabase = false } = {}): Promise<RunningApi> {
-  const databaseUrl = over.databaseUrl ?? (await freshDatabase(dbName));
+export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}, { keepDatabase = false, adminUrl = PG_ADMIN_URL } = {}): Promise<RunningApi> {
+  const databaseUrl = over.databaseUrl ?? (await freshDatabase(dbName, adminUrl));
   await migrate(databaseUrl);
   const storage = over.storageDir ? null : tempDir('api');
   const config = testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage?.dir, queuePrefix: uniquePrefix('api'), ...over } as Partial<ServiceConfig>);
@@ -31,7 +31,7 @@ export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}
       await app.close();
       if (deps.queues.connection.status === 'ready') await deps.queues.obliterate().catch(() => {});
       await deps.close();
-      if (!keepDatabase && !over.databaseUrl) await dropDatabase(dbName);
+      if (!keepDatabase && !over.databaseUrl) await dropDatabase(dbName, adminUrl);
       storage?.cleanup();
     },
   };
