@@ -73,6 +73,22 @@ test('one worker process, one segment: the reference face set; SIGTERM stops it 
   assert.ok(w.logs.some((l) => l.msg === 'worker stopped'));
 });
 
+test('SIGTERM mid-job: the worker finishes the running job, then exits 0', async () => {
+  assert.ok(reference.length > 0, 'needs the reference run');
+  const w = await worker(600);
+  const id = await upload();
+  await waitFor(async () => {
+    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
+    return Number(n) >= 1;
+  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  w.child.kill('SIGTERM');
+  const exit = await w.exited;
+  assert.deepEqual(exit, { code: 0, signal: null });
+  const v = (await call(api.baseUrl, 'GET', `/videos/${id}`)).body;
+  assert.equal(v.status, 'ready', 'the job was finished before exiting');
+  assert.deepEqual(await faceKeys(id), reference);
+});
+
 test('two worker processes share a video split into 3 s segments: the same faces as one worker', async () => {
   assert.ok(reference.length > 0, 'needs the reference run');
   const [a, b] = await Promise.all([worker(3), worker(3)]);
