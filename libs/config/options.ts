@@ -67,7 +67,9 @@ export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
   sim: 0.4,
   min_csize: 2,
   method: 'average',
-  merge: true,
+  // Off by default: on every labelled set it improves nothing and it joins different people whose
+  // clothing regions look alike (docs/QUALITY.md). --merge turns the reference's step 6 on.
+  merge: false,
   face_threshold: 0.18,
   cloth_threshold: 0.12,
   iterations: 1,
