@@ -49,6 +49,7 @@ before(async () => {
 
 after(async () => {
   await running?.close();
+  await deps?.queues.obliterate().catch(() => {});
   await deps?.close();
   await new Promise((r) => receiver.close(r));
   await dropDatabase(DB);
