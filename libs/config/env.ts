@@ -37,6 +37,8 @@ export const ENV_VARS = [
   'DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'STORAGE_DIR', 'MAX_UPLOAD_BYTES', 'PUBLIC_BASE_URL',
   'WEBHOOK_SECRET', 'WEBHOOK_MAX_ATTEMPTS', 'WORKER_CONCURRENCY', 'SEGMENT_SECONDS', 'LOG_LEVEL', 'KEYCAST_TF_BACKEND',
   'QUEUE_PREFIX', 'WORKER_LOCK_MS', 'WEBHOOK_BACKOFF_MS',
+  // Read where they act: the pipeline's thread pool and libs/media's tool lookup.
+  'KEYCAST_WORKERS', 'FFMPEG_PATH', 'FFPROBE_PATH',
 ] as const;
 
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
