@@ -1,5 +1,5 @@
 import { KeycastError } from '../../libs/config/index.js';
-import { nmi, pairwiseScores, purity } from '../../libs/clustering/index.js';
+import { scoreLabels } from '../../libs/clustering/index.js';
 
 type Box = [number, number, number, number];
 interface GtFace { t: number; box: Box; id: string | null }
@@ -48,41 +48,40 @@ export function scoreAgainstGroundTruth(gtJson: unknown, outJson: unknown): Scor
   for (const g of gt.faces) byT.set(g.t, [...(byT.get(g.t) ?? []), g]);
   const nearest = (t: number) => times.reduce((best, x) => (Math.abs(x - t) < Math.abs(best - t) ? x : best), times[0]);
 
+  // Matched faces: truth id and predicted cluster (null = dropped, a singleton for NMI over all faces).
   const truth: string[] = [];
-  const pred: string[] = [];
-  const keptT: string[] = [];
-  const keptP: string[] = [];
+  const pred: (string | null)[] = [];
   const used = new Set<string>();
   let unmatched = 0;
-  out.faces.forEach((f, k) => {
+  for (const f of out.faces) {
     const near = times.length ? nearest(f.t) : undefined;
-    if (near === undefined || Math.abs(near - f.t) > tol) { unmatched++; return; }
+    if (near === undefined || Math.abs(near - f.t) > tol) { unmatched++; continue; }
     const cands = byT.get(near)!;
     const best = cands.reduce((a, b) => (iou(b.box, f.box) > iou(a.box, f.box) ? b : a));
-    if (iou(best.box, f.box) < 0.3) { unmatched++; return; }
-    if (best.id === null) return;
+    if (iou(best.box, f.box) < 0.3) { unmatched++; continue; }
+    if (best.id === null) continue;
     truth.push(best.id);
-    pred.push(f.cluster !== null ? `c:${f.cluster}` : `solo:${k}`);
+    pred.push(f.cluster === null ? null : String(f.cluster));
     used.add(`${near}|${best.box.join(',')}`);
-    if (f.cluster !== null) { keptT.push(best.id); keptP.push(String(f.cluster)); }
-  });
+  }
   const sampled = new Set(out.faces.length && times.length ? out.faces.map((f) => nearest(f.t)) : []);
   const gtAtSampled = gt.faces.filter((g) => sampled.has(g.t) && g.id !== null);
   const found = new Set(gtAtSampled.map((g) => `${g.t}|${g.box.join(',')}`).filter((k) => used.has(k)));
-  const pw = truth.length ? pairwiseScores(truth, pred) : { precision: 0, recall: 0, f1: 0 };
+  const sc = scoreLabels(truth, pred);
+  const empty = truth.length === 0;
   return {
     faces_out: out.faces.length,
-    faces_scored: truth.length,
-    faces_kept: keptT.length,
+    faces_scored: sc.scored,
+    faces_kept: sc.kept,
     unmatched,
     gt_ids: new Set(truth).size,
-    clusters: new Set(keptP).size,
+    clusters: sc.clusters,
     detection_recall: gtAtSampled.length ? Math.round((found.size / gtAtSampled.length) * 1000) / 1000 : NaN,
-    nmi_all: r4(nmi(truth, pred)),
-    nmi_kept: keptT.length ? r4(nmi(keptT, keptP)) : null,
-    purity_kept: keptP.length ? r4(purity(keptT, keptP)) : NaN,
-    pair_precision: r4(pw.precision),
-    pair_recall: r4(pw.recall),
-    pair_f1: r4(pw.f1),
+    nmi_all: r4(sc.nmi_all),
+    nmi_kept: sc.nmi_kept === null ? null : r4(sc.nmi_kept),
+    purity_kept: sc.kept ? r4(sc.purity_kept) : NaN,
+    pair_precision: empty ? 0 : r4(sc.pair_precision),
+    pair_recall: empty ? 0 : r4(sc.pair_recall),
+    pair_f1: empty ? 0 : r4(sc.pair_f1),
   };
 }
