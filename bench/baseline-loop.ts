@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { probeVideo, samplingStep } from '../libs/media/index.js';
+import { faceapi, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
+
+export interface BaselineOptions {
+  /** Same rule as the pipeline: every round(capture_interval_sec * round(fps))-th frame. */
+  capture_interval_sec: number;
+  /** Frames wider than this are scaled down to it (the pipeline's default resizing_resolution). */
+  resizing_resolution?: number;
+  minConfidence?: number;
+  /** Stop after this many seconds of video (warm-up runs); 0 or absent = the whole video. */
+  stop_sec?: number;
+}
+
+export interface BaselineResult {
+  frames: number;
+  /** Faces with landmarks and a descriptor (every detection: the plain loop has no crowd-shot rule). */
+  faces: number;
+  /** From spawning ffmpeg to the last descriptor read back. */
+  wall_ms: number;
+  /** Time spent waiting for frame bytes from ffmpeg. */
+  decode_ms: number;
+  /** Time in detectAllFaces().withFaceLandmarks().withFaceDescriptors(), including tensor creation. */
+  infer_ms: number;
+  /** Frame indices processed, for checking that both sides saw the same frames. */
+  indices: number[];
+}
+
+/**
+ * Reads exactly `n` bytes from a paused stream, or fewer at its end. Nothing is read ahead of the
+ * caller beyond what the OS pipe and ffmpeg's own buffers hold: this is the plain "read a frame,
+ * process it, read the next" loop.
+ */
+async function readExactly(stream: Readable, n: number): Promise<Buffer | null> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  while (have < n) {
+    const chunk = stream.read(Math.min(n - have, stream.readableLength || n - have)) as Buffer | null;
+    if (chunk) {
+      parts.push(chunk);
+      have += chunk.length;
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) break;
+    await new Promise<void>((res) => {
+      const done = () => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        stream.off('close', done);
+        res();
+      };
+      stream.once('readable', done);
+      stream.once('end', done);
+      stream.once('close', done);
+    });
+  }
+  if (have === 0) return null;
+  if (have < n) throw new Error(`ffmpeg output ended inside a frame (${have} of ${n} bytes)`);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+}
+
+/** Models and the wasm backend, once per process; excluded from the loop's own timing. */
+export async function prepareBaseline(): Promise<string> {
+  const b = await initBackend({ prefer: 'wasm' });
+  await loadFaceModels();
+  return `${b.name} (${b.provider})`;
+}
+
+/**
+ * The plain sequential face-api loop the pipeline is measured against, in this one thread: one
+ * ffmpeg process decodes every N-th frame (`select`) to raw RGB on stdout; each frame is read,
+ * turned into a tensor and run through detectAllFaces().withFaceLandmarks().withFaceDescriptors()
+ * before the next one is read. No clothing, no thumbnails, no worker threads, no lookahead.
+ */
+export async function runBaselineLoop(path: string, opts: BaselineOptions): Promise<BaselineResult> {
+  await prepareBaseline();
+  const { info, fps, streamIndex } = await probeVideo(path);
+  const step = samplingStep(opts.capture_interval_sec, fps.num / fps.den);
+  const maxW = opts.resizing_resolution ?? 1280;
+  const width = info.width > maxW ? maxW : info.width;
+  const height = info.width > maxW ? Math.round((info.height * maxW) / info.width / 2) * 2 : info.height;
+  // The pipeline reads the video as a constant-frame-rate grid from t = 0 (a stream that starts late
+  // repeats its first frame): the same `fps` filter here makes both sides see exactly the same frames.
+  const filters = [`fps=fps=${fps.num}/${fps.den}:start_time=0`, `select='not(mod(n\\,${step}))'`];
+  if (width !== info.width) filters.push(`scale=${width}:${height}:flags=area`);
+  filters.push('format=rgb24');
+  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence ?? 0.5 });
+
+  const started = performance.now();
+  const ff = spawn('ffmpeg', [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    ...(opts.stop_sec ? ['-t', String(opts.stop_sec)] : []),
+    '-i', `file:${resolve(path)}`, '-map', `0:${streamIndex}`, '-an', '-sn', '-dn',
+    '-vf', filters.join(','), '-fps_mode', 'passthrough',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  ff.stderr.setEncoding('utf8');
+  ff.stderr.on('data', (s: string) => { stderr += s; });
+  const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
+  ff.stdout.pause();
+
+  const frameBytes = width * height * 3;
+  const result: BaselineResult = { frames: 0, faces: 0, wall_ms: 0, decode_ms: 0, infer_ms: 0, indices: [] };
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const rgb = await readExactly(ff.stdout, frameBytes);
+      const t1 = performance.now();
+      result.decode_ms += t1 - t0;
+      if (!rgb) break;
+      const image = tf.tensor3d(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), [height, width, 3], 'int32');
+      try {
+        const faces = await faceapi.detectAllFaces(image as never, options).withFaceLandmarks().withFaceDescriptors();
+        result.faces += faces.length;
+      } finally {
+        image.dispose();
+      }
+      result.infer_ms += performance.now() - t1;
+      result.indices.push(result.frames * step);
+      result.frames++;
+    }
+  } finally {
+    if (ff.exitCode === null) ff.kill('SIGKILL');
+  }
+  const code = await exited;
+  if (code !== 0 && code !== null) throw new Error(`ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').pop()}`);
+  result.wall_ms = performance.now() - started;
+  return result;
+}

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { analyzeSection, analyzeTable, DEFAULT_ANALYZE_BENCH, profileTables, recordAnalyzeSection, RESULTS_FILE, runAnalyzeBench } from './analyze.js';
+
+const USAGE = `npm run bench -- [--only analyze|clustering] [--record]
+  analyze:    [--video FILE] [--interval 0.333] [--reps 3] [--workers ${availableParallelism()}] [--profile] [--wait-idle SECONDS] [--max-others 0.3]
+  clustering: [--n 10000]
+--record writes this run's analyze section into bench/RESULTS.md (the clustering bench records its own).`;
+
+function fail(msg: string): never {
+  process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function positive(name: string, v: string | undefined, dflt: number, integer = false): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) fail(`--${name} must be a ${integer ? 'positive integer' : 'number > 0'}, got ${v}`);
+  return n;
+}
+
+/** The clustering bench's rows as a table when they look like {step, ours_s, scipy_s, ratio}; otherwise its JSON. */
+function clusteringTable(out: unknown): string {
+  const rows = (out as { rows?: { step?: unknown; ours_s?: unknown; scipy_s?: unknown; ratio?: unknown; identical?: unknown }[] } | null)?.rows;
+  if (!Array.isArray(rows) || !rows.every((r) => typeof r.step === 'string' && typeof r.ours_s === 'number' && typeof r.scipy_s === 'number')) {
+    return typeof out === 'string' ? out : JSON.stringify(out, null, 2);
+  }
+  const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '');
+  return [
+    `n = ${(out as { n?: number }).n ?? '?'}`,
+    '',
+    '| step | ours s | scipy s | ours/scipy | same partition |',
+    '|---|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.step} | ${n(r.ours_s)} | ${n(r.scipy_s)} | ${n(r.ratio)} | ${r.identical === undefined ? '' : r.identical ? 'yes' : 'NO'} |`),
+  ].join('\n');
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      only: { type: 'string' },
+      record: { type: 'boolean', default: false },
+      video: { type: 'string' },
+      interval: { type: 'string' },
+      reps: { type: 'string' },
+      workers: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'wait-idle': { type: 'string' },
+      'max-others': { type: 'string' },
+      n: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+}
+try {
+  args = parse();
+} catch (e) {
+  fail((e as Error).message);
+}
+const v = args.values;
+if (v.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (v.only !== undefined && v.only !== 'analyze' && v.only !== 'clustering') fail(`--only must be analyze or clustering, got ${v.only}`);
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+
+if (v.only !== 'clustering') {
+  const report = await runAnalyzeBench({
+    video: v.video,
+    capture_interval_sec: positive('interval', v.interval, DEFAULT_ANALYZE_BENCH.capture_interval_sec),
+    reps: positive('reps', v.reps, DEFAULT_ANALYZE_BENCH.reps, true),
+    workers: positive('workers', v.workers, DEFAULT_ANALYZE_BENCH.workers, true),
+    profile: v.profile,
+    waitIdle: v['wait-idle'] === undefined ? 0 : positive('wait-idle', v['wait-idle'], 0),
+    maxOthers: positive('max-others', v['max-others'], DEFAULT_ANALYZE_BENCH.maxOthers),
+  });
+  process.stdout.write(`\n## analyze throughput\n\n${analyzeTable(report)}\n\n${profileTables(report)}\n`);
+  if (v.record) {
+    recordAnalyzeSection(analyzeSection(report, command));
+    process.stdout.write(`recorded in ${RESULTS_FILE}\n`);
+  }
+}
+
+if (v.only !== 'analyze') {
+  // Written by someone else: called when present, with the point count only.
+  const url = new URL('./clustering.ts', import.meta.url);
+  if (!existsSync(url)) {
+    if (v.only === 'clustering') fail('bench/clustering.ts is absent');
+    process.stderr.write('bench: bench/clustering.ts is absent, clustering bench skipped\n');
+  } else {
+    const mod = (await import(url.href)) as { runClusteringBench?: (n: number) => unknown };
+    if (typeof mod.runClusteringBench !== 'function') fail('bench/clustering.ts does not export runClusteringBench(n)');
+    const out = await mod.runClusteringBench(positive('n', v.n, 10000, true));
+    process.stdout.write(`\n## clustering (HAC) vs scipy\n\n${clusteringTable(out)}\n`);
+  }
+}
