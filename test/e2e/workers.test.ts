@@ -53,6 +53,14 @@ async function whenReady(id: string, timeoutMs = 180_000) {
 }
 
 type Row = { frame: number; k: number; x: number; y: number; w: number; h: number };
+/** Waits until the worker has committed at least one batch of the video; returns the faces stored then. */
+function firstBatch(id: string): Promise<number> {
+  return waitFor(async () => {
+    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
+    return Number(n) >= 1 ? Number(n) : null;
+  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+}
+
 async function faceKeys(id: string): Promise<string[]> {
   const rows = await sql<Row>(api.databaseUrl, 'SELECT frame, k, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k', [id]);
   return rows.map((r) => `${r.frame}/${r.k} [${r.x}, ${r.y}, ${r.w}, ${r.h}]`);
@@ -77,10 +85,7 @@ test('SIGTERM mid-job: the worker finishes the running job, then exits 0', async
   assert.ok(reference.length > 0, 'needs the reference run');
   const w = await worker(600);
   const id = await upload();
-  await waitFor(async () => {
-    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
-    return Number(n) >= 1;
-  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  await firstBatch(id);
   w.child.kill('SIGTERM');
   const exit = await w.exited;
   assert.deepEqual(exit, { code: 0, signal: null });
@@ -109,10 +114,7 @@ test('a worker SIGKILLed mid-extraction: another finishes the video, with no dup
   const victim = await worker(600);
   const id = await upload();
   // Kill once some batches are committed, well before the end.
-  const partial = await waitFor(async () => {
-    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
-    return Number(n) >= 1 ? Number(n) : null;
-  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  const partial = await firstBatch(id);
   victim.child.kill('SIGKILL');
   assert.equal((await victim.exited).signal, 'SIGKILL');
   const mid = (await call(api.baseUrl, 'GET', `/videos/${id}`)).body;
@@ -135,10 +137,7 @@ test('Redis killed and restarted mid-extraction: the worker reconnects, the vide
   assert.ok(reference.length > 0, 'needs the reference run');
   const w = await worker(600);
   const id = await upload();
-  await waitFor(async () => {
-    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
-    return Number(n) >= 1;
-  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  await firstBatch(id);
   await redis.kill();
   const down = await call(api.baseUrl, 'GET', '/ready');
   assert.equal(down.status, 503);
