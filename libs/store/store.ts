@@ -1,4 +1,5 @@
 import type { FaceRecord, ExtractProgress } from '../pipeline/types.js';
+import { ApiKeyRepository } from './api-keys.js';
 import { createPrismaClient, type PrismaClient } from './client.js';
 import { DeliveryRepository } from './deliveries.js';
 import { FaceRepository, type NewFace } from './faces.js';
@@ -22,6 +23,7 @@ export class Store {
   readonly linkages: LinkageRepository;
   readonly segments: SegmentRepository;
   readonly deliveries: DeliveryRepository;
+  readonly apiKeys: ApiKeyRepository;
   readonly files: FileStorage;
 
   constructor(opts: StoreOptions) {
@@ -31,6 +33,7 @@ export class Store {
     this.linkages = new LinkageRepository(this.db);
     this.segments = new SegmentRepository(this.db);
     this.deliveries = new DeliveryRepository(this.db);
+    this.apiKeys = new ApiKeyRepository(this.db);
     this.files = new FileStorage(opts.storageDir);
   }
 
