@@ -4,6 +4,7 @@ import type { ErrorCode } from '../../libs/config/index.js';
 export const ERROR_CODES = [
   'INVALID_OPTION', 'UNKNOWN_OPTION', 'NOT_FOUND', 'NOT_A_VIDEO', 'TRUNCATED_VIDEO', 'NO_VIDEO_STREAM', 'ZERO_DURATION',
   'DECODE_FAILED', 'INVALID_FINGERPRINTS', 'INVALID_FILE', 'VIDEO_NOT_READY', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'UNAVAILABLE', 'INTERNAL',
+  'STORAGE_FULL', 'DATABASE_UNAVAILABLE',
 ] as const satisfies readonly (ErrorCode | 'UNAVAILABLE')[];
 export type ApiErrorCode = (typeof ERROR_CODES)[number];
 
@@ -23,6 +24,8 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   DECODE_FAILED: 422,
   INVALID_FINGERPRINTS: 422,
   UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
+  STORAGE_FULL: 507,
   INTERNAL: 500,
 };
 

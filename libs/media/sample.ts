@@ -65,7 +65,8 @@ function abortReason(signal: AbortSignal): unknown {
  * read-ahead are buffered). Breaking out of the loop, or aborting `range.signal`, kills ffmpeg and waits for it to exit;
  * an abort then rejects with the signal's reason.
  *
- * Throws KeycastError: probe's errors; INVALID_OPTION; DECODE_FAILED when ffmpeg fails; TRUNCATED_VIDEO when a range
+ * Throws KeycastError: probe's errors; INVALID_OPTION; DECODE_FAILED when ffmpeg fails (details `{signal, retryable: true}`
+ * when a signal ended it); TRUNCATED_VIDEO when a range
  * the video should cover yields no frame; INTERNAL when ffmpeg is missing.
  */
 export async function* sampleFrames(path: string, opts: SampleOptions, range: SampleRange = {}): AsyncGenerator<Frame> {
@@ -186,7 +187,8 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     if (!stderrDone) await new Promise<void>((r) => child.stderr.once('close', () => r()));
     const last = lastMeaningfulLine(tail);
     if (code !== 0) {
-      throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg failed (${sig ? `signal ${sig}` : `exit code ${code}`}): ${last}`);
+      // Killed by a signal (the OOM killer, an operator, a crash) says more about the machine than about the file: worth another try.
+      throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`, sig ? { signal: sig, retryable: true } : undefined);
     }
     if (filled > 0) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes): ${last}`);
     if (count === 0 && planExpectsFrames(plan, info.duration_s)) {

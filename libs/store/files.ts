@@ -4,6 +4,13 @@ import { dirname, extname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { KeycastError } from '../config/errors.js';
+
+/** No space (ENOSPC) or quota (EDQUOT) left: the service's disk, not the client's request, is at fault. */
+function storageFull(e: unknown): KeycastError | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new KeycastError('STORAGE_FULL', 'no space left in file storage for this upload; nothing of it was kept') : null;
+}
 
 /**
  * Files of the service under one root directory, addressed by keys (relative POSIX paths):
@@ -44,7 +51,8 @@ export class FileStorage {
 
   /**
    * Streams `source` to `key` (via a temporary name, renamed at the end, so a reader never sees half a file).
-   * On any error (including a size limit the caller enforces by destroying the stream) the partial file is removed.
+   * On any error (including a size limit the caller enforces by destroying the stream) the partial file is removed;
+   * a full disk is reported as KeycastError STORAGE_FULL.
    */
   async writeStream(key: string, source: Readable): Promise<number> {
     const dest = this.path(key);
@@ -57,7 +65,7 @@ export class FileStorage {
       await rename(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });
-      throw e;
+      throw storageFull(e) ?? e;
     }
     return bytes;
   }

@@ -11,6 +11,7 @@ export {
   type TenantRecord, type ApiKeyInfo, type CreatedApiKey, type KeyOwner,
 } from './api-keys.js';
 export { FileStorage } from './files.js';
+export { isDatabaseUnavailable, databaseUnavailableMessage } from './unavailable.js';
 export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { VideoClusterer, storeDefaultLinkage, sampleInterval, type ClusterRun } from './clustering.js';

@@ -1,6 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import { isKeycastError } from '../../../libs/config/index.js';
+import { databaseUnavailableMessage, isDatabaseUnavailable } from '../../../libs/store/index.js';
 import { ApiError, STATUS_OF, errorBody, type ApiErrorCode } from '../errors.js';
+
+/** Seconds a client is told to wait (Retry-After) when a backing service is down: about a database restart. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
 
 /** Fastify's and its plugins' error codes that are the client's doing, mapped to ours. */
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -42,6 +47,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof ApiError) {
       code = err.code;
       status = err.statusCode;
+    } else if (isDatabaseUnavailable(err)) {
+      // PostgreSQL down or restarting: the request was fine, try again shortly (the pool reconnects by itself).
+      code = 'DATABASE_UNAVAILABLE';
+      status = 503;
+      message = `${databaseUnavailableMessage(err)}; retry in a few seconds`;
+      void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     } else if (isKeycastError(err)) {
       code = err.code in STATUS_OF ? (err.code as ApiErrorCode) : 'INTERNAL';
       status = STATUS_OF[code];
@@ -63,7 +74,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       message = 'internal error';
     }
     if (status >= 500 && code !== 'INTERNAL') req.log.warn({ err }, 'service unavailable');
+    if (code === 'UNAVAILABLE' && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     void reply.code(status).type('application/json').send(errorBody(code, message));
+  });
+
+  // Any route that can fail with INTERNAL can also meet a database that is down: document its 503 answer.
+  app.addHook('onRoute', (route) => {
+    const response = route.schema?.response as Record<string, unknown> | undefined;
+    if (response && response[500] && !response[503]) {
+      response[503] = Type.Ref('Error', { description: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After' });
+    }
   });
 
   app.setNotFoundHandler((req, reply) => {

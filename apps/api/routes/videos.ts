@@ -51,7 +51,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'The file is streamed to storage (never held in memory) and probed; the extraction job is queued. Answers 202 with the video id and links.',
       consumes: ['multipart/form-data'],
       body: UploadForm,
-      response: { 202: VideoAccepted, ...errors(400, 413, 422, 500, 503) },
+      response: { 202: VideoAccepted, ...errors(400, 413, 422, 500, 503, 507) },
     },
     // The multipart stream is read in the handler: the body schema above documents the form, the handler validates it.
     validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,

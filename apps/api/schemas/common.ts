@@ -21,7 +21,8 @@ const WHY: Record<number, string> = {
   413: 'Upload larger than MAX_UPLOAD_BYTES (PAYLOAD_TOO_LARGE)',
   422: 'The upload is not a usable video (NOT_A_VIDEO, NO_VIDEO_STREAM, TRUNCATED_VIDEO, ZERO_DURATION)',
   500: 'Unexpected failure (INTERNAL)',
-  503: 'A backing service is unavailable (UNAVAILABLE)',
+  503: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After',
+  507: 'No space left in file storage for the upload (STORAGE_FULL); nothing of it is kept',
 };
 
 /** Error responses for the given statuses, all the shared shape. */

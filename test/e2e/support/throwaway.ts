@@ -65,6 +65,11 @@ export interface ThrowawayPostgres {
   /** URL of its `postgres` database (an admin URL for freshDatabase). */
   adminUrl: string;
   port: number;
+  /** Stops the server at once (`-m immediate`: no checkpoint, clients cut off, as in a crash); the data stays. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data directory (crash recovery replays the WAL). */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
   stop(): Promise<void>;
 }
 
@@ -88,16 +93,24 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const run = (bin: string, args: string[]) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: 'ignore' }) : execFileSync(pgBin(bin), args, { stdio: 'ignore' }));
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-  run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.end();
+  const start = async () => {
+    run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.end();
+  };
+  const kill = async () => {
+    try { run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']); } catch { /* already down */ }
+  };
+  await start();
   return {
     adminUrl,
     port,
+    kill,
+    start,
     async stop() {
-      try { run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']); } catch { /* already down */ }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
