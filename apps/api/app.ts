@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
+import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { ErrorSchema } from './schemas/common.js';
@@ -37,6 +38,8 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
 
   app.decorate('keycast', deps);
   registerErrorHandling(app);
+  // Before every route: its onRoute hook marks the protected operations in the OpenAPI document.
+  registerAuth(app);
   for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem]) app.addSchema(s);
   await registerSwagger(app);
   await app.register(multipart, {

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../../libs/config/index.js';
 /** Every code an error answer may carry (libs/config's KeycastError codes). */
 export const ERROR_CODES = [
   'INVALID_OPTION', 'UNKNOWN_OPTION', 'NOT_FOUND', 'NOT_A_VIDEO', 'TRUNCATED_VIDEO', 'NO_VIDEO_STREAM', 'ZERO_DURATION',
-  'DECODE_FAILED', 'INVALID_FINGERPRINTS', 'INVALID_FILE', 'VIDEO_NOT_READY', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'UNAVAILABLE', 'INTERNAL',
+  'DECODE_FAILED', 'INVALID_FINGERPRINTS', 'INVALID_FILE', 'VIDEO_NOT_READY', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'UNAUTHORIZED', 'UNAVAILABLE', 'INTERNAL',
   'STORAGE_FULL', 'DATABASE_UNAVAILABLE',
 ] as const satisfies readonly (ErrorCode | 'UNAVAILABLE')[];
 export type ApiErrorCode = (typeof ERROR_CODES)[number];
@@ -13,6 +13,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   INVALID_OPTION: 400,
   UNKNOWN_OPTION: 400,
   INVALID_FILE: 400,
+  UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   VIDEO_NOT_READY: 409,
   CONFLICT: 409,

@@ -1,5 +1,6 @@
 import { isKeycastError } from '../../libs/config/index.js';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.js';
+import { APIKEY_USAGE, apikeyCommand } from './commands/apikey.js';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster.js';
 import { EVAL_USAGE, evalCommand } from './commands/eval.js';
 import { RECLUSTER_USAGE, reclusterCommand } from './commands/recluster.js';
@@ -9,10 +10,11 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   recluster: reclusterCommand,
   cluster: clusterCommand,
   eval: evalCommand,
+  apikey: apikeyCommand,
 };
 
 const USAGE = `usage:
-${[ANALYZE_USAGE, RECLUSTER_USAGE, CLUSTER_USAGE, EVAL_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n')}
+${[ANALYZE_USAGE, RECLUSTER_USAGE, CLUSTER_USAGE, EVAL_USAGE, APIKEY_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n')}
 options (analyze; clustering options also for recluster and cluster):
   --capture-interval-sec S  --use-scene-transition  --scene-threshold X  --skip-sec S  --stop-sec S
   --face-cnt N  --frame-batch-size N  --resizing-resolution W  --resizing-ratio R  --max-faces-per-frame N
@@ -28,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[cmd];
   if (!run) {
-    process.stderr.write(`keycast: UNKNOWN_COMMAND: unknown command "${cmd}" (analyze, recluster, cluster, eval)\n`);
+    process.stderr.write(`keycast: UNKNOWN_COMMAND: unknown command "${cmd}" (analyze, recluster, cluster, eval, apikey)\n`);
     return 2;
   }
   return run(rest);

@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'VIDEO_NOT_READY'
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
+  | 'UNAUTHORIZED'
+  /** A backing service (database, Redis) does not answer. */
+  | 'UNAVAILABLE'
   // Faults (docs/RELIABILITY.md): the service is short of something, the request was fine.
   | 'STORAGE_FULL'
   | 'DATABASE_UNAVAILABLE'

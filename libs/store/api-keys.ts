@@ -74,12 +74,6 @@ export class ApiKeyRepository {
     return this.db.tenant.findUnique({ where: { name } });
   }
 
-  /** Deletes a tenant with its keys and videos (rows only: the caller removes video files). */
-  async deleteTenant(id: string): Promise<boolean> {
-    const r = await this.db.tenant.deleteMany({ where: { id } });
-    return r.count > 0;
-  }
-
   /** Creates a key for tenant `tenantName` (created if missing). The plaintext is returned here and stored nowhere. */
   async create(tenantName: string, { name = null }: { name?: string | null } = {}): Promise<CreatedApiKey> {
     const tenant = await this.ensureTenant(tenantName);

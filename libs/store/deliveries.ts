@@ -1,4 +1,5 @@
 import type { PrismaClient } from './client.js';
+import type { TenantScope } from './videos.js';
 
 export interface DeliveryAttempt {
   videoId: string;
@@ -30,8 +31,9 @@ export class DeliveryRepository {
     return true;
   }
 
-  async list(videoId: string): Promise<DeliveryRecord[]> {
-    const rows = await this.db.webhookDelivery.findMany({ where: { videoId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  /** Attempts for a video, oldest first; with `scope`, none unless the video is the tenant's (deliveries belong to their video's tenant). */
+  async list(videoId: string, scope?: TenantScope): Promise<DeliveryRecord[]> {
+    const rows = await this.db.webhookDelivery.findMany({ where: { videoId, ...(scope ? { video: { tenantId: scope.tenantId } } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map((r) => ({ ...r, id: Number(r.id), durationMs: r.durationMs ?? 0 }));
   }
 }

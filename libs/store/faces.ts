@@ -3,7 +3,7 @@ import type { PrismaClient } from './client.js';
 import type { Prisma } from './generated/client.js';
 import { bytesToFloat32, float32ToBytes } from './vectors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { Page } from './videos.js';
+import type { Page, TenantScope } from './videos.js';
 
 /** A stored face appearance (no vectors). `id` is global: /faces/:id/thumbnail. */
 export interface StoredFace {
@@ -101,9 +101,13 @@ export class FaceRepository {
     return this.db.face.count({ where: { videoId } });
   }
 
-  async get(id: number): Promise<StoredFace | null> {
+  /** The face, or null when missing or (with `scope`) a face of another tenant's video. */
+  async get(id: number, scope?: TenantScope): Promise<StoredFace | null> {
     if (!Number.isSafeInteger(id) || id < 1) return null;
-    const r = await this.db.face.findUnique({ where: { id: BigInt(id) }, omit: { faceVec: true, clothVec: true } });
+    const r = await this.db.face.findFirst({
+      where: { id: BigInt(id), ...(scope ? { video: { tenantId: scope.tenantId } } : {}) },
+      omit: { faceVec: true, clothVec: true },
+    });
     return r ? toStored(r) : null;
   }
 

@@ -6,7 +6,7 @@ import { FaceRepository, type NewFace } from './faces.js';
 import { FileStorage } from './files.js';
 import { LinkageRepository } from './linkages.js';
 import { SegmentRepository } from './segments.js';
-import { VideoRepository } from './videos.js';
+import { VideoRepository, type TenantScope } from './videos.js';
 
 export interface StoreOptions {
   databaseUrl: string;
@@ -59,10 +59,13 @@ export class Store {
     return inserted.count;
   }
 
-  /** Deletes a video: its rows (faces, linkages, segments, deliveries cascade) and all its files. */
-  async deleteVideo(videoId: string): Promise<boolean> {
-    const existed = await this.videos.delete(videoId);
-    await this.files.removeVideo(videoId);
+  /**
+   * Deletes a video: its rows (faces, linkages, segments, deliveries cascade) and all its files. With
+   * `scope`, only the tenant's video: another tenant's id deletes nothing, files included.
+   */
+  async deleteVideo(videoId: string, scope?: TenantScope): Promise<boolean> {
+    const existed = await this.videos.delete(videoId, scope);
+    if (existed || !scope) await this.files.removeVideo(videoId);
     return existed;
   }
 

@@ -7,9 +7,25 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 export const VIDEO_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
+/**
+ * Restricts a lookup to one tenant's rows. The API passes it on every read and write it makes for a
+ * caller, so another tenant's id is indistinguishable from a missing one; the worker, acting on ids
+ * from its own queue, passes none.
+ */
+export interface TenantScope {
+  tenantId: string;
+}
+
+/** Prisma `where` of a video id, within `scope` when given. */
+export function videoWhere(id: string, scope?: TenantScope): { id: string; tenantId?: string } {
+  return scope ? { id, tenantId: scope.tenantId } : { id };
+}
+
 /** A video as the rest of the service sees it (plain numbers, typed JSON columns). */
 export interface VideoRecord {
   id: string;
+  /** Null only for videos uploaded before tenants existed. */
+  tenantId: string | null;
   status: VideoStatus;
   /** 0..1 */
   progress: number;
@@ -35,6 +51,7 @@ export interface VideoRecord {
 
 export interface NewVideo {
   id?: string;
+  tenantId?: string | null;
   options: ExtractOptions;
   owner?: string | null;
   callbackUrl?: string | null;
@@ -68,6 +85,7 @@ export class VideoRepository {
     const row = await this.db.video.create({
       data: {
         ...(v.id ? { id: v.id } : {}),
+        tenantId: v.tenantId ?? null,
         options: v.options as object,
         owner: v.owner ?? null,
         callbackUrl: v.callbackUrl ?? null,
@@ -81,16 +99,21 @@ export class VideoRepository {
     return toRecord(row);
   }
 
-  async get(id: string): Promise<VideoRecord | null> {
-    const row = await this.db.video.findUnique({ where: { id } });
+  /** The video, or null when missing or (with `scope`) another tenant's. */
+  async get(id: string, scope?: TenantScope): Promise<VideoRecord | null> {
+    const row = await this.db.video.findFirst({ where: videoWhere(id, scope) });
     return row ? toRecord(row) : null;
   }
 
-  /** Newest first; keyset pagination on (created_at, id), so pages stay consistent while videos are added. */
-  async list({ limit, cursor, owner, status }: { limit: number; cursor?: string | null; owner?: string; status?: VideoStatus }): Promise<Page<VideoRecord>> {
+  /**
+   * Newest first; keyset pagination on (created_at, id), so pages stay consistent while videos are added.
+   * `tenantId` limits the list to one tenant (the API always passes it); omitted, every tenant's videos.
+   */
+  async list({ limit, cursor, owner, status, tenantId }: { limit: number; cursor?: string | null; owner?: string; status?: VideoStatus; tenantId?: string }): Promise<Page<VideoRecord>> {
     const after = cursor ? decodeCursor<[string, string]>(cursor, (x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string') : null;
     const rows = await this.db.video.findMany({
       where: {
+        ...(tenantId !== undefined ? { tenantId } : {}),
         ...(owner !== undefined ? { owner } : {}),
         ...(status !== undefined ? { status } : {}),
         ...(after ? { OR: [{ createdAt: { lt: new Date(after[0]) } }, { createdAt: new Date(after[0]), id: { lt: after[1] } }] } : {}),
@@ -144,8 +167,8 @@ export class VideoRepository {
   }
 
   /** Deletes the row; faces, linkages, segments and deliveries go with it (ON DELETE CASCADE). */
-  async delete(id: string): Promise<boolean> {
-    const r = await this.db.video.deleteMany({ where: { id } });
+  async delete(id: string, scope?: TenantScope): Promise<boolean> {
+    const r = await this.db.video.deleteMany({ where: videoWhere(id, scope) });
     return r.count > 0;
   }
 }

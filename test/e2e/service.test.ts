@@ -35,7 +35,8 @@ after(async () => {
 });
 
 test(`upload with the SDK → ready → clusters at two sims (the second: no job, no face row, no linkage) → signed webhook (${video.name})`, async () => {
-  const client = createClient({ baseUrl: api.baseUrl });
+  // The SDK sends the key itself: the document marks these operations with the bearer scheme.
+  const client = createClient({ baseUrl: api.baseUrl, auth: api.auth.key });
   const t0 = Date.now();
   const up = await postVideos({
     client,
@@ -84,6 +85,10 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   const sizes = (r: typeof first) => r.data!.clusters.reduce((a, c) => a + c.size, 0) + r.data!.unclustered.length;
   assert.equal(sizes(first), ready.face_count, 'every face is in one cluster or unclustered');
   assert.equal(sizes(second), ready.face_count);
+
+  const anonymous = await getVideosById({ client: createClient({ baseUrl: api.baseUrl }), path: { id } });
+  assert.equal(anonymous.response.status, 401, 'the same SDK call without the key');
+  assert.equal(anonymous.response.headers.get('www-authenticate')?.startsWith('Bearer'), true);
 
   const montage = await getVideosByIdMontagePng({ client, path: { id }, parseAs: 'arrayBuffer' } as never);
   assert.equal(montage.response.status, 200);

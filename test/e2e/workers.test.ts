@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startApi, call, type RunningApi } from './support/api.js';
+import { startApi, type RunningApi } from './support/api.js';
 import { sql, waitFor } from './support/services.js';
 import { testVideo } from './support/media.js';
 import { envOf, startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
@@ -33,7 +33,7 @@ async function upload(): Promise<string> {
   const form = new FormData();
   for (const [k, v] of Object.entries(OPTIONS)) form.append(k, v);
   form.append('file', new Blob([bytes]), video.name);
-  const r = await call(api.baseUrl, 'POST', '/videos', { body: form });
+  const r = await api.call('POST', '/videos', { body: form });
   assert.equal(r.status, 202, JSON.stringify(r.body));
   return r.body.id;
 }
@@ -46,7 +46,7 @@ async function worker(segmentSeconds: number): Promise<WorkerProcess> {
 
 async function whenReady(id: string, timeoutMs = 180_000) {
   return waitFor(async () => {
-    const r = await call(api.baseUrl, 'GET', `/videos/${id}`);
+    const r = await api.call('GET', `/videos/${id}`);
     assert.notEqual(r.body.status, 'failed', JSON.stringify(r.body.error));
     return r.body.status === 'ready' ? r.body : null;
   }, { timeoutMs, intervalMs: 200, what: `video ${id} ready` });
@@ -89,7 +89,7 @@ test('SIGTERM mid-job: the worker finishes the running job, then exits 0', async
   w.child.kill('SIGTERM');
   const exit = await w.exited;
   assert.deepEqual(exit, { code: 0, signal: null });
-  const v = (await call(api.baseUrl, 'GET', `/videos/${id}`)).body;
+  const v = (await api.call('GET', `/videos/${id}`)).body;
   assert.equal(v.status, 'ready', 'the job was finished before exiting');
   assert.deepEqual(await faceKeys(id), reference);
 });
@@ -117,7 +117,7 @@ test('a worker SIGKILLed mid-extraction: another finishes the video, with no dup
   const partial = await firstBatch(id);
   victim.child.kill('SIGKILL');
   assert.equal((await victim.exited).signal, 'SIGKILL');
-  const mid = (await call(api.baseUrl, 'GET', `/videos/${id}`)).body;
+  const mid = (await api.call('GET', `/videos/${id}`)).body;
   assert.equal(mid.status, 'processing', 'killed before the end');
   assert.ok(partial < reference.length, `killed with ${partial} of ${reference.length} faces stored`);
 
@@ -139,7 +139,7 @@ test('Redis killed and restarted mid-extraction: the worker reconnects, the vide
   const id = await upload();
   await firstBatch(id);
   await redis.kill();
-  const down = await call(api.baseUrl, 'GET', '/ready');
+  const down = await api.call('GET', '/ready');
   assert.equal(down.status, 503);
   assert.equal(down.body.checks.redis.ok, false);
   await new Promise((r) => setTimeout(r, 1500));
@@ -148,7 +148,7 @@ test('Redis killed and restarted mid-extraction: the worker reconnects, the vide
   assert.deepEqual(await faceKeys(id), reference);
   assert.equal(v.face_count, reference.length);
   assert.equal(w.child.exitCode, null, 'the worker survived the outage');
-  const up = await waitFor(async () => ((await call(api.baseUrl, 'GET', '/ready')).status === 200 ? true : null), { timeoutMs: 20_000, what: '/ready back to 200' });
+  const up = await waitFor(async () => ((await api.call('GET', '/ready')).status === 200 ? true : null), { timeoutMs: 20_000, what: '/ready back to 200' });
   assert.equal(up, true);
   await w.stop();
 });

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { SECURITY_SCHEME } from './auth.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -23,6 +24,15 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'faces', description: 'Extracted face appearances' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
+      components: {
+        securitySchemes: {
+          [SECURITY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (`kc_…`, from `keycast apikey create --tenant NAME`) as `Authorization: Bearer <key>`. Every route needs one except /health, /ready, /docs and /openapi.json.',
+          },
+        },
+      },
     },
     refResolver: {
       buildLocalReference(json, _baseUri, _fragment, i) {

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
 import type { ClusterRun, VideoRecord } from '../../../libs/store/index.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import { scopeOf } from '../plugins/auth.js';
 import { thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { ClusterQuery, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
@@ -18,9 +19,9 @@ export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions
   return resolveClusterOptions(input);
 }
 
-/** The video, which must exist (404) and be ready (409 VIDEO_NOT_READY). */
-export async function readyVideo(app: FastifyInstance, id: string): Promise<VideoRecord> {
-  const v = await app.keycast.store.videos.get(id);
+/** The caller's video, which must exist (404, also for another tenant's) and be ready (409 VIDEO_NOT_READY). */
+export async function readyVideo(app: FastifyInstance, req: FastifyRequest, id: string): Promise<VideoRecord> {
+  const v = await app.keycast.store.videos.get(id, scopeOf(req));
   if (!v) throw new ApiError('NOT_FOUND', `no video ${id}`);
   if (v.status !== 'ready') {
     const why = v.status === 'failed' ? `failed (${v.errorCode}: ${v.errorMessage})` : `${v.status}, ${Math.round(v.progress * 100)}% done`;
@@ -50,7 +51,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req) => {
     const t0 = performance.now();
-    const video = await readyVideo(app, req.params.id);
+    const video = await readyVideo(app, req, req.params.id);
     const { run, opts } = await clusterVideo(app, video, req.query);
     const b = base();
     const p = video.probe;
@@ -78,7 +79,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
   }, async (req, reply) => {
-    const video = await readyVideo(app, req.params.id);
+    const video = await readyVideo(app, req, req.params.id);
     const { run } = await clusterVideo(app, video, req.query);
     const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
     const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), { tile: req.query.tile, maxPerCluster: req.query.max_per_cluster });

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeFaceCursor, faceCursor, isAfter } from '../../../libs/store/index.js';
 import { ApiError } from '../errors.js';
+import { scopeOf } from '../plugins/auth.js';
 import { presentFace } from '../present.js';
 import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
 import { FaceList, FaceListQuery, ThumbnailQuery } from '../schemas/clusters.js';
@@ -21,7 +22,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req) => {
     const { store } = app.keycast;
-    const video = await store.videos.get(req.params.id);
+    const video = await store.videos.get(req.params.id, scopeOf(req));
     if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
     const limit = req.query.limit ?? 100;
     const b = base();
@@ -60,7 +61,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (req, reply) => {
     const { store } = app.keycast;
-    const f = await store.faces.get(req.params.id);
+    const f = await store.faces.get(req.params.id, scopeOf(req));
     if (!f) throw new ApiError('NOT_FOUND', `no face ${req.params.id}`);
     const key = req.query.kind === 'body' ? f.bodyKey : f.thumbKey;
     let jpeg: Buffer;

@@ -7,6 +7,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { KeycastError, resolveExtractOptions } from '../../../libs/config/index.js';
 import { probe } from '../../../libs/media/index.js';
 import { ApiError } from '../errors.js';
+import { scopeOf } from '../plugins/auth.js';
 import { linksOf, presentVideo } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { UploadForm, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
@@ -58,6 +59,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req, reply) => {
     if (!req.isMultipart()) throw new ApiError('INVALID_OPTION', 'POST /videos takes multipart/form-data with a `file` field');
     const { store, queues } = app.keycast;
+    const { tenantId } = scopeOf(req);
     const id = randomUUID();
     const fields: Record<string, string> = {};
     let file: { key: string; filename: string; bytes: number } | null = null;
@@ -95,7 +97,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { options, callbackUrl, owner } = readFields(fields);
       if (file.bytes === 0) throw new KeycastError('NOT_A_VIDEO', 'the uploaded file is empty');
       const info = await probe(store.files.path(file.key));
-      await store.videos.create({ id, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: info });
+      await store.videos.create({ id, tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: info });
     } catch (e) {
       await store.files.removeVideo(id);
       throw e;
@@ -114,14 +116,14 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['videos'], summary: 'List videos, newest first (cursor pagination)', querystring: VideoListQuery, response: { 200: VideoList, ...errors(400, 500) } },
   }, async (req) => {
     const { limit = 20, cursor, status, owner } = req.query;
-    const page = await app.keycast.store.videos.list({ limit, cursor, status, owner });
+    const page = await app.keycast.store.videos.list({ limit, cursor, status, owner, tenantId: scopeOf(req).tenantId });
     return { items: page.items.map((v) => presentVideo(v, base())), next_cursor: page.nextCursor };
   });
 
   app.get('/videos/:id', {
     schema: { tags: ['videos'], summary: 'A video: status, progress, counts, error, timings', params: VideoIdParams, response: { 200: Type.Ref('Video'), ...errors(400, 404, 500) } },
   }, async (req) => {
-    const v = await app.keycast.store.videos.get(req.params.id);
+    const v = await app.keycast.store.videos.get(req.params.id, scopeOf(req));
     if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
     return presentVideo(v, base());
   });
@@ -129,9 +131,9 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/videos/:id', {
     schema: { tags: ['videos'], summary: 'Delete a video: its rows and files', params: VideoIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 404, 500) } },
   }, async (req, reply) => {
-    const existed = await app.keycast.store.deleteVideo(req.params.id);
-    app.keycast.clusterer.forget(req.params.id);
+    const existed = await app.keycast.store.deleteVideo(req.params.id, scopeOf(req));
     if (!existed) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+    app.keycast.clusterer.forget(req.params.id);
     return reply.code(204).send(null);
   });
 };

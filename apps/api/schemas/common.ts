@@ -16,6 +16,7 @@ export const ErrorRef = Type.Ref('Error');
 
 const WHY: Record<number, string> = {
   400: 'Invalid parameter or upload (INVALID_OPTION, UNKNOWN_OPTION)',
+  401: 'Missing, malformed, unknown or revoked API key (UNAUTHORIZED); answered with `WWW-Authenticate: Bearer`',
   404: 'No such video, face or route (NOT_FOUND)',
   409: 'The video is not ready yet, or failed (VIDEO_NOT_READY)',
   413: 'Upload larger than MAX_UPLOAD_BYTES (PAYLOAD_TOO_LARGE)',

@@ -5,7 +5,7 @@ import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../.
 import { clusterFaces } from '../../../libs/pipeline/index.js';
 import { storeDefaultLinkage } from '../../../libs/store/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
-import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
+import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
 
 // Three synthetic people: fingerprints drawn around three well-separated centres, 12/8/5 faces, plus 1 outlier.
@@ -42,20 +42,20 @@ before(async () => {
     }
   });
   faces.push({ frame: frame * 30, k: 0, t: frame, box: [5, 5, 20, 20], score: 0.6, face: centres[3].face, cloth: centres[3].cloth, thumbnail: img, body: img });
-  const v = await store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/s/source', sizeBytes: 1, filename: 'synthetic.mp4', probe: { path: 'synthetic.mp4', duration_s: 30, fps: 30, width: 640, height: 360, rotation: 0, codec: 'h264', frame_count: 900 } });
+  const v = await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/s/source', sizeBytes: 1, filename: 'synthetic.mp4', probe: { path: 'synthetic.mp4', duration_s: 30, fps: 30, width: 640, height: 360, rotation: 0, codec: 'h264', frame_count: 900 } });
   videoId = v.id;
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 30 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: faces.length, faces: faces.length, t: 26, fraction: 1 });
   await storeDefaultLinkage(store, v.id);
   await store.videos.markReady(v.id, { faceCount: faces.length, frameCount: faces.length, timings: {} });
-  pendingId = (await store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/p/source', sizeBytes: 1 })).id;
+  pendingId = (await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/p/source', sizeBytes: 1 })).id;
 });
 after(async () => { await api?.close(); });
 
 const linkageRows = async () => (await sql<{ weights: string; method: string }>(api.databaseUrl, 'SELECT weights, method FROM linkages WHERE video_id = $1 ORDER BY id', [videoId])).map((r) => `${r.method}|${r.weights}`);
 
 test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on the stored fingerprints, thumbnails as URLs', async () => {
-  const r = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters`);
+  const r = await api.call('GET', `/videos/${videoId}/clusters`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.deepEqual(r.body.clusters.map((c: { size: number }) => c.size), SIZES);
   assert.equal(r.body.faces.length, 26);
@@ -80,34 +80,34 @@ test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on
 
 test('a new sim only cuts the cached linkage (no new row); new weights or method compute and cache one', async () => {
   assert.deepEqual(await linkageRows(), ['average|1,1']);
-  const hi = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?sim=0.99&min_csize=1`);
+  const hi = await api.call('GET', `/videos/${videoId}/clusters?sim=0.99&min_csize=1`);
   assert.equal(hi.status, 200);
   assert.ok(['memory', 'database'].includes(hi.body.linkage));
   assert.ok(hi.body.clusters.length > 3, 'sim near 1 splits');
-  const lo = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?sim=0&merge=false`);
+  const lo = await api.call('GET', `/videos/${videoId}/clusters?sim=0&merge=false`);
   assert.equal(lo.body.clusters.length, 1, 'sim 0 = one cluster');
   assert.deepEqual(await linkageRows(), ['average|1,1']);
 
-  const w = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?face_cloth_weights=1,0.5`);
+  const w = await api.call('GET', `/videos/${videoId}/clusters?face_cloth_weights=1,0.5`);
   assert.equal(w.status, 200);
   assert.equal(w.body.linkage, 'computed');
-  const m = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?method=complete`);
+  const m = await api.call('GET', `/videos/${videoId}/clusters?method=complete`);
   assert.equal(m.body.linkage, 'computed');
   assert.deepEqual(await linkageRows(), ['average|1,1', 'average|1,0.5', 'complete|1,1']);
-  const again = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?method=complete&sim=0.5`);
+  const again = await api.call('GET', `/videos/${videoId}/clusters?method=complete&sim=0.5`);
   assert.equal(again.body.linkage, 'memory');
   assert.equal((await linkageRows()).length, 3);
 });
 
 test('clusters: 409 VIDEO_NOT_READY while not ready, 404 unknown video, 400 bad parameters (named)', async () => {
-  const pending = await call(api.baseUrl, 'GET', `/videos/${pendingId}/clusters`);
+  const pending = await api.call('GET', `/videos/${pendingId}/clusters`);
   assert.equal(pending.status, 409);
   assert.equal(pending.body.error.code, 'VIDEO_NOT_READY');
   assert.match(pending.body.error.message, /queued/);
-  const missing = await call(api.baseUrl, 'GET', '/videos/00000000-0000-4000-8000-000000000000/clusters');
+  const missing = await api.call('GET', '/videos/00000000-0000-4000-8000-000000000000/clusters');
   assert.equal(missing.status, 404);
   for (const [q, re] of [['sim=1.5', /sim/], ['method=ward', /method/], ['min_csize=0', /min_csize/], ['face_cloth_weights=1', /face_cloth_weights/], ['face_cloth_weights=0,0', /face_cloth_weights/], ['simm=0.5', /simm/], ['iterations=x', /iterations/]] as const) {
-    const r = await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters?${q}`);
+    const r = await api.call('GET', `/videos/${videoId}/clusters?${q}`);
     assert.equal(r.status, 400, q);
     assert.equal(r.body.error.code, 'INVALID_OPTION', q);
     assert.match(r.body.error.message, re, q);
@@ -118,55 +118,55 @@ test('GET /videos/:id/faces: time order, cursor pages, cluster filter consistent
   const all: any[] = [];
   let cursor: string | null = null;
   do {
-    const r: any = await call(api.baseUrl, 'GET', `/videos/${videoId}/faces?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+    const r: any = await api.call('GET', `/videos/${videoId}/faces?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
     assert.equal(r.status, 200);
     all.push(...r.body.items);
     cursor = r.body.next_cursor;
   } while (cursor);
   assert.equal(all.length, 26);
   assert.deepEqual(all.map((f) => f.t), [...all.map((f) => f.t)].sort((a, b) => a - b));
-  const clusters = (await call(api.baseUrl, 'GET', `/videos/${videoId}/clusters`)).body;
+  const clusters = (await api.call('GET', `/videos/${videoId}/clusters`)).body;
   for (const c of clusters.clusters) {
-    const r = await call(api.baseUrl, 'GET', `/videos/${videoId}/faces?cluster=${c.id}&limit=1000`);
+    const r = await api.call('GET', `/videos/${videoId}/faces?cluster=${c.id}&limit=1000`);
     assert.deepEqual(r.body.items.map((f: { id: number }) => f.id).sort(), [...c.faces].sort());
     assert.ok(r.body.items.every((f: { cluster: number }) => f.cluster === c.id));
   }
-  const un = await call(api.baseUrl, 'GET', `/videos/${videoId}/faces?cluster=unclustered`);
+  const un = await api.call('GET', `/videos/${videoId}/faces?cluster=unclustered`);
   assert.deepEqual(un.body.items.map((f: { id: number }) => f.id), clusters.unclustered);
-  const pend = await call(api.baseUrl, 'GET', `/videos/${pendingId}/faces?cluster=0`);
+  const pend = await api.call('GET', `/videos/${pendingId}/faces?cluster=0`);
   assert.equal(pend.status, 409);
-  const pendList = await call(api.baseUrl, 'GET', `/videos/${pendingId}/faces`);
+  const pendList = await api.call('GET', `/videos/${pendingId}/faces`);
   assert.equal(pendList.status, 200);
   assert.deepEqual(pendList.body.items, []);
-  assert.equal((await call(api.baseUrl, 'GET', `/videos/${videoId}/faces?cluster=abc`)).status, 400);
-  assert.equal((await call(api.baseUrl, 'GET', `/videos/${videoId}/faces?limit=0`)).status, 400);
+  assert.equal((await api.call('GET', `/videos/${videoId}/faces?cluster=abc`)).status, 400);
+  assert.equal((await api.call('GET', `/videos/${videoId}/faces?limit=0`)).status, 400);
 });
 
 test('GET /faces/:id/thumbnail: the stored JPEG bytes; body kind; 404 unknown; 400 not an id', async () => {
   const face = (await api.deps.store.faces.loadFingerprints(videoId))[0];
-  const res = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail`);
+  const res = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail`, { headers: api.auth.headers });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'image/jpeg');
   const bytes = Buffer.from(await res.arrayBuffer());
   assert.equal(Buffer.compare(bytes, await api.deps.store.files.read(face.thumbKey)), 0);
   assert.equal((await sharp(bytes).metadata()).format, 'jpeg');
-  const body = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail?kind=body`);
+  const body = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail?kind=body`, { headers: api.auth.headers });
   assert.equal(body.status, 200);
-  const missing = await call(api.baseUrl, 'GET', '/faces/999999999/thumbnail');
+  const missing = await api.call('GET', '/faces/999999999/thumbnail');
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'NOT_FOUND');
-  assert.equal((await call(api.baseUrl, 'GET', '/faces/abc/thumbnail')).status, 400);
-  assert.equal((await call(api.baseUrl, 'GET', `/faces/${face.id}/thumbnail?kind=hand`)).status, 400);
+  assert.equal((await api.call('GET', '/faces/abc/thumbnail')).status, 400);
+  assert.equal((await api.call('GET', `/faces/${face.id}/thumbnail?kind=hand`)).status, 400);
 });
 
 test('GET /videos/:id/montage.png: a PNG one tile column per cluster; 409 while not ready', async () => {
-  const res = await fetch(`${api.baseUrl}/videos/${videoId}/montage.png?tile=32`);
+  const res = await fetch(`${api.baseUrl}/videos/${videoId}/montage.png?tile=32`, { headers: api.auth.headers });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'image/png');
   const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
   assert.equal(meta.format, 'png');
   assert.equal(meta.width, 3 * 32);
-  const pending = await call(api.baseUrl, 'GET', `/videos/${pendingId}/montage.png`);
+  const pending = await api.call('GET', `/videos/${pendingId}/montage.png`);
   assert.equal(pending.status, 409);
   assert.equal(pending.body.error.code, 'VIDEO_NOT_READY');
 });

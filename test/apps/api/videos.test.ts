@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
-import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
+import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
 import { testVideo } from '../../e2e/support/media.js';
 
@@ -21,7 +21,7 @@ function form(fields: Record<string, string>, file: { bytes: Uint8Array; name: s
   return f;
 }
 
-const upload = (fields: Record<string, string>, file?: { bytes: Uint8Array; name: string } | null) => call(api.baseUrl, 'POST', '/videos', { body: form(fields, file) });
+const upload = (fields: Record<string, string>, file?: { bytes: Uint8Array; name: string } | null) => api.call('POST', '/videos', { body: form(fields, file) });
 
 function storedFiles(): string[] {
   const root = join(api.config.storageDir, 'videos');
@@ -90,12 +90,12 @@ test('POST /videos: no file, a JSON body, two files → 400 INVALID_OPTION', asy
   const none = await upload({ stop_sec: '1' }, null);
   assert.equal(none.status, 400);
   assert.match(none.body.error.message, /file/);
-  const json = await call(api.baseUrl, 'POST', '/videos', { body: '{}', headers: { 'content-type': 'application/json' } });
+  const json = await api.call('POST', '/videos', { body: '{}', headers: { 'content-type': 'application/json' } });
   assert.equal(json.status, 400);
   assert.equal(json.body.error.code, 'INVALID_OPTION');
   const two = form({});
   two.append('file', new Blob([videoBytes]), 'again.mp4');
-  const r2 = await call(api.baseUrl, 'POST', '/videos', { body: two });
+  const r2 = await api.call('POST', '/videos', { body: two });
   assert.equal(r2.status, 400);
   assert.equal(r2.body.error.code, 'INVALID_OPTION');
 });
@@ -115,14 +115,14 @@ test('POST /videos: larger than MAX_UPLOAD_BYTES → 413 PAYLOAD_TOO_LARGE, the 
 test('GET /videos: newest first, cursor pages cover every video once; filters; bad limit/cursor → 400', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const v = await api.deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: `videos/x${i}/source`, sizeBytes: i, owner: 'pager' });
+    const v = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: `videos/x${i}/source`, sizeBytes: i, owner: 'pager' });
     ids.push(v.id);
   }
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
     const q: string = `/videos?limit=2&owner=pager${cursor ? `&cursor=${cursor}` : ''}`;
-    const r = await call(api.baseUrl, 'GET', q);
+    const r = await api.call('GET', q);
     assert.equal(r.status, 200);
     assert.ok(r.body.items.length <= 2);
     for (const v of r.body.items) assert.equal(v.owner, 'pager');
@@ -130,11 +130,11 @@ test('GET /videos: newest first, cursor pages cover every video once; filters; b
     cursor = r.body.next_cursor;
   } while (cursor);
   assert.deepEqual(seen, [...ids].reverse());
-  const queued = await call(api.baseUrl, 'GET', '/videos?status=queued&limit=100');
+  const queued = await api.call('GET', '/videos?status=queued&limit=100');
   assert.ok(queued.body.items.length >= 5);
   assert.ok(queued.body.items.every((v: { status: string }) => v.status === 'queued'));
   for (const bad of ['/videos?limit=0', '/videos?limit=101', '/videos?limit=abc', '/videos?cursor=notacursor', '/videos?status=done', '/videos?colour=red']) {
-    const r = await call(api.baseUrl, 'GET', bad);
+    const r = await api.call('GET', bad);
     assert.equal(r.status, 400, bad);
     assert.equal(r.body.error.code, 'INVALID_OPTION', bad);
     assert.equal(typeof r.body.error.message, 'string');
@@ -142,8 +142,8 @@ test('GET /videos: newest first, cursor pages cover every video once; filters; b
 });
 
 test('GET /videos/:id: the video; unknown id → 404 NOT_FOUND; not a UUID → 400', async () => {
-  const v = await api.deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source', sizeBytes: 10, filename: 'y.mp4' });
-  const r = await call(api.baseUrl, 'GET', `/videos/${v.id}`);
+  const v = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source', sizeBytes: 10, filename: 'y.mp4' });
+  const r = await api.call('GET', `/videos/${v.id}`);
   assert.equal(r.status, 200);
   assert.equal(r.body.id, v.id);
   assert.equal(r.body.status, 'queued');
@@ -151,11 +151,11 @@ test('GET /videos/:id: the video; unknown id → 404 NOT_FOUND; not a UUID → 4
   assert.equal(r.body.face_count, 0);
   assert.equal(r.body.error, null);
   assert.equal(r.body.filename, 'y.mp4');
-  const missing = await call(api.baseUrl, 'GET', '/videos/00000000-0000-4000-8000-000000000000');
+  const missing = await api.call('GET', '/videos/00000000-0000-4000-8000-000000000000');
   assert.equal(missing.status, 404);
   assert.deepEqual(Object.keys(missing.body), ['error']);
   assert.equal(missing.body.error.code, 'NOT_FOUND');
-  const bad = await call(api.baseUrl, 'GET', '/videos/42');
+  const bad = await api.call('GET', '/videos/42');
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'INVALID_OPTION');
   assert.match(bad.body.error.message, /params\.id/);
@@ -166,19 +166,19 @@ test('DELETE /videos/:id: 204, rows and files gone; again → 404', async () => 
   assert.equal(up.status, 202);
   const dir = api.deps.store.files.path(`videos/${up.body.id}`);
   assert.ok(existsSync(dir));
-  const del = await call(api.baseUrl, 'DELETE', `/videos/${up.body.id}`);
+  const del = await api.call('DELETE', `/videos/${up.body.id}`);
   assert.equal(del.status, 204);
   assert.equal(del.body, '');
   assert.equal(existsSync(dir), false);
   assert.equal((await sql(api.databaseUrl, 'SELECT 1 FROM videos WHERE id = $1', [up.body.id])).length, 0);
-  assert.equal((await call(api.baseUrl, 'GET', `/videos/${up.body.id}`)).status, 404);
-  const again = await call(api.baseUrl, 'DELETE', `/videos/${up.body.id}`);
+  assert.equal((await api.call('GET', `/videos/${up.body.id}`)).status, 404);
+  const again = await api.call('DELETE', `/videos/${up.body.id}`);
   assert.equal(again.status, 404);
   assert.equal(again.body.error.code, 'NOT_FOUND');
 });
 
 test('unknown route → 404 in the same error shape', async () => {
-  const r = await call(api.baseUrl, 'GET', '/nope');
+  const r = await api.call('GET', '/nope');
   assert.equal(r.status, 404);
   assert.equal(r.body.error.code, 'NOT_FOUND');
 });

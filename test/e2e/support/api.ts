@@ -5,6 +5,7 @@ import type { ServiceConfig } from '../../../libs/config/index.js';
 import { migrate } from '../../../libs/store/index.js';
 import { buildApp } from '../../../apps/api/app.js';
 import { createApiDeps, type ApiDeps } from '../../../apps/api/deps.js';
+import { createTestKey, type TestKey } from './auth.js';
 import { dropDatabase, freshDatabase, tempDir, testConfig, uniquePrefix, PG_ADMIN_URL, TEST_REDIS_URL } from './services.js';
 
 export interface RunningApi {
@@ -13,6 +14,10 @@ export interface RunningApi {
   config: ServiceConfig;
   baseUrl: string;
   databaseUrl: string;
+  /** A key of tenant `test` (created at start): what `call` sends. */
+  auth: TestKey;
+  /** `call` on this server with `auth`'s key (an explicit `authorization` header in `init` wins). */
+  call(method: string, path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -25,8 +30,10 @@ export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}
   const app = await buildApp(deps, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const auth = await createTestKey(databaseUrl, 'test');
   return {
-    app, deps, config, baseUrl, databaseUrl,
+    app, deps, config, baseUrl, databaseUrl, auth,
+    call: (method, path, init = {}) => call(baseUrl, method, path, { ...init, headers: { ...auth.headers, ...(init.headers as Record<string, string> | undefined) } }),
     async close() {
       await app.close();
       if (deps.queues.connection.status === 'ready') await deps.queues.obliterate().catch(() => {});
