@@ -10,6 +10,9 @@ import { getMediaTools, lastMeaningfulLine, missingToolError, runTool } from './
 const SHOWINFO_FRAME = /\[Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
 const SHOWINFO_TB = /\[Parsed_showinfo_\d+ @ [^\]]*\] config in time_base: (\d+)\/(\d+)/;
 const TAIL_LINES = 40;
+/** ffmpeg's exit code when more than `-max_error_rate` (default 2/3) of the frames failed to decode. Below that it conceals the damage and goes on. */
+const FFMPEG_TOO_MANY_DECODE_ERRORS = 69;
+const DECODE_ERROR_LINE = /error while decoding|invalid nal|invalid data|decode_slice|concealing|no frame!/i;
 
 let passthroughArgs: Promise<string[]> | null = null;
 
@@ -186,6 +189,10 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     }
     if (!stderrDone) await new Promise<void>((r) => child.stderr.once('close', () => r()));
     const last = lastMeaningfulLine(tail);
+    if (code === FFMPEG_TOO_MANY_DECODE_ERRORS) {
+      const why = [...tail].reverse().find((l) => DECODE_ERROR_LINE.test(l)) ?? last;
+      throw new KeycastError('DECODE_FAILED', `${path}: the video stream is corrupt: too many of its frames could not be decoded (ffmpeg gave up, exit code ${code}): ${why.trim()}`);
+    }
     if (code !== 0) {
       // Killed by a signal (the OOM killer, an operator, a crash) says more about the machine than about the file: worth another try.
       throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`, sig ? { signal: sig, retryable: true } : undefined);
