@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { KeycastError } from '../config/errors.js';
@@ -53,6 +53,10 @@ export class FileStorage {
    * Streams `source` to `key` (via a temporary name, renamed at the end, so a reader never sees half a file).
    * On any error (including a size limit the caller enforces by destroying the stream) the partial file is removed;
    * a full disk is reported as KeycastError STORAGE_FULL.
+   *
+   * When writing fails, `source` is left readable (not destroyed, as `pipeline` would): its data is then dropped as it
+   * arrives, so the caller can read the rest of a request and answer it. A destroyed multipart file stream stalls the
+   * parser, and the upload would hang until a timeout.
    */
   async writeStream(key: string, source: Readable): Promise<number> {
     const dest = this.path(key);
@@ -61,7 +65,15 @@ export class FileStorage {
     let bytes = 0;
     source.on('data', (chunk: Buffer) => { bytes += chunk.length; });
     try {
-      await pipeline(source, createWriteStream(tmp));
+      const sink = createWriteStream(tmp);
+      const written = finished(sink);
+      source.once('error', (e) => sink.destroy(e));
+      sink.once('error', () => {
+        source.unpipe(sink);
+        source.resume();
+      });
+      source.pipe(sink);
+      await written;
       await rename(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });
