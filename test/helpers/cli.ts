@@ -5,9 +5,9 @@ import { REPO_ROOT } from './paths.js';
 export interface CliRun { status: number | null; stdout: string; stderr: string }
 
 /** Runs the real `keycast` binary (bin/keycast.js) as a user would. */
-export function keycast(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliRun> {
+export function keycast(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/keycast.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/keycast.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

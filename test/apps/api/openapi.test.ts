@@ -65,6 +65,20 @@ test('every route is documented with its parameters, request body and every answ
   assert.deepEqual(err.properties.error.required, ['code', 'message']);
 });
 
+test('the bearer scheme is documented, on every operation but /health and /ready, each with its 401', () => {
+  assert.deepEqual(doc.components.securitySchemes.bearerAuth, { ...doc.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
+  for (const [method, path] of ROUTES) {
+    const op = doc.paths[path][method];
+    if (path === '/health' || path === '/ready') {
+      assert.equal(op.security, undefined, `${path} is open`);
+      assert.equal(op.responses['401'], undefined);
+      continue;
+    }
+    assert.deepEqual(op.security, [{ bearerAuth: [] }], `${method} ${path}`);
+    assert.equal(op.responses['401']?.content['application/json'].schema.$ref, '#/components/schemas/Error', `${method} ${path} documents 401`);
+  }
+});
+
 test('/docs serves the Swagger UI', async () => {
   const res = await fetch(`${api.baseUrl}/docs/`);
   assert.equal(res.status, 200);
