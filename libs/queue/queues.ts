@@ -26,6 +26,14 @@ function throttledWarn(): (err: Error) => void {
   };
 }
 
+/** How long an upload waits for its job to be queued before it is answered 503. */
+const ENQUEUE_TIMEOUT_MS = 5000;
+
+/** Redis is down or does not answer: the request may be retried once it is back. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+}
+
 /** Keep finished jobs long enough to inspect, not forever. */
 const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -57,9 +65,22 @@ export class Queues {
     return { attempts: this.settings.extractAttempts ?? 3, backoff: { type: 'exponential', delay: 2000 }, ...KEEP };
   }
 
-  /** Queues the extraction of a video (idempotent: one job per video id). */
-  async enqueueExtract(videoId: string): Promise<void> {
-    await this.extract.add(JOB_NAMES.extract, { videoId }, { ...this.extractJobOptions, jobId: jobIds.extract(videoId) });
+  /**
+   * Queues the extraction of a video (idempotent: one job per video id). An upload request waits on it, so it fails
+   * fast instead of waiting out a Redis outage (the connection queues commands while it reconnects): at once when
+   * Redis is not connected, after `timeoutMs` when it does not answer.
+   */
+  async enqueueExtract(videoId: string, { timeoutMs = ENQUEUE_TIMEOUT_MS } = {}): Promise<void> {
+    if (this.connection.status !== 'ready') throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`the job queue (Redis) did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.extract.add(JOB_NAMES.extract, { videoId }, { ...this.extractJobOptions, jobId: jobIds.extract(videoId) }), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 // Worker processes: several share one video (segments), and a worker killed mid-job loses and duplicates nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startApi, type RunningApi } from './support/api.js';
 import { sql, waitFor } from './support/services.js';
 import { testVideo } from './support/media.js';
@@ -133,7 +134,7 @@ test('a worker SIGKILLed mid-extraction: another finishes the video, with no dup
   await rescuer.stop();
 });
 
-test('Redis killed and restarted mid-extraction: the worker reconnects, the video completes with the same faces; /ready is 503 meanwhile', async () => {
+test('Redis killed and restarted mid-extraction: the worker reconnects, the video completes with the same faces; /ready is 503 meanwhile, an upload is refused 503 at once and leaves nothing', async () => {
   assert.ok(reference.length > 0, 'needs the reference run');
   const w = await worker(600);
   const id = await upload();
@@ -142,6 +143,20 @@ test('Redis killed and restarted mid-extraction: the worker reconnects, the vide
   const down = await api.call('GET', '/ready');
   assert.equal(down.status, 503);
   assert.equal(down.body.checks.redis.ok, false);
+  // What needs only PostgreSQL is still served; an upload, whose job cannot be queued, is refused (not held until Redis is back).
+  assert.equal((await api.call('GET', `/videos/${id}`)).status, 200);
+  const rows = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM videos');
+  const stored = readdirSync(join(api.config.storageDir, 'videos')).length;
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), video.name);
+  const refused = await api.call('POST', '/videos', { body: form, signal: AbortSignal.timeout(30_000) });
+  assert.equal(refused.status, 503, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.code, 'UNAVAILABLE');
+  assert.match(refused.body.error.message, /queue/);
+  assert.doesNotMatch(refused.body.error.message, /127\.0\.0\.1|ECONNREFUSED/);
+  assert.ok(Number(refused.headers.get('retry-after')) > 0, 'Retry-After');
+  assert.deepEqual(await sql(api.databaseUrl, 'SELECT count(*) AS n FROM videos'), rows, 'no row left by the refused upload');
+  assert.equal(readdirSync(join(api.config.storageDir, 'videos')).length, stored, 'no file left by the refused upload');
   await new Promise((r) => setTimeout(r, 1500));
   await redis.start();
   const v = await whenReady(id);
