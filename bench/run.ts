@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { analyzeSection, analyzeTable, DEFAULT_ANALYZE_BENCH, profileTables, recordAnalyzeSection, RESULTS_FILE, runAnalyzeBench } from './analyze.js';
+import { loadSection, loadTable, recordLoadSection, runLoad } from './load.js';
 
-const USAGE = `npm run bench -- [--only analyze|clustering] [--record]
+const USAGE = `npm run bench -- [--only analyze|clustering|load] [--record]
   analyze:    [--video FILE] [--interval 0.333] [--reps 3] [--workers ${availableParallelism()}] [--profile] [--wait-idle SECONDS] [--max-others 0.3]
   clustering: [--n 10000]
---record writes this run's analyze section into bench/RESULTS.md (the clustering bench records its own).`;
+  load:       [--duration 30] [--reference 10] [--tenants 3] [--connections 8] [--upload-rate 2] [--rate-limit 0]
+              (only with --only load: it needs PostgreSQL and Redis on 127.0.0.1)
+--record writes this run's analyze (or load) section into bench/RESULTS.md (the clustering bench records its own).`;
 
 function fail(msg: string): never {
   process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
@@ -50,6 +53,12 @@ function parse() {
       'wait-idle': { type: 'string' },
       'max-others': { type: 'string' },
       n: { type: 'string' },
+      duration: { type: 'string' },
+      reference: { type: 'string' },
+      tenants: { type: 'string' },
+      connections: { type: 'string' },
+      'upload-rate': { type: 'string' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -65,8 +74,29 @@ if (v.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-if (v.only !== undefined && v.only !== 'analyze' && v.only !== 'clustering') fail(`--only must be analyze or clustering, got ${v.only}`);
+if (v.only !== undefined && v.only !== 'analyze' && v.only !== 'clustering' && v.only !== 'load') fail(`--only must be analyze, clustering or load, got ${v.only}`);
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+
+if (v.only === 'load') {
+  const report = await runLoad({
+    durationS: positive('duration', v.duration, 30),
+    referenceS: positive('reference', v.reference, 10),
+    tenants: positive('tenants', v.tenants, 3, true),
+    clusterConnections: positive('connections', v.connections, 8, true),
+    uploadConnections: 2,
+    uploadRate: positive('upload-rate', v['upload-rate'], 2),
+    rateLimit: { max: v['rate-limit'] === undefined || v['rate-limit'] === '0' ? 0 : positive('rate-limit', v['rate-limit'], 0, true), windowMs: 60_000 },
+    dbName: 'keycast_bench_load',
+    drainTimeoutS: 600,
+    log: (line) => process.stderr.write(`load: ${line}\n`),
+  });
+  process.stdout.write(`\n## load\n\n${loadTable(report)}\n\n${JSON.stringify({ uploads: { ...report.uploads, settled: report.uploads.settled.length }, too_many: report.too_many, server_errors: report.server_errors })}\n`);
+  if (v.record) {
+    recordLoadSection(loadSection(report, command), RESULTS_FILE);
+    process.stdout.write(`recorded in ${RESULTS_FILE}\n`);
+  }
+  process.exit(0);
+}
 
 if (v.only !== 'clustering') {
   const report = await runAnalyzeBench({
