@@ -221,6 +221,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     if (o.referenceS > 0) {
       log(`reference: GET /health alone, ${o.referenceS} s`);
       phases.push(phase('GET /health alone (floor)', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [{ method: 'GET', path: '/health' }] })));
+      log(`reference: GET /videos/:id alone, ${o.referenceS} s`);
+      let m = 0;
+      const videoRequest: autocannon.Request = {
+        method: 'GET',
+        setupRequest: (req) => {
+          const t = m++ % o.tenants;
+          return { ...req, method: 'GET', path: `/videos/${seeded[t]}`, headers: { ...keys[t]!.headers } };
+        },
+      };
+      phases.push(phase('GET /videos/:id alone (key check + one row)', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [videoRequest] })));
       log(`reference: GET /clusters alone, ${o.referenceS} s`);
       phases.push(phase('GET /clusters alone', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [clusterRequest] })));
     }
@@ -308,7 +318,7 @@ export function loadSection(r: LoadReport, command: string): string {
     '',
     `- Machine: ${r.machine.nproc} cores (\`nproc\`), ${r.machine.cpu}, Node ${r.machine.node}. Load average (1, 5, 15 min) before: ${fmtLoad(r.machine.load_before)}; after: ${fmtLoad(r.machine.load_after)}. The load generator (autocannon, in the bench process), the API process, the worker process (1 job at a time, 1 inference thread), PostgreSQL and Redis all share these cores.`,
     `- Setup: API (\`apps/api/main.ts\`) and worker (\`apps/worker/main.ts\`) as separate processes on loopback, a fresh database on the local PostgreSQL, a queue prefix of its own on the local Redis. ${o.tenants} tenants, each with two API keys (one uploads, one reads clusters) and one ready video (a ${CLIP_SECONDS} s clip of the test video). Rate limit: ${o.rateLimit.max > 0 ? `${o.rateLimit.max} requests per ${o.rateLimit.windowMs / 1000} s per key` : 'off (RATE_LIMIT_MAX=0: the service is measured, not the limiter)'}.`,
-    `- Requests: \`GET /videos/:id/clusters?sim=…\` (sim drawn uniformly in [0.05, 0.95], tenants in turn, each on its own video: a cut of the cached linkage), and multipart \`POST /videos\` uploads of ${r.clips.length} real clips (${r.clips.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}; \`capture_interval_sec=1\`) at ${o.uploadRate}/s over ${o.uploadConnections} connections. Reference phases first, ${o.referenceS} s each: \`GET /health\` alone (the floor: HTTP, auth-free route, no database), then the cluster requests alone; then ${o.durationS} s of both together while the worker processes the uploads. Latencies are autocannon's (corrected for coordinated omission on the rate-limited uploads).`,
+    `- Requests: \`GET /videos/:id/clusters?sim=…\` (sim drawn uniformly in [0.05, 0.95], tenants in turn, each on its own video: a cut of the cached linkage), and multipart \`POST /videos\` uploads of ${r.clips.length} real clips (${r.clips.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}; \`capture_interval_sec=1\`) at ${o.uploadRate}/s over ${o.uploadConnections} connections. Reference phases first, ${o.referenceS} s each: \`GET /health\` alone (the floor: HTTP, an open route, no database), \`GET /videos/:id\` alone (the API key checked, one row read), then the cluster requests alone; then ${o.durationS} s of both together while the worker processes the uploads. Latencies are autocannon's (corrected for coordinated omission on the rate-limited uploads).`,
     '',
     loadTable(r),
     '',
@@ -317,7 +327,10 @@ export function loadSection(r: LoadReport, command: string): string {
   ].join('\n');
 }
 
-/** Replaces (or appends) the load section of bench/RESULTS.md. */
+const NOTES_BEGIN = '<!-- load-notes:begin (kept by --record) -->';
+const NOTES_END = '<!-- load-notes:end -->';
+
+/** Replaces (or appends) the load section of bench/RESULTS.md, keeping its hand-written notes block. */
 export function recordLoadSection(body: string, file: string): void {
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const lines = old.split('\n');
@@ -327,7 +340,11 @@ export function recordLoadSection(body: string, file: string): void {
     const next = lines.findIndex((l, i) => i > start && /^## /.test(l));
     if (next >= 0) end = next;
   }
-  const section = `${body.trimEnd()}\n`;
+  const prev = start >= 0 ? lines.slice(start, end).join('\n') : '';
+  const nb = prev.indexOf(NOTES_BEGIN);
+  const ne = prev.indexOf(NOTES_END);
+  const notes = nb >= 0 && ne > nb ? prev.slice(nb, ne + NOTES_END.length) : `${NOTES_BEGIN}\n${NOTES_END}`;
+  const section = `${body.trimEnd()}\n\n${notes}\n`;
   const out = start >= 0 ? [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n') : `${old.trimEnd()}\n\n${section}`;
   writeFileSync(file, out);
 }
