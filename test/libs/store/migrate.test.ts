@@ -26,7 +26,7 @@ test('applies every migration once, with Prisma bookkeeping (sha256 checksum of 
   assert.ok(rows[0].finished_at instanceof Date);
   assert.equal(rows[0].applied_steps_count, 1);
   const tables = await sql<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
-  assert.deepEqual(tables.map((t) => t.table_name), ['_prisma_migrations', 'faces', 'linkages', 'segments', 'videos', 'webhook_deliveries']);
+  assert.deepEqual(tables.map((t) => t.table_name), ['_prisma_migrations', 'api_keys', 'faces', 'linkages', 'segments', 'tenants', 'videos', 'webhook_deliveries']);
 
   const second = await migrate(url);
   assert.deepEqual(second.applied, []);
@@ -42,6 +42,38 @@ test('two runners starting at once: the advisory lock lets exactly one apply', a
     assert.equal(a.applied.length + b.applied.length, readMigrations().length);
     assert.equal((await sql(raceUrl, 'SELECT * FROM _prisma_migrations')).length, readMigrations().length);
   } finally {
+    await dropDatabase(name);
+  }
+});
+
+test('the tenants migration applies to a database that already holds videos: they stay, with no tenant', async () => {
+  const name = `${DB}_existing`;
+  const oldUrl = await freshDatabase(name);
+  const { dir, cleanup } = tempDir('migr-old');
+  try {
+    // The database as it was before tenants: only the migrations older than 20261127100000_tenants.
+    const older = readMigrations().filter((m) => m.name < '20261127100000_tenants');
+    for (const m of older) {
+      mkdirSync(join(dir, m.name));
+      writeFileSync(join(dir, m.name, 'migration.sql'), m.sql);
+    }
+    await migrate(oldUrl, { dir });
+    await sql(oldUrl, `INSERT INTO videos (id, options, source_key) VALUES ('11111111-1111-4111-8111-111111111111', '{}', 'videos/old/source')`);
+    const r = await migrate(oldUrl);
+    assert.ok(r.applied.includes('20261127100000_tenants'), r.applied.join(', '));
+    const rows = await sql<{ id: string; tenant_id: string | null }>(oldUrl, 'SELECT id, tenant_id FROM videos');
+    assert.deepEqual(rows, [{ id: '11111111-1111-4111-8111-111111111111', tenant_id: null }]);
+    // New videos point at a tenant, and deleting the tenant takes its videos and keys with it.
+    const [{ id: tenant }] = await sql<{ id: string }>(oldUrl, "INSERT INTO tenants (name) VALUES ('acme') RETURNING id");
+    await sql(oldUrl, `INSERT INTO videos (options, source_key, tenant_id) VALUES ('{}', 'videos/new/source', $1)`, [tenant]);
+    await sql(oldUrl, "INSERT INTO api_keys (tenant_id, prefix, key_hash) VALUES ($1, 'kc_abcde', 'h')", [tenant]);
+    await assert.rejects(sql(oldUrl, "INSERT INTO api_keys (tenant_id, prefix, key_hash) VALUES ($1, 'kc_abcde', 'h')", [tenant]), /key_hash/, 'a hash is unique');
+    await assert.rejects(sql(oldUrl, `INSERT INTO videos (options, source_key, tenant_id) VALUES ('{}', 'x', '22222222-2222-4222-8222-222222222222')`), /foreign key/);
+    await sql(oldUrl, 'DELETE FROM tenants WHERE id = $1', [tenant]);
+    assert.equal((await sql(oldUrl, 'SELECT 1 FROM videos')).length, 1, 'only the tenant-less video is left');
+    assert.equal((await sql(oldUrl, 'SELECT 1 FROM api_keys')).length, 0);
+  } finally {
+    cleanup();
     await dropDatabase(name);
   }
 });
