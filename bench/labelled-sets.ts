@@ -96,8 +96,9 @@ const shot = (photo: string, frame: number[] | 'all', move: Move, seconds = SHOT
 const base = { captureIntervalSec: 0.5, fps: 24, width: 1280, height: 720 } as const;
 
 /**
- * Every shot holds at most 4 faces (the default max_faces_per_frame skips crowd shots), and photos
- * whose people might be one person (labels' `uncertain`) never share a set.
+ * Shots hold at most 4 faces (the default max_faces_per_frame skips crowd shots; one bbt4 shot ends
+ * wider), every person shows in two shots or more, and photos whose people might be one person
+ * (labels' `uncertain`) never share a set. `frame` indexes the photo's faces from left to right.
  */
 export const SET_RECIPES: readonly SetRecipe[] = [
   {
@@ -121,6 +122,7 @@ export const SET_RECIPES: readonly SetRecipe[] = [
       shot('bbt5', [2], 'pan-right'),
       shot('bbt2', [1], 'zoom-in'),
       shot('bbt4', [2], 'pan-right'),
+      shot('bbt4', [5], 'pan-left'),
     ],
   },
   {
@@ -145,7 +147,7 @@ export const SET_RECIPES: readonly SetRecipe[] = [
       shot('sample5', [3, 4], 'pan-right'),
       shot('sample4', [1, 2], 'zoom-in'),
       shot('sample6', [1], 'zoom-in'),
-      shot('sample5', [2], 'zoom-in'),
+      shot('sample5', [0], 'zoom-in'),
     ],
   },
   {
@@ -166,9 +168,12 @@ export const SET_RECIPES: readonly SetRecipe[] = [
       shot('sample1', [0, 1], 'zoom-in'),
       shot('bbt4', [5], 'zoom-in'),
       shot('sample5', [0], 'zoom-in'),
-      shot('bbt1', [3], 'pan-right'),
+      shot('bbt4', [2], 'zoom-in'),
       shot('sample6', [0, 1], 'zoom-in'),
+      shot('sample5', [3, 4], 'pan-right'),
       shot('bbt4', [2], 'pan-right'),
+      shot('sample5', [0], 'pan-right'),
+      shot('bbt4', [5], 'pan-left'),
     ],
   },
 ];
@@ -191,7 +196,7 @@ function recipeOf(name: string): SetRecipe {
 
 type Rect = [number, number, number, number];
 
-/** Fits a rect of the video's aspect inside the photo, keeping its centre where possible. */
+/** Grows a rect to the video's aspect. */
 function growToAspect([x, y, w, h]: Rect, aspect: number, upper = 0.5): Rect {
   // Grow the short side to the aspect; `upper` is the share of extra height that goes above.
   if (w / h < aspect) { const nw = h * aspect; return [x - (nw - w) / 2, y, nw, h]; }
