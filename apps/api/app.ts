@@ -4,6 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerRequestLimits, serverLimits } from './plugins/limits.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerRequestId, requestIdOf } from './plugins/request-id.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { ErrorSchema } from './schemas/common.js';
 import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
@@ -33,11 +37,20 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     logger: opts.logger ?? { level: deps.config.logLevel },
     // Query strings are coerced ("0.5" → 0.5); unknown query parameters are an error, not silently ignored.
     ajv: { customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false } },
-    trustProxy: true,
+    // X-Forwarded-For is believed only behind a proxy we are told of: it would otherwise pick the rate-limit bucket.
+    trustProxy: deps.config.trustProxy,
+    genReqId: requestIdOf,
+    ...serverLimits(deps.config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('keycast', deps);
   registerErrorHandling(app);
+  // Before authentication, in this order: every answer (a 401 or 429 too) carries its request id and the security
+  // headers; a CORS preflight is answered; limits are applied to anonymous floods as well.
+  registerRequestId(app);
+  await registerSecurityHeaders(app, deps.config);
+  registerRequestLimits(app, deps.config);
+  await registerRateLimit(app, deps.config);
   // Before every route: its onRoute hook marks the protected operations in the OpenAPI document.
   registerAuth(app);
   for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem]) app.addSchema(s);

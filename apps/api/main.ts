@@ -1,10 +1,10 @@
 // keycast API server: `npm run start:api`. Configured by environment (libs/config/env.ts); migrations apply at start-up.
-import { loadServiceConfig } from '../../libs/config/index.js';
+import { configOrExit } from '../../libs/config/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { buildApp } from './app.js';
 import { createApiDeps } from './deps.js';
 
-const config = loadServiceConfig();
+const config = configOrExit('keycast-api');
 const deps = createApiDeps(config);
 const app = await buildApp(deps);
 const m = await migrate(config.databaseUrl, { log: (msg) => app.log.info(msg) });

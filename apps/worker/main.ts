@@ -1,10 +1,10 @@
 // keycast worker: `npm run start:worker`. Configured by environment (libs/config/env.ts).
-import { loadServiceConfig } from '../../libs/config/index.js';
+import { configOrExit } from '../../libs/config/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { createWorkerDeps } from './deps.js';
 import { startWorkers } from './workers.js';
 
-const config = loadServiceConfig();
+const config = configOrExit('keycast-worker');
 const deps = createWorkerDeps(config);
 await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
 const running = startWorkers(deps);

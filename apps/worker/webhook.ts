@@ -1,7 +1,10 @@
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebhookEventType, WebhookJobData } from '../../libs/queue/index.js';
 import type { VideoRecord } from '../../libs/store/index.js';
+import { isKeycastError } from '../../libs/config/index.js';
+import { resolveWebhookTarget, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
 import type { WorkerDeps } from './deps.js';
+import { postWebhook } from './webhook-post.js';
 import { webhookHeaders } from './webhook-signing.js';
 
 /** The JSON body of a webhook callback. */
@@ -34,40 +37,43 @@ export function webhookEvent(video: VideoRecord, event: WebhookEventType, eventI
   };
 }
 
-const TIMEOUT_MS = 10_000;
-
 /**
- * The `webhook` queue's processor: one delivery attempt of an event. POSTs the JSON body signed
- * (HMAC-SHA256 over `${timestamp}.${body}`, see webhook-signing.ts), records the attempt in
- * webhook_deliveries, and throws on anything but a 2xx so BullMQ retries it with exponential backoff.
+ * The `webhook` queue's processor: one delivery attempt of an event. The callback URL's host is resolved and
+ * checked again now (the upload's check may be stale: DNS rebinding), and the request goes to the checked
+ * address only. A refused target fails the event at once (no retry: the answer would not change); any other
+ * failure, a 3xx included (redirects are not followed), throws so BullMQ retries it with exponential backoff.
+ * The body is signed (HMAC-SHA256 over `${timestamp}.${body}`, see webhook-signing.ts); every attempt is recorded
+ * in webhook_deliveries. `resolve` replaces DNS in tests.
  */
-export function webhookProcessor(deps: WorkerDeps) {
+export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Resolve } = {}) {
+  const { config } = deps;
+  const policy = { allowPrivate: config.webhookAllowPrivate, allowedHosts: config.webhookAllowedHosts };
   return async (job: Job<WebhookJobData>): Promise<{ status: number } | { skipped: string }> => {
     const { videoId, event, eventId, url } = job.data;
     const video = await deps.store.videos.get(videoId);
     if (!video) return { skipped: 'video deleted' };
-    const body = JSON.stringify(webhookEvent(video, event, eventId, deps.config.publicBaseUrl));
+    const body = JSON.stringify(webhookEvent(video, event, eventId, config.publicBaseUrl));
     const attempt = job.attemptsMade + 1;
     const t0 = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let refused = false;
+    let target: WebhookTarget | null = null;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'keycast-webhook/1', 'x-keycast-event': event, 'x-keycast-delivery': eventId, ...webhookHeaders(deps.config.webhookSecret, body) },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+      target = await resolveWebhookTarget(url, policy, { resolve, timeoutMs: config.webhookTimeoutMs });
     } catch (e) {
-      error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      if (!isKeycastError(e)) throw e;
+      refused = true;
+      error = `refused: ${e.message}`;
+    }
+    if (target) {
+      const headers = { 'content-type': 'application/json', 'user-agent': 'keycast-webhook/1', 'x-keycast-event': event, 'x-keycast-delivery': eventId, ...webhookHeaders(config.webhookSecret, body) };
+      ({ statusCode, error } = await postWebhook(target, headers, body, config.webhookTimeoutMs));
     }
     const durationMs = performance.now() - t0;
     await deps.store.deliveries.record({ videoId, eventId, event, url, attempt, statusCode, error, durationMs, delivered: error === null });
-    deps.log.info('webhook attempt', { videoId, event, attempt, statusCode, error });
+    deps.log.info('webhook attempt', { videoId, event, attempt, statusCode, error, address: target?.address.address ?? null });
+    if (refused) throw new UnrecoverableError(`webhook ${event} to ${url} not sent: ${error}`);
     if (error !== null) throw new Error(`webhook ${event} to ${url} failed (attempt ${attempt}): ${error}`);
     return { status: statusCode! };
   };

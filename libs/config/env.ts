@@ -23,6 +23,36 @@ export interface ServiceConfig {
   queuePrefix: string;
   /** BullMQ lock duration of a running job, ms: a worker that dies is detected (job stalled and retried) within about this time. */
   workerLockMs: number;
+  /** ffprobe format names an upload's container may have (any of the comma-separated names ffprobe gives it). */
+  allowedContainers: string[];
+  /** Codec names (ffprobe's codec_name) the video stream may have. */
+  allowedVideoCodecs: string[];
+  /** Longest accepted video, seconds (0 = no limit). */
+  maxVideoSeconds: number;
+  /** Requests per API key (unauthenticated: per client address) in rateLimitWindowMs; 0 = no limit. Counted in Redis, shared by every API replica. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Videos one tenant may have queued or processing at once; 0 = no limit. */
+  maxActiveJobsPerTenant: number;
+  /** Largest non-multipart request body, bytes (uploads are bounded by maxUploadBytes). */
+  bodyLimitBytes: number;
+  /** Longest query string, bytes. */
+  maxQueryBytes: number;
+  /** A connection (an upload included) silent for this long is closed, ms. */
+  idleTimeoutMs: number;
+  /** A whole request (an upload included) must arrive within this, ms (0 = no limit). */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Origins allowed by CORS; empty = CORS off (no Access-Control-* headers). */
+  corsOrigins: string[];
+  /** Whether X-Forwarded-* headers are believed (client address for rate limits and logs): on behind a proxy you control. */
+  trustProxy: boolean;
+  /** Deliver webhooks to private, loopback and link-local addresses too (never in production on a shared network). */
+  webhookAllowPrivate: boolean;
+  /** Host names or IP addresses (CIDR allowed) webhooks may reach even when they are private. */
+  webhookAllowedHosts: string[];
+  /** One webhook attempt's deadline, ms. */
+  webhookTimeoutMs: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -33,13 +63,57 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   return v;
 }
 
+function boolEnv(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return dflt;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new KeycastError('INVALID_OPTION', `environment variable ${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+/** A comma-separated list; unset gives the default, an empty string an empty list. */
+function listEnv(env: NodeJS.ProcessEnv, name: string, dflt: readonly string[], { lower = true } = {}): string[] {
+  const raw = env[name];
+  if (raw === undefined) return [...dflt];
+  return raw.split(',').map((x) => (lower ? x.trim().toLowerCase() : x.trim())).filter(Boolean);
+}
+
+/** ffprobe's names of the containers a video platform gets (mp4/mov family, Matroska/WebM, AVI, MPEG-TS/PS, FLV, Ogg, ASF). */
+export const DEFAULT_ALLOWED_CONTAINERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'mpeg', 'flv', 'ogg', 'asf'] as const;
+/** Video codecs ffmpeg decodes well and cameras, phones and editors produce. */
+export const DEFAULT_ALLOWED_VIDEO_CODECS = [
+  'h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4', 'mpeg2video', 'mpeg1video', 'mjpeg', 'prores', 'theora', 'h263', 'wmv3', 'vc1', 'dnxhd', 'ffv1',
+] as const;
+
+/** Values of WEBHOOK_SECRET that are placeholders, never secrets: refused when NODE_ENV=production. */
+const PLACEHOLDER_SECRET = /change[-_ ]?me|^dev-secret/i;
+const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
+
 export const ENV_VARS = [
   'DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'STORAGE_DIR', 'MAX_UPLOAD_BYTES', 'PUBLIC_BASE_URL',
   'WEBHOOK_SECRET', 'WEBHOOK_MAX_ATTEMPTS', 'WORKER_CONCURRENCY', 'SEGMENT_SECONDS', 'LOG_LEVEL', 'KEYCAST_TF_BACKEND',
   'QUEUE_PREFIX', 'WORKER_LOCK_MS', 'WEBHOOK_BACKOFF_MS',
   // Read where they act: the pipeline's thread pool and libs/media's tool lookup.
   'KEYCAST_WORKERS', 'FFMPEG_PATH', 'FFPROBE_PATH',
+  // Limits and hygiene (docs/DEPLOY.md).
+  'ALLOWED_CONTAINERS', 'ALLOWED_VIDEO_CODECS', 'MAX_VIDEO_SECONDS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'MAX_ACTIVE_JOBS_PER_TENANT',
+  'BODY_LIMIT_BYTES', 'MAX_QUERY_BYTES', 'IDLE_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'CORS_ORIGINS', 'TRUST_PROXY',
+  'WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_ALLOWED_HOSTS', 'WEBHOOK_TIMEOUT_MS',
 ] as const;
+
+/**
+ * The webhook secret, from the environment only. In production (NODE_ENV=production, as the images set it) a missing
+ * or placeholder secret is a start-up error: anyone could otherwise forge keycast's signatures.
+ */
+function webhookSecretOf(env: NodeJS.ProcessEnv): string {
+  const secret = env.WEBHOOK_SECRET ?? '';
+  if (env.NODE_ENV === 'production') {
+    if (secret === '') throw new KeycastError('INVALID_OPTION', 'WEBHOOK_SECRET must be set when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
+    if (PLACEHOLDER_SECRET.test(secret)) throw new KeycastError('INVALID_OPTION', 'WEBHOOK_SECRET is a placeholder: set a real secret when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
+    if (secret.length < 16) throw new KeycastError('INVALID_OPTION', `WEBHOOK_SECRET must be at least 16 characters when NODE_ENV=production, got ${secret.length}`);
+  }
+  return secret || DEV_WEBHOOK_SECRET;
+}
 
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   return {
@@ -50,7 +124,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     storageDir: env.STORAGE_DIR || './var/storage',
     maxUploadBytes: intEnv(env, 'MAX_UPLOAD_BYTES', 2 * 1024 ** 3),
     publicBaseUrl: (env.PUBLIC_BASE_URL || '').replace(/\/$/, ''),
-    webhookSecret: env.WEBHOOK_SECRET || 'dev-secret-change-me',
+    webhookSecret: webhookSecretOf(env),
     webhookMaxAttempts: intEnv(env, 'WEBHOOK_MAX_ATTEMPTS', 6),
     webhookBackoffMs: intEnv(env, 'WEBHOOK_BACKOFF_MS', 2000),
     workerConcurrency: intEnv(env, 'WORKER_CONCURRENCY', 1),
@@ -58,5 +132,34 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     logLevel: env.LOG_LEVEL || 'info',
     queuePrefix: env.QUEUE_PREFIX || 'keycast',
     workerLockMs: intEnv(env, 'WORKER_LOCK_MS', 30000),
+    allowedContainers: listEnv(env, 'ALLOWED_CONTAINERS', DEFAULT_ALLOWED_CONTAINERS),
+    allowedVideoCodecs: listEnv(env, 'ALLOWED_VIDEO_CODECS', DEFAULT_ALLOWED_VIDEO_CODECS),
+    maxVideoSeconds: intEnv(env, 'MAX_VIDEO_SECONDS', 4 * 3600),
+    rateLimitMax: intEnv(env, 'RATE_LIMIT_MAX', 600),
+    rateLimitWindowMs: intEnv(env, 'RATE_LIMIT_WINDOW_MS', 60_000),
+    maxActiveJobsPerTenant: intEnv(env, 'MAX_ACTIVE_JOBS_PER_TENANT', 20),
+    bodyLimitBytes: intEnv(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
+    maxQueryBytes: intEnv(env, 'MAX_QUERY_BYTES', 2048),
+    idleTimeoutMs: intEnv(env, 'IDLE_TIMEOUT_MS', 60_000),
+    requestTimeoutMs: intEnv(env, 'REQUEST_TIMEOUT_MS', 3_600_000),
+    keepAliveTimeoutMs: intEnv(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000),
+    corsOrigins: listEnv(env, 'CORS_ORIGINS', [], { lower: false }),
+    trustProxy: boolEnv(env, 'TRUST_PROXY', false),
+    webhookAllowPrivate: boolEnv(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    webhookAllowedHosts: listEnv(env, 'WEBHOOK_ALLOWED_HOSTS', []),
+    webhookTimeoutMs: intEnv(env, 'WEBHOOK_TIMEOUT_MS', 5000),
   };
+}
+
+/**
+ * loadServiceConfig for a process's start: a bad or missing setting ends the process with one line on stderr naming
+ * it (exit code 1), not a stack trace.
+ */
+export function configOrExit(program: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  try {
+    return loadServiceConfig(env);
+  } catch (e) {
+    process.stderr.write(`${program}: configuration error: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
 }

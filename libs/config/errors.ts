@@ -19,6 +19,19 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   /** A backing service (database, Redis) does not answer. */
   | 'UNAVAILABLE'
+  // Limits and hostile input (the API's answers; docs/RELIABILITY.md).
+  | 'UNSUPPORTED_MEDIA'
+  | 'UNSUPPORTED_CONTAINER'
+  | 'UNSUPPORTED_CODEC'
+  | 'UNSUPPORTED_CONTENT_TYPE'
+  | 'VIDEO_TOO_LONG'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_JOBS'
+  | 'URI_TOO_LONG'
+  | 'INVALID_CALLBACK_URL'
+  | 'INVALID_MULTIPART'
+  | 'MISSING_FILE'
+  | 'TOO_MANY_FILES'
   // Faults (docs/RELIABILITY.md): the service is short of something, the request was fine.
   | 'STORAGE_FULL'
   | 'DATABASE_UNAVAILABLE'

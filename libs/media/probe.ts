@@ -13,6 +13,17 @@ export interface ProbedVideo {
   fps: Rational;
   /** Whether duration_s comes from the video stream itself (exact) or from the container (may include longer audio). */
   durationFromStream: boolean;
+  /** ffprobe's format_name: the demuxer's comma-separated names ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"). */
+  format: string;
+}
+
+export interface ProbeOptions {
+  /**
+   * Demuxers ffprobe may use (ffprobe's format names; one matching name of a demuxer's list is enough). Set for
+   * untrusted uploads: playlists and concat lists (hls, concat) would otherwise open the files or URLs they name.
+   * Any other file or network protocol is refused too.
+   */
+  allowedFormats?: readonly string[];
 }
 
 interface FfprobeStream {
@@ -47,6 +58,9 @@ export interface FfprobeOutput {
 /** Demuxers that "succeed" on things that are not videos: text shown as ANSI art, and single still images. */
 const NOT_VIDEO_FORMATS = /(^|,)(tty|image2|[a-z0-9]+_pipe)(,|$)/;
 const NOT_VIDEO_CODECS = new Set(['ansi', 'bintext', 'xbin', 'idf']);
+
+/** Demuxers of stills, sound and text: a file one of these reads is no video, whatever containers are accepted. */
+const NOT_VIDEO_DEMUXERS = /(^|,)([a-z0-9]+_pipe|image2|apng|gif|webp|ico|tty|ansi|bintext|xbin|idf|wav|w64|mp3|aac|flac|aiff|au|ac3|eac3|dts|truehd|amr|amrnb|amrwb|opus|caf|ape|wv|tta|mpc|mpc8|srt|ass|webvtt|subviewer|microdvd|jacosub|lrc|sami|realtext|pjs|mpl2|vplayer|stl|scc|sup|data|bin)(,|$)/;
 
 /** ISO-BMFF (mp4/mov) top-level box types: a file starting with one of these is an mp4, even when ffprobe cannot read it. */
 const MP4_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'styp']);
@@ -174,6 +188,7 @@ export function interpretProbe(path: string, json: FfprobeOutput, fileSize: numb
     streamIndex: video.index,
     fps,
     durationFromStream,
+    format: formatName,
   };
 }
 
@@ -182,7 +197,7 @@ const CACHE_MAX = 64;
 const cache = new Map<string, ProbedVideo>();
 
 /** probe() plus the stream index and exact frame rate that sampling needs. Cached per (file identity, size, mtime). */
-export async function probeVideo(path: string): Promise<ProbedVideo> {
+export async function probeVideo(path: string, { allowedFormats }: ProbeOptions = {}): Promise<ProbedVideo> {
   const abs = resolve(path);
   let size: number;
   let key: string;
@@ -190,7 +205,7 @@ export async function probeVideo(path: string): Promise<ProbedVideo> {
     const st = await stat(abs);
     if (st.isDirectory()) throw new KeycastError('NOT_A_VIDEO', `${path}: is a directory, not a video file`);
     size = st.size;
-    key = `${getMediaTools().ffprobe}|${abs}|${st.dev}:${st.ino}|${st.size}|${st.mtimeMs}`;
+    key = `${getMediaTools().ffprobe}|${abs}|${st.dev}:${st.ino}|${st.size}|${st.mtimeMs}|${allowedFormats?.join(',') ?? '*'}`;
   } catch (e) {
     if (e instanceof KeycastError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -202,8 +217,14 @@ export async function probeVideo(path: string): Promise<ProbedVideo> {
   if (hit) return { ...hit, info: { ...hit.info, path } };
 
   // `file:` keeps names with colons or a leading dash from being read as protocols or options.
-  const r = await runTool(getMediaTools().ffprobe, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', '-i', `file:${abs}`]);
+  const restrict = allowedFormats ? ['-format_whitelist', allowedFormats.join(','), '-protocol_whitelist', 'file'] : [];
+  const r = await runTool(getMediaTools().ffprobe, ['-v', 'error', ...restrict, '-show_format', '-show_streams', '-of', 'json', '-i', `file:${abs}`]);
   if (r.code !== 0) {
+    const refused = /\[([\w,]+) @ [^\]]*\] Format not on whitelist/.exec(r.stderr);
+    if (refused) {
+      if (NOT_VIDEO_DEMUXERS.test(refused[1])) throw new KeycastError('NOT_A_VIDEO', `${path}: not a video (ffprobe reads it as ${refused[1]})`);
+      throw new KeycastError('UNSUPPORTED_CONTAINER', `${path}: container ${refused[1]} is not accepted`);
+    }
     const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
     const detail = oneLine(lines.map((l) => l.replace(/^\[[^\]]*\]\s*/, '').replace(`file:${abs}: `, '')).join('; ')) || `exit code ${r.code}`;
     if (/moov atom not found/i.test(r.stderr)) {
@@ -234,6 +255,6 @@ export async function probeVideo(path: string): Promise<ProbedVideo> {
  * Throws KeycastError: NOT_FOUND (no such file), NOT_A_VIDEO (not media, text, a still image), NO_VIDEO_STREAM
  * (audio only), ZERO_DURATION (zero or unknown duration), TRUNCATED_VIDEO (mp4 cut short), INTERNAL (ffprobe missing).
  */
-export async function probe(path: string): Promise<VideoInfo> {
-  return (await probeVideo(path)).info;
+export async function probe(path: string, opts: ProbeOptions = {}): Promise<VideoInfo> {
+  return (await probeVideo(path, opts)).info;
 }

@@ -63,6 +63,8 @@ export class FileStorage {
     await mkdir(dirname(dest), { recursive: true });
     const tmp = `${dest}.${randomUUID()}.part`;
     let bytes = 0;
+    // A stream that failed while we waited (a multipart body cut short) emits nothing more: piping it would wait forever.
+    if (source.destroyed) throw source.errored ?? new Error('the upload stream closed before it was stored');
     source.on('data', (chunk: Buffer) => { bytes += chunk.length; });
     try {
       const sink = createWriteStream(tmp);

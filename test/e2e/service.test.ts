@@ -22,7 +22,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 before(async () => {
   if (!video.real) console.log(`# ${video.name}: ../shared/data/videos/short_hamilton_clip.mp4 absent, using a video made from face-api's demo photos`);
   receiver = await startReceiver();
-  api = await startApi('keycast_test_e2e', { webhookSecret: SECRET });
+  // The receiver is on loopback, which webhooks may reach only when allowed: this suite allows 127.0.0.1 explicitly.
+  api = await startApi('keycast_test_e2e', { webhookSecret: SECRET, webhookAllowedHosts: ['127.0.0.1'] });
   deps = createWorkerDeps({ ...api.config }, { poolSize: 1 });
   workers = startWorkers(deps);
 });

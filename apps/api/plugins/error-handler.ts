@@ -11,14 +11,33 @@ const RETRY_AFTER_UNAVAILABLE_S = 5;
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_FILES_LIMIT: 'INVALID_OPTION',
-  FST_FIELDS_LIMIT: 'INVALID_OPTION',
-  FST_PARTS_LIMIT: 'INVALID_OPTION',
-  FST_INVALID_MULTIPART_CONTENT_TYPE: 'INVALID_OPTION',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'INVALID_OPTION',
+  FST_FILES_LIMIT: 'TOO_MANY_FILES',
+  FST_FIELDS_LIMIT: 'INVALID_MULTIPART',
+  FST_PARTS_LIMIT: 'INVALID_MULTIPART',
+  FST_MP_PREMATURE_CLOSE: 'INVALID_MULTIPART',
+  FST_PROTO_VIOLATION: 'INVALID_OPTION',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_CONTENT_TYPE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_CONTENT_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_OPTION',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_OPTION',
 };
+
+/** A 4xx from Fastify or a plugin without a code of ours: the closest documented answer. */
+function clientErrorCode(status: number): ApiErrorCode {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 414) return 'URI_TOO_LONG';
+  if (status === 415) return 'UNSUPPORTED_CONTENT_TYPE';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'INVALID_OPTION';
+}
+
+/** Absolute paths of this machine (storage root, working directory) never leave it in an error message. */
+function scrubPaths(message: string, storageRoot: string | undefined): string {
+  let m = message;
+  for (const p of [storageRoot, process.cwd()]) if (p && p.length > 1) m = m.split(p).join('…');
+  return m;
+}
 
 /** "querystring/sim must be <= 1" from ajv's errors. */
 function validationMessage(err: FastifyError): string {
@@ -63,16 +82,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (err.code && FASTIFY_CODES[err.code]) {
       code = FASTIFY_CODES[err.code];
       status = STATUS_OF[code];
-      if (code === 'PAYLOAD_TOO_LARGE') message = `upload larger than the limit of ${req.server.keycast?.config.maxUploadBytes ?? '?'} bytes`;
+      if (err.code === 'FST_REQ_FILE_TOO_LARGE') message = `upload larger than the limit of ${req.server.keycast?.config.maxUploadBytes ?? '?'} bytes`;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body larger than the limit of ${req.server.keycast?.config.bodyLimitBytes ?? '?'} bytes`;
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      code = err.statusCode === 404 ? 'NOT_FOUND' : err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_OPTION';
-      status = err.statusCode;
+      code = clientErrorCode(err.statusCode);
+      status = STATUS_OF[code];
     } else {
+      // Nothing about the failure reaches the client (no message, stack or path): the request id finds the log line.
       code = 'INTERNAL';
       status = 500;
       req.log.error({ err }, 'unhandled error');
-      message = 'internal error';
+      message = `internal error (request id ${req.id})`;
     }
+    message = scrubPaths(message, req.server.keycast?.store.files.root);
     if (status >= 500 && code !== 'INTERNAL') req.log.warn({ err }, 'service unavailable');
     if (code === 'UNAVAILABLE' && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     void reply.code(status).type('application/json').send(errorBody(code, message));

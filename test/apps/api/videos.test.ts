@@ -11,7 +11,8 @@ let api: RunningApi;
 const video = testVideo();
 const videoBytes = readFileSync(video.path);
 
-before(async () => { api = await startApi('keycast_test_api_videos', { maxUploadBytes: 4 * 1024 * 1024 }); });
+// Loopback callbacks are refused unless allowed: this suite allows 127.0.0.1 explicitly.
+before(async () => { api = await startApi('keycast_test_api_videos', { maxUploadBytes: 4 * 1024 * 1024, webhookAllowedHosts: ['127.0.0.1'] }); });
 after(async () => { await api?.close(); });
 
 function form(fields: Record<string, string>, file: { bytes: Uint8Array; name: string } | null = { bytes: videoBytes, name: video.name }): FormData {
@@ -52,18 +53,18 @@ test('POST /videos: 202 with id, links and Location; file stored; row queued wit
   assert.equal((await api.deps.queues.extract.getJobCounts()).waiting, 1);
 });
 
-test('POST /videos: a file that is not a video → 422 NOT_A_VIDEO, nothing stored', async () => {
+test('POST /videos: a file that is not a video → 415 UNSUPPORTED_MEDIA, nothing stored', async () => {
   const before = storedFiles().length;
   const r = await upload({}, { bytes: Buffer.from('definitely not a video\n'.repeat(50)), name: 'x.mp4' });
-  assert.equal(r.status, 422);
-  assert.equal(r.body.error.code, 'NOT_A_VIDEO');
+  assert.equal(r.status, 415);
+  assert.equal(r.body.error.code, 'UNSUPPORTED_MEDIA');
   assert.equal(storedFiles().length, before);
 });
 
-test('POST /videos: empty file → 422 NOT_A_VIDEO', async () => {
+test('POST /videos: empty file → 415 UNSUPPORTED_MEDIA', async () => {
   const r = await upload({}, { bytes: new Uint8Array(0), name: 'empty.mp4' });
-  assert.equal(r.status, 422);
-  assert.equal(r.body.error.code, 'NOT_A_VIDEO');
+  assert.equal(r.status, 415);
+  assert.equal(r.body.error.code, 'UNSUPPORTED_MEDIA');
 });
 
 test('POST /videos: bad options → 400 with the option named; unknown option → UNKNOWN_OPTION', async () => {
@@ -73,8 +74,9 @@ test('POST /videos: bad options → 400 with the option named; unknown option �
     [{ cloth_encoder: 'resnet99' }, 'INVALID_OPTION', /cloth_encoder must be one of/],
     [{ use_scene_transition: 'maybe' }, 'INVALID_OPTION', /use_scene_transition/],
     [{ capture_intervall_sec: '1' }, 'UNKNOWN_OPTION', /capture_intervall_sec/],
-    [{ callback_url: 'not a url' }, 'INVALID_OPTION', /callback_url/],
-    [{ callback_url: 'ftp://example.com/x' }, 'INVALID_OPTION', /http/],
+    [{ callback_url: 'not a url' }, 'INVALID_CALLBACK_URL', /callback_url/],
+    [{ callback_url: 'ftp://example.com/x' }, 'INVALID_CALLBACK_URL', /http/],
+    [{ callback_url: 'http://10.0.0.1/hook' }, 'INVALID_CALLBACK_URL', /private/],
   ];
   const before = storedFiles().length;
   for (const [fields, code, msg] of cases) {
@@ -86,18 +88,19 @@ test('POST /videos: bad options → 400 with the option named; unknown option �
   assert.equal(storedFiles().length, before, 'refused uploads leave no file');
 });
 
-test('POST /videos: no file, a JSON body, two files → 400 INVALID_OPTION', async () => {
+test('POST /videos: no file → 400 MISSING_FILE, a JSON body → 415 UNSUPPORTED_CONTENT_TYPE, two files → 400 TOO_MANY_FILES', async () => {
   const none = await upload({ stop_sec: '1' }, null);
   assert.equal(none.status, 400);
+  assert.equal(none.body.error.code, 'MISSING_FILE');
   assert.match(none.body.error.message, /file/);
   const json = await api.call('POST', '/videos', { body: '{}', headers: { 'content-type': 'application/json' } });
-  assert.equal(json.status, 400);
-  assert.equal(json.body.error.code, 'INVALID_OPTION');
+  assert.equal(json.status, 415);
+  assert.equal(json.body.error.code, 'UNSUPPORTED_CONTENT_TYPE');
   const two = form({});
   two.append('file', new Blob([videoBytes]), 'again.mp4');
   const r2 = await api.call('POST', '/videos', { body: two });
   assert.equal(r2.status, 400);
-  assert.equal(r2.body.error.code, 'INVALID_OPTION');
+  assert.equal(r2.body.error.code, 'TOO_MANY_FILES');
 });
 
 test('POST /videos: larger than MAX_UPLOAD_BYTES → 413 PAYLOAD_TOO_LARGE, the partial file removed', async () => {

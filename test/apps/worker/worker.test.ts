@@ -43,7 +43,7 @@ before(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  deps = createWorkerDeps(testConfig({ databaseUrl: url, redisUrl: TEST_REDIS_URL, storageDir: storage.dir, queuePrefix: uniquePrefix('worker'), webhookSecret: SECRET, segmentSeconds: 2 }), { poolSize: 1 });
+  deps = createWorkerDeps(testConfig({ databaseUrl: url, redisUrl: TEST_REDIS_URL, storageDir: storage.dir, queuePrefix: uniquePrefix('worker'), webhookSecret: SECRET, segmentSeconds: 2, webhookAllowedHosts: ['127.0.0.1'] }), { poolSize: 1 });
   running = startWorkers(deps);
 });
 

@@ -23,6 +23,8 @@ export function envOf(c: ServiceConfig, extra: Record<string, string> = {}): Rec
     WORKER_LOCK_MS: String(c.workerLockMs),
     WEBHOOK_SECRET: c.webhookSecret,
     WEBHOOK_BACKOFF_MS: String(c.webhookBackoffMs),
+    WEBHOOK_ALLOWED_HOSTS: c.webhookAllowedHosts.join(','),
+    WEBHOOK_ALLOW_PRIVATE: String(c.webhookAllowPrivate),
     WORKER_CONCURRENCY: '1',
     KEYCAST_WORKERS: '1',
     LOG_LEVEL: 'info',

@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceConfig } from '../../../libs/config/index.js';
+import { ApiError, STATUS_OF, errorBody } from '../errors.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
+import { errors } from '../schemas/common.js';
+import { UNLIMITED_ROUTES } from './rate-limit.js';
+
+/** Fastify server options that bound what one client can hold: body size, connection idle time, request time, keep-alive. */
+export function serverLimits(config: ServiceConfig) {
+  return {
+    bodyLimit: config.bodyLimitBytes,
+    // A socket silent this long is closed: a stalled upload included (its partial file is then removed).
+    connectionTimeout: config.idleTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Path parameters are UUIDs and integers: nothing legitimate is longer.
+    routerOptions: { maxParamLength: 100 },
+    frameworkErrors: routerError,
+  };
+}
+
+/**
+ * What the router refuses before any hook runs (an over-long path parameter, a malformed percent-encoding): our error
+ * shape, with the request id and the nosniff header the hooks would have added.
+ */
+function routerError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const code = tooLong ? 'URI_TOO_LONG' : 'INVALID_OPTION';
+  const message = tooLong ? 'a path parameter is longer than 100 characters' : 'the URL path is not valid (malformed percent-encoding)';
+  void reply.code(STATUS_OF[code]).header(REQUEST_ID_HEADER, req.id).header('x-content-type-options', 'nosniff').type('application/json').send(errorBody(code, message));
+}
+
+/**
+ * Query strings longer than MAX_QUERY_BYTES are refused (414 URI_TOO_LONG) before routing work. Every limited
+ * route documents the answers any request may get from the limits (414, 429), so clients and the OpenAPI
+ * document agree; this must be registered before the routes and the OpenAPI generator.
+ */
+export function registerRequestLimits(app: FastifyInstance, config: ServiceConfig): void {
+  app.addHook('onRoute', (route) => {
+    if (UNLIMITED_ROUTES.has(route.url) || !route.schema?.response || (route.schema as { hide?: boolean }).hide) return;
+    const limits = config.rateLimitMax > 0 ? errors(414, 429) : errors(414);
+    route.schema.response = { ...limits, ...(route.schema.response as object) };
+  });
+  app.addHook('onRequest', async (req) => {
+    const q = req.url.indexOf('?');
+    if (q < 0 || UNLIMITED_ROUTES.has(req.routeOptions.url ?? '')) return;
+    const bytes = Buffer.byteLength(req.url) - q - 1;
+    if (bytes > config.maxQueryBytes) throw new ApiError('URI_TOO_LONG', `query string of ${bytes} bytes is longer than the limit of ${config.maxQueryBytes}`);
+  });
+}

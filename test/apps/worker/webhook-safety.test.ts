@@ -1,0 +1,178 @@
+// Webhooks safely: callback hosts are resolved and checked (private, loopback, link-local, … refused unless allowed),
+// again at each delivery (DNS rebinding), and the request goes to the checked address only; redirects are not
+// followed; attempts time out; receivers can reject replays. Real HTTP receivers on loopback, real PostgreSQL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { DEFAULT_EXTRACT, type ServiceConfig } from '../../../libs/config/index.js';
+import type { WebhookJobData } from '../../../libs/queue/index.js';
+import { migrate } from '../../../libs/store/index.js';
+import { forbiddenRange, resolveWebhookTarget, type Resolve } from '../../../libs/webhooks/index.js';
+import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
+import { webhookProcessor } from '../../../apps/worker/webhook.js';
+import { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../../apps/worker/webhook-signing.js';
+import { startReceiver } from '../../e2e/support/receiver.js';
+import { dropDatabase, freshDatabase, sql, tempDir, testConfig, uniquePrefix, waitFor, TEST_REDIS_URL } from '../../e2e/support/services.js';
+
+const DB = 'keycast_test_webhook_safety';
+const SECRET = 'webhook-safety-secret';
+const storage = tempDir('webhook-safety');
+let databaseUrl: string;
+let deps: WorkerDeps;
+let videoId: string;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let port: number;
+const servers: Server[] = [];
+
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  const s = createServer(handler);
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return (s.address() as AddressInfo).port;
+}
+
+before(async () => {
+  databaseUrl = await freshDatabase(DB);
+  await migrate(databaseUrl);
+  deps = createWorkerDeps(testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage.dir, queuePrefix: uniquePrefix('webhook-safety'), webhookSecret: SECRET, webhookTimeoutMs: 500 }));
+  videoId = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/x/source.mp4', sizeBytes: 1 })).id;
+  receiver = await startReceiver(204);
+  port = Number(new URL(receiver.url).port);
+});
+after(async () => {
+  for (const s of servers) { s.closeAllConnections(); await new Promise((r) => s.close(r)); }
+  await receiver?.close();
+  await deps?.close();
+  await dropDatabase(DB);
+  storage.cleanup();
+});
+
+let seq = 0;
+/** One delivery attempt through the queue's processor, with `over` on the worker's configuration. */
+async function attempt(url: string, over: Partial<ServiceConfig> = {}, resolve?: Resolve) {
+  const eventId = `evt-${++seq}`;
+  const job = { data: { videoId, eventId, event: 'video.ready', url } satisfies WebhookJobData, attemptsMade: 0 } as unknown as Job<WebhookJobData>;
+  const processor = webhookProcessor({ ...deps, config: { ...deps.config, ...over } }, { resolve });
+  let thrown: unknown = null;
+  let result: unknown = null;
+  try {
+    result = await processor(job);
+  } catch (e) {
+    thrown = e;
+  }
+  const [row] = await sql<{ status_code: number | null; error: string | null; delivered_at: Date | null }>(databaseUrl, 'SELECT status_code, error, delivered_at FROM webhook_deliveries WHERE event_id = $1', [eventId]);
+  return { eventId, result, thrown, row };
+}
+const deliveriesOf = (eventId: string) => receiver.deliveries.filter((d) => d.headers['x-keycast-delivery'] === eventId);
+const loopbackAllowed = { webhookAllowedHosts: ['127.0.0.1'] };
+
+test('address ranges: private, loopback, link-local, CGNAT, multicast, unspecified, reserved refused; IPv4 inside IPv6 judged as IPv4', () => {
+  const expect: [string, string | null][] = [
+    ['8.8.8.8', null], ['1.1.1.1', null], ['172.32.0.1', null], ['2606:4700:4700::1111', null], ['::ffff:8.8.8.8', null], ['64:ff9b::808:808', null],
+    ['10.0.0.1', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.0.1', 'private'], ['fd00::1', 'private'], ['fc00::1', 'private'],
+    ['127.0.0.1', 'loopback'], ['127.255.255.254', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['64:ff9b::7f00:1', 'loopback'],
+    ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['100.64.0.1', 'carrier-grade NAT'], ['100.127.255.255', 'carrier-grade NAT'],
+    ['0.0.0.0', 'unspecified'], ['::', 'unspecified'], ['224.0.0.251', 'multicast'], ['ff02::1', 'multicast'], ['255.255.255.255', 'reserved'],
+    ['192.0.2.1', 'documentation'], ['2001:db8::1', 'documentation'], ['::ffff:10.1.2.3', 'private'], ['::ffff:169.254.169.254', 'link-local'],
+  ];
+  for (const [ip, range] of expect) assert.equal(forbiddenRange(ip), range, ip);
+});
+
+test('resolveWebhookTarget: only http(s); every resolved address checked; allowances by name, address, CIDR or WEBHOOK_ALLOW_PRIVATE', async () => {
+  const none = { allowPrivate: false, allowedHosts: [] as string[] };
+  const refused = async (url: string, policy = none, resolve?: Resolve) => {
+    await assert.rejects(resolveWebhookTarget(url, policy, { resolve }), (e: { code?: string }) => e.code === 'INVALID_CALLBACK_URL', url);
+  };
+  for (const url of ['ftp://x.example/', 'file:///etc/passwd', 'gopher://127.0.0.1/', 'javascript:alert(1)', 'http://', 'http://127.0.0.1/', 'http://[::1]/', 'http://2130706433/',
+    'http://0x7f000001/', 'http://localhost/', 'http://169.254.169.254/', 'http://[::ffff:a9fe:a9fe]/', 'http://no-such-host.invalid/']) await refused(url);
+  const mixed: Resolve = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }];
+  await refused('https://hooks.example/', none, mixed);
+  const pub: Resolve = async () => [{ address: '93.184.216.34', family: 4 }];
+  assert.deepEqual((await resolveWebhookTarget('https://hooks.example/x', none, { resolve: pub })).address, { address: '93.184.216.34', family: 4 });
+  const slow: Resolve = () => new Promise(() => {});
+  await assert.rejects(resolveWebhookTarget('https://slow.example/', none, { resolve: slow, timeoutMs: 100 }), /does not resolve/);
+  for (const allowedHosts of [['127.0.0.1'], ['127.0.0.0/8'], ['LOCALHOST']]) {
+    const t = await resolveWebhookTarget('http://localhost:9/x', { allowPrivate: false, allowedHosts }, { resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+    assert.equal(t.address.address, '127.0.0.1', allowedHosts.join());
+  }
+  await refused('http://10.0.0.1/', { allowPrivate: false, allowedHosts: ['127.0.0.0/8'] });
+  assert.equal((await resolveWebhookTarget('http://10.0.0.1/', { allowPrivate: true, allowedHosts: [] })).address.address, '10.0.0.1');
+});
+
+test('delivery to an allowed loopback receiver: one signed POST, verified by the receiver, recorded delivered', async () => {
+  const a = await attempt(receiver.url, loopbackAllowed);
+  assert.equal(a.thrown, null);
+  assert.deepEqual(a.result, { status: 204 });
+  const [d] = deliveriesOf(a.eventId);
+  assert.ok(d);
+  assert.equal(verifyWebhook(SECRET, d.headers, d.body), true);
+  assert.equal(JSON.parse(d.body).video_id, videoId);
+  assert.equal(a.row.status_code, 204);
+  assert.ok(a.row.delivered_at);
+});
+
+test('not allowed at delivery time: nothing is sent, the attempt is recorded as refused and not retried', async () => {
+  const a = await attempt(receiver.url);
+  assert.ok(a.thrown instanceof UnrecoverableError, String(a.thrown));
+  assert.equal(deliveriesOf(a.eventId).length, 0, 'no request reached the receiver');
+  assert.equal(a.row.status_code, null);
+  assert.match(a.row.error!, /^refused: .*127\.0\.0\.1 is a loopback address/);
+  assert.equal(a.row.delivered_at, null);
+});
+
+test('DNS rebinding: public when the upload was checked, loopback at delivery → refused, the receiver untouched', async () => {
+  let answers = 0;
+  const rebinding: Resolve = async () => (answers++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
+  const url = `http://rebind.example:${port}/keycast-hook`;
+  const atUpload = await resolveWebhookTarget(url, { allowPrivate: false, allowedHosts: [] }, { resolve: rebinding });
+  assert.equal(atUpload.address.address, '93.184.216.34');
+  const a = await attempt(url, {}, rebinding);
+  assert.ok(a.thrown instanceof UnrecoverableError);
+  assert.match(a.row.error!, /rebind\.example resolves to 127\.0\.0\.1, a loopback address/);
+  assert.equal(deliveriesOf(a.eventId).length, 0);
+});
+
+test('the request goes to the checked address only: a name no DNS knows, allowed and resolved by the check, reaches the receiver with its Host', async () => {
+  const only: Resolve = async (host) => (host === 'hooks.internal.test' ? [{ address: '127.0.0.1', family: 4 }] : []);
+  const a = await attempt(`http://hooks.internal.test:${port}/keycast-hook`, { webhookAllowedHosts: ['hooks.internal.test'] }, only);
+  assert.equal(a.thrown, null, String(a.thrown));
+  const [d] = deliveriesOf(a.eventId);
+  assert.equal(d.headers.host, `hooks.internal.test:${port}`);
+  assert.equal(verifyWebhook(SECRET, d.headers, d.body), true);
+});
+
+test('redirects are not followed: a 302 is a failed (retried) attempt and its target gets nothing', async () => {
+  let redirectHits = 0;
+  const target = await serve((_req, res) => { redirectHits++; res.writeHead(204).end(); });
+  const redirecting = await serve((req, res) => { req.resume(); res.writeHead(302, { location: `http://127.0.0.1:${target}/stolen` }).end(); });
+  const a = await attempt(`http://127.0.0.1:${redirecting}/hook`, loopbackAllowed);
+  assert.ok(a.thrown instanceof Error && !(a.thrown instanceof UnrecoverableError), 'thrown so BullMQ retries it');
+  assert.equal(a.row.status_code, 302);
+  assert.match(a.row.error!, /redirects are not followed/);
+  assert.equal(a.row.delivered_at, null);
+  assert.equal(redirectHits, 0);
+});
+
+test('WEBHOOK_TIMEOUT_MS: a receiver that never answers is a failed attempt, the connection closed', async () => {
+  let closed = 0;
+  const silent = await serve((req) => { req.resume(); req.socket.on('close', () => { closed++; }); });
+  const a = await attempt(`http://127.0.0.1:${silent}/hook`, loopbackAllowed);
+  assert.ok(a.thrown instanceof Error && !(a.thrown instanceof UnrecoverableError));
+  assert.equal(a.row.status_code, null);
+  assert.match(a.row.error!, /^timeout: no answer within 500 ms/);
+  await waitFor(async () => closed === 1, { what: 'keycast hanging up', timeoutMs: 10_000 });
+});
+
+test('replays: a captured delivery replayed after the tolerance (5 min) is rejected; a moved timestamp breaks the signature', () => {
+  const body = '{"id":"evt","type":"video.ready"}';
+  const sentAt = 1_800_000_000;
+  const headers = { [WEBHOOK_TIMESTAMP_HEADER]: String(sentAt), [WEBHOOK_SIGNATURE_HEADER]: signWebhook(SECRET, sentAt, body) };
+  assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 30) * 1000 }), true, 'on time');
+  assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 300) * 1000 }), true, 'at the edge');
+  assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 301) * 1000 }), false, 'replayed 301 s later');
+  assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 6 * 3600) * 1000 }), false, 'replayed hours later');
+  assert.equal(verifyWebhook(SECRET, { ...headers, [WEBHOOK_TIMESTAMP_HEADER]: String(sentAt + 360) }, body, { now: (sentAt + 361) * 1000 }), false, 'fresh timestamp, old signature');
+  assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt - 400) * 1000 }), false, 'from the future');
+});
