@@ -196,7 +196,7 @@ test('callback_url aimed inside (private, loopback, link-local, metadata, odd sp
   assert.deepEqual(uploads(), filesBefore);
 });
 
-test('property: any query on GET /videos/:id/clusters → 200 or a documented 4xx, never a 500', async () => {
+test('property: any query on GET /videos/:id/clusters → 200 or a documented 4xx, never a 500', async (t) => {
   const statuses = documented('/videos/{id}/clusters', 'get');
   const known = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights'];
   const name = fc.oneof(
@@ -225,10 +225,11 @@ test('property: any query on GET /videos/:id/clusters → 200 or a documented 4x
     assertDocumentedAnswer(r, statuses, `?${qs.toString().slice(0, 300)}`);
     if (r.statusCode === 200) assert.ok(Array.isArray(r.json().clusters));
   }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) });
+  t.diagnostic(`${RUNS} queries, answers by status: ${JSON.stringify(Object.fromEntries(outcomes))}`);
   assert.ok((outcomes.get(200) ?? 0) > 0 && (outcomes.get(400) ?? 0) > 0, `both answers seen: ${JSON.stringify([...outcomes])}`);
 });
 
-test('property: any option fields on POST /videos → 202 or a documented 4xx, never a 500; every 202 left exactly its file, every refusal none', async () => {
+test('property: any option fields on POST /videos → 202 or a documented 4xx, never a 500; every 202 left exactly its file, every refusal none', async (t) => {
   const statuses = documented('/videos', 'post');
   const known = ['capture_interval_sec', 'use_scene_transition', 'scene_threshold', 'skip_sec', 'stop_sec', 'face_cnt', 'frame_batch_size', 'resizing_resolution',
     'resizing_ratio', 'max_faces_per_frame', 'min_face_score', 'cloth_encoder', 'owner', 'callback_url'];
@@ -260,6 +261,7 @@ test('property: any option fields on POST /videos → 202 or a documented 4xx, n
       assert.deepEqual(filesUnder(join(storageDir, 'videos', r.json().id)), ['source.mp4']);
     }
   }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) });
+  t.diagnostic(`${RUNS} uploads, answers by status: ${JSON.stringify(Object.fromEntries(outcomes))}`);
   assert.ok(accepted > 0 && (outcomes.get(400) ?? 0) > 0, `both answers seen: ${JSON.stringify([...outcomes])}`);
   assert.equal(uploads().length - filesBefore, accepted, 'one file per accepted upload, none per refusal');
   assert.equal(await videoRows() - rowsBefore, accepted, 'one row per accepted upload');
