@@ -68,6 +68,8 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
         cloth: f.cloth,
         thumbnail: Buffer.from(f.thumbnail.buffer, f.thumbnail.byteOffset, f.thumbnail.byteLength),
         body: Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength),
+        sharpness: f.sharpness,
+        yaw: f.yaw,
       });
       faces++;
     }

@@ -17,6 +17,9 @@ export interface SavedFace {
   /** Paths relative to DIR. */
   thumbnail: string;
   body: string;
+  /** Quality features (FaceRecord); absent in files written before they existed (neutral quality). */
+  sharpness?: number | null;
+  yaw?: number | null;
 }
 
 export interface FingerprintsFile {
@@ -55,6 +58,7 @@ export class FileSink implements FaceSink {
         id, frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score,
         face: Array.from(f.face), cloth: Array.from(f.cloth),
         thumbnail: `faces/${id}.jpg`, body: `bodies/${id}.jpg`,
+        sharpness: finiteOrNull(f.sharpness), yaw: finiteOrNull(f.yaw),
       };
       await writeFile(join(this.dir, saved.thumbnail), f.thumbnail);
       await writeFile(join(this.dir, saved.body), f.body);
@@ -67,6 +71,11 @@ export class FileSink implements FaceSink {
     await writeFile(join(this.dir, FINGERPRINTS_FILE), JSON.stringify(file));
     return file;
   }
+}
+
+/** JSON has no NaN: a feature that could not be measured is saved as null (neutral). */
+function finiteOrNull(x: number | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
 export async function loadFingerprints(dir: string): Promise<FingerprintsFile> {

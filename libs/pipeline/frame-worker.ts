@@ -43,6 +43,8 @@ async function run(task: FrameTask): Promise<void> {
       cloth: f.cloth,
       thumbnail: new Uint8Array(f.thumbnail),
       body: new Uint8Array(f.body),
+      sharpness: f.sharpness,
+      yaw: f.yaw,
     }));
     post({ type: 'result', id: task.id, detected: r.detected, faces, ms: r.ms });
   } catch (e) {

@@ -3,7 +3,7 @@ import type { VideoInfo } from '../media/types.js';
 
 export type Box = [x: number, y: number, w: number, h: number];
 
-/** One appearance of a face: what the pipeline emits and the sinks store. */
+/** One appearance of a face: what the pipeline emits and the sinks store (quality features may be absent: neutral). */
 export interface FaceRecord {
   /** Frame index in the source video and the face's rank within that frame (detector order): (frame, k) is unique and stable across re-runs. */
   frame: number;
@@ -21,6 +21,10 @@ export interface FaceRecord {
   thumbnail: Buffer;
   /** JPEG of the upper body: the face box grown by one face size on each side. */
   body: Buffer;
+  /** Variance of the Laplacian of the face box at 64x64 grayscale (libs/vision faceSharpness): higher is sharper. */
+  sharpness?: number;
+  /** Head turn from the landmarks (libs/vision landmarkYaw): about 0 frontal, ±0.5 half profile. */
+  yaw?: number;
 }
 
 export interface ExtractProgress {

@@ -24,6 +24,8 @@ export interface TaskFace {
   cloth: Float32Array;
   thumbnail: Uint8Array;
   body: Uint8Array;
+  sharpness: number;
+  yaw: number;
 }
 
 export type WorkerReply =

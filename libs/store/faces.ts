@@ -18,10 +18,13 @@ export interface StoredFace {
   bodyKey: string;
 }
 
-/** A stored face with its fingerprint halves, as the clustering needs them. */
+/** A stored face with its fingerprint halves and quality features, as the clustering needs them. */
 export interface StoredFingerprint extends StoredFace {
   face: Float32Array;
   cloth: Float32Array;
+  /** null for faces stored before the face_quality migration (neutral quality). */
+  sharpness: number | null;
+  yaw: number | null;
 }
 
 /** What the worker writes for one face (the images are already in file storage under the keys). */
@@ -35,6 +38,8 @@ export interface NewFace {
   cloth: Float32Array;
   thumbKey: string;
   bodyKey: string;
+  sharpness?: number | null;
+  yaw?: number | null;
 }
 
 type FaceRow = { id: bigint; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
@@ -62,6 +67,11 @@ export function isAfter(f: { t: number; frame: number; k: number }, key: FaceKey
   return f.t > key[0] || (f.t === key[0] && (f.frame > key[1] || (f.frame === key[1] && f.k > key[2])));
 }
 
+/** Quality features are optional (NaN from a degenerate landmark set included): absent is stored as NULL. */
+function finiteOrNull(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
 export class FaceRepository {
   constructor(private readonly db: PrismaClient) {}
 
@@ -86,6 +96,8 @@ export class FaceRepository {
         clothVec: float32ToBytes(f.cloth),
         thumbKey: f.thumbKey,
         bodyKey: f.bodyKey,
+        sharpness: finiteOrNull(f.sharpness),
+        yaw: finiteOrNull(f.yaw),
       })),
       skipDuplicates: true,
     });
@@ -114,13 +126,15 @@ export class FaceRepository {
   /** Every face of a video with its vectors, in (t, frame, k) order: the order the clustering (and its cached linkage) index faces by. */
   async loadFingerprints(videoId: string): Promise<StoredFingerprint[]> {
     // A raw query: the hot path of GET /clusters on a cold cache (10,000 faces: ~200 ms instead of ~550 ms through findMany).
-    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'thumbKey' | 'bodyKey'> & { thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array })[]>`
-      SELECT id, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key
+    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'thumbKey' | 'bodyKey'> & { thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null })[]>`
+      SELECT id, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
     return rows.map((r) => ({
       ...toStored({ ...r, videoId, thumbKey: r.thumb_key, bodyKey: r.body_key }),
       face: bytesToFloat32(r.face_vec),
       cloth: bytesToFloat32(r.cloth_vec),
+      sharpness: r.sharpness,
+      yaw: r.yaw,
     }));
   }
 

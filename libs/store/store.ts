@@ -49,7 +49,7 @@ export class Store {
       const thumbKey = this.files.thumbKey(videoId, f.frame, f.k);
       const bodyKey = this.files.bodyKey(videoId, f.frame, f.k);
       await Promise.all([this.files.write(thumbKey, f.thumbnail), this.files.write(bodyKey, f.body)]);
-      rows.push({ frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score, face: f.face, cloth: f.cloth, thumbKey, bodyKey });
+      rows.push({ frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score, face: f.face, cloth: f.cloth, thumbKey, bodyKey, sharpness: f.sharpness, yaw: f.yaw });
     }
     const [inserted] = await this.db.$transaction([
       this.faces.insertBatchQuery(videoId, rows),

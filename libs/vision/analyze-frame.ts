@@ -1,6 +1,7 @@
 import type { ClothEncoderName } from '../config/index.js';
 import { clothRegion, visibleFraction, type Rect } from './cloth-region.js';
 import { faceThumbnails } from './crops.js';
+import { faceSharpness } from './face-quality.js';
 import { createClothEncoder, type ClothEncoder } from './encoders/index.js';
 import { detectFaces } from './faces.js';
 import { tf } from './tf.js';
@@ -22,6 +23,9 @@ export interface FrameFace {
   cloth: Float32Array;
   thumbnail: Buffer;
   body: Buffer;
+  /** Quality features (libs/vision/face-quality.ts): focus measure of the face box, head turn. */
+  sharpness: number;
+  yaw: number;
 }
 
 export interface FrameAnalysis {
@@ -53,10 +57,11 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
       const cloth = encoded.map((v, i) => (visibleFraction(regions[i], frame.width, frame.height) < MIN_CLOTH_VISIBLE ? new Float32Array(v.length) : v));
       const t2 = performance.now();
       const thumbs = await Promise.all(det.faces.map((f) => faceThumbnails(frame.rgb, frame.width, frame.height, f.box)));
+      const sharpness = await Promise.all(det.faces.map((f) => faceSharpness(frame.rgb, frame.width, frame.height, f.box)));
       const t3 = performance.now();
       return {
         detected: det.count,
-        faces: det.faces.map((f, i) => ({ box: f.box, score: f.score, face: f.descriptor, cloth: cloth[i], ...thumbs[i] })),
+        faces: det.faces.map((f, i) => ({ box: f.box, score: f.score, face: f.descriptor, cloth: cloth[i], ...thumbs[i], sharpness: sharpness[i], yaw: f.yaw })),
         ms: { detect: t1 - t0, cloth: t2 - t1, crops: t3 - t2 },
       };
     } finally {

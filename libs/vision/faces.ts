@@ -1,5 +1,6 @@
 import { faceapi, tf } from './tf.js';
 import type { Rect } from './cloth-region.js';
+import { landmarkYaw } from './face-quality.js';
 
 type Tensor3D = ReturnType<typeof tf.tensor3d>;
 type FaceLandmarks68 = InstanceType<typeof faceapi.FaceLandmarks68>;
@@ -10,6 +11,8 @@ export interface DetectedFace {
   score: number;
   /** 128-d descriptor of the dlib-aligned face (face-api's recognition net). */
   descriptor: Float32Array;
+  /** Head turn from the landmarks ({@link landmarkYaw}): about 0 when frontal. */
+  yaw: number;
 }
 
 export interface DetectResult {
@@ -45,7 +48,7 @@ export async function detectFaces(image: Tensor3D, opts: { minScore: number; max
   for (let i = 0; i < chips.length; i++) {
     const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chips[i])) as Float32Array;
     const b = detections[i].box;
-    faces.push({ box: [b.x, b.y, b.width, b.height], score: detections[i].score, descriptor });
+    faces.push({ box: [b.x, b.y, b.width, b.height], score: detections[i].score, descriptor, yaw: landmarkYaw(landmarks[i].positions) });
   }
   tf.dispose(chips as unknown as Tensor3D[]);
   return { count: detections.length, faces };

@@ -6,3 +6,4 @@ export { createClothEncoder, createCnnEncoder, createHistogramEncoder, hsvHistog
 export { faceThumbnails } from './crops.js';
 export { createFrameAnalyzer, MIN_CLOTH_VISIBLE, type FrameAnalysis, type FrameFace, type FrameInput, type FrameAnalyzerOptions } from './analyze-frame.js';
 export { tf, faceapi } from './tf.js';
+export { faceSharpness, landmarkYaw, laplacianVariance, SHARPNESS_SIDE, type Point } from './face-quality.js';

@@ -40,6 +40,9 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
     assert.ok(f.t >= 0 && f.t < 4);
     assert.ok(f.box[0] >= -1 && f.box[0] + f.box[2] <= 641 && f.box[3] > 10, `box in source pixels: ${f.box}`);
     assert.deepEqual([...f.thumbnail.subarray(0, 2)], [0xff, 0xd8]);
+    // quality features for the clustering's quality weighting
+    assert.ok(typeof f.sharpness === 'number' && f.sharpness > 0, `sharpness ${f.sharpness}`);
+    assert.ok(typeof f.yaw === 'number' && Math.abs(f.yaw) < 2, `yaw ${f.yaw}`);
   }
   assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only grows');
   assert.ok(progress.at(-1)! > 0.8);

@@ -63,11 +63,22 @@ test('writing the same batch twice stores each (frame, k) once, and the vectors 
   assert.deepEqual(fps[1].box, [11, 20.5, 30, 40]);
   assert.equal((await store.files.read(fps[1].thumbKey)).toString(), 'thumb 0 1');
   assert.equal((await store.files.read(fps[1].bodyKey)).toString(), 'body 0 1');
+  // no quality features given: stored as NULL, read back as null (neutral quality for the clustering)
+  assert.equal(fps[1].sharpness, null);
+  assert.equal(fps[1].yaw, null);
 
   const segs = await store.segments.list(v.id);
   assert.equal(segs[0].progress, 0.75);
   const after = await store.videos.get(v.id);
   assert.equal(after!.progress, 0, 'progress only moves while processing');
+});
+
+test('face quality features are stored and read back with the fingerprints (face_quality migration)', async () => {
+  const v = await newVideo();
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
+  await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), sharpness: 512.25, yaw: -0.125 }, { ...face(30, 0, 1), sharpness: Number.NaN, yaw: 0.5 }], { frames: 2, faces: 2, t: 1, fraction: 1 });
+  const fps = await store.faces.loadFingerprints(v.id);
+  assert.deepEqual(fps.map((f) => [f.sharpness, f.yaw]), [[512.25, -0.125], [null, 0.5]], 'a NaN feature is stored as NULL');
 });
 
 test('fingerprints are ordered by (t, frame, k) whatever the insertion order (segments finish out of order)', async () => {
