@@ -19,7 +19,7 @@ export const EXTRACT_FLAGS: OptSpec = {
   'cloth-encoder': { type: 'string' },
 };
 
-/** Flags of every clustering option. `--no-merge` is spelled out: Node 20's parseArgs has no negation. */
+/** Flags of every clustering option. `--no-merge` etc. are spelled out: Node 20's parseArgs has no negation. */
 export const CLUSTER_FLAGS: OptSpec = {
   'face-cloth-weights': { type: 'string' },
   sim: { type: 'string' },
@@ -30,7 +30,16 @@ export const CLUSTER_FLAGS: OptSpec = {
   'face-threshold': { type: 'string' },
   'cloth-threshold': { type: 'string' },
   iterations: { type: 'string' },
+  'cannot-link': { type: 'boolean' },
+  'no-cannot-link': { type: 'boolean' },
+  tracks: { type: 'boolean' },
+  'no-tracks': { type: 'boolean' },
+  'quality-weighting': { type: 'boolean' },
+  'no-quality-weighting': { type: 'boolean' },
 };
+
+/** The on/off clustering options: each has a --flag and a --no-flag. */
+const SWITCHES = ['merge', 'cannot-link', 'tracks', 'quality-weighting'] as const;
 
 export interface Parsed {
   positionals: string[];
@@ -55,9 +64,9 @@ export function parseCommandArgs(argv: string[], spec: OptSpec, extra: OptSpec =
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined) continue;
     if (k in extra) flags[k] = v;
-    else if (k === 'no-merge') options.merge = false;
+    else if (k.startsWith('no-') && (SWITCHES as readonly string[]).includes(k.slice(3))) options[k.slice(3).replace(/-/g, '_')] = false;
     else options[k.replace(/-/g, '_')] = v;
   }
-  if (values.merge && values['no-merge']) throw new KeycastError('INVALID_OPTION', '--merge and --no-merge both given');
+  for (const sw of SWITCHES) if (values[sw] && values[`no-${sw}`]) throw new KeycastError('INVALID_OPTION', `--${sw} and --no-${sw} both given`);
   return { positionals, options, flags };
 }

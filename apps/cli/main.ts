@@ -19,8 +19,9 @@ options (analyze; clustering options also for recluster and cluster):
   --capture-interval-sec S  --use-scene-transition  --scene-threshold X  --skip-sec S  --stop-sec S
   --face-cnt N  --frame-batch-size N  --resizing-resolution W  --resizing-ratio R  --max-faces-per-frame N
   --min-face-score X  --cloth-encoder cnn|histogram  --workers N
-  --face-cloth-weights F,C  --sim X  --min-csize N  --method average|single|complete  --merge/--no-merge
-  --face-threshold X  --cloth-threshold X  --iterations N`;
+  --face-cloth-weights F,C  --sim X|auto  --min-csize N  --method average|single|complete  --merge/--no-merge
+  --face-threshold X  --cloth-threshold X  --iterations N
+  --cannot-link/--no-cannot-link  --tracks/--no-tracks  --quality-weighting/--no-quality-weighting`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

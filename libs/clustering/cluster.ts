@@ -1,4 +1,5 @@
-import { cutAtSim } from './fcluster.js';
+import { autoCutHeight } from './auto-cut.js';
+import { cutAtSim, fcluster } from './fcluster.js';
 import { linkage } from './linkage.js';
 import { mergeClusters } from './merge.js';
 import { applyMinSize, renumberBySize } from './min-size.js';
@@ -8,7 +9,8 @@ import { LINKAGE_METHODS } from './types.js';
 
 /**
  * The whole clustering of the method (DESIGN.md steps 5-6) on fingerprints X:
- * pdist → maxDist → linkage(method) → cut at t = maxDist * (1 - sim) (scipy's fcluster 'distance')
+ * pdist → maxDist → linkage(method) → cut at t = maxDist * (1 - sim) (scipy's fcluster 'distance';
+ * sim 'auto': t = autoCutHeight(Z, n, band))
  * → min_csize (small clusters become null) → merging (if `merge`, `iterations` passes)
  * → labels 0..k-1 by descending size (ties: smallest member index).
  *
@@ -50,7 +52,7 @@ export function clusterDistances(condensed: Float64Array, n: number, params: Clu
 
 function finish(X: ArrayLike<number>[], n: number, params: ClusterParams, Z: Float64Array, maxDist: number): ClusterResult {
   if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`cached linkage has ${Z.length / 4} rows for ${n} points`);
-  const flat = cutAtSim(Z, n, params.sim, maxDist);
+  const flat = params.sim === 'auto' ? fcluster(Z, n, autoCutHeight(Z, n, params.band)) : cutAtSim(Z, n, params.sim, maxDist);
   let labels = applyMinSize(flat, params.min_csize);
   if (params.merge && params.iterations > 0) {
     labels = mergeClusters(X, labels, {

@@ -13,17 +13,26 @@ import type { LinkageMatrix } from './types.js';
  * `n` is the number of points (Z has n - 1 rows). n = 1 gives [1]; n = 0 gives [].
  */
 export function fcluster(Z: LinkageMatrix, n: number, t: number): Int32Array {
+  return fclusterMonocrit(Z, n, t, (md) => md);
+}
+
+/**
+ * {@link fcluster} with the node criterion adjusted: `adjust(maxDists)` receives each merge node's
+ * height (the largest merge distance in its subtree) and returns the criterion compared with t
+ * (scipy's `fcluster(Z, t, 'monocrit', monocrit=MC)`; MC must not decrease from a child to its parent,
+ * e.g. +Infinity on a node and all its ancestors keeps that node from ever being one flat cluster).
+ */
+export function fclusterMonocrit(Z: LinkageMatrix, n: number, t: number, adjust: (maxDists: Float64Array) => Float64Array): Int32Array {
   if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`fcluster: Z has ${Z.length / 4} rows for n = ${n}`);
   const T = new Int32Array(n);
   if (n === 0) return T;
   if (n === 1) { T[0] = 1; return T; }
-  const maxDists = maxDistPerNode(Z, n);
-  clusterMonocrit(Z, maxDists, T, t, n);
+  clusterMonocrit(Z, adjust(maxDistPerNode(Z, n)), T, t, n);
   return T;
 }
 
 /** For each merge node r: the largest Z distance in its subtree (scipy's get_max_dist_for_each_cluster). */
-function maxDistPerNode(Z: LinkageMatrix, n: number): Float64Array {
+export function maxDistPerNode(Z: LinkageMatrix, n: number): Float64Array {
   const md = new Float64Array(n - 1);
   // children rows come before parents in a valid Z, so one forward pass suffices
   for (let r = 0; r < n - 1; r++) {

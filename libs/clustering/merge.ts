@@ -20,6 +20,10 @@ import type { ClusterLabel, MergeOptions } from './types.js';
  * evidence, and its test is skipped; otherwise every pair of means would be at distance 0 in it and
  * everything would merge.
  *
+ * With `groupsOf` (cannot-link, not part of the reference): a cluster j is not merged into i when a
+ * point of j shares a group (a frame) with a point of i or of a cluster already merged into i in
+ * this pass.
+ *
  * Returns labels renumbered 0..k-1 by descending size (ties: smallest member index).
  */
 export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number | null>, opts: MergeOptions): ClusterLabel[] {
@@ -43,6 +47,7 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
     // chips) has no clothing evidence; two of them would sit at cloth distance 0 and merge.
     const hasCloth = Array.from({ length: k }, (_, c) => norm(means, c, dim, faceDim, dim) > 1e-9);
     const into = new Int32Array(k).fill(-1); // cluster j merged into into[j]
+    const groups = opts.groupsOf ? clusterGroups(opts.groupsOf, current, k) : null;
     let merges = 0;
     for (let i = 0; i < k; i++) {
       if (into[i] !== -1) continue;
@@ -50,6 +55,14 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
         if (into[j] !== -1) continue;
         const close = (useFace && distance(means, i, j, dim, 0, faceDim) < face_threshold)
           || (useCloth && hasCloth[i] && hasCloth[j] && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
+        if (close && groups) {
+          // cannot-link: j may not bring a group (frame) that i already holds
+          const gi = groups[i], gj = groups[j];
+          let clash = false;
+          for (const g of gj) if (gi.has(g)) { clash = true; break; }
+          if (clash) continue;
+          for (const g of gj) gi.add(g);
+        }
         if (close) { into[j] = i; merges++; }
       }
     }
@@ -57,6 +70,12 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
     current = renumberBySize(current.map((l) => (l === null ? null : into[l] === -1 ? l : into[l])));
   }
   return current;
+}
+
+function clusterGroups(groupsOf: NonNullable<MergeOptions['groupsOf']>, labels: ClusterLabel[], k: number): Set<number>[] {
+  const out = Array.from({ length: k }, () => new Set<number>());
+  labels.forEach((l, p) => { if (l !== null) for (const g of Array.from(groupsOf[p])) out[l].add(g); });
+  return out;
 }
 
 function clusterMeans(X: ArrayLike<number>[], labels: ClusterLabel[], k: number, dim: number): Float64Array {

@@ -31,12 +31,19 @@ export interface MergeOptions {
   cloth_threshold: number;
   /** Number of passes (0 = no merging). */
   iterations: number;
+  /** Cannot-link groups per point (cannot-link.ts): clusters sharing a group are never merged. Not in the reference. */
+  groupsOf?: ArrayLike<ArrayLike<number>>;
 }
 
 /** Options of {@link clusterFingerprints}: the cluster-time options of the method (DESIGN.md steps 5-6). */
 export interface ClusterParams {
-  /** Relative similarity in [0, 1]: cut height t = maxDist * (1 - sim). */
-  sim: number;
+  /**
+   * Relative similarity in [0, 1]: cut height t = maxDist * (1 - sim) (the reference's); or 'auto':
+   * t = autoCutHeight(Z, n, band) (auto-cut.ts), an absolute height for distances of known scale.
+   */
+  sim: number | 'auto';
+  /** The band of the 'auto' cut. Default FACE_UNITS_BAND. */
+  band?: { lo: number; hi: number };
   /** Clusters with fewer members become unclustered (null). */
   min_csize: number;
   method: LinkageMethod;

@@ -29,10 +29,16 @@ export interface ExtractOptions {
   cloth_encoder: ClothEncoderName;
 }
 
+/**
+ * Where the dendrogram is cut: a number in [0, 1] is the reference's relative similarity (cut height
+ * = max(pdist) * (1 - sim)); 'auto' is an absolute cut on face-unit distances (libs/clustering
+ * autoCutHeight, libs/pipeline/pair-distances.ts) that needs no per-video tuning.
+ */
+export type SimOption = number | 'auto';
+
 /** Options that only change how stored fingerprints are grouped: no re-extraction needed. */
 export interface ClusterOptions {
-  /** Relative similarity in [0, 1]: cut height = max(pdist) * (1 - sim). */
-  sim: number;
+  sim: SimOption;
   min_csize: number;
   method: LinkageMethod;
   merge: boolean;
@@ -40,6 +46,12 @@ export interface ClusterOptions {
   cloth_threshold: number;
   iterations: number;
   face_cloth_weights: [number, number];
+  /** Two faces of one frame are never one person (libs/pipeline/cluster-faces.ts). */
+  cannot_link: boolean;
+  /** Faces linked across consecutive samples (overlapping boxes, close descriptors) are clustered as one track. */
+  tracks: boolean;
+  /** Face quality (size, sharpness, pose, detection score) shifts each pair's weight between the face and the clothing half. */
+  quality_weighting: boolean;
 }
 
 export type AnalyzeOptions = ExtractOptions & ClusterOptions;
@@ -63,8 +75,7 @@ export const DEFAULT_EXTRACT: Readonly<ExtractOptions> = Object.freeze({
 });
 
 export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
-  // The reference used 0.63; 0.4 is best or tied-best on every labelled set (docs/QUALITY.md).
-  sim: 0.4,
+  sim: 'auto' as SimOption,
   min_csize: 2,
   method: 'average',
   // Off by default: on every labelled set it improves nothing and it joins different people whose
@@ -74,6 +85,12 @@ export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
   cloth_threshold: 0.12,
   iterations: 1,
   face_cloth_weights: [1, 1] as [number, number],
+  // Measured on every labelled set, on and off from these defaults (docs/QUALITY.md, "Ablation"):
+  // the auto cut, cannot-link and quality weighting each raise the mean NMI (the report lists where
+  // each gains and loses); tracks change nothing measured, so they are off (--tracks turns them on).
+  cannot_link: true,
+  tracks: false,
+  quality_weighting: true,
 });
 
 function num(name: string, v: unknown, lo: number, hi: number, { integer = false, loOpen = false } = {}): number {
@@ -96,6 +113,15 @@ function bool(name: string, v: unknown): boolean {
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
   throw new KeycastError('INVALID_OPTION', `${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
+/** A number in [0, 1] (string or number) or 'auto'. */
+export function parseSim(v: unknown): SimOption {
+  if (v === 'auto') return 'auto';
+  if (typeof v !== 'number' && !(typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))) {
+    throw new KeycastError('INVALID_OPTION', `sim must be a number in [0, 1] or "auto", got ${JSON.stringify(v)}`);
+  }
+  return num('sim', v, 0, 1);
 }
 
 /** Accepts [1, 1] or "1,1". */
@@ -142,7 +168,7 @@ export function resolveClusterOptions(input: Record<string, unknown> = {}, { str
   if (strict) rejectUnknown(input, CLUSTER_KEYS);
   const o = { ...DEFAULT_CLUSTER, ...definedOnly(input) } as Record<string, unknown>;
   return {
-    sim: num('sim', o.sim, 0, 1),
+    sim: parseSim(o.sim),
     min_csize: num('min_csize', o.min_csize, 1, 1e7, { integer: true }),
     method: oneOf('method', o.method, LINKAGE_METHODS),
     merge: bool('merge', o.merge),
@@ -150,6 +176,9 @@ export function resolveClusterOptions(input: Record<string, unknown> = {}, { str
     cloth_threshold: num('cloth_threshold', o.cloth_threshold, 0, 1e6),
     iterations: num('iterations', o.iterations, 0, 100, { integer: true }),
     face_cloth_weights: parseWeights(o.face_cloth_weights),
+    cannot_link: bool('cannot_link', o.cannot_link),
+    tracks: bool('tracks', o.tracks),
+    quality_weighting: bool('quality_weighting', o.quality_weighting),
   };
 }
 

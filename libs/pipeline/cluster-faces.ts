@@ -1,6 +1,13 @@
 import type { ClusterOptions } from '../config/index.js';
-import { clusterDistances, clusterFingerprints, fingerprints, type CachedLinkage, type ClusterParams } from '../clustering/index.js';
+import {
+  applyCannotLink, applyMinSize, autoCutHeight, clusterDistances, clusterFingerprints, expandUnitLabels, fcluster, fclusterCannotLink,
+  fingerprints, linkage, maxDistance, mergeClusters, renumberBySize, singletonUnits, unitDistances,
+  type CachedLinkage, type ClusterParams, type Units,
+} from '../clustering/index.js';
 import { appearanceDistances } from './appearance-distances.js';
+import { faceQuality } from './face-quality.js';
+import { pairDistances } from './pair-distances.js';
+import { buildTracks } from './tracks.js';
 import { summarizeClusters, unclusteredFaceIds, type ClusterSummary, type ResultFace } from '../report/index.js';
 import type { Box } from './types.js';
 
@@ -13,35 +20,137 @@ export interface ClusterableFace {
   score: number;
   face: ArrayLike<number>;
   cloth: ArrayLike<number>;
+  /** Quality features (FaceRecord); null or absent for fingerprints made before them: neutral quality. */
+  sharpness?: number | null;
+  yaw?: number | null;
 }
 
-/** The linkage depends only on the fingerprints, the weights and the method: this names one. */
-export function linkageKey(opts: Pick<ClusterOptions, 'face_cloth_weights' | 'method'>): string {
-  return `${opts.method}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
+/** What clustering may need beyond the faces: the sampling (temporal links). */
+export interface ClusterContext {
+  /** Seconds between two samples; default: the median gap between the faces' distinct times. */
+  sample_interval_s?: number;
+}
+
+type LinkageShaping = Pick<ClusterOptions, 'face_cloth_weights' | 'method' | 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>;
+
+/** True when the options are the reference method's (a numeric sim, no improvement on): its exact flow runs. */
+export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>): boolean {
+  return opts.sim !== 'auto' && !opts.cannot_link && !opts.tracks && !opts.quality_weighting;
 }
 
 /**
- * Fingerprints → labels (DESIGN.md steps 4-6). With `cache` (a linkage of the same faces, weights
- * and method) only the cut, min_csize and merging run: a new `sim` costs no HAC.
+ * What, besides the faces and the weights, the linkage (dendrogram) depends on: the method, and
+ * whether the flow is the reference's or keycast's (face-unit distances), with the options that change
+ * the distances or the units clustered — quality weighting, cannot-link (penalised same-frame pairs)
+ * and tracks (track-level distances). The cut (sim, a number or 'auto'), min_csize and merging only
+ * cut the tree. The reference flow's variant is the method's name alone (so linkages cached before
+ * these options existed stay valid): "average"; keycast's flow adds "+units" and its options, e.g.
+ * "average+units+quality+cannot_link+tracks".
  */
-export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cache?: CachedLinkage): { labels: (number | null)[]; cache: CachedLinkage | undefined } {
+export function linkageVariant(opts: LinkageShaping): string {
+  if (isReferenceFlow(opts)) return opts.method;
+  const parts: string[] = [opts.method, 'units'];
+  if (opts.quality_weighting) parts.push('quality');
+  if (opts.cannot_link) parts.push('cannot_link');
+  if (opts.tracks) parts.push('tracks');
+  return parts.join('+');
+}
+
+/** The linkage depends only on the fingerprints, the weights and the variant ({@link linkageVariant}): this names one. */
+export function linkageKey(opts: LinkageShaping): string {
+  return `${linkageVariant(opts)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
+}
+
+/**
+ * Fingerprints → labels (DESIGN.md steps 4-6, and keycast's improvements). With `cache` (a linkage
+ * of the same faces and the same {@link linkageKey}) only the cut, min_csize and merging run: a new
+ * numeric `sim` costs no HAC.
+ *
+ * The reference flow (numeric sim, cannot_link, tracks and quality_weighting off) is the method as
+ * the reference describes it: Euclidean distances of the fingerprints (missing clothing imputed,
+ * appearance-distances.ts), linkage, cut at max(pdist)·(1 − sim), min_csize, merging.
+ *
+ * Otherwise (keycast's flow), in this order:
+ * 1. distances (pair-distances.ts) in face units, so that an absolute height means the same on every
+ *    video; with quality_weighting each pair's face/cloth share follows its faces' quality;
+ *    maxDist = the largest of these distances (for a numeric sim);
+ * 2. cannot_link: the distance of two faces of one frame becomes CANNOT_LINK_DISTANCE (1e6);
+ * 3. tracks (tracks.ts): the units clustered are tracks, at the mean distance of their faces' pairs;
+ *    without tracks every face is a unit;
+ * 4. linkage of the units (method);
+ * 5. cut: sim 'auto' → t = autoCutHeight(Z, FACE_UNITS_BAND, sizes = faces per unit, minSide 3), else
+ *    t = maxDist·(1 − sim); with
+ *    cannot_link the cut never keeps two units that share a frame in one cluster (fclusterCannotLink);
+ * 6. every face takes its unit's label; min_csize counts faces; merging (if on) never joins
+ *    clusters that share a frame when cannot_link is on.
+ * The cache holds the units' Z and maxDist; the units (tracks) are rebuilt from the faces, which is
+ * cheap and deterministic.
+ */
+export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cache?: CachedLinkage, ctx: ClusterContext = {}): { labels: (number | null)[]; cache: CachedLinkage | undefined } {
   if (faces.length === 0) return { labels: [], cache: undefined };
   if (faces.length === 1) return { labels: [opts.min_csize <= 1 ? 0 : null], cache: undefined };
   const X = fingerprints(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights);
-  const params: ClusterParams = {
-    sim: opts.sim,
-    min_csize: opts.min_csize,
-    method: opts.method,
-    merge: opts.merge,
-    face_threshold: opts.face_threshold,
-    cloth_threshold: opts.cloth_threshold,
-    iterations: opts.iterations,
-    faceDim: faces[0].face.length,
-  };
-  if (cache) return { labels: clusterFingerprints(X, params, cache).labels, cache };
-  const condensed = opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, params.faceDim!) : null;
-  const r = condensed ? clusterDistances(condensed, X.length, params, { X, overwrite: true }) : clusterFingerprints(X, params);
-  return { labels: r.labels, cache: { Z: r.Z, maxDist: r.maxDist } };
+  const faceDim = faces[0].face.length;
+  if (isReferenceFlow(opts)) {
+    const params: ClusterParams = {
+      sim: opts.sim,
+      min_csize: opts.min_csize,
+      method: opts.method,
+      merge: opts.merge,
+      face_threshold: opts.face_threshold,
+      cloth_threshold: opts.cloth_threshold,
+      iterations: opts.iterations,
+      faceDim,
+    };
+    if (cache) return { labels: clusterFingerprints(X, params, cache).labels, cache };
+    const condensed = opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null;
+    const r = condensed ? clusterDistances(condensed, X.length, params, { X, overwrite: true }) : clusterFingerprints(X, params);
+    return { labels: r.labels, cache: { Z: r.Z, maxDist: r.maxDist } };
+  }
+
+  const n = faces.length;
+  const units: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(n);
+  const k = units.count;
+  const frameGroups = faces.map((f) => [f.frame]);
+  let Z: Float64Array, maxDist: number;
+  if (cache && cache.Z.length === Math.max(0, k - 1) * 4) {
+    ({ Z, maxDist } = cache);
+  } else {
+    const d = pairDistances(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights, {
+      scale: 'face-units',
+      quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
+    });
+    maxDist = maxDistance(d);
+    if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
+    const ud = opts.tracks ? unitDistances(d, n, units) : d;
+    Z = linkage(ud, k, opts.method, { overwrite: true });
+  }
+  const t = opts.sim === 'auto' ? autoCutHeight(Z, k, undefined, { sizes: unitSizes(units) }) : maxDist * (1 - opts.sim);
+  let flat: Int32Array;
+  if (opts.cannot_link) {
+    const unitFrames: number[][] = Array.from({ length: k }, () => []);
+    faces.forEach((f, i) => unitFrames[units.unitOf[i]].push(f.frame));
+    flat = fclusterCannotLink(Z, k, t, unitFrames);
+  } else {
+    flat = fcluster(Z, k, t);
+  }
+  let labels = applyMinSize(expandUnitLabels(flat, units), opts.min_csize);
+  if (opts.merge && opts.iterations > 0) {
+    labels = mergeClusters(X, labels, {
+      faceDim,
+      face_threshold: opts.face_threshold,
+      cloth_threshold: opts.cloth_threshold,
+      iterations: opts.iterations,
+      groupsOf: opts.cannot_link ? frameGroups : undefined,
+    });
+  }
+  return { labels: renumberBySize(labels), cache: { Z, maxDist } };
+}
+
+function unitSizes(u: Units): Float64Array {
+  const s = new Float64Array(u.count);
+  for (const x of u.unitOf) s[x]++;
+  return s;
 }
 
 export interface ClusterReport {

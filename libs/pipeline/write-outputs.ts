@@ -16,7 +16,7 @@ export interface AnalysisOutputs {
  */
 export async function writeAnalysisOutputs(dir: string, fp: FingerprintsFile, cluster: ClusterOptions, timings: Record<string, number>): Promise<AnalysisOutputs> {
   const t0 = performance.now();
-  const { labels } = clusterFaces(fp.faces, cluster);
+  const { labels } = clusterFaces(fp.faces, cluster, undefined, { sample_interval_s: fp.sample_interval_s });
   const t1 = performance.now();
   const report = buildClusterReport(fp.faces, labels, {
     sample_interval_s: fp.sample_interval_s,

@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER, type ClusterOptions, type LinkageMethod } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
-import { buildClusterReport, clusterFaces, type ClusterReport } from '../pipeline/cluster-faces.js';
+import { buildClusterReport, clusterFaces, linkageVariant, type ClusterReport } from '../pipeline/cluster-faces.js';
 import type { StoredFingerprint } from './faces.js';
 import type { Store } from './store.js';
 import type { VideoRecord } from './videos.js';
@@ -34,12 +34,14 @@ interface Entry {
   linkages: Map<string, CachedLinkage>;
 }
 
-const linkageMemoKey = (w: readonly [number, number], m: string) => `${m}|${w[0]},${w[1]}`;
+const linkageMemoKey = (w: readonly [number, number], variant: string) => `${variant}|${w[0]},${w[1]}`;
 
 /**
- * Clusters a ready video from its stored fingerprints. The dendrogram for (weights, method) comes
- * from memory, else from the linkages table, else it is computed once and stored there: a new
- * `sim`, `min_csize` or merge setting only cuts and merges. Fingerprints of ready videos (which no
+ * Clusters a ready video from its stored fingerprints. The dendrogram for (weights, linkage variant:
+ * the method and whichever of cannot_link / tracks / quality_weighting shape the tree, see
+ * libs/pipeline linkageVariant) comes from memory, else from the linkages table, else it is computed
+ * once and stored there: a new `sim` (a number or 'auto'), `min_csize` or merge setting only cuts and
+ * merges; the cannot-link constraint of the cut and the tracks are rebuilt from the faces. Fingerprints of ready videos (which no
  * longer change) are kept in a small LRU so repeated requests skip the database read.
  */
 export class VideoClusterer {
@@ -72,25 +74,28 @@ export class VideoClusterer {
     const t0 = performance.now();
     const e = await this.entry(video);
     const t1 = performance.now();
-    const key = linkageMemoKey(opts.face_cloth_weights, opts.method);
+    // The linkages table's `method` column holds the linkage variant (method + the options that shape
+    // the tree, libs/pipeline linkageVariant): "average" for the reference flow, as before.
+    const variant = linkageVariant(opts);
+    const key = linkageMemoKey(opts.face_cloth_weights, variant);
     let cache = e.linkages.get(key);
     let source: ClusterRun['linkage'] = cache ? 'memory' : 'none';
     if (!cache && e.faces.length >= 2) {
-      const stored = await this.store.linkages.get(video.id, opts.face_cloth_weights, opts.method);
+      const stored = await this.store.linkages.get(video.id, opts.face_cloth_weights, variant);
       if (stored && stored.n === e.faces.length) {
         cache = { Z: stored.z, maxDist: stored.maxDist };
         source = 'database';
       }
     }
     const t2 = performance.now();
-    const r = clusterFaces(e.faces, opts, cache);
+    const interval = sampleInterval(video, e.faces.map((f) => f.t));
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval });
     const t3 = performance.now();
     if (!cache && r.cache) {
-      await this.store.linkages.put(video.id, opts.face_cloth_weights, opts.method, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: t3 - t2 });
+      await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: t3 - t2 });
       source = 'computed';
     }
     if (r.cache) e.linkages.set(key, r.cache);
-    const interval = sampleInterval(video, e.faces.map((f) => f.t));
     const report = buildClusterReport(e.faces, r.labels, { sample_interval_s: interval, duration_s: video.durationS ?? undefined, thumbnail: (f) => String(f.id) });
     const t4 = performance.now();
     return {
@@ -111,8 +116,12 @@ export async function storeDefaultLinkage(store: Store, videoId: string, method:
   const faces = await store.faces.loadFingerprints(videoId);
   const t0 = performance.now();
   if (faces.length < 2) return { n: faces.length, ms: 0, stored: false };
-  const r = clusterFaces(faces, { ...DEFAULT_CLUSTER, method, face_cloth_weights: weights });
+  const opts = { ...DEFAULT_CLUSTER, method, face_cloth_weights: weights };
+  // Tracks depend on the sampling: the same interval as VideoClusterer uses, so the stored tree is the one it would compute.
+  const video = await store.videos.get(videoId);
+  const interval = video ? sampleInterval(video, faces.map((f) => f.t)) : undefined;
+  const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval });
   const ms = performance.now() - t0;
-  const stored = r.cache ? await store.linkages.put(videoId, weights, method, { z: r.cache.Z, maxDist: r.cache.maxDist, n: faces.length, computeMs: ms }) : false;
+  const stored = r.cache ? await store.linkages.put(videoId, weights, linkageVariant(opts), { z: r.cache.Z, maxDist: r.cache.maxDist, n: faces.length, computeMs: ms }) : false;
   return { n: faces.length, ms, stored };
 }

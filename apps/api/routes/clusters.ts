@@ -10,7 +10,7 @@ import { thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { ClusterQuery, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
 
-const CLUSTER_KEYS = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights'] as const;
+const CLUSTER_KEYS = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights', 'cannot_link', 'tracks', 'quality_weighting'] as const;
 
 /** The clustering options of a query string (other keys ignored), validated like the CLI's flags. */
 export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions {
@@ -44,7 +44,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['clusters'],
       summary: 'Key characters: clusters and summary (as the CLI\'s result.json), thumbnails as URLs',
-      description: 'Cuts the cached dendrogram of (face_cloth_weights, method): a new sim, min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair computes and caches one.',
+      description: 'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting computes and caches one.',
       params: VideoIdParams,
       querystring: ClusterQuery,
       response: { 200: ClusterResultSchema, ...errors(400, 404, 409, 500) },

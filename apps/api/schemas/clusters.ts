@@ -6,7 +6,10 @@ const c = DEFAULT_CLUSTER;
 
 /** Clustering parameters (query string); validated by resolveClusterOptions. Defaults = the CLI's. */
 export const ClusterQueryProps = {
-  sim: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: c.sim, description: 'Relative similarity: cut height = max distance × (1 − sim)' })),
+  sim: Type.Optional(Type.Union([
+    Type.Number({ minimum: 0, maximum: 1, description: 'Relative similarity (the reference\'s): cut height = max distance × (1 − sim)' }),
+    Type.Literal('auto', { description: 'Absolute cut on face-unit distances: the widest gap between merge heights in [0.3, 0.5] (no per-video tuning)' }),
+  ], { default: c.sim, description: 'Where the dendrogram is cut: a number in [0, 1] or "auto"' })),
   min_csize: Type.Optional(Type.Integer({ minimum: 1, default: c.min_csize, description: 'Smaller clusters are dropped (faces unclustered)' })),
   method: Type.Optional(Type.Union(LINKAGE_METHODS.map((m) => Type.Literal(m)), { default: c.method })),
   merge: Type.Optional(Type.Boolean({ default: c.merge })),
@@ -14,6 +17,9 @@ export const ClusterQueryProps = {
   cloth_threshold: Type.Optional(Type.Number({ minimum: 0, default: c.cloth_threshold })),
   iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: c.iterations })),
   face_cloth_weights: Type.Optional(Type.String({ pattern: '^\\s*[0-9.eE+-]+\\s*,\\s*[0-9.eE+-]+\\s*$', default: c.face_cloth_weights.join(','), description: '"face,cloth" weights; a new pair computes (and caches) a new linkage' })),
+  cannot_link: Type.Optional(Type.Boolean({ default: c.cannot_link, description: 'Two faces of one frame are never one person' })),
+  tracks: Type.Optional(Type.Boolean({ default: c.tracks, description: 'Faces of consecutive samples with overlapping boxes and close descriptors are clustered as one track' })),
+  quality_weighting: Type.Optional(Type.Boolean({ default: c.quality_weighting, description: 'Face quality (size, sharpness, pose, detection score) shifts each pair\'s weight between the face and the clothing half' })),
 };
 export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
 

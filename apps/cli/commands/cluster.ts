@@ -5,7 +5,8 @@ import { CLUSTER_FLAGS, parseCommandArgs } from '../args.js';
 
 export const CLUSTER_USAGE = `keycast cluster --fingerprints FILE.json [clustering options]
   FILE.json: an array of equal-length number arrays (rows used as given, not re-normalised).
-  Prints {"labels": [...]}: a cluster id per row, null when dropped by min_csize.`;
+  Prints {"labels": [...]}: a cluster id per row, null when dropped by min_csize.
+  --sim auto cuts the rows' average-linkage tree in the face-descriptor band (rows on that scale).`;
 
 /**
  * Clusters raw rows exactly as DESIGN.md steps 5-6 (HAC, cut, min_csize, merge): the rows are the
@@ -17,6 +18,9 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new KeycastError('INVALID_OPTION', `unexpected argument: ${positionals[0]}`);
   if (!flags.fingerprints) throw new KeycastError('INVALID_OPTION', 'cluster needs --fingerprints FILE.json');
   if (options.face_cloth_weights !== undefined) throw new KeycastError('INVALID_OPTION', '--face-cloth-weights does not apply to cluster: rows are used as given');
+  for (const k of ['cannot_link', 'tracks', 'quality_weighting'] as const) {
+    if (options[k] !== undefined) throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes or face quality`);
+  }
   const opts = resolveClusterOptions(options);
   const rows = await readRows(String(flags.fingerprints));
   if (rows.length === 0) {

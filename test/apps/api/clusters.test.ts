@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
-import { clusterFaces } from '../../../libs/pipeline/index.js';
+import { clusterFaces, linkageVariant } from '../../../libs/pipeline/index.js';
 import { storeDefaultLinkage } from '../../../libs/store/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
@@ -52,6 +52,8 @@ before(async () => {
 });
 after(async () => { await api?.close(); });
 
+/** The linkages row key of some options (the method column holds the linkage variant). */
+const rowKey = (o: Record<string, unknown>, w = '1,1') => `${linkageVariant(resolveClusterOptions(o))}|${w}`;
 const linkageRows = async () => (await sql<{ weights: string; method: string }>(api.databaseUrl, 'SELECT weights, method FROM linkages WHERE video_id = $1 ORDER BY id', [videoId])).map((r) => `${r.method}|${r.weights}`);
 
 test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on the stored fingerprints, thumbnails as URLs', async () => {
@@ -79,24 +81,47 @@ test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on
 });
 
 test('a new sim only cuts the cached linkage (no new row); new weights or method compute and cache one', async () => {
-  assert.deepEqual(await linkageRows(), ['average|1,1']);
+  assert.deepEqual(await linkageRows(), [rowKey({})]);
   const hi = await api.call('GET', `/videos/${videoId}/clusters?sim=0.99&min_csize=1`);
   assert.equal(hi.status, 200);
   assert.ok(['memory', 'database'].includes(hi.body.linkage));
   assert.ok(hi.body.clusters.length > 3, 'sim near 1 splits');
   const lo = await api.call('GET', `/videos/${videoId}/clusters?sim=0&merge=false`);
   assert.equal(lo.body.clusters.length, 1, 'sim 0 = one cluster');
-  assert.deepEqual(await linkageRows(), ['average|1,1']);
+  const auto = await api.call('GET', `/videos/${videoId}/clusters?sim=auto`);
+  assert.equal(auto.status, 200);
+  assert.ok(['memory', 'database'].includes(auto.body.linkage), 'a number and "auto" cut the same tree');
+  assert.deepEqual(await linkageRows(), [rowKey({})]);
 
   const w = await api.call('GET', `/videos/${videoId}/clusters?face_cloth_weights=1,0.5`);
   assert.equal(w.status, 200);
   assert.equal(w.body.linkage, 'computed');
   const m = await api.call('GET', `/videos/${videoId}/clusters?method=complete`);
   assert.equal(m.body.linkage, 'computed');
-  assert.deepEqual(await linkageRows(), ['average|1,1', 'average|1,0.5', 'complete|1,1']);
+  assert.deepEqual(await linkageRows(), [rowKey({}), rowKey({}, '1,0.5'), rowKey({ method: 'complete' })]);
   const again = await api.call('GET', `/videos/${videoId}/clusters?method=complete&sim=0.5`);
   assert.equal(again.body.linkage, 'memory');
   assert.equal((await linkageRows()).length, 3);
+});
+
+test('cannot_link, tracks and quality_weighting shape the tree: each setting computes and caches its own linkage; the reference flow keeps its old key', async () => {
+  const before = (await linkageRows()).length;
+  const seen = new Set(await linkageRows());
+  for (const q of ['cannot_link=false', 'tracks=true', 'quality_weighting=false', 'sim=0.4&cannot_link=false&tracks=false&quality_weighting=false']) {
+    const r = await api.call('GET', `/videos/${videoId}/clusters?${q}`);
+    assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.linkage, 'computed', q);
+    assert.deepEqual(r.body.clusters.map((c: { size: number }) => c.size), SIZES, `${q}: the three people`);
+    const again = await api.call('GET', `/videos/${videoId}/clusters?${q}&min_csize=1`);
+    assert.equal(again.body.linkage, 'memory', `${q}: cached`);
+    for (const k of await linkageRows()) seen.add(k);
+  }
+  assert.equal((await linkageRows()).length, before + 4);
+  assert.ok(seen.has('average|1,1'), 'the reference flow\'s linkage is stored under the method alone');
+  const params = (await api.call('GET', `/videos/${videoId}/clusters?tracks=true&sim=auto`)).body.params;
+  assert.equal(params.tracks, true);
+  assert.equal(params.sim, 'auto');
+  assert.equal(params.cannot_link, DEFAULT_CLUSTER.cannot_link);
 });
 
 test('clusters: 409 VIDEO_NOT_READY while not ready, 404 unknown video, 400 bad parameters (named)', async () => {
@@ -106,7 +131,7 @@ test('clusters: 409 VIDEO_NOT_READY while not ready, 404 unknown video, 400 bad 
   assert.match(pending.body.error.message, /queued/);
   const missing = await api.call('GET', '/videos/00000000-0000-4000-8000-000000000000/clusters');
   assert.equal(missing.status, 404);
-  for (const [q, re] of [['sim=1.5', /sim/], ['method=ward', /method/], ['min_csize=0', /min_csize/], ['face_cloth_weights=1', /face_cloth_weights/], ['face_cloth_weights=0,0', /face_cloth_weights/], ['simm=0.5', /simm/], ['iterations=x', /iterations/]] as const) {
+  for (const [q, re] of [['sim=1.5', /sim/], ['method=ward', /method/], ['min_csize=0', /min_csize/], ['face_cloth_weights=1', /face_cloth_weights/], ['face_cloth_weights=0,0', /face_cloth_weights/], ['simm=0.5', /simm/], ['iterations=x', /iterations/], ['sim=automatic', /sim/], ['tracks=maybe', /tracks/], ['cannot_link=2', /cannot_link/]] as const) {
     const r = await api.call('GET', `/videos/${videoId}/clusters?${q}`);
     assert.equal(r.status, 400, q);
     assert.equal(r.body.error.code, 'INVALID_OPTION', q);

@@ -29,6 +29,8 @@ describe('bad input: one-line typed errors, non-zero exit', () => {
     ['sim below 0', () => ['recluster', dir, '--sim', '-0.1'], 2, 'INVALID_OPTION'],
     ['sim not a number', () => ['cluster', '--fingerprints', 'x.json', '--sim', 'high'], 2, 'INVALID_OPTION'],
     ['a bad method', () => ['cluster', '--fingerprints', 'x.json', '--method', 'ward'], 2, 'INVALID_OPTION'],
+    ['a switch both on and off', () => ['recluster', dir, '--tracks', '--no-tracks'], 2, 'INVALID_OPTION'],
+    ['cannot-link for raw rows (no frames)', () => ['cluster', '--fingerprints', 'x.json', '--cannot-link'], 2, 'INVALID_OPTION'],
     ['an unknown command', () => ['frobnicate'], 2, 'UNKNOWN_COMMAND'],
   ];
   for (const [name, args, status, code] of cases) {
@@ -120,10 +122,20 @@ describe('analyze on the Hamilton clip', { skip: needsSharedData(HAMILTON) }, ()
     const fp = JSON.parse(readFileSync(fpPath, 'utf8'));
     const distinct = new Set(fp.faces.map((f: { face: number[]; cloth: number[] }) => JSON.stringify([f.face, f.cloth]))).size;
     assert.equal(all.clusters.length, distinct, 'sim 1: every distinct fingerprint its own cluster');
-    const r2 = await keycast(['recluster', out, '--sim', '0', '--min-csize', '1']);
+    // sim 0 cuts at the largest distance: one cluster, unless cannot-link (on by default) keeps faces of one frame apart
+    const r2 = await keycast(['recluster', out, '--sim', '0', '--min-csize', '1', '--no-cannot-link']);
     assert.equal(r2.status, 0, r2.stderr);
     const one = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     assert.equal(one.clusters.length, 1, 'sim 0: one cluster');
+    const r3 = await keycast(['recluster', out, '--sim', '0', '--min-csize', '1']);
+    assert.equal(r3.status, 0, r3.stderr);
+    const apart = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    const perFrame = new Map<number, number[]>();
+    for (const f of apart.faces as { frame: number; cluster: number }[]) perFrame.set(f.frame, [...(perFrame.get(f.frame) ?? []), f.cluster]);
+    const most = Math.max(...[...perFrame.values()].map((c) => c.length));
+    assert.ok(most >= 2, 'the clip has frames with several faces');
+    assert.ok(apart.clusters.length >= most, 'sim 0 with cannot-link: at least as many clusters as the most faces in one frame');
+    for (const c of perFrame.values()) assert.equal(new Set(c).size, c.length, 'no two faces of one frame share a cluster');
     assert.equal(statSync(fpPath).mtimeMs, before);
   });
 

@@ -1,0 +1,100 @@
+import { pdist } from '../clustering/index.js';
+import { NEUTRAL_SHARE, faceShare } from './face-quality.js';
+
+/** At most this many pairs are looked at to estimate the typical cloth/face distance ratio. */
+const RATIO_SAMPLE = 200_000;
+
+export type DistanceScale = 'fingerprint' | 'face-units';
+
+export interface PairDistanceOptions {
+  /**
+   * 'fingerprint': the scale of the reference's fingerprints (distances grow with the weights);
+   * 'face-units': a weighted mean of the two halves with the cloth half rescaled to the face
+   * descriptor's scale, so a fixed height means the same on every video (the 'auto' cut needs it).
+   */
+  scale: DistanceScale;
+  /** Per-face quality in [0, 1], or null (unknown: neutral). Omitted: every pair is neutral. */
+  quality?: readonly (number | null)[];
+}
+
+/**
+ * Condensed distances between appearances, for the 'auto' cut and face quality weighting.
+ *
+ * With f, c the L2-normalised face and cloth vectors (a zero vector stays zero), (w_f, w_c) the
+ * face_cloth_weights, for a pair (i, j):
+ *   df = |f_i − f_j|, dc = |c_i − c_j|;
+ *   ρ  = median(dc / df) over pairs where both show clothing and df > 0 (≤ 200,000 pairs sampled
+ *        with a fixed stride; 1 when there is none): the typical scale of the cloth half against the face half;
+ *   a missing cloth half (zero vector) is unknown, not different: if i or j shows none, dc := ρ · df
+ *   (as appearance-distances.ts);
+ *   A  = faceShare(q_i, q_j) (face-quality.ts) with quality, else 0.5: the face half's share.
+ * Then
+ *   'fingerprint': d² = 2A·w_f²·df² + 2(1 − A)·w_c²·dc²  (A = 0.5: the reference's Euclidean distance
+ *                  of the fingerprints, with missing clothing imputed);
+ *   'face-units':  d² = (2A·w_f²·df² + 2(1 − A)·w_c²·(dc/ρ)²) / (2A·w_f² + 2(1 − A)·w_c²),
+ *                  a weighted mean of the face distance and the rescaled cloth distance: same-person
+ *                  pairs land below ~0.4 whatever the encoder or the weights' scale. When the
+ *                  denominator is 0 (one weight 0 and A at the other extreme) the half with a
+ *                  non-zero weight alone counts.
+ * Returns the condensed matrix (scipy order), length n(n-1)/2.
+ */
+export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonly ArrayLike<number>[], weights: readonly [number, number], opts: PairDistanceOptions): Float64Array {
+  const n = face.length;
+  if (cloth.length !== n) throw new RangeError(`pairDistances: ${n} faces but ${cloth.length} cloth vectors`);
+  if (opts.quality && opts.quality.length !== n) throw new RangeError(`pairDistances: ${opts.quality.length} qualities for ${n} faces`);
+  const F = face.map(normalised);
+  const C = cloth.map(normalised);
+  const dressed = C.map((c) => c.some((v) => v !== 0));
+  const df = pdist(F);
+  const dc = dressed.some(Boolean) ? pdist(C) : new Float64Array(df.length);
+  const rho = clothRatio(df, dc, dressed);
+  const [wf, wc] = weights;
+  const wf2 = wf * wf, wc2 = wc * wc;
+  const q = opts.quality;
+  const out = new Float64Array(df.length);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, p++) {
+      const A = q ? faceShare(q[i], q[j]) : NEUTRAL_SHARE;
+      const fd = df[p];
+      const cd = dressed[i] && dressed[j] ? dc[p] : rho * fd;
+      const a = 2 * A * wf2, b = 2 * (1 - A) * wc2;
+      if (opts.scale === 'fingerprint') {
+        out[p] = Math.sqrt(a * fd * fd + b * cd * cd);
+      } else {
+        const cn = cd / rho;
+        const den = a + b;
+        out[p] = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
+      }
+    }
+  }
+  return out;
+}
+
+function normalised(v: ArrayLike<number>): Float64Array {
+  let ss = 0;
+  for (let k = 0; k < v.length; k++) ss += v[k] * v[k];
+  const norm = Math.sqrt(ss);
+  const out = new Float64Array(v.length);
+  if (norm === 0) return out;
+  for (let k = 0; k < v.length; k++) out[k] = v[k] / norm;
+  return out;
+}
+
+/** ρ = median(dc / df) over dressed pairs with df > 0, sampled with a fixed stride; 1 when there is none. */
+export function clothRatio(df: Float64Array, dc: Float64Array, dressed: readonly boolean[]): number {
+  const n = dressed.length;
+  const total = (n * (n - 1)) / 2;
+  const stride = Math.max(1, Math.floor(total / RATIO_SAMPLE));
+  const values: number[] = [];
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, p++) {
+      if (p % stride === 0 && dressed[i] && dressed[j] && df[p] > 0) values.push(dc[p] / df[p]);
+    }
+  }
+  if (values.length === 0) return 1;
+  values.sort((a, b) => a - b);
+  const r = values[Math.floor(values.length / 2)];
+  return r > 0 ? r : 1;
+}
