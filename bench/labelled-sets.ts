@@ -1,7 +1,7 @@
 /**
  * Labelled videos made from real, hand-labelled photos, with their ground truth.
  *
- *   node --import tsx bench/labelled-sets.ts [--write-gt] [SET ...]
+ *   node --import tsx bench/labelled-sets.ts [--write-gt] [--analyze] [SET ...] [-- ANALYZE OPTIONS]
  *
  * Each set is a sequence of shots; a shot frames some of the people of one labelled photo
  * (test/fixtures/quality/photos.labels.json) and moves slowly over it (a zoom or a pan), as a camera
@@ -15,12 +15,14 @@
  * never on the images, so it is committed and a test checks this module reproduces it. Videos are
  * cached under os.tmpdir()/keycast-labelled/<hash of recipe, labels and source bytes>/.
  *
- * `--write-gt` rewrites the committed ground truth (after changing a recipe or a label).
+ * `--write-gt` rewrites the committed ground truth (after changing a recipe or a label); `--analyze`
+ * runs `keycast analyze` on each video (with the options after `--`, at the set's capture interval)
+ * and prints detection recall, NMI and pairwise F1 as `keycast eval` computes them.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -454,9 +456,33 @@ export async function labelledSets(opts: BuildOptions & { names?: readonly strin
 // ---------------------------------------------------------------------------------------------
 // Command line
 
+/** `keycast analyze` on a built set, scored against its ground truth. */
+async function analyzeSet(set: LabelledSet, extra: string[]): Promise<string> {
+  const { scoreAgainstGroundTruth } = await import('../apps/cli/score.js');
+  const out = await mkdtemp(join(tmpdir(), `keycast-labelled-${set.name}-`));
+  try {
+    await new Promise<void>((res, rej) => {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/keycast.js'), 'analyze', set.video, '--capture-interval-sec', String(set.captureIntervalSec), ...extra, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', rej);
+      child.on('close', (code) => (code === 0 ? res() : rej(new Error(`keycast analyze ${set.video} exited ${code}: ${err.trim().split('\n').at(-1)}`))));
+    });
+    const s = scoreAgainstGroundTruth(JSON.parse(await readFile(set.gt, 'utf8')), JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
+    return `detection recall ${s.detection_recall}, ${s.faces_scored} faces scored (${s.unmatched} unmatched), ${s.gt_ids} people, ${s.clusters} clusters, ` +
+      `NMI ${s.nmi_all}, purity ${s.purity_kept}, pairwise P/R/F1 ${s.pair_precision}/${s.pair_recall}/${s.pair_f1}`;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
-  const writeGt = argv.includes('--write-gt');
-  const names = argv.filter((a) => !a.startsWith('--'));
+  const dash = argv.indexOf('--');
+  const extra = dash >= 0 ? argv.slice(dash + 1) : [];
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const writeGt = own.includes('--write-gt');
+  const analyze = own.includes('--analyze');
+  const names = own.filter((a) => !a.startsWith('--'));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   for (const name of names.length ? names : LABELLED_SET_NAMES) {
     const gt = groundTruthOf(name);
@@ -472,6 +498,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${name}: ${set.video}\n  ${gt.shots.length} shots, ${gt.shots.at(-1)!.t1} s, sampled every ${set.captureIntervalSec} s: ${times} samples with faces, ` +
       `${labelled} labelled faces (${gt.faces.length - labelled} cut by the frame edge, null), ${set.identities} identities, ` +
       `${crowded} samples with more than 4 faces${set.needsShared ? ', needs ../shared/data' : ''}\n`);
+    if (analyze) process.stdout.write(`  keycast analyze${extra.length ? ` ${extra.join(' ')}` : ''}: ${await analyzeSet(set, extra)}\n`);
   }
 }
 

@@ -29,7 +29,21 @@ function iou(a: Box, b: Box): number {
   return u > 0 ? inter / u : 0;
 }
 
-const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+/**
+ * Python's round(x, digits): the double's exact decimal value rounded, an exact tie to the even digit.
+ * Math.round(x * 1e4) / 1e4 rounds the product instead (0.63125 → 6312.5 → 0.6313 where score.py
+ * prints 0.6312), and toFixed sends exact ties up.
+ */
+export function roundLikePython(x: number, digits: number): number {
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return x;
+  const exact = Math.abs(x).toFixed(100);
+  const cut = exact.indexOf('.') + 1 + digits;
+  let r = Number(Math.abs(x).toFixed(digits));
+  if (/^50*$/.test(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) r = Number(exact.slice(0, cut));
+  return x < 0 ? -r : r;
+}
+
+const r4 = (x: number) => roundLikePython(x, 4);
 
 /**
  * Scores a result against hand-labelled ground truth exactly as ../shared/tools/score.py does:
@@ -76,7 +90,7 @@ export function scoreAgainstGroundTruth(gtJson: unknown, outJson: unknown): Scor
     unmatched,
     gt_ids: new Set(truth).size,
     clusters: sc.clusters,
-    detection_recall: gtAtSampled.length ? Math.round((found.size / gtAtSampled.length) * 1000) / 1000 : NaN,
+    detection_recall: gtAtSampled.length ? roundLikePython(found.size / gtAtSampled.length, 3) : NaN,
     nmi_all: r4(sc.nmi_all),
     nmi_kept: sc.nmi_kept === null ? null : r4(sc.nmi_kept),
     purity_kept: sc.kept ? r4(sc.purity_kept) : NaN,

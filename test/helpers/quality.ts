@@ -49,17 +49,10 @@ export async function scoreRun(gtPath: string, resultPath: string): Promise<RunS
   return { keycast: await scoreWithKeycast(gtPath, resultPath), python: existsSync(SCORE_PY) ? scoreWithPython(gtPath, resultPath) : null };
 }
 
-const COUNTS = new Set<string>(['faces_out', 'faces_scored', 'faces_kept', 'unmatched', 'gt_ids', 'clusters']);
-
 /**
- * Where the two scorers disagree, one line per number. Counts must be equal; ratios may differ by one
- * unit in the last printed place (Python's round() and Math.round() break exact ties differently).
+ * Where the two scorers disagree, one line per number. Both compute the same double operations and
+ * round as Python does (apps/cli/score.ts roundLikePython), so every number must be identical.
  */
 export function disagreements(a: ScoreNumbers, b: ScoreNumbers): string[] {
-  return SCORE_KEYS.filter((k) => {
-    const x = a[k], y = b[k];
-    if (x === null || y === null) return x !== y;
-    if (COUNTS.has(k)) return x !== y;
-    return Math.abs(x - y) > (k === 'detection_recall' ? 1e-3 : 1e-4) + 1e-9;
-  }).map((k) => `${k}: keycast ${a[k]}, score.py ${b[k]}`);
+  return SCORE_KEYS.filter((k) => a[k] !== b[k]).map((k) => `${k}: keycast ${a[k]}, score.py ${b[k]}`);
 }
