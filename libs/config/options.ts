@@ -87,7 +87,7 @@ export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
   face_cloth_weights: [1, 1] as [number, number],
   // Measured on every labelled set, on and off from these defaults (docs/QUALITY.md, "Ablation"):
   // the auto cut, cannot-link and quality weighting each raise the mean NMI (the report lists where
-  // each gains and loses); tracks change nothing measured, so they are off (--tracks turns them on).
+  // each gains and loses); tracks lower it (bbt-scenes, mixed), so they are off (--tracks turns them on).
   cannot_link: true,
   tracks: false,
   quality_weighting: true,
