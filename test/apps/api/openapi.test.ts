@@ -59,7 +59,7 @@ test('every route is documented with its parameters, request body and every answ
     assert.ok(upload.properties[o], `upload documents ${o}`);
   }
   const clusterParams = doc.paths['/videos/{id}/clusters'].get.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
-  assert.deepEqual(clusterParams, ['cloth_threshold', 'face_cloth_weights', 'face_threshold', 'iterations', 'merge', 'method', 'min_csize', 'sim']);
+  assert.deepEqual(clusterParams, ['cannot_link', 'cloth_threshold', 'face_cloth_weights', 'face_threshold', 'iterations', 'merge', 'method', 'min_csize', 'quality_weighting', 'sim', 'tracks']);
   const err = doc.components.schemas.Error;
   assert.deepEqual(err.required, ['error']);
   assert.deepEqual(err.properties.error.required, ['code', 'message']);

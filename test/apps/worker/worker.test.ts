@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { resolveExtractOptions, type ExtractOptions } from '../../../libs/config/index.js';
+import { DEFAULT_CLUSTER, resolveExtractOptions, type ExtractOptions } from '../../../libs/config/index.js';
+import { linkageVariant } from '../../../libs/pipeline/cluster-faces.js';
 import { migrate, type VideoRecord } from '../../../libs/store/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';
@@ -92,7 +93,7 @@ test(`one segment: faces stored once each, default linkage cached, video ready (
   assert.equal(done.faceCount, faces.length);
   assert.equal(new Set(faces.map((f) => f.split('/').slice(0, 2).join('/'))).size, faces.length, 'no (frame, k) twice');
   const linkages = await sql<{ weights: string; method: string; n: number; len: number }>(url, 'SELECT weights, method, n, length(z) AS len FROM linkages WHERE video_id = $1', [v.id]);
-  assert.deepEqual(linkages.map((l) => [l.weights, l.method, l.n, l.len]), [['1,1', 'average', faces.length, (faces.length - 1) * 4 * 8]]);
+  assert.deepEqual(linkages.map((l) => [l.weights, l.method, l.n, l.len]), [['1,1', linkageVariant(DEFAULT_CLUSTER), faces.length, (faces.length - 1) * 4 * 8]], 'the default linkage (keycast flow: average+units+…)');
   assert.ok(done.timings.extract_ms > 0 && done.timings.linkage_ms >= 0 && done.timings.probe_ms >= 0);
   whole = { id: v.id, faces };
 });
