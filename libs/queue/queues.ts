@@ -30,6 +30,9 @@ function throttledWarn(): (err: Error) => void {
 const ENQUEUE_TIMEOUT_MS = 5000;
 
 /** Redis is down or does not answer: the request may be retried once it is back. */
+/** ioredis states of a connection that was up and is gone: an enqueue would only wait for the outage to end. */
+const LOST_STATES = new Set(['reconnecting', 'close', 'end']);
+
 export class QueueUnavailableError extends Error {
   override name = 'QueueUnavailableError';
 }
@@ -68,10 +71,11 @@ export class Queues {
   /**
    * Queues the extraction of a video (idempotent: one job per video id). An upload request waits on it, so it fails
    * fast instead of waiting out a Redis outage (the connection queues commands while it reconnects): at once when
-   * Redis is not connected, after `timeoutMs` when it does not answer.
+   * the connection is lost (reconnecting or closed), after `timeoutMs` when Redis does not answer. A connection
+   * still making its first connect (a process just started) is waited for, within the same `timeoutMs`.
    */
   async enqueueExtract(videoId: string, { timeoutMs = ENQUEUE_TIMEOUT_MS } = {}): Promise<void> {
-    if (this.connection.status !== 'ready') throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    if (LOST_STATES.has(this.connection.status)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new QueueUnavailableError(`the job queue (Redis) did not answer within ${timeoutMs} ms`)), timeoutMs);

@@ -90,6 +90,13 @@ const VARIANTS: { name: string; cluster: (i: number) => number | null; check: (s
   { name: 'three stripes', cluster: (i) => (i % 4 === 3 ? null : i % 3), check: (s) => assert.equal(s.clusters, 3) },
 ];
 
+/** keycast's defaults on each set, as docs/QUALITY.md records them (node --import tsx bench/quality.ts). */
+const RECORDED_DEFAULTS: Record<string, { nmi: number; f1: number }> = {
+  'bbt-scenes': { nmi: 1.0, f1: 1.0 },
+  'demo-samples': { nmi: 1.0, f1: 1.0 },
+  mixed: { nmi: 0.977, f1: 0.931 },
+};
+
 for (const name of LABELLED_SET_NAMES) {
   describe(`labelled set ${name}: analyze, then keycast eval and score.py`, { skip: missingSources(name) }, () => {
     let dir: string;
@@ -120,6 +127,13 @@ for (const name of LABELLED_SET_NAMES) {
       assert.ok(s.faces_scored! >= 120, `faces scored ${s.faces_scored}`);
       // Detections that match no labelled box: faces the labels do not hold (e.g. a background face found at video scale).
       assert.ok(s.unmatched! <= 0.05 * s.faces_out!, `unmatched ${s.unmatched} of ${s.faces_out}`);
+    });
+
+    test('quality at the defaults stays at the recorded numbers (docs/QUALITY.md) minus 0.02, and NMI ≥ 0.90', () => {
+      const s = scores.python ?? scores.keycast;
+      const rec = RECORDED_DEFAULTS[name];
+      assert.ok(s.nmi_all! >= Math.max(0.9, rec.nmi - 0.02), `${name}: NMI ${s.nmi_all} (recorded ${rec.nmi})`);
+      assert.ok(s.pair_f1! >= rec.f1 - 0.02, `${name}: pairwise F1 ${s.pair_f1} (recorded ${rec.f1})`);
     });
 
     test('keycast eval agrees with score.py on every number, for the defaults and four extreme labellings', { skip: existsSync(SCORE_PY) ? false : `${SCORE_PY} is absent` }, async () => {
