@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { probeVideo, sampleFrames } from '../libs/media/index.js';
 import { createFacePool, extractFaces, type FacePool, type FrameJobResult } from '../libs/pipeline/index.js';
 import { createClothEncoder, clothRegion, detectFaces, faceapi, faceThumbnails, tf } from '../libs/vision/index.js';
 import { prepareBaseline, runBaselineLoop } from './baseline-loop.js';
+import { replaceResultsSection } from './results-file.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED_VIDEO = resolve(REPO, '../shared/data/videos/short_hamilton_clip.mp4');
@@ -631,21 +632,5 @@ export function analyzeSection(r: AnalyzeBenchReport, command: string): string {
 
 /** Replaces (or appends) this bench's section of bench/RESULTS.md, leaving every other section and the notes block alone. */
 export function recordAnalyzeSection(body: string, file = RESULTS_FILE): void {
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const lines = old.split('\n');
-  const start = lines.findIndex((l) => l.trim() === HEADING);
-  let end = lines.length;
-  if (start >= 0) {
-    const next = lines.findIndex((l, i) => i > start && /^## /.test(l));
-    if (next >= 0) end = next;
-  }
-  const prev = start >= 0 ? lines.slice(start, end).join('\n') : '';
-  const nb = prev.indexOf(NOTES_BEGIN);
-  const ne = prev.indexOf(NOTES_END);
-  const notes = nb >= 0 && ne > nb ? prev.slice(nb, ne + NOTES_END.length) : `${NOTES_BEGIN}\n${NOTES_END}`;
-  const section = `${body.trimEnd()}\n\n${notes}\n`;
-  const out = start >= 0
-    ? [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n')
-    : `${old.trimEnd()}\n\n${section}`;
-  writeFileSync(file, out);
+  replaceResultsSection(file, HEADING, body, NOTES_BEGIN, NOTES_END);
 }

@@ -2,7 +2,7 @@
 // API process and a real worker process, on loopback, bounded in time. Used by test/load/load.test.ts (short, with
 // assertions) and by `npm run bench -- --only load` (longer, latencies recorded in bench/RESULTS.md).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -13,6 +13,7 @@ import { testVideo } from '../test/e2e/support/media.js';
 import { REPO_ROOT, TEST_REDIS_URL, dropDatabase, freshDatabase, sql, tempDir, uniquePrefix, waitFor } from '../test/e2e/support/services.js';
 import { freePort } from '../test/e2e/support/throwaway.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/e2e/support/worker-process.js';
+import { replaceResultsSection } from './results-file.js';
 
 export interface LoadOptions {
   /** Seconds of the mixed phase: uploads and cluster requests together, the worker busy. */
@@ -332,19 +333,5 @@ const NOTES_END = '<!-- load-notes:end -->';
 
 /** Replaces (or appends) the load section of bench/RESULTS.md, keeping its hand-written notes block. */
 export function recordLoadSection(body: string, file: string): void {
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const lines = old.split('\n');
-  const start = lines.findIndex((l) => l.trim() === LOAD_HEADING);
-  let end = lines.length;
-  if (start >= 0) {
-    const next = lines.findIndex((l, i) => i > start && /^## /.test(l));
-    if (next >= 0) end = next;
-  }
-  const prev = start >= 0 ? lines.slice(start, end).join('\n') : '';
-  const nb = prev.indexOf(NOTES_BEGIN);
-  const ne = prev.indexOf(NOTES_END);
-  const notes = nb >= 0 && ne > nb ? prev.slice(nb, ne + NOTES_END.length) : `${NOTES_BEGIN}\n${NOTES_END}`;
-  const section = `${body.trimEnd()}\n\n${notes}\n`;
-  const out = start >= 0 ? [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n') : `${old.trimEnd()}\n\n${section}`;
-  writeFileSync(file, out);
+  replaceResultsSection(file, LOAD_HEADING, body, NOTES_BEGIN, NOTES_END);
 }

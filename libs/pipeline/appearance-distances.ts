@@ -22,7 +22,7 @@ export function appearanceDistances(X: Float64Array[], faceDim: number): Float64
   if (count === 0 || count === n) return null;
   const faceD = pdist(X.map((x) => x.subarray(0, faceDim)));
   const clothD = pdist(X.map((x) => x.subarray(faceDim)));
-  const r = medianRatio(faceD, clothD, dressed);
+  const r = medianClothRatio(faceD, clothD, dressed);
   const out = new Float64Array(faceD.length);
   let p = 0;
   for (let i = 0; i < n; i++) {
@@ -34,7 +34,11 @@ export function appearanceDistances(X: Float64Array[], faceDim: number): Float64
   return out;
 }
 
-function medianRatio(faceD: Float64Array, clothD: Float64Array, dressed: boolean[]): number {
+/**
+ * The median of clothD / faceD over pairs where both faces show clothing and faceD > 0, sampled with a
+ * fixed stride (at most RATIO_SAMPLE pairs); 1 when there is no such pair. It may be 0 (identical clothing).
+ */
+export function medianClothRatio(faceD: Float64Array, clothD: Float64Array, dressed: readonly boolean[]): number {
   const n = dressed.length;
   const total = (n * (n - 1)) / 2;
   const stride = Math.max(1, Math.floor(total / RATIO_SAMPLE));

@@ -1,8 +1,6 @@
 import { pdist } from '../clustering/index.js';
 import { NEUTRAL_SHARE, faceShare } from './face-quality.js';
-
-/** At most this many pairs are looked at to estimate the typical cloth/face distance ratio. */
-const RATIO_SAMPLE = 200_000;
+import { medianClothRatio } from './appearance-distances.js';
 
 export type DistanceScale = 'fingerprint' | 'face-units';
 
@@ -81,20 +79,8 @@ function normalised(v: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** ρ = median(dc / df) over dressed pairs with df > 0, sampled with a fixed stride; 1 when there is none. */
+/** ρ = median(dc / df) over dressed pairs with df > 0 (appearance-distances' sample); 1 when there is none or it is 0. */
 export function clothRatio(df: Float64Array, dc: Float64Array, dressed: readonly boolean[]): number {
-  const n = dressed.length;
-  const total = (n * (n - 1)) / 2;
-  const stride = Math.max(1, Math.floor(total / RATIO_SAMPLE));
-  const values: number[] = [];
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++, p++) {
-      if (p % stride === 0 && dressed[i] && dressed[j] && df[p] > 0) values.push(dc[p] / df[p]);
-    }
-  }
-  if (values.length === 0) return 1;
-  values.sort((a, b) => a - b);
-  const r = values[Math.floor(values.length / 2)];
+  const r = medianClothRatio(df, dc, dressed);
   return r > 0 ? r : 1;
 }
