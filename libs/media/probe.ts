@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KeycastError } from '../config/errors.js';
 import type { VideoInfo } from './types.js';
-import { getMediaTools, runTool } from './tools.js';
+import { getMediaTools, runTool, TOOL_TIMEOUT_MS } from './tools.js';
 import { parseRational, type Rational } from './timeline.js';
 
 /** What sampling needs beyond VideoInfo: which stream to map and the exact (rational) frame rate of the sampling grid. */
@@ -217,8 +217,10 @@ export async function probeVideo(path: string, { allowedFormats }: ProbeOptions 
   if (hit) return { ...hit, info: { ...hit.info, path } };
 
   // `file:` keeps names with colons or a leading dash from being read as protocols or options.
-  const restrict = allowedFormats ? ['-format_whitelist', allowedFormats.join(','), '-protocol_whitelist', 'file'] : [];
+  // Only local files are ever read: a playlist or reference file naming URLs or other files opens nothing.
+  const restrict = [...(allowedFormats ? ['-format_whitelist', allowedFormats.join(',')] : []), '-protocol_whitelist', 'file'];
   const r = await runTool(getMediaTools().ffprobe, ['-v', 'error', ...restrict, '-show_format', '-show_streams', '-of', 'json', '-i', `file:${abs}`]);
+  if (r.timedOut) throw new KeycastError('UNSUPPORTED_MEDIA', `${path}: ffprobe did not finish reading the file within ${TOOL_TIMEOUT_MS / 1000} s`);
   if (r.code !== 0) {
     const refused = /\[([\w,]+) @ [^\]]*\] Format not on whitelist/.exec(r.stderr);
     if (refused) {

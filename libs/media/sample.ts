@@ -44,6 +44,8 @@ export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: Sam
   if (Number.isFinite(plan.endSlot)) input.push('-t', ffSeconds(slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps)));
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
+    // Local files only, whatever ffmpeg's defaults: the decoder never follows a URL named inside the input.
+    '-protocol_whitelist', 'file',
     ...input, '-i', `file:${absPath}`,
     '-map', `0:${streamIndex}`, '-an', '-sn', '-dn',
     '-vf', filters.join(','),

@@ -35,21 +35,30 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** True when the tool was killed for running past `timeoutMs`. */
+  timedOut: boolean;
 }
 
+/** How long a short-lived tool may run: a hostile file must not hold a probe (and the request waiting on it) forever. */
+export const TOOL_TIMEOUT_MS = 60_000;
+
 /** Runs a short-lived tool to completion (ffprobe, `ffmpeg -version`): its output is small, so it is collected whole. */
-export function runTool(bin: string, args: string[]): Promise<RunResult> {
+export function runTool(bin: string, args: string[], { timeoutMs = TOOL_TIMEOUT_MS } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(e.code === 'ENOENT' || e.code === 'EACCES' ? missingToolError(bin) : e);
     });
     child.on('close', (code, signal) => {
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
   });
 }

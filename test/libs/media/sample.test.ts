@@ -247,3 +247,21 @@ describe('sampleFrames: process lifetime and back-pressure', { skip: hamiltonSki
     assert.deepEqual(childFfmpegPids(), []);
   });
 });
+
+test('a playlist naming a URL: a typed error, and nothing is requested from the URL', { skip: haveFfmpeg ? false : 'ffmpeg not installed' }, async () => {
+  const { createServer } = await import('node:http');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  let hits = 0;
+  const server = createServer((_req, res) => { hits++; res.writeHead(404).end(); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const playlist = join(videos.scratch, 'hostile.m3u8');
+    writeFileSync(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nhttp://127.0.0.1:${port}/segment.ts\n#EXT-X-ENDLIST\n`);
+    await assert.rejects(collect(playlist, {}), (e: unknown) => isKeycastError(e), 'a typed error, not a fetch');
+    assert.equal(hits, 0, 'nothing was requested from the URL in the playlist');
+  } finally {
+    server.close();
+  }
+});
