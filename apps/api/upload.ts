@@ -7,6 +7,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { KeycastError, isKeycastError, resolveExtractOptions, type ExtractOptions } from '../../libs/config/index.js';
 import { probeVideo, type ProbedVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
+import { QueueUnavailableError } from '../../libs/queue/index.js';
 import { resolveWebhookTarget } from '../../libs/webhooks/index.js';
 import { ApiError } from './errors.js';
 import { checkJobQuota } from './job-quota.js';
@@ -149,8 +150,9 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     if (file.bytes === 0) throw new ApiError('UNSUPPORTED_MEDIA', 'the uploaded file is empty');
     const probed = await probeUpload(store.files.path(file.key), config.allowedContainers);
     checkMediaPolicy(probed, config);
-    await checkJobQuota(store, scope.tenantId, config.maxActiveJobsPerTenant);
-    await store.videos.create({ id, tenantId: scope.tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: probed.info });
+    const video = { id, tenantId: scope.tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: probed.info };
+    if (config.maxActiveJobsPerTenant <= 0) await store.videos.create(video);
+    else if (!(await store.videos.createWithinQuota(video, config.maxActiveJobsPerTenant))) await checkJobQuota(store, scope.tenantId, config.maxActiveJobsPerTenant, true);
   } catch (e) {
     await store.files.removeVideo(id);
     throw e;
@@ -159,7 +161,8 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     await queues.enqueueExtract(id);
   } catch (e) {
     await store.deleteVideo(id);
-    throw new ApiError('UNAVAILABLE', `could not queue the job: ${(e as Error).message}`);
+    // Our own queue errors are worded for clients; anything else from the Redis client may name hosts and ports.
+    throw new ApiError('UNAVAILABLE', `could not queue the job: ${e instanceof QueueUnavailableError ? e.message : 'the job queue (Redis) failed'}`);
   }
   return { id, bytes: file.bytes };
 }

@@ -82,7 +82,25 @@ export class VideoRepository {
   constructor(private readonly db: PrismaClient) {}
 
   async create(v: NewVideo): Promise<VideoRecord> {
-    const row = await this.db.video.create({
+    return this.insert(this.db, v);
+  }
+
+  /**
+   * Creates the video only while its tenant has fewer than `maxActive` videos queued or processing; null
+   * otherwise. The count and the insert run under a per-tenant transaction lock, so uploads racing each
+   * other cannot overshoot the limit.
+   */
+  async createWithinQuota(v: NewVideo & { tenantId: string }, maxActive: number): Promise<VideoRecord | null> {
+    return this.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`keycast-quota:${v.tenantId}`}))::text`;
+      const active = await tx.video.count({ where: { tenantId: v.tenantId, status: { in: ['queued', 'processing'] } } });
+      if (active >= maxActive) return null;
+      return this.insert(tx, v);
+    });
+  }
+
+  private async insert(db: Pick<PrismaClient, 'video'>, v: NewVideo): Promise<VideoRecord> {
+    const row = await db.video.create({
       data: {
         ...(v.id ? { id: v.id } : {}),
         tenantId: v.tenantId ?? null,

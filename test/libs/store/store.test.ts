@@ -151,3 +151,18 @@ test('deleting a video removes its rows and its files', async () => {
 test('storage keys cannot escape the storage root', () => {
   assert.throws(() => store.files.path('../etc/passwd'), /escapes/);
 });
+
+test('createWithinQuota: eight uploads racing for a limit of 3 active videos create exactly 3; other tenants are not counted', async () => {
+  const mine = await store.apiKeys.ensureTenant('quota-race');
+  const other = await store.apiKeys.ensureTenant('quota-other');
+  await store.videos.create({ tenantId: other.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'o', sizeBytes: 1 });
+  const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+    store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: `q${i}`, sizeBytes: 1 }, 3)));
+  assert.equal(results.filter((r) => r !== null).length, 3);
+  const rows = await sql<{ n: string }>(url, "SELECT count(*) AS n FROM videos WHERE tenant_id = $1 AND status IN ('queued', 'processing')", [mine.id]);
+  assert.equal(Number(rows[0].n), 3);
+  // A finished video frees its slot.
+  await sql(url, "UPDATE videos SET status = 'ready' WHERE id = $1", [results.find((r) => r !== null)!.id]);
+  assert.notEqual(await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q9', sizeBytes: 1 }, 3), null);
+  assert.equal(await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q10', sizeBytes: 1 }, 3), null);
+});
