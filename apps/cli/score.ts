@@ -1,7 +1,7 @@
 import { KeycastError } from '../../libs/config/index.js';
 import { scoreLabels } from '../../libs/clustering/index.js';
+import { boxIou, type Box } from '../../libs/pipeline/index.js';
 
-type Box = [number, number, number, number];
 interface GtFace { t: number; box: Box; id: string | null }
 interface OutFace { t: number; box: Box; cluster: number | string | null }
 
@@ -19,14 +19,6 @@ export interface Score {
   pair_precision: number;
   pair_recall: number;
   pair_f1: number;
-}
-
-function iou(a: Box, b: Box): number {
-  const iw = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
-  const ih = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
-  const inter = iw * ih;
-  const u = a[2] * a[3] + b[2] * b[3] - inter;
-  return u > 0 ? inter / u : 0;
 }
 
 /**
@@ -71,8 +63,8 @@ export function scoreAgainstGroundTruth(gtJson: unknown, outJson: unknown): Scor
     const near = times.length ? nearest(f.t) : undefined;
     if (near === undefined || Math.abs(near - f.t) > tol) { unmatched++; continue; }
     const cands = byT.get(near)!;
-    const best = cands.reduce((a, b) => (iou(b.box, f.box) > iou(a.box, f.box) ? b : a));
-    if (iou(best.box, f.box) < 0.3) { unmatched++; continue; }
+    const best = cands.reduce((a, b) => (boxIou(b.box, f.box) > boxIou(a.box, f.box) ? b : a));
+    if (boxIou(best.box, f.box) < 0.3) { unmatched++; continue; }
     if (best.id === null) continue;
     truth.push(best.id);
     pred.push(f.cluster === null ? null : String(f.cluster));

@@ -69,7 +69,8 @@ export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonl
   return out;
 }
 
-function normalised(v: ArrayLike<number>): Float64Array {
+/** v / |v| as float64; a zero vector stays zero. */
+export function normalised(v: ArrayLike<number>): Float64Array {
   let ss = 0;
   for (let k = 0; k < v.length; k++) ss += v[k] * v[k];
   const norm = Math.sqrt(ss);

@@ -1,5 +1,6 @@
 import type { Units } from '../clustering/index.js';
 import type { Box } from './types.js';
+import { normalised } from './pair-distances.js';
 
 /** Two detections in consecutive samples join a track only when their boxes overlap at least this much (IoU). */
 export const TRACK_MIN_IOU = 0.3;
@@ -33,13 +34,6 @@ export function boxIou(a: Box, b: Box): number {
   const inter = iw * ih;
   const union = a[2] * a[3] + b[2] * b[3] - inter;
   return union > 0 ? inter / union : 0;
-}
-
-function unit(v: ArrayLike<number>): Float64Array {
-  let ss = 0;
-  for (let k = 0; k < v.length; k++) ss += v[k] * v[k];
-  const n = Math.sqrt(ss);
-  return Float64Array.from(v as ArrayLike<number>, (x) => (n === 0 ? 0 : x / n));
 }
 
 function dist(a: Float64Array, b: Float64Array): number {
@@ -79,7 +73,7 @@ export function buildTracks(faces: readonly TrackableFace[], opts: TrackOptions 
   const next = new Int32Array(n).fill(-1);
   const hasPrev = new Uint8Array(n);
   const units = new Map<number, Float64Array>();
-  const unitOf = (i: number) => { let u = units.get(i); if (!u) { u = unit(faces[i].face); units.set(i, u); } return u; };
+  const unitOf = (i: number) => { let u = units.get(i); if (!u) { u = normalised(faces[i].face); units.set(i, u); } return u; };
   for (let s = 0; s + 1 < samples.length; s++) {
     const A = samples[s], B = samples[s + 1];
     if (!(B.t - A.t <= maxGap * interval)) continue;
