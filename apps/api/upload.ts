@@ -10,7 +10,7 @@ import type { TenantScope } from '../../libs/store/index.js';
 import { QueueUnavailableError } from '../../libs/queue/index.js';
 import { resolveWebhookTarget } from '../../libs/webhooks/index.js';
 import { ApiError } from './errors.js';
-import { checkJobQuota } from './job-quota.js';
+import { checkJobQuota, tooManyJobs } from './job-quota.js';
 import { checkMediaPolicy } from './media-policy.js';
 
 /** Reads a stream to its end, keeping nothing. */
@@ -151,8 +151,12 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     const probed = await probeUpload(store.files.path(file.key), config.allowedContainers);
     checkMediaPolicy(probed, config);
     const video = { id, tenantId: scope.tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: probed.info };
-    if (config.maxActiveJobsPerTenant <= 0) await store.videos.create(video);
-    else if (!(await store.videos.createWithinQuota(video, config.maxActiveJobsPerTenant))) await checkJobQuota(store, scope.tenantId, config.maxActiveJobsPerTenant, true);
+    const max = config.maxActiveJobsPerTenant;
+    if (max <= 0) await store.videos.create(video);
+    else {
+      const { video: created, active } = await store.videos.createWithinQuota(video, max);
+      if (!created) throw tooManyJobs(active, max);
+    }
   } catch (e) {
     await store.files.removeVideo(id);
     throw e;

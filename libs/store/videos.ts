@@ -85,17 +85,21 @@ export class VideoRepository {
     return this.insert(this.db, v);
   }
 
+  /** Videos of `tenantId` still waiting for or in extraction (what the per-tenant job quota counts). */
+  activeCount(tenantId: string, db: Pick<PrismaClient, 'video'> = this.db): Promise<number> {
+    return db.video.count({ where: { tenantId, status: { in: ['queued', 'processing'] } } });
+  }
+
   /**
-   * Creates the video only while its tenant has fewer than `maxActive` videos queued or processing; null
-   * otherwise. The count and the insert run under a per-tenant transaction lock, so uploads racing each
-   * other cannot overshoot the limit.
+   * Creates the video only while its tenant has fewer than `maxActive` videos queued or processing
+   * (`video` null otherwise), with the count it saw. The count and the insert run under a per-tenant
+   * transaction lock, so uploads racing each other cannot overshoot the limit.
    */
-  async createWithinQuota(v: NewVideo & { tenantId: string }, maxActive: number): Promise<VideoRecord | null> {
+  async createWithinQuota(v: NewVideo & { tenantId: string }, maxActive: number): Promise<{ video: VideoRecord | null; active: number }> {
     return this.db.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`keycast-quota:${v.tenantId}`}))::text`;
-      const active = await tx.video.count({ where: { tenantId: v.tenantId, status: { in: ['queued', 'processing'] } } });
-      if (active >= maxActive) return null;
-      return this.insert(tx, v);
+      const active = await this.activeCount(v.tenantId, tx);
+      return { video: active >= maxActive ? null : await this.insert(tx, v), active };
     });
   }
 

@@ -158,11 +158,12 @@ test('createWithinQuota: eight uploads racing for a limit of 3 active videos cre
   await store.videos.create({ tenantId: other.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'o', sizeBytes: 1 });
   const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
     store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: `q${i}`, sizeBytes: 1 }, 3)));
-  assert.equal(results.filter((r) => r !== null).length, 3);
+  assert.equal(results.filter((r) => r.video !== null).length, 3);
+  assert.deepEqual(results.map((r) => r.active).sort(), [0, 1, 2, 3, 3, 3, 3, 3], 'each create saw the count left by the ones before it');
   const rows = await sql<{ n: string }>(url, "SELECT count(*) AS n FROM videos WHERE tenant_id = $1 AND status IN ('queued', 'processing')", [mine.id]);
   assert.equal(Number(rows[0].n), 3);
   // A finished video frees its slot.
-  await sql(url, "UPDATE videos SET status = 'ready' WHERE id = $1", [results.find((r) => r !== null)!.id]);
-  assert.notEqual(await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q9', sizeBytes: 1 }, 3), null);
-  assert.equal(await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q10', sizeBytes: 1 }, 3), null);
+  await sql(url, "UPDATE videos SET status = 'ready' WHERE id = $1", [results.find((r) => r.video !== null)!.video!.id]);
+  assert.notEqual((await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q9', sizeBytes: 1 }, 3)).video, null);
+  assert.equal((await store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'q10', sizeBytes: 1 }, 3)).video, null);
 });
