@@ -10,9 +10,14 @@ export const SHARED_DATA = resolve(REPO_ROOT, '../shared/data');
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Several checkouts may test on one server at once: KEYCAST_TEST_DB_SUFFIX keeps their databases apart. */
+function scoped(name: string): string {
+  return `${name}${process.env.KEYCAST_TEST_DB_SUFFIX ?? ''}`;
+}
+
 export function dbUrl(name: string, adminUrl = PG_ADMIN_URL): string {
   const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
+  u.pathname = `/${scoped(name)}`;
   return u.toString();
 }
 
@@ -21,8 +26,8 @@ export async function freshDatabase(name: string, adminUrl = PG_ADMIN_URL): Prom
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${name}"`);
+    await c.query(`DROP DATABASE IF EXISTS "${scoped(name)}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${scoped(name)}"`);
   } finally {
     await c.end();
   }
@@ -33,7 +38,7 @@ export async function dropDatabase(name: string, adminUrl = PG_ADMIN_URL): Promi
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS "${scoped(name)}" WITH (FORCE)`);
   } finally {
     await c.end();
   }
