@@ -2,8 +2,9 @@
 // Code generation that a fresh clone needs before tests or start-up (outputs are gitignored):
 //   1. the Prisma client (libs/store/generated) from prisma/schema.prisma — offline: Prisma's CLI
 //      would download a schema engine it does not need for `generate`, so point it at /bin/true;
-//   2. the API's OpenAPI document (apps/api/dump-openapi.ts → test/sdk/generated/openapi.json) and the
-//      TypeScript SDK generated from it by @hey-api/openapi-ts (test/sdk/generated); skipped with --prisma-only.
+//   2. the API's OpenAPI document (apps/api/dump-openapi.ts → libs/sdk/generated/openapi.json) and the
+//      TypeScript SDK generated from it by @hey-api/openapi-ts (libs/sdk/generated, exported by libs/sdk/index.ts);
+//      skipped with --prisma-only.
 // Each step is skipped when its output is newer than its inputs (set KEYCAST_FORCE_GENERATE=1 to force).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'pris
 }
 
 const dumper = join(root, 'apps/api/dump-openapi.ts');
-const sdkDir = join(root, 'test/sdk/generated');
+const sdkDir = join(root, 'libs/sdk/generated');
 const sdkStamp = join(sdkDir, 'index.ts');
 if (!prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')])) {
   // The generator empties its output folder: the document is written beside it first, then kept inside.

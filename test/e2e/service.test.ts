@@ -2,8 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createClient } from '../sdk/generated/client/index.js';
-import { getVideosById, getVideosByIdClusters, postVideos, getVideosByIdMontagePng } from '../sdk/generated/sdk.gen.js';
+import { createClient, getVideosById, getVideosByIdClusters, postVideos, getVideosByIdMontagePng } from '../../libs/sdk/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../apps/worker/workers.js';
 import { verifyWebhook } from '../../apps/worker/webhook-signing.js';
