@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { probeVideo, samplingStep } from '../libs/media/index.js';
+import { samplingStep } from '../libs/config/index.js';
+import { probeVideo } from '../libs/media/index.js';
 import { faceapi, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
 
 export interface BaselineOptions {

@@ -37,7 +37,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scoreAgainstGroundTruth } from '../apps/cli/score.js';
 import { scoreLabels, type MetricLabel } from '../libs/clustering/index.js';
 import { CLOTH_ENCODERS, DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions, resolveExtractOptions, type ClothEncoderName } from '../libs/config/index.js';
-import { clusterFaces, createFacePool, extractFaces, FileSink, type ClusterableFace, type FacePool } from '../libs/pipeline/index.js';
+import { clusterFaces, type ClusterableFace } from '../libs/flow/index.js';
+import { createFacePool, extractFaces, FileSink, type FacePool } from '../libs/pipeline/index.js';
 import { readRgb } from '../test/helpers/images.js';
 import { labelledSets, type LabelledSet } from './labelled-sets.js';
 
@@ -527,7 +528,7 @@ function conclusions(datasets: Dataset[]): string[] {
     const pad = run(d, { encoder: e, weighting: 'both', merge: false, sim: pickFor.sim, padded: true });
     const neutral = pad.clusters === chip.clusters && Math.abs(pad.nmi - chip.nmi) < 1e-9;
     out.push(`${++n}. **Missing clothing in the HAC.** In ${d.key}'s padded mode ${z} of ${d.padded![e].length} faces get a zero clothing vector (less than the analyzer's minimum share of the region inside the frame) and the rest the same black vector. ` +
-      `A plain Euclidean zero cloth half would lie at distance 1 (the cloth weight) from every non-zero one, as far as a different outfit; the pipeline's appearance distances treat it as unknown instead (libs/pipeline/appearance-distances.ts). Without merging Face+Cloth gives ${pad.clusters} clusters and NMI ${f3(pad.nmi)} against ${chip.clusters} and ${f3(chip.nmi)} in chip mode (${e}, sim ${pickFor.sim})` +
+      `A plain Euclidean zero cloth half would lie at distance 1 (the cloth weight) from every non-zero one, as far as a different outfit; the pipeline's appearance distances treat it as unknown instead (libs/flow/appearance-distances.ts). Without merging Face+Cloth gives ${pad.clusters} clusters and NMI ${f3(pad.nmi)} against ${chip.clusters} and ${f3(chip.nmi)} in chip mode (${e}, sim ${pickFor.sim})` +
       (neutral ? ': missing clothing is neutral.' : ': missing clothing still changes the result.'));
   }
 
@@ -708,12 +709,12 @@ function machine(backend: string): string {
 
 /** What the improvements do, for the report (their exact semantics live in the code's docstrings). */
 const SEMANTICS = [
-  '- **Automatic cut (`sim=auto`)** (libs/clustering/auto-cut.ts `autoCutHeight`, distances libs/pipeline/pair-distances.ts): keycast\'s flow measures distances in face units, ' +
+  '- **Automatic cut (`sim=auto`)** (libs/clustering/auto-cut.ts `autoCutHeight`, distances libs/flow/pair-distances.ts): keycast\'s flow measures distances in face units, ' +
     'd² = (2A·w_f²·df² + 2(1−A)·w_c²·(dc/ρ)²) / (2A·w_f² + 2(1−A)·w_c²) with df, dc the distances of the L2-normalised face and cloth vectors, ρ the median dc/df of the video (the cloth half brought to the face descriptor\'s scale) and A the face share (0.5, or the quality weighting\'s). ' +
     'The cut is then t = the middle of the widest gap between the heights of the merges of two groups of ≥ 3 faces that lie inside the band [0.3, 0.5] (the band\'s middle when none does). Deterministic; it reads only merge heights. A number keeps the reference\'s relative cut max(pdist)·(1 − sim), on the reference\'s distances when every improvement is off (scipy-identical).',
   '- **Cannot-link** (libs/clustering/cannot-link.ts): before the linkage the distance of two faces of one frame becomes 1e6; the cut never keeps two units that share a frame in one flat cluster (a conflicting subtree is split into its children, recursively: scipy\'s monocrit cut with +∞ on conflicting nodes); merging, when on, never joins clusters that share a frame. The cached linkage is that of the penalised distances (its key holds `cannot_link`); the constrained cut runs on every request.',
-  '- **Temporal links** (libs/pipeline/tracks.ts `buildTracks`): faces of consecutive samples (the next frame holding faces, at most 1.5 sample intervals later) whose boxes overlap with IoU ≥ 0.3 and whose descriptors are ≤ 0.35 apart are linked, one to one by decreasing IoU; a track is a chain of links. Tracks are clustered as units at the mean distance of their faces\' pairs, and every face of a track gets the track\'s label. The cached linkage is that of the tracks (rebuilt from the faces on each request, deterministically).',
-  '- **Face quality weighting** (libs/pipeline/face-quality.ts; features from libs/vision/face-quality.ts at extraction): q = Π (0.05 + 0.95·r_k)^(1/4) over four ramps — box short side 24 → 96 px, log sharpness (variance of the Laplacian of the face at 64×64 gray) 20 → 400, |yaw| (nose offset from the eyes\' midpoint / eye distance, from the 68 landmarks) 0.8 → 0, detection score 0.5 → 0.9. A pair\'s face share A is its worse face\'s q: a sharp frontal face lets the face decide, a small blurred or turned one leaves it to the clothing. Faces without the features (older fingerprints) are neutral (A = 0.5).',
+  '- **Temporal links** (libs/flow/tracks.ts `buildTracks`): faces of consecutive samples (the next frame holding faces, at most 1.5 sample intervals later) whose boxes overlap with IoU ≥ 0.3 and whose descriptors are ≤ 0.35 apart are linked, one to one by decreasing IoU; a track is a chain of links. Tracks are clustered as units at the mean distance of their faces\' pairs, and every face of a track gets the track\'s label. The cached linkage is that of the tracks (rebuilt from the faces on each request, deterministically).',
+  '- **Face quality weighting** (libs/flow/face-quality.ts; features from libs/vision/face-quality.ts at extraction): q = Π (0.05 + 0.95·r_k)^(1/4) over four ramps — box short side 24 → 96 px, log sharpness (variance of the Laplacian of the face at 64×64 gray) 20 → 400, |yaw| (nose offset from the eyes\' midpoint / eye distance, from the 68 landmarks) 0.8 → 0, detection score 0.5 → 0.9. A pair\'s face share A is its worse face\'s q: a sharp frontal face lets the face decide, a small blurred or turned one leaves it to the clothing. Faces without the features (older fingerprints) are neutral (A = 0.5).',
 ];
 
 async function main(): Promise<void> {

@@ -1,13 +1,15 @@
 import type { ServiceConfig } from '../../libs/config/index.js';
 import { Queues } from '../../libs/queue/index.js';
-import { createStore, VideoClusterer, type Store } from '../../libs/store/index.js';
+import { ClusterService } from '../../libs/services/index.js';
+import { createStore, type Store } from '../../libs/store/index.js';
 
 /** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
 export interface ApiDeps {
   config: ServiceConfig;
   store: Store;
   queues: Queues;
-  clusterer: VideoClusterer;
+  /** Re-clustering of stored videos (cached linkages, cuts). */
+  clusters: ClusterService;
 }
 
 export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueueError?: (err: Error) => void } = {}): ApiDeps & { close(): Promise<void> } {
@@ -17,7 +19,7 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     config,
     store,
     queues,
-    clusterer: new VideoClusterer(store),
+    clusters: new ClusterService(store),
     async close() {
       await queues.close();
       await store.close();

@@ -1,6 +1,7 @@
 import { KeycastError } from '../../libs/config/index.js';
 import { scoreLabels } from '../../libs/clustering/index.js';
-import { boxIou, type Box } from '../../libs/pipeline/index.js';
+import type { Box } from '../../libs/config/index.js';
+import { boxIou } from '../../libs/flow/index.js';
 
 interface GtFace { t: number; box: Box; id: string | null }
 interface OutFace { t: number; box: Box; cluster: number | string | null }

@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../libs/config/index.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import { Queues } from '../../libs/queue/index.js';
+import { ClusterService } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -9,6 +10,8 @@ export interface WorkerDeps {
   config: ServiceConfig;
   store: Store;
   queues: Queues;
+  /** Linkages of stored videos (the default one is computed when a video is ready). */
+  clusters: ClusterService;
   /** The face pool, started on first use (models load once per process). */
   pool(): Promise<FacePool>;
   log: Logger;
@@ -23,6 +26,7 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     config,
     store,
     queues,
+    clusters: new ClusterService(store),
     log: opts.log ?? createLogger(config.logLevel, { service: 'keycast-worker' }),
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });

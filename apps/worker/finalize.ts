@@ -1,4 +1,3 @@
-import { storeDefaultLinkage } from '../../libs/store/index.js';
 import type { WorkerDeps } from './deps.js';
 
 /**
@@ -15,7 +14,7 @@ export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<
   const pending = segments.filter((s) => s.status !== 'done');
   if (pending.length > 0) throw new Error(`finalize: segments ${pending.map((s) => s.idx).join(', ')} of ${videoId} are not done`);
 
-  const linkage = await storeDefaultLinkage(store, videoId);
+  const linkage = await deps.clusters.storeDefaultLinkage(videoId);
   const faceCount = await store.faces.count(videoId);
   const sum = (k: string) => segments.reduce((a, s) => a + (Number(s.timings[k]) || 0), 0);
   const now = Date.now();

@@ -1,5 +1,6 @@
 import { maxDistPerNode } from './fcluster.js';
 import type { LinkageMatrix } from './types.js';
+import { assertLinkageFits } from './linkage-shape.js';
 
 /** A band of plausible cut heights, in the units of the distances the linkage was built from. */
 export interface CutBand {
@@ -68,7 +69,7 @@ export interface AutoCutOptions {
 export function autoCutHeight(Z: LinkageMatrix, n: number, band: CutBand = FACE_UNITS_BAND, opts: AutoCutOptions = {}): number {
   const { lo, hi } = band;
   if (!(lo >= 0 && hi > lo && Number.isFinite(hi))) throw new RangeError(`autoCutHeight: band must satisfy 0 <= lo < hi < Infinity, got [${lo}, ${hi}]`);
-  if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`autoCutHeight: Z has ${Z.length / 4} rows for n = ${n}`);
+  assertLinkageFits(Z, n, 'autoCutHeight');
   if (opts.sizes && opts.sizes.length !== n) throw new RangeError(`autoCutHeight: ${opts.sizes.length} sizes for n = ${n}`);
   const minSide = opts.minSide ?? AUTO_MIN_SIDE;
   const heights: number[] = [];

@@ -6,6 +6,7 @@ import { applyMinSize, renumberBySize } from './min-size.js';
 import { maxDistance, pdist } from './pdist.js';
 import type { CachedLinkage, ClusterParams, ClusterResult } from './types.js';
 import { LINKAGE_METHODS } from './types.js';
+import { assertLinkageFits } from './linkage-shape.js';
 
 /**
  * The whole clustering of the method (DESIGN.md steps 5-6) on fingerprints X:
@@ -51,7 +52,7 @@ export function clusterDistances(condensed: Float64Array, n: number, params: Clu
 }
 
 function finish(X: ArrayLike<number>[], n: number, params: ClusterParams, Z: Float64Array, maxDist: number): ClusterResult {
-  if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`cached linkage has ${Z.length / 4} rows for ${n} points`);
+  assertLinkageFits(Z, n, 'cached linkage');
   const flat = params.sim === 'auto' ? fcluster(Z, n, autoCutHeight(Z, n, params.band)) : cutAtSim(Z, n, params.sim, maxDist);
   let labels = applyMinSize(flat, params.min_csize);
   if (params.merge && params.iterations > 0) {

@@ -1,4 +1,5 @@
 import type { LinkageMatrix } from './types.js';
+import { assertLinkageFits } from './linkage-shape.js';
 
 /**
  * Flat clusters from a linkage, as scipy's `fcluster(Z, t, criterion='distance')`, same numbers:
@@ -23,7 +24,7 @@ export function fcluster(Z: LinkageMatrix, n: number, t: number): Int32Array {
  * e.g. +Infinity on a node and all its ancestors keeps that node from ever being one flat cluster).
  */
 export function fclusterMonocrit(Z: LinkageMatrix, n: number, t: number, adjust: (maxDists: Float64Array) => Float64Array): Int32Array {
-  if (Z.length !== Math.max(0, n - 1) * 4) throw new RangeError(`fcluster: Z has ${Z.length / 4} rows for n = ${n}`);
+  assertLinkageFits(Z, n, 'fcluster');
   const T = new Int32Array(n);
   if (n === 0) return T;
   if (n === 1) { T[0] = 1; return T; }

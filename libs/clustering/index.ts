@@ -4,6 +4,7 @@ export * from './types.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
 export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance } from './pdist.js';
 export { linkage, linkageCondensed } from './linkage.js';
+export { linkageFits, assertLinkageFits } from './linkage-shape.js';
 export type { LinkageOptions } from './linkage.js';
 export { fcluster, fclusterMonocrit, maxDistPerNode, cutAtSim } from './fcluster.js';
 export { autoCutHeight, FACE_UNITS_BAND, AUTO_MIN_SIDE } from './auto-cut.js';

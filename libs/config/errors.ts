@@ -2,40 +2,48 @@
  * One error type for every expected failure (bad input, bad options, unreadable media).
  * `code` is stable: the CLI prints it, the API maps it to an HTTP status, clients switch on it.
  */
-export type ErrorCode =
-  | 'INVALID_OPTION'
-  | 'UNKNOWN_OPTION'
-  | 'NOT_FOUND'
-  | 'NOT_A_VIDEO'
-  | 'TRUNCATED_VIDEO'
-  | 'NO_VIDEO_STREAM'
-  | 'ZERO_DURATION'
-  | 'DECODE_FAILED'
-  | 'INVALID_FINGERPRINTS'
-  | 'INVALID_FILE'
-  | 'VIDEO_NOT_READY'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT'
-  | 'UNAUTHORIZED'
+/**
+ * Every stable error code with its HTTP status: the one list. The CLI prints the code, the API answers
+ * with the status (and documents the codes in its OpenAPI document), clients switch on the code.
+ * Unreadable media is 422: the request was well-formed, its content is not a usable video.
+ */
+export const ERROR_STATUS = Object.freeze({
+  INVALID_OPTION: 400,
+  UNKNOWN_OPTION: 400,
+  INVALID_FILE: 400,
+  INVALID_CALLBACK_URL: 400,
+  INVALID_MULTIPART: 400,
+  MISSING_FILE: 400,
+  TOO_MANY_FILES: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  VIDEO_NOT_READY: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  UNSUPPORTED_MEDIA: 415,
+  UNSUPPORTED_CONTAINER: 415,
+  UNSUPPORTED_CODEC: 415,
+  UNSUPPORTED_CONTENT_TYPE: 415,
+  VIDEO_TOO_LONG: 422,
+  NOT_A_VIDEO: 422,
+  TRUNCATED_VIDEO: 422,
+  NO_VIDEO_STREAM: 422,
+  ZERO_DURATION: 422,
+  DECODE_FAILED: 422,
+  INVALID_FINGERPRINTS: 422,
+  RATE_LIMITED: 429,
+  TOO_MANY_JOBS: 429,
+  INTERNAL: 500,
   /** A backing service (database, Redis) does not answer. */
-  | 'UNAVAILABLE'
-  // Limits and hostile input (the API's answers; docs/RELIABILITY.md).
-  | 'UNSUPPORTED_MEDIA'
-  | 'UNSUPPORTED_CONTAINER'
-  | 'UNSUPPORTED_CODEC'
-  | 'UNSUPPORTED_CONTENT_TYPE'
-  | 'VIDEO_TOO_LONG'
-  | 'RATE_LIMITED'
-  | 'TOO_MANY_JOBS'
-  | 'URI_TOO_LONG'
-  | 'INVALID_CALLBACK_URL'
-  | 'INVALID_MULTIPART'
-  | 'MISSING_FILE'
-  | 'TOO_MANY_FILES'
-  // Faults (docs/RELIABILITY.md): the service is short of something, the request was fine.
-  | 'STORAGE_FULL'
-  | 'DATABASE_UNAVAILABLE'
-  | 'INTERNAL';
+  UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
+  /** The service is short of disk; the request was fine. */
+  STORAGE_FULL: 507,
+} as const);
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 export class KeycastError extends Error {
   readonly code: ErrorCode;

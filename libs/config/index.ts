@@ -1,3 +1,5 @@
 export * from './errors.js';
 export * from './options.js';
 export * from './env.js';
+export * from './geometry.js';
+export * from './sampling.js';

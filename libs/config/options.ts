@@ -32,7 +32,7 @@ export interface ExtractOptions {
 /**
  * Where the dendrogram is cut: a number in [0, 1] is the reference's relative similarity (cut height
  * = max(pdist) * (1 - sim)); 'auto' is an absolute cut on face-unit distances (libs/clustering
- * autoCutHeight, libs/pipeline/pair-distances.ts) that needs no per-video tuning.
+ * autoCutHeight, libs/flow/pair-distances.ts) that needs no per-video tuning.
  */
 export type SimOption = number | 'auto';
 
@@ -46,7 +46,7 @@ export interface ClusterOptions {
   cloth_threshold: number;
   iterations: number;
   face_cloth_weights: [number, number];
-  /** Two faces of one frame are never one person (libs/pipeline/cluster-faces.ts). */
+  /** Two faces of one frame are never one person (libs/flow/cluster-faces.ts). */
   cannot_link: boolean;
   /** Faces linked across consecutive samples (overlapping boxes, close descriptors) are clustered as one track. */
   tracks: boolean;

@@ -5,7 +5,6 @@ export { sampleFrames, ffmpegSampleArgs } from './sample.js';
 export {
   planSampling,
   planExpectsFrames,
-  samplingStep,
   slotTime,
   firstSlotAtOrAfter,
   parseRational,

@@ -1,4 +1,5 @@
 import { KeycastError } from '../config/errors.js';
+import { samplingStep } from '../config/sampling.js';
 import type { SampleOptions } from './types.js';
 
 /** An exact frame rate, e.g. 30000/1001: the sampling grid must not drift, so it is never rounded to a float. */
@@ -17,13 +18,6 @@ export function parseRational(s: string | undefined): Rational | null {
   return num > 0 && den > 0 ? { num, den } : null;
 }
 
-/**
- * The interval sampler's step, in frames: `max(1, round(capture_interval_sec * round(fps)))`.
- * Matches the reference: 0.333 s at 29.97 fps → round(0.333 * 30) = 10.
- */
-export function samplingStep(capture_interval_sec: number, fps: number): number {
-  return Math.max(1, Math.round(capture_interval_sec * Math.round(fps)));
-}
 
 /** Time of frame slot k on the sampling grid: k / fps seconds. */
 export function slotTime(k: number, fps: Rational): number {

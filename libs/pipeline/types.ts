@@ -1,7 +1,7 @@
-import type { ExtractOptions } from '../config/index.js';
+import type { Box, ExtractOptions } from '../config/index.js';
 import type { VideoInfo } from '../media/types.js';
 
-export type Box = [x: number, y: number, w: number, h: number];
+export type { Box };
 
 /** One appearance of a face: what the pipeline emits and the sinks store (quality features may be absent: neutral). */
 export interface FaceRecord {

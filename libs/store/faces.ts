@@ -1,4 +1,4 @@
-import type { Box } from '../pipeline/types.js';
+import type { Box } from '../config/index.js';
 import type { PrismaClient } from './client.js';
 import type { Prisma } from './generated/client.js';
 import { bytesToFloat32, float32ToBytes } from './vectors.js';

@@ -1,4 +1,3 @@
-import type { FaceRecord, ExtractProgress } from '../pipeline/types.js';
 import { ApiKeyRepository } from './api-keys.js';
 import { createPrismaClient, type PrismaClient } from './client.js';
 import { DeliveryRepository } from './deliveries.js';
@@ -7,6 +6,21 @@ import { FileStorage } from './files.js';
 import { LinkageRepository } from './linkages.js';
 import { SegmentRepository } from './segments.js';
 import { VideoRepository, type TenantScope } from './videos.js';
+
+/** One extracted face as the worker hands it over: a row's fields plus its two JPEGs (libs/pipeline's FaceRecord fits). */
+export interface FaceUpload extends Omit<NewFace, 'thumbKey' | 'bodyKey'> {
+  thumbnail: Buffer;
+  body: Buffer;
+}
+
+/** A batch's place in its segment. */
+export interface BatchProgress {
+  fraction: number;
+  /** Video seconds covered so far (not stored). */
+  t?: number;
+  frames: number;
+  faces: number;
+}
 
 export interface StoreOptions {
   databaseUrl: string;
@@ -43,7 +57,7 @@ export class Store {
    * transaction. A crash before the commit leaves at most orphan images that the retry overwrites; a
    * retried batch inserts no duplicate (UNIQUE(video_id, frame, k)). Returns the number of new rows.
    */
-  async writeFaceBatch(videoId: string, segmentIdx: number, faces: FaceRecord[], progress: ExtractProgress): Promise<number> {
+  async writeFaceBatch(videoId: string, segmentIdx: number, faces: readonly FaceUpload[], progress: BatchProgress): Promise<number> {
     const rows: NewFace[] = [];
     for (const f of faces) {
       const thumbKey = this.files.thumbKey(videoId, f.frame, f.k);

@@ -5,7 +5,8 @@ import {
   chipClothEncoder, defaultScores, hamilton, mdTable, photoCollection, pickSim, REFERENCE_ROWS, scoreChips, spread, verdict, type Dataset,
 } from '../../bench/quality.js';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../libs/config/index.js';
-import { clusterFaces, createFacePool, type FacePool } from '../../libs/pipeline/index.js';
+import { clusterFaces } from '../../libs/flow/index.js';
+import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import { HAMILTON, needsSharedData, SHARED_DATA } from '../helpers/paths.js';
 
 test('spread: distances between L2-normalised vectors, zero vectors counted and kept at zero', () => {

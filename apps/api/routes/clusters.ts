@@ -2,15 +2,17 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
-import type { ClusterRun, VideoRecord } from '../../../libs/store/index.js';
+import type { ClusterRun } from '../../../libs/services/index.js';
+import type { VideoRecord } from '../../../libs/store/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import { ClusterQuery, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
+import { ClusterQuery, ClusterQueryProps, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
 
-const CLUSTER_KEYS = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights', 'cannot_link', 'tracks', 'quality_weighting'] as const;
+/** The clustering keys of a query: those of the schema (one list; the montage adds its own keys). */
+const CLUSTER_KEYS = Object.keys(ClusterQueryProps) as (keyof typeof ClusterQueryProps)[];
 
 /** The clustering options of a query string (other keys ignored), validated like the CLI's flags. */
 export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions {
@@ -32,7 +34,7 @@ export async function readyVideo(app: FastifyInstance, req: FastifyRequest, id: 
 
 export async function clusterVideo(app: FastifyInstance, video: VideoRecord, query: Record<string, unknown>): Promise<{ run: ClusterRun; opts: ClusterOptions }> {
   const opts = clusterOptionsOf(query);
-  return { run: await app.keycast.clusterer.cluster(video, opts), opts };
+  return { run: await app.keycast.clusters.cluster(video, opts), opts };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -48,7 +48,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req, reply) => {
     const existed = await app.keycast.store.deleteVideo(req.params.id, scopeOf(req));
     if (!existed) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    app.keycast.clusterer.forget(req.params.id);
+    app.keycast.clusters.forget(req.params.id);
     return reply.code(204).send(null);
   });
 };

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KeycastError, resolveClusterOptions, resolveExtractOptions } from '../../../libs/config/index.js';
-import { FileSink, extractFaces, writeAnalysisOutputs } from '../../../libs/pipeline/index.js';
+import { KeycastError, resolveClusterOptions, resolveExtractOptions, sampleInterval } from '../../../libs/config/index.js';
+import { FileSink, extractFaces } from '../../../libs/pipeline/index.js';
+import { writeAnalysisOutputs } from '../write-outputs.js';
 import { CLUSTER_FLAGS, EXTRACT_FLAGS, parseCommandArgs } from '../args.js';
 import { createProgressBar } from '../progress.js';
 
@@ -38,7 +39,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const fp = await sink.save({
     video: summary.video,
     extract,
-    sample_interval_s: extract.use_scene_transition ? sampleGap(sink.faces.map((f) => f.t), extract.capture_interval_sec) : extract.capture_interval_sec,
+    sample_interval_s: sampleInterval(extract, { fps: summary.video.fps, times: sink.faces.map((f) => f.t) }),
   });
   const timings = {
     extract_ms: Math.round(summary.timings.total_ms),
@@ -53,11 +54,4 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   bar.done(`${summary.frames} frames, ${result.faces.length} faces, ${result.clusters.length} clusters (${summary.backend}) → ${dir}`);
   process.stdout.write(`${JSON.stringify({ out: dir, faces: result.faces.length, clusters: result.clusters.length, unclustered: result.unclustered.length })}\n`);
   return 0;
-}
-
-/** Scene sampling has no fixed interval: the median gap between sampled faces stands in for it. */
-function sampleGap(times: number[], fallback: number): number {
-  const uniq = [...new Set(times)].sort((a, b) => a - b);
-  const gaps = uniq.slice(1).map((t, i) => t - uniq[i]).sort((a, b) => a - b);
-  return gaps.length ? gaps[Math.floor(gaps.length / 2)] : fallback;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { KeycastError, resolveClusterOptions } from '../../../libs/config/index.js';
-import { loadFingerprints, writeAnalysisOutputs } from '../../../libs/pipeline/index.js';
+import { loadFingerprints } from '../../../libs/pipeline/index.js';
+import { writeAnalysisOutputs } from '../write-outputs.js';
 import { CLUSTER_FLAGS, parseCommandArgs } from '../args.js';
 
 export const RECLUSTER_USAGE = `keycast recluster DIR [clustering options]

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
-import { storeDefaultLinkage } from '../../../libs/store/index.js';
+import { ClusterService } from '../../../libs/services/index.js';
 import { ERROR_CODES, STATUS_OF } from '../../../apps/api/errors.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
@@ -45,7 +45,7 @@ before(async () => {
   readyId = v.id;
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 18 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: faces.length, faces: faces.length, t: 18, fraction: 1 });
-  await storeDefaultLinkage(store, v.id);
+  await new ClusterService(store).storeDefaultLinkage(v.id);
   await store.videos.markReady(v.id, { faceCount: faces.length, frameCount: faces.length, timings: {} });
 });
 after(async () => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
-import { storeDefaultLinkage } from '../../../libs/store/index.js';
+import { ClusterService } from '../../../libs/services/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
 import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
@@ -68,7 +68,7 @@ async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: 
   const v = await store.videos.create({ tenantId, options: { ...DEFAULT_EXTRACT }, owner: 'shared-owner-tag', sourceKey: 'videos/a/source', sizeBytes: 1, filename: 'a.mp4', probe: { path: 'a.mp4', duration_s: 6, fps: 25, width: 640, height: 360, rotation: 0, codec: 'h264', frame_count: 150 } });
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 6 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: 6, faces: 6, t: 5, fraction: 1 });
-  await storeDefaultLinkage(store, v.id);
+  await new ClusterService(store).storeDefaultLinkage(v.id);
   await store.videos.markReady(v.id, { faceCount: 6, frameCount: 6, timings: {} });
   const [{ id }] = await sql<{ id: string }>(api.databaseUrl, 'SELECT id FROM faces WHERE video_id = $1 ORDER BY id LIMIT 1', [v.id]);
   return { video: v.id, face: Number(id) };

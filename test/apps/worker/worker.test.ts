@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_CLUSTER, resolveExtractOptions, type ExtractOptions } from '../../../libs/config/index.js';
-import { linkageVariant } from '../../../libs/pipeline/cluster-faces.js';
+import { linkageVariant } from '../../../libs/flow/index.js';
 import { migrate, type VideoRecord } from '../../../libs/store/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';

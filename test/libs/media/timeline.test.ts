@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planSampling, planExpectsFrames, samplingStep, selectExpression, firstSlotAtOrAfter, parseRational, slotTime, resizeTarget } from '../../../libs/media/index.js';
+import { samplingStep } from '../../../libs/config/index.js';
+import { planSampling, planExpectsFrames, selectExpression, firstSlotAtOrAfter, parseRational, slotTime, resizeTarget } from '../../../libs/media/index.js';
 import type { SampleOptions } from '../../../libs/media/index.js';
 
 const base: SampleOptions = { capture_interval_sec: 1, use_scene_transition: false, scene_threshold: 0.3, skip_sec: 0, stop_sec: 0, resizing_resolution: 1280, resizing_ratio: null };

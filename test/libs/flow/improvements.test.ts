@@ -7,8 +7,8 @@ import { DEFAULT_CLUSTER, resolveClusterOptions } from '../../../libs/config/ind
 import { clusterFingerprints, fingerprints, pdist } from '../../../libs/clustering/index.js';
 import {
   buildTracks, clusterFaces, faceQuality, faceShare, linkageKey, linkageVariant, NEUTRAL_SHARE, pairDistances, type ClusterableFace,
-} from '../../../libs/pipeline/index.js';
-import { appearanceDistances } from '../../../libs/pipeline/appearance-distances.js';
+} from '../../../libs/flow/index.js';
+import { appearanceDistances } from '../../../libs/flow/index.js';
 
 const DIM = 16;
 

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterOptions } from '../config/index.js';
-import { renderGallery, renderMontage, type AnalysisResult } from '../report/index.js';
-import { buildClusterReport, clusterFaces } from './cluster-faces.js';
-import type { FingerprintsFile } from './file-sink.js';
+import type { ClusterOptions } from '../../libs/config/index.js';
+import { buildClusterReport, clusterFaces } from '../../libs/flow/index.js';
+import type { FingerprintsFile } from '../../libs/pipeline/index.js';
+import { renderGallery, renderMontage, type AnalysisResult } from '../../libs/report/index.js';
 
 export interface AnalysisOutputs {
   result: AnalysisResult;

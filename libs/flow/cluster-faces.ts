@@ -1,15 +1,15 @@
 import type { ClusterOptions } from '../config/index.js';
 import {
   applyCannotLink, applyMinSize, autoCutHeight, clusterDistances, clusterFingerprints, expandUnitLabels, fcluster, fclusterCannotLink,
-  fingerprints, linkage, maxDistance, mergeClusters, renumberBySize, singletonUnits, unitDistances,
+  fingerprints, linkage, linkageFits, maxDistance, mergeClusters, renumberBySize, singletonUnits, unitDistances,
   type CachedLinkage, type ClusterParams, type Units,
 } from '../clustering/index.js';
 import { appearanceDistances } from './appearance-distances.js';
 import { faceQuality } from './face-quality.js';
 import { pairDistances } from './pair-distances.js';
 import { buildTracks } from './tracks.js';
-import { summarizeClusters, unclusteredFaceIds, type ClusterSummary, type ResultFace } from '../report/index.js';
-import type { Box } from './types.js';
+import { isReferenceFlow } from './linkage-key.js';
+import type { Box } from '../config/index.js';
 
 /** What clustering needs of a stored appearance. */
 export interface ClusterableFace {
@@ -29,36 +29,6 @@ export interface ClusterableFace {
 export interface ClusterContext {
   /** Seconds between two samples; default: the median gap between the faces' distinct times. */
   sample_interval_s?: number;
-}
-
-type LinkageShaping = Pick<ClusterOptions, 'face_cloth_weights' | 'method' | 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>;
-
-/** True when the options are the reference method's (a numeric sim, no improvement on): its exact flow runs. */
-export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>): boolean {
-  return opts.sim !== 'auto' && !opts.cannot_link && !opts.tracks && !opts.quality_weighting;
-}
-
-/**
- * What, besides the faces and the weights, the linkage (dendrogram) depends on: the method, and
- * whether the flow is the reference's or keycast's (face-unit distances), with the options that change
- * the distances or the units clustered — quality weighting, cannot-link (penalised same-frame pairs)
- * and tracks (track-level distances). The cut (sim, a number or 'auto'), min_csize and merging only
- * cut the tree. The reference flow's variant is the method's name alone (so linkages cached before
- * these options existed stay valid): "average"; keycast's flow adds "+units" and its options, e.g.
- * "average+units+quality+cannot_link+tracks".
- */
-export function linkageVariant(opts: LinkageShaping): string {
-  if (isReferenceFlow(opts)) return opts.method;
-  const parts: string[] = [opts.method, 'units'];
-  if (opts.quality_weighting) parts.push('quality');
-  if (opts.cannot_link) parts.push('cannot_link');
-  if (opts.tracks) parts.push('tracks');
-  return parts.join('+');
-}
-
-/** The linkage depends only on the fingerprints, the weights and the variant ({@link linkageVariant}): this names one. */
-export function linkageKey(opts: LinkageShaping): string {
-  return `${linkageVariant(opts)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
 }
 
 /**
@@ -113,7 +83,7 @@ export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cac
   const k = units.count;
   const frameGroups = faces.map((f) => [f.frame]);
   let Z: Float64Array, maxDist: number;
-  if (cache && cache.Z.length === Math.max(0, k - 1) * 4) {
+  if (cache && linkageFits(cache.Z, k)) {
     ({ Z, maxDist } = cache);
   } else {
     const d = pairDistances(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights, {
@@ -151,38 +121,4 @@ function unitSizes(u: Units): Float64Array {
   const s = new Float64Array(u.count);
   for (const x of u.unitOf) s[x]++;
   return s;
-}
-
-export interface ClusterReport {
-  faces: ResultFace[];
-  clusters: ClusterSummary[];
-  unclustered: number[];
-}
-
-/**
- * Labels → the faces, clusters and summary of result.json. Cluster ids follow the summary's order
- * (most screen time first), so id 0 is always the main character.
- */
-export function buildClusterReport(
-  faces: ClusterableFace[],
-  labels: (number | null)[],
-  opts: { sample_interval_s: number; duration_s?: number; thumbnail: (f: ClusterableFace) => string },
-): ClusterReport {
-  const summaries = summarizeClusters(
-    faces.map((f, i) => ({ id: f.id, t: f.t, score: f.score, box: f.box, cluster: labels[i] })),
-    { sample_interval_s: opts.sample_interval_s, duration_s: opts.duration_s },
-  );
-  const renumber = new Map<number, number>();
-  summaries.forEach((s, i) => renumber.set(s.id, i));
-  const clusters = summaries.map((s, i) => ({ ...s, id: i }));
-  const out: ResultFace[] = faces.map((f, i) => ({
-    id: f.id,
-    t: f.t,
-    frame: f.frame,
-    box: f.box,
-    score: Math.round(f.score * 1e4) / 1e4,
-    cluster: labels[i] === null ? null : renumber.get(labels[i] as number)!,
-    thumbnail: opts.thumbnail(f),
-  }));
-  return { faces: out, clusters, unclustered: unclusteredFaceIds(out) };
 }

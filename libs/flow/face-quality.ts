@@ -1,4 +1,4 @@
-import type { Box } from './types.js';
+import type { Box } from '../config/index.js';
 
 /** What the quality of a stored appearance is judged from (sharpness and yaw may be absent: old fingerprints). */
 export interface QualityFeatures {

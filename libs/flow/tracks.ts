@@ -1,5 +1,5 @@
 import type { Units } from '../clustering/index.js';
-import type { Box } from './types.js';
+import { medianGap, type Box } from '../config/index.js';
 import { normalised } from './pair-distances.js';
 
 /** Two detections in consecutive samples join a track only when their boxes overlap at least this much (IoU). */
@@ -69,7 +69,8 @@ export function buildTracks(faces: readonly TrackableFace[], opts: TrackOptions 
   const samples = [...byFrame.entries()]
     .map(([frame, idx]) => ({ frame, t: faces[idx[0]].t, idx }))
     .sort((a, b) => a.t - b.t || a.frame - b.frame);
-  const interval = opts.sample_interval_s ?? medianGap(samples.map((s) => s.t));
+  // Without a sampling to go by, the samples' own median gap; a single sample links nothing.
+  const interval = opts.sample_interval_s ?? medianGap(samples.map((s) => s.t)) ?? Infinity;
   const next = new Int32Array(n).fill(-1);
   const hasPrev = new Uint8Array(n);
   const units = new Map<number, Float64Array>();
@@ -113,7 +114,3 @@ export function buildTracks(faces: readonly TrackableFace[], opts: TrackOptions 
   return { unitOf: track, count };
 }
 
-function medianGap(times: number[]): number {
-  const gaps = times.slice(1).map((t, i) => t - times[i]).filter((g) => g > 0).sort((a, b) => a - b);
-  return gaps.length ? gaps[Math.floor(gaps.length / 2)] : Infinity;
-}

@@ -1,0 +1,10 @@
+// Public face of libs/flow: faces + options → distances → linkage → cut → characters. Shared by the
+// CLI (files), the worker (default linkage at ready) and the API (re-cuts); imports config, clustering
+// and report only, so storage never depends on it.
+export { clusterFaces, type ClusterableFace, type ClusterContext } from './cluster-faces.js';
+export { buildClusterReport, type ClusterReport } from './cluster-report.js';
+export { linkageKey, linkageVariant, isReferenceFlow } from './linkage-key.js';
+export { buildTracks, boxIou, TRACK_MIN_IOU, TRACK_MAX_FACE_DISTANCE, TRACK_MAX_GAP, type TrackableFace, type TrackOptions } from './tracks.js';
+export { faceQuality, faceShare, NEUTRAL_SHARE, QUALITY_RAMPS, type QualityFeatures } from './face-quality.js';
+export { pairDistances, clothRatio, normalised, type DistanceScale, type PairDistanceOptions } from './pair-distances.js';
+export { appearanceDistances, medianClothRatio } from './appearance-distances.js';

@@ -1,0 +1,31 @@
+import type { ClusterOptions } from '../config/index.js';
+
+type LinkageShaping = Pick<ClusterOptions, 'face_cloth_weights' | 'method' | 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>;
+
+/** True when the options are the reference method's (a numeric sim, no improvement on): its exact flow runs. */
+export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting'>): boolean {
+  return opts.sim !== 'auto' && !opts.cannot_link && !opts.tracks && !opts.quality_weighting;
+}
+
+/**
+ * What, besides the faces and the weights, the linkage (dendrogram) depends on: the method, and
+ * whether the flow is the reference's or keycast's (face-unit distances), with the options that change
+ * the distances or the units clustered — quality weighting, cannot-link (penalised same-frame pairs)
+ * and tracks (track-level distances). The cut (sim, a number or 'auto'), min_csize and merging only
+ * cut the tree. The reference flow's variant is the method's name alone (so linkages cached before
+ * these options existed stay valid): "average"; keycast's flow adds "+units" and its options, e.g.
+ * "average+units+quality+cannot_link+tracks".
+ */
+export function linkageVariant(opts: LinkageShaping): string {
+  if (isReferenceFlow(opts)) return opts.method;
+  const parts: string[] = [opts.method, 'units'];
+  if (opts.quality_weighting) parts.push('quality');
+  if (opts.cannot_link) parts.push('cannot_link');
+  if (opts.tracks) parts.push('tracks');
+  return parts.join('+');
+}
+
+/** The linkage depends only on the fingerprints, the weights and the variant ({@link linkageVariant}): this names one. */
+export function linkageKey(opts: LinkageShaping): string {
+  return `${linkageVariant(opts)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
+}

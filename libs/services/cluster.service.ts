@@ -1,0 +1,117 @@
+import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
+import type { CachedLinkage } from '../clustering/index.js';
+import { buildClusterReport, clusterFaces, linkageKey, linkageVariant, type ClusterReport } from '../flow/index.js';
+import type { Store, StoredFingerprint, VideoRecord } from '../store/index.js';
+
+/** How one clustering request was served: what was reused and what it cost. */
+export interface ClusterRun {
+  report: ClusterReport;
+  faces: StoredFingerprint[];
+  /** 'memory' / 'database': a cached linkage was cut; 'computed': a new linkage was computed and stored; 'none': fewer than 2 faces. */
+  linkage: 'memory' | 'database' | 'computed' | 'none';
+  sample_interval_s: number;
+  timings: { load_ms: number; linkage_ms: number; cluster_ms: number; report_ms: number };
+}
+
+/** Seconds between two samples of a stored video (libs/config sampleInterval: one rule for CLI, worker and API). */
+export function videoSampleInterval(video: Pick<VideoRecord, 'options' | 'probe'>, faces: readonly { t: number }[]): number {
+  return sampleInterval(video.options, { fps: video.probe?.fps, times: faces.map((f) => f.t) });
+}
+
+interface Entry {
+  /** Invalidates the entry if the video was re-processed. */
+  stamp: string;
+  faces: StoredFingerprint[];
+  linkages: Map<string, CachedLinkage>;
+}
+
+/**
+ * Re-clustering of stored videos: orchestrates the store (fingerprints, cached linkages) and the flow
+ * (libs/flow). The dendrogram for a linkage key (weights + linkage variant, libs/flow linkageKey)
+ * comes from memory, else from the linkages table, else it is computed once and stored there: a new
+ * `sim` (a number or 'auto'), `min_csize` or merge setting only cuts and merges; the cannot-link
+ * constraint of the cut and the tracks are rebuilt from the faces. Fingerprints of ready videos (which
+ * no longer change) are kept in a small LRU so repeated requests skip the database read.
+ */
+export class ClusterService {
+  private readonly lru = new Map<string, Entry>();
+
+  constructor(private readonly store: Store, private readonly capacity = 8) {}
+
+  private stamp(video: VideoRecord): string {
+    return `${video.finishedAt?.getTime() ?? 0}:${video.faceCount}`;
+  }
+
+  private async entry(video: VideoRecord): Promise<Entry> {
+    const hit = this.lru.get(video.id);
+    if (hit && hit.stamp === this.stamp(video)) {
+      this.lru.delete(video.id);
+      this.lru.set(video.id, hit);
+      return hit;
+    }
+    const e: Entry = { stamp: this.stamp(video), faces: await this.store.faces.loadFingerprints(video.id), linkages: new Map() };
+    this.lru.set(video.id, e);
+    while (this.lru.size > this.capacity) this.lru.delete(this.lru.keys().next().value!);
+    return e;
+  }
+
+  forget(videoId: string): void {
+    this.lru.delete(videoId);
+  }
+
+  async cluster(video: VideoRecord, opts: ClusterOptions): Promise<ClusterRun> {
+    const t0 = performance.now();
+    const e = await this.entry(video);
+    const t1 = performance.now();
+    // The linkages table's `method` column holds the linkage variant ("average" for the reference flow).
+    const variant = linkageVariant(opts);
+    const key = linkageKey(opts);
+    let cache = e.linkages.get(key);
+    let source: ClusterRun['linkage'] = cache ? 'memory' : 'none';
+    if (!cache && e.faces.length >= 2) {
+      const stored = await this.store.linkages.get(video.id, opts.face_cloth_weights, variant);
+      if (stored && stored.n === e.faces.length) {
+        cache = { Z: stored.z, maxDist: stored.maxDist };
+        source = 'database';
+      }
+    }
+    const t2 = performance.now();
+    const interval = videoSampleInterval(video, e.faces);
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval });
+    const t3 = performance.now();
+    if (!cache && r.cache) {
+      await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: t3 - t2 });
+      source = 'computed';
+    }
+    if (r.cache) e.linkages.set(key, r.cache);
+    const report = buildClusterReport(e.faces, r.labels, { sample_interval_s: interval, duration_s: video.durationS ?? undefined, thumbnail: (f) => String(f.id) });
+    const t4 = performance.now();
+    return {
+      report,
+      faces: e.faces,
+      linkage: source,
+      sample_interval_s: interval,
+      timings: { load_ms: t1 - t0, linkage_ms: source === 'computed' ? t3 - t2 : t2 - t1, cluster_ms: source === 'computed' ? 0 : t3 - t2, report_ms: t4 - t3 },
+    };
+  }
+
+  /**
+   * Computes and stores the linkage of the default options (what the worker does when a video is
+   * ready), so the first GET /clusters with defaults only cuts. Returns the faces count.
+   */
+  async storeDefaultLinkage(videoId: string, over: Partial<Pick<ClusterOptions, 'method' | 'face_cloth_weights'>> = {}): Promise<{ n: number; ms: number; stored: boolean }> {
+    const faces = await this.store.faces.loadFingerprints(videoId);
+    const t0 = performance.now();
+    if (faces.length < 2) return { n: faces.length, ms: 0, stored: false };
+    const opts: ClusterOptions = { ...DEFAULT_CLUSTER, face_cloth_weights: [...DEFAULT_CLUSTER.face_cloth_weights], ...over };
+    // Tracks depend on the sampling: the same interval as cluster() uses, so the stored tree is the one it would compute.
+    const video = await this.store.videos.get(videoId);
+    const interval = video ? videoSampleInterval(video, faces) : undefined;
+    const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval });
+    const ms = performance.now() - t0;
+    const stored = r.cache
+      ? await this.store.linkages.put(videoId, opts.face_cloth_weights, linkageVariant(opts), { z: r.cache.Z, maxDist: r.cache.maxDist, n: faces.length, computeMs: ms })
+      : false;
+    return { n: faces.length, ms, stored };
+  }
+}
