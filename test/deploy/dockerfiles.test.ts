@@ -117,9 +117,9 @@ for (const file of [API, WORKER]) {
   });
 }
 
-test('Dockerfile.api: node:20-bookworm-slim, port 3000, /health healthcheck, optional tfjs-node CPU backend', () => {
+test('Dockerfile.api: node:24-bookworm-slim, port 3000, /health healthcheck, optional tfjs-node CPU backend', () => {
   const df = parseDockerfile(API);
-  for (const s of df.stages) assert.equal(s.base, 'node:20-bookworm-slim');
+  for (const s of df.stages) assert.equal(s.base, 'node:24-bookworm-slim');
   const last = finalStage(df);
   assert.equal(only(last, 'EXPOSE').args, '3000');
   assert.equal(stageEnv(last).PORT, '3000');
@@ -133,7 +133,7 @@ test('Dockerfile.api: node:20-bookworm-slim, port 3000, /health healthcheck, opt
   assert.ok('prisma' in pkg.devDependencies, 'the generate stage installs dev dependencies for the prisma CLI');
 });
 
-test('Dockerfile.worker: CUDA 11.8 + cuDNN 8 base with Node 20 from the official binaries, tfjs-node-gpu built', () => {
+test('Dockerfile.worker: CUDA 11.8 + cuDNN 8 base with Node 24 LTS from the official binaries, tfjs-node-gpu built', () => {
   const df = parseDockerfile(WORKER);
   const last = finalStage(df);
   const chain = stageChain(df, last);
@@ -144,7 +144,7 @@ test('Dockerfile.worker: CUDA 11.8 + cuDNN 8 base with Node 20 from the official
   assert.ok(nodeVersion, 'NODE_VERSION is pinned');
   const [, major, minor] = nodeVersion.map(Number);
   const [, emaj, emin] = /(\d+)\.(\d+)/.exec(pkg.engines.node)!.map(Number);
-  assert.equal(major, 20);
+  assert.equal(major, 24);
   assert.ok(major > emaj || (major === emaj && minor >= emin), `Node ${major}.${minor} does not satisfy engines ${pkg.engines.node}`);
   assert.match(runs([nodeBase]), /sha256sum -c/);
   // Native addons must be installed on the distribution they run on.

@@ -1,0 +1,70 @@
+// `npm run lint`: typescript-eslint's type-checked rules and the architecture's import boundaries.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import keycast from './scripts/eslint-boundaries.mjs';
+
+// The lib graph: each lib → the libs it may import (through their index.ts). It must stay acyclic:
+// libs import each other only downward. A lib that is not listed here cannot be imported at all.
+export const LIBS = {
+  logger: [],
+  config: [],
+  clustering: [],
+  media: ['config', 'logger'],
+  vision: ['config', 'media', 'logger'],
+  report: ['config'],
+  flow: ['config', 'clustering', 'report', 'logger'],
+  pipeline: ['config', 'media', 'vision', 'report', 'flow', 'clustering', 'logger'],
+  store: ['config', 'logger'],
+  queue: ['config', 'logger'],
+  webhooks: ['config', 'logger'],
+  services: ['store', 'flow', 'queue', 'config', 'logger'],
+};
+
+// Tests and benchmarks may reach lib internals (unit tests of one module); apps and libs may not.
+const INTERNAL_ACCESS = ['test', 'bench'];
+
+export default defineConfig(
+  { ignores: ['**/node_modules/**', '**/generated/**', 'dist/**', 'bench/out/**', 'out/**', 'tmp/**', 'test/fixtures/**'] },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+  {
+    files: ['**/*.{js,mjs}'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Async functions that implement a promise-returning contract (Fastify plugins, encoders) need no await.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // node:test's test()/describe() return promises that the runner itself awaits. Tests read JSON answers
+    // (`await res.json()`, parsed files) as `any` and assert on their shape at run time, so the no-unsafe-*
+    // family would flag every such read without finding anything; it stays on for apps, libs and bench.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    files: ['apps/**/*.{ts,js,mjs}', 'libs/**/*.{ts,js,mjs}', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/**/*.js'],
+    plugins: { keycast },
+    rules: { 'keycast/boundaries': ['error', { libs: LIBS, internalAccess: INTERNAL_ACCESS }] },
+  },
+);
