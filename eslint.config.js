@@ -19,6 +19,7 @@ export const LIBS = {
   queue: ['config', 'logger'],
   webhooks: ['config', 'logger'],
   services: ['store', 'flow', 'queue', 'config', 'logger'],
+  sdk: [], // the generated HTTP client of the API (used by tests and the review app)
 };
 
 // Tests and benchmarks may reach lib internals (unit tests of one module); apps and libs may not.
