@@ -1,4 +1,14 @@
+import type { FastifyReply } from 'fastify';
 import type { StoredFace, VideoRecord } from '../../libs/store/index.js';
+
+/**
+ * Headers of an image showing faces (a thumbnail, a montage): biometric data of one tenant. No shared cache (CDN,
+ * proxy) may keep it, and no cache at all: a deleted face must not outlive its DELETE. `Vary: Authorization` for
+ * any cache that ignores `private`.
+ */
+export function privateImage(reply: FastifyReply, type: 'image/jpeg' | 'image/png'): FastifyReply {
+  return reply.type(type).header('cache-control', 'private, no-store').header('vary', 'Authorization');
+}
 
 /** Absolute (PUBLIC_BASE_URL) or relative links. */
 export function linksOf(base: string, id: string) {
@@ -10,8 +20,9 @@ export function linksOf(base: string, id: string) {
   };
 }
 
-export const thumbnailUrl = (base: string, faceId: number) => `${base}/faces/${faceId}/thumbnail`;
-export const bodyUrl = (base: string, faceId: number) => `${base}/faces/${faceId}/thumbnail?kind=body`;
+/** URLs of a face's images, by its public id. */
+export const thumbnailUrl = (base: string, faceId: string) => `${base}/faces/${faceId}/thumbnail`;
+export const bodyUrl = (base: string, faceId: string) => `${base}/faces/${faceId}/thumbnail?kind=body`;
 
 export function presentVideo(v: VideoRecord, base: string) {
   const p = v.probe;
@@ -41,14 +52,14 @@ export function presentVideo(v: VideoRecord, base: string) {
 
 export function presentFace(f: StoredFace, base: string, cluster?: number | null) {
   return {
-    id: f.id,
+    id: f.publicId,
     t: f.t,
     frame: f.frame,
     k: f.k,
     box: f.box,
     score: f.score,
     ...(cluster !== undefined ? { cluster } : {}),
-    thumbnail: thumbnailUrl(base, f.id),
-    body: bodyUrl(base, f.id),
+    thumbnail: thumbnailUrl(base, f.publicId),
+    body: bodyUrl(base, f.publicId),
   };
 }

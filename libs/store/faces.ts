@@ -5,9 +5,13 @@ import { bytesToFloat32, float32ToBytes } from './vectors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page, TenantScope } from './videos.js';
 
-/** A stored face appearance (no vectors). `id` is global: /faces/:id/thumbnail. */
+/**
+ * A stored face appearance (no vectors). `id` is the internal key (the clustering and its reports index faces by
+ * it); `publicId` is the only id the API shows (random: no face can be found by counting).
+ */
 export interface StoredFace {
   id: number;
+  publicId: string;
   videoId: string;
   frame: number;
   k: number;
@@ -42,11 +46,13 @@ export interface NewFace {
   yaw?: number | null;
 }
 
-type FaceRow = { id: bigint; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
+type FaceRow = { id: bigint; publicId: string; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
 
 function toStored(r: FaceRow): StoredFace {
-  return { id: Number(r.id), videoId: r.videoId, frame: r.frame, k: r.k, t: r.t, box: [r.x, r.y, r.w, r.h], score: r.score, thumbKey: r.thumbKey, bodyKey: r.bodyKey };
+  return { id: Number(r.id), publicId: r.publicId, videoId: r.videoId, frame: r.frame, k: r.k, t: r.t, box: [r.x, r.y, r.w, r.h], score: r.score, thumbKey: r.thumbKey, bodyKey: r.bodyKey };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Time order used everywhere faces are listed or clustered: (t, frame, k). */
 const FACE_ORDER: Prisma.FaceOrderByWithRelationInput[] = [{ t: 'asc' }, { frame: 'asc' }, { k: 'asc' }];
@@ -113,11 +119,11 @@ export class FaceRepository {
     return this.db.face.count({ where: { videoId } });
   }
 
-  /** The face, or null when missing or (with `scope`) a face of another tenant's video. */
-  async get(id: number, scope?: TenantScope): Promise<StoredFace | null> {
-    if (!Number.isSafeInteger(id) || id < 1) return null;
+  /** The face of a public id, or null when missing or (with `scope`) a face of another tenant's video. */
+  async get(publicId: string, scope?: TenantScope): Promise<StoredFace | null> {
+    if (!UUID.test(publicId)) return null;
     const r = await this.db.face.findFirst({
-      where: { id: BigInt(id), ...(scope ? { video: { tenantId: scope.tenantId } } : {}) },
+      where: { publicId: publicId.toLowerCase(), ...(scope ? { video: { tenantId: scope.tenantId } } : {}) },
       omit: { faceVec: true, clothVec: true },
     });
     return r ? toStored(r) : null;
@@ -126,11 +132,11 @@ export class FaceRepository {
   /** Every face of a video with its vectors, in (t, frame, k) order: the order the clustering (and its cached linkage) index faces by. */
   async loadFingerprints(videoId: string): Promise<StoredFingerprint[]> {
     // A raw query: the hot path of GET /clusters on a cold cache (10,000 faces: ~200 ms instead of ~550 ms through findMany).
-    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'thumbKey' | 'bodyKey'> & { thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null })[]>`
-      SELECT id, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw
+    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'publicId' | 'thumbKey' | 'bodyKey'> & { public_id: string; thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null })[]>`
+      SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
     return rows.map((r) => ({
-      ...toStored({ ...r, videoId, thumbKey: r.thumb_key, bodyKey: r.body_key }),
+      ...toStored({ ...r, videoId, publicId: r.public_id, thumbKey: r.thumb_key, bodyKey: r.body_key }),
       face: bytesToFloat32(r.face_vec),
       cloth: bytesToFloat32(r.cloth_vec),
       sharpness: r.sharpness,

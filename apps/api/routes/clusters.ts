@@ -7,7 +7,7 @@ import type { VideoRecord } from '../../../libs/store/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
-import { thumbnailUrl } from '../present.js';
+import { privateImage, thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { ClusterQuery, ClusterQueryProps, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
 
@@ -57,13 +57,15 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { run, opts } = await clusterVideo(app, video, req.query);
     const b = base();
     const p = video.probe;
-    const byId = new Map(run.report.faces.map((f) => [f.id, f]));
+    // The report indexes faces by their internal key; the API names them by their public id only.
+    const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
+    const idOf = (id: number) => pub.get(id)!;
     return {
       video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
       params: { ...video.options, ...opts },
-      faces: run.report.faces.map((f) => ({ ...f, thumbnail: thumbnailUrl(b, f.id) })),
-      clusters: run.report.clusters.map((c) => ({ ...c, representative_thumbnail: thumbnailUrl(b, byId.get(c.representative)?.id ?? c.representative) })),
-      unclustered: run.report.unclustered,
+      faces: run.report.faces.map((f) => ({ ...f, id: idOf(f.id), thumbnail: thumbnailUrl(b, idOf(f.id)) })),
+      clusters: run.report.clusters.map((c) => ({ ...c, faces: c.faces.map(idOf), representative: idOf(c.representative), representative_thumbnail: thumbnailUrl(b, idOf(c.representative)) })),
+      unclustered: run.report.unclustered.map(idOf),
       linkage: run.linkage,
       timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
     };
@@ -85,6 +87,6 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { run } = await clusterVideo(app, video, req.query);
     const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
     const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), { tile: req.query.tile, maxPerCluster: req.query.max_per_cluster });
-    return reply.type('image/png').send(png);
+    return privateImage(reply, 'image/png').send(png);
   });
 };

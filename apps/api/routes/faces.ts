@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeFaceCursor, faceCursor, isAfter } from '../../../libs/store/index.js';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
-import { presentFace } from '../present.js';
+import { presentFace, privateImage } from '../present.js';
 import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
 import { FaceList, FaceListQuery, ThumbnailQuery } from '../schemas/clusters.js';
 import { clusterVideo } from './clusters.js';
@@ -70,6 +70,6 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } catch {
       throw new ApiError('NOT_FOUND', `the image of face ${req.params.id} is gone`);
     }
-    return reply.type('image/jpeg').header('cache-control', 'public, max-age=86400, immutable').send(jpeg);
+    return privateImage(reply, 'image/jpeg').send(jpeg);
   });
 };

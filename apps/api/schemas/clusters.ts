@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { DEFAULT_CLUSTER, LINKAGE_METHODS } from '../../../libs/config/index.js';
-import { Box, Cursor } from './common.js';
+import { Box, Cursor, FaceId } from './common.js';
 
 const c = DEFAULT_CLUSTER;
 
@@ -24,7 +24,7 @@ export const ClusterQueryProps = {
 export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
 
 export const ResultFaceSchema = Type.Object({
-  id: Type.Integer(),
+  id: FaceId,
   t: Type.Number(),
   frame: Type.Integer(),
   box: Box,
@@ -36,12 +36,12 @@ export const ResultFaceSchema = Type.Object({
 export const ClusterSummarySchema = Type.Object({
   id: Type.Integer(),
   size: Type.Integer(),
-  faces: Type.Array(Type.Integer()),
+  faces: Type.Array(FaceId),
   screen_time_s: Type.Number(),
   first_t: Type.Number(),
   last_t: Type.Number(),
   segments: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
-  representative: Type.Integer(),
+  representative: FaceId,
   representative_thumbnail: Type.String(),
 }, { $id: 'ClusterSummary', title: 'ClusterSummary' });
 
@@ -50,13 +50,13 @@ export const ClusterResultSchema = Type.Object({
   params: Type.Record(Type.String(), Type.Unknown(), { description: 'Every effective option (extraction and clustering)' }),
   faces: Type.Array(Type.Ref('ResultFace')),
   clusters: Type.Array(Type.Ref('ClusterSummary')),
-  unclustered: Type.Array(Type.Integer()),
+  unclustered: Type.Array(FaceId),
   linkage: Type.Union(['memory', 'database', 'computed', 'none'].map((x) => Type.Literal(x)), { description: 'Where the dendrogram came from: a cached one is only cut' }),
   timings: Type.Record(Type.String(), Type.Number()),
 }, { title: 'ClusterResult' });
 
 export const FaceItem = Type.Object({
-  id: Type.Integer(),
+  id: FaceId,
   t: Type.Number(),
   frame: Type.Integer(),
   k: Type.Integer({ description: 'Rank of the face within its frame' }),

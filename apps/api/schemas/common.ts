@@ -35,7 +35,13 @@ export function errors<const S extends readonly number[]>(...statuses: S): Recor
 }
 
 export const VideoIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Video id' }) });
-export const FaceIdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Face id' }) });
+/**
+ * The one definition of a face's id wherever the API shows or takes one (lists, cluster reports, thumbnail URLs,
+ * path parameters): a random UUID per face (faces.public_id). Faces are biometric data, so their ids must not be
+ * guessable in sequence; the database's sequential key never leaves the service.
+ */
+export const FaceId = Type.String({ format: 'uuid', description: 'Face id (random UUID; not sequential)' });
+export const FaceIdParams = Type.Object({ id: FaceId });
 
 export const Box = Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], { description: '[x, y, w, h] in source-video pixels' });
 

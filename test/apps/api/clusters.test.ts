@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
@@ -72,9 +73,9 @@ test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on
   // Same partition as the library computes from the same fingerprints.
   const fps = await api.deps.store.faces.loadFingerprints(videoId);
   const { labels } = clusterFaces(fps, resolveClusterOptions({}));
-  const byId = new Map(r.body.faces.map((f: { id: number; cluster: number | null }) => [f.id, f.cluster]));
+  const byId = new Map(r.body.faces.map((f: { id: string; cluster: number | null }) => [f.id, f.cluster]));
   const pairs = (ls: (number | null)[]) => ls.flatMap((a, i) => ls.slice(i + 1).map((b) => a !== null && a === b));
-  assert.deepEqual(pairs(fps.map((f) => byId.get(f.id) as number | null)), pairs(labels));
+  assert.deepEqual(pairs(fps.map((f) => byId.get(f.publicId) as number | null)), pairs(labels));
   const big = r.body.clusters[0];
   assert.equal(big.screen_time_s > 0, true);
   assert.equal(big.representative_thumbnail, `/faces/${big.representative}/thumbnail`);
@@ -153,11 +154,11 @@ test('GET /videos/:id/faces: time order, cursor pages, cluster filter consistent
   const clusters = (await api.call('GET', `/videos/${videoId}/clusters`)).body;
   for (const c of clusters.clusters) {
     const r = await api.call('GET', `/videos/${videoId}/faces?cluster=${c.id}&limit=1000`);
-    assert.deepEqual(r.body.items.map((f: { id: number }) => f.id).sort(), [...c.faces].sort());
+    assert.deepEqual(r.body.items.map((f: { id: string }) => f.id).sort(), [...c.faces].sort());
     assert.ok(r.body.items.every((f: { cluster: number }) => f.cluster === c.id));
   }
   const un = await api.call('GET', `/videos/${videoId}/faces?cluster=unclustered`);
-  assert.deepEqual(un.body.items.map((f: { id: number }) => f.id), clusters.unclustered);
+  assert.deepEqual(un.body.items.map((f: { id: string }) => f.id), clusters.unclustered);
   const pend = await api.call('GET', `/videos/${pendingId}/faces?cluster=0`);
   assert.equal(pend.status, 409);
   const pendList = await api.call('GET', `/videos/${pendingId}/faces`);
@@ -169,19 +170,55 @@ test('GET /videos/:id/faces: time order, cursor pages, cluster filter consistent
 
 test('GET /faces/:id/thumbnail: the stored JPEG bytes; body kind; 404 unknown; 400 not an id', async () => {
   const face = (await api.deps.store.faces.loadFingerprints(videoId))[0];
-  const res = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail`, { headers: api.auth.headers });
+  const res = await fetch(`${api.baseUrl}/faces/${face.publicId}/thumbnail`, { headers: api.auth.headers });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'image/jpeg');
   const bytes = Buffer.from(await res.arrayBuffer());
   assert.equal(Buffer.compare(bytes, await api.deps.store.files.read(face.thumbKey)), 0);
   assert.equal((await sharp(bytes).metadata()).format, 'jpeg');
-  const body = await fetch(`${api.baseUrl}/faces/${face.id}/thumbnail?kind=body`, { headers: api.auth.headers });
+  const body = await fetch(`${api.baseUrl}/faces/${face.publicId}/thumbnail?kind=body`, { headers: api.auth.headers });
   assert.equal(body.status, 200);
-  const missing = await api.call('GET', '/faces/999999999/thumbnail');
+  const missing = await api.call('GET', `/faces/${randomUUID()}/thumbnail`);
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'NOT_FOUND');
   assert.equal((await api.call('GET', '/faces/abc/thumbnail')).status, 400);
-  assert.equal((await api.call('GET', `/faces/${face.id}/thumbnail?kind=hand`)).status, 400);
+  assert.equal((await api.call('GET', `/faces/${face.publicId}/thumbnail?kind=hand`)).status, 400);
+});
+
+test('face images are private: no shared or lasting cache (Cache-Control private, no-store; Vary: Authorization), thumbnails and montage', async () => {
+  const face = (await api.deps.store.faces.loadFingerprints(videoId))[0];
+  for (const path of [`/faces/${face.publicId}/thumbnail`, `/faces/${face.publicId}/thumbnail?kind=body`, `/videos/${videoId}/montage.png`]) {
+    const res = await fetch(`${api.baseUrl}${path}`, { headers: api.auth.headers });
+    assert.equal(res.status, 200, path);
+    const cc = (res.headers.get('cache-control') ?? '').split(',').map((s) => s.trim());
+    assert.ok(cc.includes('private') && cc.includes('no-store'), `${path}: cache-control ${res.headers.get('cache-control')}`);
+    assert.ok(!cc.includes('public') && !cc.some((d) => d.startsWith('max-age') || d === 'immutable'), path);
+    assert.ok((res.headers.get('vary') ?? '').toLowerCase().split(/\s*,\s*/).includes('authorization'), `${path}: vary ${res.headers.get('vary')}`);
+  }
+});
+
+test('face ids are random public ids (UUIDs), never the sequential database key: lists, cluster reports, thumbnail URLs', async () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const keys = await sql<{ id: string; public_id: string }>(api.databaseUrl, 'SELECT id::text, public_id::text FROM faces WHERE video_id = $1 ORDER BY id', [videoId]);
+  assert.equal(keys.length, 26);
+  const r = await api.call('GET', `/videos/${videoId}/clusters`);
+  const list = await api.call('GET', `/videos/${videoId}/faces?limit=1000`);
+  const shown: string[] = [
+    ...r.body.faces.map((f: { id: string }) => f.id),
+    ...r.body.clusters.flatMap((c: { faces: string[]; representative: string }) => [...c.faces, c.representative]),
+    ...r.body.unclustered,
+    ...list.body.items.map((f: { id: string }) => f.id),
+  ];
+  for (const id of shown) assert.match(id, uuid);
+  assert.deepEqual(new Set(shown), new Set(keys.map((k) => k.public_id)));
+  const urls = [...r.body.faces.map((f: { thumbnail: string }) => f.thumbnail), ...r.body.clusters.map((c: { representative_thumbnail: string }) => c.representative_thumbnail), ...list.body.items.flatMap((f: { thumbnail: string; body: string }) => [f.thumbnail, f.body])];
+  for (const u of urls) assert.match(u, /^\/faces\/[0-9a-f-]{36}\/thumbnail(\?kind=body)?$/);
+  // The internal key reaches nothing: as a path parameter it is not an id at all.
+  const byKey = await api.call('GET', `/faces/${keys[0].id}/thumbnail`);
+  assert.equal(byKey.status, 400);
+  assert.equal(byKey.body.error.code, 'INVALID_OPTION');
+  // Two faces stored one after the other share no prefix a client could count on.
+  assert.notEqual(keys[0].public_id.slice(0, 8), keys[1].public_id.slice(0, 8));
 });
 
 test('GET /videos/:id/montage.png: a PNG one tile column per cluster; 409 while not ready', async () => {

@@ -18,8 +18,8 @@ import { testVideo } from '../../e2e/support/media.js';
 interface Ids {
   /** A ready video with faces, clusters and a linkage. */
   video: string;
-  /** A face of that video. */
-  face: number;
+  /** A face of that video (its public id). */
+  face: string;
   /** A queued video (clusters would answer 409 VIDEO_NOT_READY to its owner). */
   pending: string;
   /** A video only DELETE uses (A's own DELETE removes it). */
@@ -55,9 +55,9 @@ let A: TestKey;
 let B: TestKey;
 let ids: Ids;
 /** Ids that exist for nobody, one per kind of thing. */
-const MISSING: Ids = { video: randomUUID(), face: 2_000_000_000, pending: randomUUID(), spare: randomUUID() };
+const MISSING: Ids = { video: randomUUID(), face: randomUUID(), pending: randomUUID(), spare: randomUUID() };
 
-async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: number }> {
+async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: string }> {
   const { store } = api.deps;
   const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 200, g: 80, b: 160 } } }).jpeg().toBuffer();
   const centre = (s: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(i * s));
@@ -70,8 +70,8 @@ async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: 
   await store.writeFaceBatch(v.id, 0, faces, { frames: 6, faces: 6, t: 5, fraction: 1 });
   await new ClusterService(store).storeDefaultLinkage(v.id);
   await store.videos.markReady(v.id, { faceCount: 6, frameCount: 6, timings: {} });
-  const [{ id }] = await sql<{ id: string }>(api.databaseUrl, 'SELECT id FROM faces WHERE video_id = $1 ORDER BY id LIMIT 1', [v.id]);
-  return { video: v.id, face: Number(id) };
+  const [{ id }] = await sql<{ id: string }>(api.databaseUrl, 'SELECT public_id::text AS id FROM faces WHERE video_id = $1 ORDER BY id LIMIT 1', [v.id]);
+  return { video: v.id, face: id };
 }
 
 async function seedVideoWithFile(tenantId: string): Promise<string> {
