@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { KeycastError, isKeycastError, resolveExtractOptions, type ExtractOptions } from '../../libs/config/index.js';
+import { KeycastError, checkSampledRange, isKeycastError, resolveExtractOptions, type ExtractOptions } from '../../libs/config/index.js';
 import { probeVideo, type ProbedVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
 import { QueueUnavailableError } from '../../libs/queue/index.js';
@@ -150,6 +150,7 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     if (file.bytes === 0) throw new ApiError('UNSUPPORTED_MEDIA', 'the uploaded file is empty');
     const probed = await probeUpload(store.files.path(file.key), config.allowedContainers);
     checkMediaPolicy(probed, config);
+    checkSampledRange(options, probed.info.duration_s);
     const video = { id, tenantId: scope.tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: probed.info };
     const max = config.maxActiveJobsPerTenant;
     if (max <= 0) await store.videos.create(video);

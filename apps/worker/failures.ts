@@ -26,7 +26,7 @@ export async function failVideo(deps: WorkerDeps, videoId: string, err: unknown)
   const message = publicMessage(deps, err instanceof Error ? err.message : String(err), video);
   await deps.store.videos.markFailed(videoId, code, message);
   deps.log.warn('video failed', { videoId, code, message });
-  if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.failed', video.callbackUrl);
+  if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.failed');
 }
 
 /**

@@ -32,6 +32,6 @@ export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<
   };
   await store.videos.markReady(videoId, { faceCount, frameCount: segments.reduce((a, s) => a + s.frames, 0), timings });
   deps.log.info('video ready', { videoId, faces: faceCount, segments: segments.length, linkage_ms: timings.linkage_ms });
-  if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.ready', video.callbackUrl);
+  if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.ready');
   return { faces: faceCount };
 }

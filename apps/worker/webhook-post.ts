@@ -31,8 +31,6 @@ export function postWebhook(target: WebhookTarget, headers: Record<string, strin
     headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     lookup: pinned,
     signal: AbortSignal.timeout(timeoutMs),
-    // Basic credentials in the URL are the receiver's own way to authenticate us.
-    auth: u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : undefined,
     agent: false,
   };
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;

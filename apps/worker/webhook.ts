@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebhookEventType, WebhookJobData } from '../../libs/queue/index.js';
 import type { VideoRecord } from '../../libs/store/index.js';
 import { isKeycastError } from '../../libs/config/index.js';
-import { resolveWebhookTarget, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
+import { redactUrl, resolveWebhookTarget, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
 import type { WorkerDeps } from './deps.js';
 import { postWebhook } from './webhook-post.js';
 import { webhookHeaders } from './webhook-signing.js';
@@ -49,9 +49,11 @@ export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Reso
   const { config } = deps;
   const policy = { allowPrivate: config.webhookAllowPrivate, allowedHosts: config.webhookAllowedHosts };
   return async (job: Job<WebhookJobData>): Promise<{ status: number } | { skipped: string }> => {
-    const { videoId, event, eventId, url } = job.data;
+    const { videoId, event, eventId } = job.data;
     const video = await deps.store.videos.get(videoId);
     if (!video) return { skipped: 'video deleted' };
+    const url = video.callbackUrl ?? job.data.url;
+    if (!url) return { skipped: 'no callback_url' };
     const body = JSON.stringify(webhookEvent(video, event, eventId, config.publicBaseUrl));
     const attempt = job.attemptsMade + 1;
     const t0 = performance.now();
@@ -72,9 +74,10 @@ export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Reso
     }
     const durationMs = performance.now() - t0;
     await deps.store.deliveries.record({ videoId, eventId, event, url, attempt, statusCode, error, durationMs, delivered: error === null });
-    deps.log.info('webhook attempt', { videoId, event, attempt, statusCode, error, address: target?.address.address ?? null });
-    if (refused) throw new UnrecoverableError(`webhook ${event} to ${url} not sent: ${error}`);
-    if (error !== null) throw new Error(`webhook ${event} to ${url} failed (attempt ${attempt}): ${error}`);
+    deps.log.info('webhook attempt', { videoId, event, attempt, url: redactUrl(url), statusCode, error, address: target?.address.address ?? null });
+    // These messages are kept by BullMQ in Redis and logged: the URL only as its host.
+    if (refused) throw new UnrecoverableError(`webhook ${event} to ${redactUrl(url)} not sent: ${error}`);
+    if (error !== null) throw new Error(`webhook ${event} to ${redactUrl(url)} failed (attempt ${attempt}): ${error}`);
     return { status: statusCode! };
   };
 }

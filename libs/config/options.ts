@@ -1,4 +1,5 @@
 import { KeycastError } from './errors.js';
+import { checkSampledRange } from './sampling.js';
 
 /** Clothing encoders available in libs/vision (see docs/QUALITY.md for why the default is the default). */
 export const CLOTH_ENCODERS = ['cnn', 'histogram'] as const;
@@ -148,7 +149,7 @@ function rejectUnknown(input: Record<string, unknown>, known: readonly string[])
 export function resolveExtractOptions(input: Record<string, unknown> = {}, { strict = true } = {}): ExtractOptions {
   if (strict) rejectUnknown(input, [...EXTRACT_KEYS, 'face_cloth_weights']);
   const o = { ...DEFAULT_EXTRACT, ...definedOnly(input) } as Record<string, unknown>;
-  return {
+  const resolved: ExtractOptions = {
     capture_interval_sec: num('capture_interval_sec', o.capture_interval_sec, 0, 3600, { loOpen: true }),
     use_scene_transition: bool('use_scene_transition', o.use_scene_transition),
     scene_threshold: num('scene_threshold', o.scene_threshold, 0, 1, { loOpen: true }),
@@ -162,6 +163,8 @@ export function resolveExtractOptions(input: Record<string, unknown> = {}, { str
     min_face_score: num('min_face_score', o.min_face_score, 0, 1),
     cloth_encoder: oneOf('cloth_encoder', o.cloth_encoder, CLOTH_ENCODERS),
   };
+  checkSampledRange(resolved);
+  return resolved;
 }
 
 export function resolveClusterOptions(input: Record<string, unknown> = {}, { strict = true } = {}): ClusterOptions {

@@ -1,3 +1,4 @@
+import { KeycastError } from './errors.js';
 import type { ExtractOptions } from './options.js';
 
 /**
@@ -30,4 +31,19 @@ export function sampleInterval(
   const fps = video.fps;
   if (typeof fps === 'number' && Number.isFinite(fps) && fps > 0) return samplingStep(o.capture_interval_sec, fps) / fps;
   return o.capture_interval_sec;
+}
+
+/**
+ * The one rule for the sampled range [skip_sec, stop_sec) (stop_sec 0 = to the end): stop_sec must lie after
+ * skip_sec, and, once the video's duration is known (ffprobe at upload, or before decoding), skip_sec must lie
+ * inside the video. Refusing these up front beats a job that fails later or a `ready` video with nothing sampled.
+ * Throws KeycastError INVALID_OPTION naming the options and the values.
+ */
+export function checkSampledRange(o: Pick<ExtractOptions, 'skip_sec' | 'stop_sec'>, duration_s?: number | null): void {
+  if (o.stop_sec > 0 && o.stop_sec <= o.skip_sec) {
+    throw new KeycastError('INVALID_OPTION', `stop_sec (${o.stop_sec}) must be greater than skip_sec (${o.skip_sec}), or 0 for the end of the video`);
+  }
+  if (typeof duration_s === 'number' && Number.isFinite(duration_s) && duration_s > 0 && o.skip_sec >= duration_s) {
+    throw new KeycastError('INVALID_OPTION', `skip_sec (${o.skip_sec}) must be less than the video's duration (${duration_s.toFixed(3)} s): nothing would be sampled`);
+  }
 }

@@ -1,5 +1,5 @@
 import { KeycastError } from '../config/errors.js';
-import { samplingStep } from '../config/sampling.js';
+import { checkSampledRange, samplingStep } from '../config/sampling.js';
 import type { SampleOptions } from './types.js';
 
 /** An exact frame rate, e.g. 30000/1001: the sampling grid must not drift, so it is never rounded to a float. */
@@ -84,9 +84,7 @@ function nonNegative(name: string, v: unknown): number {
 export function planSampling(opts: SampleOptions, fps: Rational, range: Pick<SampleRange, 'start_s' | 'end_s'> = {}): SamplingPlan {
   const skip = nonNegative('skip_sec', opts.skip_sec ?? 0);
   const stop = nonNegative('stop_sec', opts.stop_sec ?? 0);
-  if (stop > 0 && stop <= skip) {
-    throw new KeycastError('INVALID_OPTION', `stop_sec (${stop}) must be greater than skip_sec (${skip}), or 0 for the end of the video`);
-  }
+  checkSampledRange({ skip_sec: skip, stop_sec: stop });
   const mode = opts.use_scene_transition ? 'scene' : 'interval';
   let step = 1;
   let threshold = 0;

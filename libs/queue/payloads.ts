@@ -26,7 +26,11 @@ export interface WebhookJobData {
   /** Stable across retries: receivers deduplicate on it. */
   eventId: string;
   event: WebhookEventType;
-  url: string;
+  /**
+   * Jobs queued before the URL stopped travelling through Redis carried it; new ones do not: the delivery reads the
+   * video's callback_url from the database, so a deleted video leaves no address behind in the queue.
+   */
+  url?: string;
 }
 
 export type ExtractQueueData = ExtractJobData | FinalizeJobData;

@@ -109,11 +109,11 @@ export class Queues {
   }
 
   /** Queues one webhook event; its attempts are the retries, with exponential backoff. */
-  async enqueueWebhook(videoId: string, event: WebhookEventType, url: string): Promise<void> {
+  async enqueueWebhook(videoId: string, event: WebhookEventType): Promise<void> {
     const jobId = jobIds.webhook(videoId, event);
     await this.webhook.add(
       JOB_NAMES.webhook,
-      { videoId, event, url, eventId: jobId },
+      { videoId, event, eventId: jobId },
       { jobId, attempts: Math.max(1, this.settings.webhookMaxAttempts), backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 }, ...KEEP },
     );
   }

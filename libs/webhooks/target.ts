@@ -144,7 +144,24 @@ export function parseCallbackUrl(raw: string): URL {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') refuse(`callback_url must be http or https, got ${u.protocol.replace(/:$/, '')}`);
   if (!u.hostname) refuse('callback_url has no host');
+  // Credentials in a URL end up wherever the URL goes (answers, logs, queue payloads): receivers authenticate us by
+  // the signature (x-keycast-signature), so a URL never needs them.
+  if (u.username || u.password) refuse('callback_url must not contain credentials (user:password@): authenticate deliveries with the x-keycast-signature header instead');
   return u;
+}
+
+/**
+ * A URL as logs and error messages may show it: scheme, host and port only. A path or query string can carry a
+ * receiver's token as well as userinfo can, and an operator needs only the host to find the receiver.
+ */
+export function redactUrl(raw: string | URL): string {
+  try {
+    const u = typeof raw === 'string' ? new URL(raw) : raw;
+    const rest = u.pathname !== '/' || u.search ? '/…' : '/';
+    return `${u.protocol}//${u.host}${rest}`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

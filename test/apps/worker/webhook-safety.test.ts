@@ -176,3 +176,22 @@ test('replays: a captured delivery replayed after the tolerance (5 min) is rejec
   assert.equal(verifyWebhook(SECRET, { ...headers, [WEBHOOK_TIMESTAMP_HEADER]: String(sentAt + 360) }, body, { now: (sentAt + 361) * 1000 }), false, 'fresh timestamp, old signature');
   assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt - 400) * 1000 }), false, 'from the future');
 });
+
+test('the callback URL travels through no queue payload and no log line: the delivery reads it from the video row; logs and retry reasons show its host only', async () => {
+  const secretPath = '/hooks/tok_3f9a7c-private-token?sig=abc123';
+  const failing = await serve((_req, res) => { res.statusCode = 500; res.end(); });
+  const url = `http://127.0.0.1:${failing}${secretPath}`;
+  const id = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source.mp4', sizeBytes: 1, callbackUrl: url })).id;
+  const lines: string[] = [];
+  const log = { debug: () => {}, info: (m: string, f?: object) => lines.push(JSON.stringify({ m, ...f })), warn: () => {}, error: () => {} };
+  const job = { data: { videoId: id, eventId: 'evt-redact', event: 'video.ready' } satisfies WebhookJobData, attemptsMade: 0 } as unknown as Job<WebhookJobData>;
+  const processor = webhookProcessor({ ...deps, log, config: { ...deps.config, ...loopbackAllowed } });
+  const thrown = await processor(job).then(() => null, (e: Error) => e);
+  assert.ok(thrown, 'a 500 is a failed attempt');
+  assert.match(thrown.message, new RegExp(`http://127\\.0\\.0\\.1:${failing}/…`));
+  assert.ok(!thrown.message.includes('tok_3f9a7c') && !thrown.message.includes('abc123'), thrown.message);
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.ok(!l.includes('tok_3f9a7c') && !l.includes('abc123'), l);
+  const [row] = await sql<{ status_code: number }>(databaseUrl, 'SELECT status_code FROM webhook_deliveries WHERE event_id = $1', ['evt-redact']);
+  assert.equal(row.status_code, 500, 'the attempt went to the URL stored on the video');
+});

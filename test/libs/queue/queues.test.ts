@@ -37,14 +37,16 @@ test('enqueueSegments: a finalize parent waiting on one child per segment; a sec
 });
 
 test('enqueueWebhook: one job per (video, event), attempts and exponential backoff from the settings, a stable event id', async () => {
-  await queues.enqueueWebhook(VID, 'video.ready', 'http://example.test/hook');
-  await queues.enqueueWebhook(VID, 'video.ready', 'http://example.test/hook');
-  await queues.enqueueWebhook(VID, 'video.failed', 'http://example.test/hook');
+  await queues.enqueueWebhook(VID, 'video.ready');
+  await queues.enqueueWebhook(VID, 'video.ready');
+  await queues.enqueueWebhook(VID, 'video.failed');
   assert.equal((await queues.webhook.getJobCounts()).waiting, 2);
   const job = await queues.webhook.getJob(jobIds.webhook(VID, 'video.ready'));
   assert.equal(job?.opts.attempts, 4);
   assert.deepEqual(job?.opts.backoff, { type: 'exponential', delay: 1500 });
   assert.equal(job?.data.eventId, jobIds.webhook(VID, 'video.ready'));
+  // The callback URL stays in PostgreSQL (the delivery reads it there): Redis holds ids only.
+  assert.deepEqual(Object.keys(job?.data ?? {}).sort(), ['event', 'eventId', 'videoId']);
 });
 
 test('ping answers; a queue on an unreachable Redis closes within its timeout', async () => {

@@ -1,0 +1,76 @@
+// The API contract (issue 10): what an upload is refused for before it is queued (credentials in callback URLs,
+// option combinations the probed video cannot satisfy), and nothing of a refusal is kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApi, type RunningApi } from '../../e2e/support/api.js';
+import { sql } from '../../e2e/support/services.js';
+import { filesUnder } from '../../helpers/files.js';
+import { multipartBody, type RawPart } from '../../helpers/multipart.js';
+import { makeUploadMedia, type UploadMedia } from '../../helpers/upload-media.js';
+
+let api: RunningApi;
+let media: UploadMedia;
+const outer = mkdtempSync(join(tmpdir(), 'keycast-contract-'));
+const storageDir = join(outer, 'storage');
+
+before(async () => {
+  media = makeUploadMedia(mkdtempSync(join(outer, 'media-')));
+  api = await startApi('keycast_test_api_contract', { storageDir, maxActiveJobsPerTenant: 0, rateLimitMax: 100_000, webhookAllowedHosts: ['127.0.0.1'] });
+});
+after(async () => {
+  await api?.close();
+  rmSync(outer, { recursive: true, force: true });
+});
+
+type Inject = { statusCode: number; headers: Record<string, unknown>; body: string; json(): any };
+function upload(parts: RawPart[]): Promise<Inject> {
+  const { body, contentType } = multipartBody(parts);
+  return api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, 'content-type': contentType }, payload: body });
+}
+const video = (): RawPart => ({ name: 'file', value: media.mp4, filename: 'clip.mp4' });
+const videoRows = async () => Number((await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM videos'))[0].n);
+const stored = () => filesUnder(storageDir);
+
+test('callback_url with credentials (user:password@, user@) → 400 INVALID_CALLBACK_URL saying why; nothing stored, echoed or queued', async () => {
+  const rows = await videoRows();
+  const files = stored();
+  for (const url of ['http://user:secret-pw@127.0.0.1:9/hook', 'https://token@127.0.0.1/hook', 'http://:secret-pw@127.0.0.1/']) {
+    const r = await upload([{ name: 'callback_url', value: url }, video()]);
+    assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+    assert.equal(r.json().error.code, 'INVALID_CALLBACK_URL');
+    assert.match(r.json().error.message, /credentials/);
+    assert.ok(!r.body.includes('secret-pw'), 'the password is not echoed');
+  }
+  assert.equal(await videoRows(), rows);
+  assert.deepEqual(stored(), files);
+  const jobs = await api.deps.queues.counts();
+  assert.equal(jobs.extract.waiting ?? 0, 0);
+  // Without credentials the same receiver is accepted.
+  const ok = await upload([{ name: 'callback_url', value: 'http://127.0.0.1:9/hook' }, video()]);
+  assert.equal(ok.statusCode, 202, ok.body);
+});
+
+test('option combinations the video cannot satisfy are refused before queueing: skip_sec >= stop_sec, skip_sec at or past the duration', async () => {
+  const rows = await videoRows();
+  const files = stored();
+  const cases: [RawPart[], RegExp][] = [
+    [[{ name: 'skip_sec', value: '5' }, { name: 'stop_sec', value: '2' }], /stop_sec \(2\) must be greater than skip_sec \(5\)/],
+    [[{ name: 'skip_sec', value: '3' }, { name: 'stop_sec', value: '3' }], /stop_sec \(3\) must be greater than skip_sec \(3\)/],
+    // The test video lasts 2 s: known only once it is probed.
+    [[{ name: 'skip_sec', value: '100' }], /skip_sec \(100\) must be less than the video's duration \(2\.000 s\)/],
+    [[{ name: 'skip_sec', value: '2' }], /skip_sec \(2\) must be less than the video's duration/],
+  ];
+  for (const [fields, message] of cases) {
+    const r = await upload([...fields, video()]);
+    assert.equal(r.statusCode, 400, `${JSON.stringify(fields)}: ${r.body}`);
+    assert.equal(r.json().error.code, 'INVALID_OPTION');
+    assert.match(r.json().error.message, message);
+  }
+  assert.equal(await videoRows(), rows, 'no row');
+  assert.deepEqual(stored(), files, 'no file');
+  const ok = await upload([{ name: 'skip_sec', value: '1' }, { name: 'stop_sec', value: '50' }, video()]);
+  assert.equal(ok.statusCode, 202, 'a range inside the video (stop_sec past the end = to the end) is fine');
+});
