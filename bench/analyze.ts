@@ -315,7 +315,7 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
     const mk = () => tf.tensor3d(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), [frame.height, frame.width, 3], 'int32');
     let t = performance.now();
     let image = mk();
-    await faceapi.nets.ssdMobilenetv1.locateFaces(image as never, ssdOptions);
+    await faceapi.nets.ssdMobilenetv1.locateFaces(image, ssdOptions);
     image.dispose();
     acc.ssd += performance.now() - t;
     t = performance.now();

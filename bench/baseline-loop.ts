@@ -114,7 +114,7 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
       if (!rgb) break;
       const image = tf.tensor3d(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), [height, width, 3], 'int32');
       try {
-        const faces = await faceapi.detectAllFaces(image as never, options).withFaceLandmarks().withFaceDescriptors();
+        const faces = await faceapi.detectAllFaces(image, options).withFaceLandmarks().withFaceDescriptors();
         result.faces += faces.length;
       } finally {
         image.dispose();

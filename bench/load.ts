@@ -101,7 +101,7 @@ async function startApiProcess(env: Record<string, string>): Promise<ApiProcess>
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-4000); });
+  child.stderr.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-4000); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
@@ -124,7 +124,7 @@ type Cannon = autocannon.Options & { requests?: autocannon.Request[] };
 
 function runCannon(opts: Cannon): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ timeout: 30, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ timeout: 30, ...opts }, (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
   });
 }
 
@@ -184,7 +184,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     // One ready video per tenant, for the cluster requests.
     const seeded: string[] = [];
     for (let t = 0; t < o.tenants; t++) {
-      const b = bodies[t]![t % clips.length]!;
+      const b = bodies[t][t % clips.length];
       const r = await fetch(`${api.baseUrl}/videos`, { method: 'POST', headers: b.headers, body: b.body });
       if (r.status !== 202) throw new Error(`seeding upload: ${r.status} ${await r.text()}`);
       seeded.push(((await r.json()) as { id: string }).id);
@@ -213,7 +213,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       setupRequest: (req) => {
         const t = n++ % o.tenants;
         const sim = (0.05 + Math.random() * 0.9).toFixed(2);
-        return { ...req, method: 'GET', path: `/videos/${seeded[t]}/clusters?sim=${sim}`, headers: { ...keys[t]!.headers } };
+        return { ...req, method: 'GET', path: `/videos/${seeded[t]}/clusters?sim=${sim}`, headers: { ...keys[t].headers } };
       },
       onResponse: (status, body, _ctx, headers) => onAnswer(status, body, headers as Record<string, string>),
     };
@@ -228,7 +228,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
         method: 'GET',
         setupRequest: (req) => {
           const t = m++ % o.tenants;
-          return { ...req, method: 'GET', path: `/videos/${seeded[t]}`, headers: { ...keys[t]!.headers } };
+          return { ...req, method: 'GET', path: `/videos/${seeded[t]}`, headers: { ...keys[t].headers } };
         },
       };
       phases.push(phase('GET /videos/:id alone (key check + one row)', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [videoRequest] })));
@@ -242,7 +242,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       method: 'POST',
       setupRequest: (req) => {
         const i = u++;
-        const b = bodies[i % o.tenants]![Math.floor(i / o.tenants) % clips.length]!;
+        const b = bodies[i % o.tenants][Math.floor(i / o.tenants) % clips.length];
         return { ...req, method: 'POST', path: '/videos', headers: b.headers, body: b.body };
       },
       onResponse: (status, body, _ctx, headers) => {

@@ -550,7 +550,7 @@ function conclusions(datasets: Dataset[]): string[] {
   const mergeHelps = mr.some((m) => m.on.nmi > m.off.nmi + 1e-9);
   const merge = mergeHelps || !mergeHurts ? DEFAULT_CLUSTER.merge : false;
   const rec: Config = { encoder: bestEnc.e, weighting: 'both', merge, sim: simPick.find((x) => x.merge === merge)!.sim };
-  out.push(`${++n}. **Recommended within the reference flow: cloth_encoder ${rec.encoder}, sim ${rec.sim}, merge ${onOff(rec.merge)}** ` +
+  out.push(`${n + 1}. **Recommended within the reference flow: cloth_encoder ${rec.encoder}, sim ${rec.sim}, merge ${onOff(rec.merge)}** ` +
     `(NMI ${datasets.map((d) => `${d.key} ${f3(run(d, rec).nmi)}`).join(', ')}` +
     (photos.length ? `; padded mode ${photos.map((d) => `${d.key} ${f3(run(d, { ...rec, padded: true }).nmi)}`).join(', ')}` : '') + ').' +
     (mergeHurts && !mergeHelps ? ' Merging is off because it improves nothing measured here and joins different people whose clothing regions look alike (the padded photo collections).' : ''));
@@ -773,7 +773,7 @@ async function main(): Promise<void> {
 
   if (study.length) {
     md.push('## Clothing encoder and relative sim (the reference flow)', '',
-      `The study that chose cloth_encoder ${DEFAULT_EXTRACT.cloth_encoder}, merging off and, before the automatic cut, the relative sim ${STUDY_SIM}: every run here is the reference flow (a relative sim, none of keycast\'s improvements), on the datasets extracted with both encoders.`, '');
+      `The study that chose cloth_encoder ${DEFAULT_EXTRACT.cloth_encoder}, merging off and, before the automatic cut, the relative sim ${STUDY_SIM}: every run here is the reference flow (a relative sim, none of keycast's improvements), on the datasets extracted with both encoders.`, '');
     md.push('### Conclusions of the study', '', ...conclusions(study), '');
     for (const ds of study) {
       md.push(`### ${ds.title}`, '', '#### Detection', '', ...ds.detection, '');

@@ -31,11 +31,11 @@ function clusteringTable(out: unknown): string {
   }
   const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '');
   return [
-    `n = ${(out as { n?: number }).n ?? '?'}`,
+    `n = ${String((out as { n?: number }).n ?? '?')}`,
     '',
     '| step | ours s | scipy s | ours/scipy | same partition |',
     '|---|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.step} | ${n(r.ours_s)} | ${n(r.scipy_s)} | ${n(r.ratio)} | ${r.identical === undefined ? '' : r.identical ? 'yes' : 'NO'} |`),
+    ...rows.map((r) => `| ${String(r.step)} | ${n(r.ours_s)} | ${n(r.scipy_s)} | ${n(r.ratio)} | ${r.identical === undefined ? '' : r.identical ? 'yes' : 'NO'} |`),
   ].join('\n');
 }
 

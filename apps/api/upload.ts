@@ -3,7 +3,6 @@ import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import { KeycastError, checkSampledRange, isKeycastError, resolveExtractOptions, type ExtractOptions } from '../../libs/config/index.js';
 import { probeVideo, type ProbedVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
@@ -87,7 +86,7 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
   const id = randomUUID();
   const policy = { allowPrivate: config.webhookAllowPrivate, allowedHosts: config.webhookAllowedHosts };
   // Null prototype: field names such as `constructor` or `toString` are plain unknown options.
-  const raw: Record<string, string> = Object.create(null);
+  const raw = Object.create(null) as Record<string, string>;
   let checked: Promise<Fields> | null = null;
   let checkedFor = '';
   const readFields = (): Promise<Fields> => {
@@ -95,7 +94,7 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     if (checked && checkedFor === snapshot) return checked;
     checkedFor = snapshot;
     checked = (async () => {
-      const options: Record<string, unknown> = Object.create(null);
+      const options = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of Object.entries(raw)) if (!NON_OPTION_FIELDS.has(k)) options[k] = v;
       const resolved = resolveExtractOptions(options);
       const callbackUrl = raw.callback_url ? (await resolveWebhookTarget(raw.callback_url, policy, { timeoutMs: config.webhookTimeoutMs })).url.toString() : null;
@@ -127,7 +126,7 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
             raw[part.fieldname] = part.value;
             continue;
           }
-          const f = part as MultipartFile;
+          const f = part;
           if (f.fieldname !== 'file') throw new ApiError('INVALID_OPTION', `unexpected file field ${f.fieldname}: the video goes in \`file\``);
           if (file) throw new ApiError('TOO_MANY_FILES', 'only one file per upload');
           await readFields(); // options sent before the file are checked before the upload is stored

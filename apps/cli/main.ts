@@ -45,7 +45,7 @@ try {
     process.stderr.write(`keycast: ${e.code}: ${e.message}\n`);
     process.exitCode = e.code === 'UNKNOWN_OPTION' || e.code === 'INVALID_OPTION' ? 2 : 1;
   } else {
-    process.stderr.write(`keycast: INTERNAL: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`keycast: INTERNAL: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { extractFaces } from '../../libs/pipeline/index.js';
-import type { FaceSink } from '../../libs/pipeline/types.js';
+import type { FaceSink } from '../../libs/pipeline/index.js';
 import type { VideoRecord } from '../../libs/store/index.js';
 import type { WorkerDeps } from './deps.js';
 

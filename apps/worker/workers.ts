@@ -40,7 +40,7 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
       deps.log.warn('job failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message });
       // A job that stalled too often fails without its processor running: the video must not stay "processing".
       if (job && w.name !== QUEUE_NAMES.webhook && /stalled/i.test(err.message)) {
-        failVideo(deps, (job.data as { videoId: string }).videoId, err).catch(() => {});
+        failVideo(deps, (job.data).videoId, err).catch(() => {});
       }
     });
   }
@@ -48,7 +48,7 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(workers.map((w) => (w.opts.connection as { quit?: () => Promise<unknown> }).quit?.().catch(() => {})));
+      await Promise.all(workers.map(async (w) => { await (w.opts.connection as { quit?: () => Promise<unknown> }).quit?.().catch(() => {}); }));
     },
   };
 }

@@ -48,7 +48,7 @@ export function conflictNodes(Z: LinkageMatrix, n: number, groupsOf: CannotLinkG
   if (groupsOf.length !== n) throw new RangeError(`conflictNodes: ${groupsOf.length} group lists for ${n} points`);
   const rows = Math.max(0, n - 1);
   const out = new Uint8Array(rows);
-  const sets: (Set<number> | null)[] = new Array(rows).fill(null);
+  const sets = new Array<Set<number> | null>(rows).fill(null);
   const leaf = (i: number) => new Set<number>(Array.from(groupsOf[i]));
   for (let r = 0; r < rows; r++) {
     const a = Z[4 * r], b = Z[4 * r + 1];

@@ -24,7 +24,7 @@ export function applyMinSize(labels: ArrayLike<number | null>, min_csize: number
     .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
   const newId = new Map<number, number>();
   kept.forEach(([id], rank) => newId.set(id, rank));
-  const out: ClusterLabel[] = new Array(n);
+  const out = new Array<ClusterLabel>(n);
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     out[i] = l === null || l === undefined ? null : (newId.get(l) ?? null);

@@ -32,8 +32,8 @@ export function nnChain(U: Float64Array, L: Float64Array | null, n: number, aver
       chainLength = 1;
       chain[0] = live[0];
     }
-    let x = 0;
-    let currentMin = Infinity;
+    let x: number;
+    let currentMin: number;
     for (;;) {
       x = chain[chainLength - 1];
       if (chainLength > 1) {

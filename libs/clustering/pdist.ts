@@ -40,7 +40,7 @@ export function pdist(X: ArrayLike<number>[], opts: PdistOptions = {}): Float64A
   const data = new Float64Array(threads > 1 ? new SharedArrayBuffer(n * d * 8) : new ArrayBuffer(n * d * 8));
   for (let i = 0; i < n; i++) {
     if (X[i].length !== d) throw new RangeError(`pdist: row ${i} has ${X[i].length} values, expected ${d}`);
-    data.set(X[i] as ArrayLike<number>, i * d);
+    data.set(X[i], i * d);
   }
   return pdistPacked(data, n, d, { threads });
 }

@@ -11,7 +11,7 @@ import type { MetricLabel, MetricOptions } from './types.js';
 export function purity(truth: ArrayLike<MetricLabel>, pred: ArrayLike<MetricLabel>, opts: MetricOptions = {}): number {
   const { t, p, np } = codeLabels(truth, pred, opts.unclustered ?? 'drop');
   if (t.length === 0) return NaN;
-  const byCluster: Map<number, number>[] = Array.from({ length: np }, () => new Map());
+  const byCluster = Array.from({ length: np }, () => new Map<number, number>());
   for (let q = 0; q < t.length; q++) {
     const m = byCluster[p[q]];
     m.set(t[q], (m.get(t[q]) ?? 0) + 1);

@@ -76,7 +76,7 @@ export const DEFAULT_EXTRACT: Readonly<ExtractOptions> = Object.freeze({
 });
 
 export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
-  sim: 'auto' as SimOption,
+  sim: 'auto',
   min_csize: 2,
   method: 'average',
   // Off by default: on every labelled set it improves nothing and it joins different people whose

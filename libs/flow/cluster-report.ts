@@ -29,7 +29,7 @@ export function buildClusterReport(
     frame: f.frame,
     box: f.box,
     score: Math.round(f.score * 1e4) / 1e4,
-    cluster: labels[i] === null ? null : renumber.get(labels[i] as number)!,
+    cluster: labels[i] === null ? null : renumber.get(labels[i])!,
     thumbnail: opts.thumbnail(f),
   }));
   return { faces: out, clusters, unclustered: unclusteredFaceIds(out) };

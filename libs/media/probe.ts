@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 import type { VideoInfo } from './types.js';
 import { getMediaTools, runTool, TOOL_TIMEOUT_MS } from './tools.js';
 import { parseRational, type Rational } from './timeline.js';

@@ -1,4 +1,4 @@
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 import type { SampleOptions } from './types.js';
 
 export interface Size {

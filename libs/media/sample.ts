@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 import type { Frame, SampleOptions } from './types.js';
 import { probeVideo } from './probe.js';
 import { resizeTarget } from './resize.js';

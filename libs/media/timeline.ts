@@ -1,5 +1,4 @@
-import { KeycastError } from '../config/errors.js';
-import { checkSampledRange, samplingStep } from '../config/sampling.js';
+import { KeycastError, checkSampledRange, samplingStep } from '../config/index.js';
 import type { SampleOptions } from './types.js';
 
 /** An exact frame rate, e.g. 30000/1001: the sampling grid must not drift, so it is never rounded to a float. */

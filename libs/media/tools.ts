@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 
 /** Which ffmpeg/ffprobe binaries to run. FFMPEG_PATH / FFPROBE_PATH (fluent-ffmpeg's names) override the PATH lookup. */
 export interface MediaTools {
@@ -95,7 +95,7 @@ export async function assertFfmpeg(): Promise<void> {
 /** The last stderr line worth showing a person: not progress, not per-frame filter logs. */
 export function lastMeaningfulLine(lines: readonly string[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!.trim();
+    const l = lines[i].trim();
     if (!l || /^\[Parsed_showinfo/.test(l) || /^(frame=|video:|size=|Press \[q\])/.test(l)) continue;
     return l;
   }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeycastError, type ExtractOptions } from '../config/index.js';
-import type { VideoInfo } from '../media/types.js';
+import type { VideoInfo } from '../media/index.js';
 import type { ExtractProgress, FaceRecord, FaceSink, Box } from './types.js';
 
 /** A face as saved in DIR/fingerprints.json: everything clustering needs, so `recluster` never reopens the video. */

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFrameAnalyzer, initBackend, loadFaceModels, type FrameAnalysis, type FrameInput } from '../vision/index.js';
-import type { ClothEncoderName } from '../config/index.js';
 import type { FrameTask, WorkerInit, WorkerReply } from './worker-protocol.js';
 
 // One TF.js instance per thread: the wasm backend is single-threaded, so threads are how the cores get used.
@@ -31,7 +30,7 @@ async function run(task: FrameTask): Promise<void> {
     const key = `${task.minScore}|${task.maxFaces}|${task.clothEncoder}`;
     let analyze = analyzers.get(key);
     if (!analyze) {
-      analyze = createFrameAnalyzer({ minScore: task.minScore, maxFaces: task.maxFaces, clothEncoder: task.clothEncoder as ClothEncoderName });
+      analyze = createFrameAnalyzer({ minScore: task.minScore, maxFaces: task.maxFaces, clothEncoder: task.clothEncoder });
       analyzers.set(key, analyze);
     }
     const rgb = Buffer.from(task.rgb.buffer, task.rgb.byteOffset, task.rgb.byteLength);

@@ -1,5 +1,5 @@
 import type { Box, ExtractOptions } from '../config/index.js';
-import type { VideoInfo } from '../media/types.js';
+import type { VideoInfo } from '../media/index.js';
 
 export type { Box };
 

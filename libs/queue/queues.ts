@@ -132,7 +132,7 @@ export class Queues {
   /** Throws unless Redis answers. */
   async ping(): Promise<void> {
     const r = await this.connection.ping();
-    if (r !== 'PONG') throw new Error(`unexpected PING reply ${r}`);
+    if (r !== 'PONG') throw new Error(`unexpected PING reply ${String(r)}`);
   }
 
   /** Closes the producers; with Redis unreachable it gives up after `timeoutMs` and drops the connection. */

@@ -152,7 +152,7 @@ function row(k: string, text: string): string {
 function paramText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === undefined) return '';
-  return JSON.stringify(v) ?? String(v);
+  return JSON.stringify(v) ?? '';
 }
 
 function pct(x: number): string {

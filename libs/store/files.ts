@@ -4,7 +4,7 @@ import { dirname, extname, resolve, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 
 /** No space (ENOSPC) or quota (EDQUOT) left: the service's disk, not the client's request, is at fault. */
 function storageFull(e: unknown): KeycastError | null {

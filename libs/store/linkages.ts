@@ -1,4 +1,3 @@
-import type { LinkageMethod } from '../config/index.js';
 import type { PrismaClient } from './client.js';
 import { bytesToFloat64, float64ToBytes } from './vectors.js';
 
@@ -20,13 +19,13 @@ export function weightsKey(w: readonly [number, number]): string {
 export class LinkageRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  async get(videoId: string, weights: readonly [number, number], method: LinkageMethod | string): Promise<StoredLinkage | null> {
+  async get(videoId: string, weights: readonly [number, number], method: string): Promise<StoredLinkage | null> {
     const r = await this.db.linkage.findUnique({ where: { videoId_weights_method: { videoId, weights: weightsKey(weights), method } } });
     return r ? { z: bytesToFloat64(r.z), maxDist: r.maxDist, n: r.n, computeMs: r.computeMs } : null;
   }
 
   /** Stores a linkage unless one is already there for the key (two concurrent computations store one). Returns true when stored. */
-  async put(videoId: string, weights: readonly [number, number], method: LinkageMethod | string, l: StoredLinkage): Promise<boolean> {
+  async put(videoId: string, weights: readonly [number, number], method: string, l: StoredLinkage): Promise<boolean> {
     const r = await this.db.linkage.createMany({
       data: [{ videoId, weights: weightsKey(weights), method, z: float64ToBytes(l.z), maxDist: l.maxDist, n: l.n, computeMs: l.computeMs }],
       skipDuplicates: true,

@@ -118,7 +118,7 @@ export async function migrate(databaseUrl: string, { dir = DEFAULT_MIGRATIONS_DI
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`);
+        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e });
       }
       result.applied.push(m.name);
       log(`applied migration ${m.name}`);

@@ -1,5 +1,5 @@
 import type { ExtractOptions } from '../config/index.js';
-import type { VideoInfo } from '../media/types.js';
+import type { VideoInfo } from '../media/index.js';
 import type { PrismaClient } from './client.js';
 import type { Video } from './generated/client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -70,7 +70,7 @@ export interface Page<T> {
 function toRecord(v: Video): VideoRecord {
   return {
     ...v,
-    status: v.status as VideoStatus,
+    status: v.status,
     options: v.options as unknown as ExtractOptions,
     timings: (v.timings ?? {}) as Record<string, number>,
     probe: (v.probe ?? null) as unknown as VideoInfo | null,
@@ -108,12 +108,14 @@ export class VideoRepository {
       data: {
         ...(v.id ? { id: v.id } : {}),
         tenantId: v.tenantId ?? null,
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
         options: v.options as object,
         owner: v.owner ?? null,
         callbackUrl: v.callbackUrl ?? null,
         filename: v.filename ?? null,
         sourceKey: v.sourceKey,
         sizeBytes: BigInt(v.sizeBytes),
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
         probe: (v.probe ?? undefined) as object | undefined,
         durationS: v.probe?.duration_s ?? null,
       },
@@ -165,6 +167,7 @@ export class VideoRepository {
   async markProcessing(id: string, segmentCount: number, probe: VideoInfo): Promise<void> {
     await this.db.video.updateMany({
       where: { id },
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
       data: { status: 'processing', segmentCount, errorCode: null, errorMessage: null, startedAt: new Date(), probe: probe as object, durationS: probe.duration_s },
     });
   }

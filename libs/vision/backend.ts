@@ -25,9 +25,9 @@ export function initBackend(opts: { prefer?: BackendName; log?: (msg: string) =>
 
 async function choose(prefer: BackendName | undefined, log?: (msg: string) => void): Promise<BackendInfo> {
   const candidates: { name: BackendName; provider: string; load: () => void; multiThreaded: boolean }[] = [
-    { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => cjsRequire('@tensorflow/tfjs-node-gpu'), multiThreaded: true },
-    { name: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => cjsRequire('@tensorflow/tfjs-node'), multiThreaded: true },
-    { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: () => cjsRequire('@tensorflow/tfjs-backend-wasm'), multiThreaded: false },
+    { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => void cjsRequire('@tensorflow/tfjs-node-gpu'), multiThreaded: true },
+    { name: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => void cjsRequire('@tensorflow/tfjs-node'), multiThreaded: true },
+    { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: () => void cjsRequire('@tensorflow/tfjs-backend-wasm'), multiThreaded: false },
     { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', load: () => undefined, multiThreaded: false },
   ];
   const order = prefer ? candidates.filter((c) => c.name === prefer) : candidates;

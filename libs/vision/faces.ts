@@ -29,7 +29,7 @@ export interface DetectResult {
  */
 export async function detectFaces(image: Tensor3D, opts: { minScore: number; maxFaces: number }): Promise<DetectResult> {
   const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minScore, maxResults: 100 });
-  const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(image as never, options);
+  const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(image, options);
   if (detections.length === 0 || detections.length > opts.maxFaces) return { count: detections.length, faces: [] };
 
   // face-api declares its own copy of the tfjs types; the runtime objects are the same tfjs instance.

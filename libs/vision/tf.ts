@@ -9,6 +9,6 @@ const require = createRequire(import.meta.url);
 export type TF = typeof import('@tensorflow/tfjs');
 export type FaceApi = typeof import('@vladmandic/face-api/dist/face-api.node-wasm.js');
 
-export const tf: TF = require('@tensorflow/tfjs');
-export const faceapi: FaceApi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+export const tf = require('@tensorflow/tfjs') as TF;
+export const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
 export { require as cjsRequire };

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { KeycastError } from '../config/errors.js';
+import { KeycastError } from '../config/index.js';
 
 /** Where webhooks may go beyond the public internet (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
 export interface WebhookTargetPolicy {
@@ -76,7 +76,7 @@ function ipv6Bytes(ip: string): number[] {
   const [head, tail] = s.includes('::') ? s.split('::') : [s, null];
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = tail === null ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups = tail === null ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
   return groups.flatMap((g) => {
     const v = parseInt(g || '0', 16);
     return [v >> 8, v & 0xff];

@@ -83,7 +83,7 @@ test('an upload larger than the free space: 507 STORAGE_FULL, no partial file, n
   assert.equal(ok.status, 202, JSON.stringify(ok.body));
   const files = storedFiles();
   assert.equal(files.length, 1);
-  assert.equal(statSync(files[0]!).size, smallBytes.length);
+  assert.equal(statSync(files[0]).size, smallBytes.length);
   assert.equal(await videoRows(), 1);
 
   // Full again for a second big upload, refused the same way; the stored small video is untouched.

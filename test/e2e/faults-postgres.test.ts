@@ -123,7 +123,7 @@ test('PostgreSQL killed mid-extraction and restarted: 503s meanwhile, the same A
   assert.equal(worker!.child.exitCode, null, 'the worker survived the outage');
   const delays = worker!.logs.filter((l) => l.msg === 'database unavailable: job delayed' && l.videoId === id).length;
   const attempts = worker!.logs.filter((l) => l.msg === 'extract' && l.videoId === id).map((l) => l.attempt);
-  assert.ok(attempts.length >= 2, `the job started again after the outage (${attempts})`);
+  assert.ok(attempts.length >= 2, `the job started again after the outage (${attempts.join(', ')})`);
   assert.deepEqual([...new Set(attempts)], [1], 'the outage cost no attempt');
   assert.equal(worker!.logs.filter((l) => l.msg === 'job failed').length, 0);
   const after = await get(`/videos/${id}/clusters?sim=0.5`);

@@ -73,7 +73,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       message = `${databaseUnavailableMessage(err)}; retry in a few seconds`;
       void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     } else if (isKeycastError(err)) {
-      code = err.code in STATUS_OF ? (err.code as ApiErrorCode) : 'INTERNAL';
+      code = err.code in STATUS_OF ? (err.code) : 'INTERNAL';
       status = STATUS_OF[code];
     } else if (err.validation) {
       code = 'INVALID_OPTION';

@@ -39,7 +39,7 @@ export function registerRequestLimits(app: FastifyInstance, config: ServiceConfi
   app.addHook('onRoute', (route) => {
     if (UNLIMITED_ROUTES.has(route.url) || !route.schema?.response || (route.schema as { hide?: boolean }).hide) return;
     const limits = config.rateLimitMax > 0 ? errors(414, 429) : errors(414);
-    route.schema.response = { ...limits, ...(route.schema.response as object) };
+    route.schema.response = { ...limits, ...(route.schema.response) };
   });
   app.addHook('onRequest', async (req) => {
     const q = req.url.indexOf('?');

@@ -17,6 +17,7 @@ const MAX_LABEL = 200;
 function text(flag: string, v: string | boolean | undefined, max: number): string | undefined {
   if (v === undefined) return undefined;
   const s = String(v).trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (s === '' || s.length > max || /[\u0000-\u001f\u007f]/.test(s)) {
     throw new KeycastError('INVALID_OPTION', `--${flag} must be 1 to ${max} printable characters`);
   }

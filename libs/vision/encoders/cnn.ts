@@ -24,7 +24,7 @@ function pointwise(x: T4, p: PwParams, strides: [number, number]): T4 {
 
 function depthwise(x: T4, p: DwParams, strides: [number, number]): T4 {
   const out = tf.batchNorm(tf.depthwiseConv2d(x, p.filters, strides, 'same'), p.batch_norm_mean, p.batch_norm_variance, p.batch_norm_offset, p.batch_norm_scale, BN_EPSILON);
-  return tf.clipByValue(out, 0, 6) as T4;
+  return tf.clipByValue<T4>(out, 0, 6);
 }
 
 /**
@@ -45,10 +45,10 @@ export function createCnnEncoder(): ClothEncoder {
       const net = params.mobilenetv1;
       const pooled = tf.tidy(() => {
         const boxes = batch.regions.map((r) => normalisedBox(r, batch.width, batch.height));
-        const img = tf.expandDims(tf.cast(batch.image, 'float32'), 0) as T4;
+        const img = tf.expandDims<T4>(tf.cast(batch.image, 'float32'), 0);
         const crops = tf.image.cropAndResize(img, boxes, boxes.map(() => 0), [CNN_INPUT, CNN_INPUT], 'bilinear', 0);
         // Same input scaling as the SSD detector: [0, 255] → [-1, 1]; black padding becomes -1, as a black pixel would.
-        let x = tf.sub(tf.mul(crops, 1 / 127.5), 1) as T4;
+        let x = tf.sub<T4>(tf.mul(crops, 1 / 127.5), 1);
         x = pointwise(x, net.conv_0, [2, 2]);
         for (const [i, strides] of [[1, [1, 1]], [2, [2, 2]], [3, [1, 1]]] as const) {
           const layer = net[`conv_${i}`] as { depthwise_conv: DwParams; pointwise_conv: PwParams };

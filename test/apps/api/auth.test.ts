@@ -141,7 +141,7 @@ test('last_used_at: set by the first request, written at most once a minute', as
   const first = await lastUsed();
   assert.ok(first instanceof Date);
   for (let i = 0; i < 3; i++) assert.equal((await call(api.baseUrl, 'GET', '/videos', { headers: k.headers })).status, 200);
-  assert.equal((await lastUsed())!.getTime(), first!.getTime(), 'no write within the minute');
+  assert.equal((await lastUsed())!.getTime(), first.getTime(), 'no write within the minute');
   // An hour later (moved back in the database), the next request records itself again.
   await sql(api.databaseUrl, "UPDATE api_keys SET last_used_at = now() - interval '1 hour' WHERE key_hash = $1", [hash]);
   const old = (await lastUsed())!.getTime();

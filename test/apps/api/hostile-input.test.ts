@@ -56,7 +56,7 @@ after(async () => {
 type Inject = { statusCode: number; headers: Record<string, unknown>; body: string; json(): any };
 
 function postRaw(body: Buffer | string, contentType: string | undefined, headers: Record<string, string> = {}): Promise<Inject> {
-  return api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, ...(contentType ? { 'content-type': contentType } : {}), ...headers }, payload: body }) as Promise<Inject>;
+  return api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, ...(contentType ? { 'content-type': contentType } : {}), ...headers }, payload: body });
 }
 function upload(parts: RawPart[]): Promise<Inject> {
   const { body, contentType } = multipartBody(parts);
@@ -220,7 +220,7 @@ test('property: any query on GET /videos/:id/clusters → 200 or a documented 4x
   await fc.assert(fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 6 }), async (pairs) => {
     const qs = new URLSearchParams();
     for (const [k, v] of pairs) qs.append(k, v);
-    const r = await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${qs}`, headers: api.auth.headers }) as Inject;
+    const r = await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${qs.toString()}`, headers: api.auth.headers }) as Inject;
     outcomes.set(r.statusCode, (outcomes.get(r.statusCode) ?? 0) + 1);
     assertDocumentedAnswer(r, statuses, `?${qs.toString().slice(0, 300)}`);
     if (r.statusCode === 200) assert.ok(Array.isArray(r.json().clusters));

@@ -14,7 +14,7 @@ import { REPO_ROOT, testConfig, uniquePrefix } from '../../e2e/support/services.
 import { multipartBody } from '../../helpers/multipart.js';
 
 let api: RunningApi;
-let logged: Record<string, any>[] = [];
+const logged: Record<string, any>[] = [];
 let logging: { app: FastifyInstance; close(): Promise<void> };
 
 before(async () => {
@@ -145,7 +145,7 @@ test('an unexpected failure: 500 INTERNAL with the request id only (no message, 
   assert.equal(r.headers['x-request-id'], 'boom-1');
   const line = logged.find((l) => l.reqId === 'boom-1' && l.level === 50);
   assert.ok(line, 'the error is logged with its request id');
-  assert.match(line!.err.stack, /ENOENT[\s\S]*at /, 'the log keeps the stack');
+  assert.match(line.err.stack, /ENOENT[\s\S]*at /, 'the log keeps the stack');
 });
 
 test('no stack trace or internal path in any client error', async () => {

@@ -28,7 +28,7 @@ type Inject = { statusCode: number; headers: Record<string, unknown>; json(): an
 
 function upload(target: RunningApi, parts: RawPart[], headers: Record<string, string> = target.auth.headers): Promise<Inject> {
   const { body, contentType } = multipartBody(parts);
-  return target.app.inject({ method: 'POST', url: '/videos', headers: { ...headers, 'content-type': contentType }, payload: body }) as Promise<Inject>;
+  return target.app.inject({ method: 'POST', url: '/videos', headers: { ...headers, 'content-type': contentType }, payload: body });
 }
 const fileOf = (bytes: Uint8Array, filename = 'clip.mp4'): RawPart => ({ name: 'file', value: bytes, filename });
 const stored = (target: RunningApi) => filesUnder(target.config.storageDir);
@@ -115,7 +115,7 @@ test('rate limit per key, counted in Redis: 429 RATE_LIMITED with Retry-After; o
     assert.equal(limited.json().error.code, 'RATE_LIMITED');
     assert.match(limited.json().error.message, /3 requests per 60 s/);
     const retryAfter = Number(limited.headers['retry-after']);
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${limited.headers['retry-after']}`);
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${String(limited.headers['retry-after'])}`);
     assert.equal(limited.headers['x-ratelimit-remaining'], '0');
     // The same key on the other replica: the count is in Redis, not in one process.
     const viaB = await get(b, a.auth.headers);

@@ -38,7 +38,7 @@ test('signWebhook agrees with openssl on a random body and secret', (t) => {
   const r = spawnSync('openssl', ['dgst', '-sha256', '-hmac', secret], { input: `${ts}.${body}` });
   assert.equal(r.status, 0);
   const hex = /([0-9a-f]{64})\s*$/.exec(r.stdout.toString())?.[1];
-  assert.ok(hex, `unexpected openssl output: ${r.stdout}`);
+  assert.ok(hex, `unexpected openssl output: ${String(r.stdout)}`);
   assert.equal(signWebhook(secret, ts, body), `sha256=${hex}`);
 });
 

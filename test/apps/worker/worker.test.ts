@@ -62,7 +62,7 @@ async function upload(options: Partial<ExtractOptions>, { file = video.path, cal
   const key = deps.store.files.sourceKey(id, file);
   mkdirSync(dirname(deps.store.files.path(key)), { recursive: true });
   copyFileSync(file, deps.store.files.path(key));
-  const v = await deps.store.videos.create({ id, options: resolveExtractOptions(options as Record<string, unknown>), sourceKey: key, sizeBytes: 1, callbackUrl });
+  const v = await deps.store.videos.create({ id, options: resolveExtractOptions(options), sourceKey: key, sizeBytes: 1, callbackUrl });
   await deps.queues.enqueueExtract(id);
   return v;
 }

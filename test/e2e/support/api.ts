@@ -25,7 +25,7 @@ export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}
   const databaseUrl = over.databaseUrl ?? (await freshDatabase(dbName, adminUrl));
   await migrate(databaseUrl);
   const storage = over.storageDir ? null : tempDir('api');
-  const config = testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage?.dir, queuePrefix: uniquePrefix('api'), ...over } as Partial<ServiceConfig>);
+  const config = testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage?.dir, queuePrefix: uniquePrefix('api'), ...over });
   const deps = createApiDeps(config);
   const app = await buildApp(deps, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -42,7 +42,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   const logs: Record<string, unknown>[] = [];
   let buf = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     buf += c.toString();
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -51,7 +51,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
       try { logs.push(JSON.parse(line)); } catch { /* not a log line */ }
     }
   });
-  child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  child.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let dead = false;
   void exited.then(() => { dead = true; });

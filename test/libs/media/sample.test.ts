@@ -1,5 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleFrames, setMediaTools } from '../../../libs/media/index.js';
 import type { Frame, SampleOptions, SampleRange } from '../../../libs/media/index.js';
@@ -35,9 +38,9 @@ async function collect(path: string, opts: Partial<SampleOptions>, range?: Sampl
 /** Mean RGB over rows [y0, y1) of a frame. */
 function meanRgb(f: Frame, y0: number, y1: number): [number, number, number] {
   const s = [0, 0, 0];
-  for (let y = y0; y < y1; y++) for (let x = 0; x < f.width; x++) for (let c = 0; c < 3; c++) s[c] += f.data[(y * f.width + x) * 3 + c]!;
+  for (let y = y0; y < y1; y++) for (let x = 0; x < f.width; x++) for (let c = 0; c < 3; c++) s[c] += f.data[(y * f.width + x) * 3 + c];
   const n = (y1 - y0) * f.width;
-  return [s[0]! / n, s[1]! / n, s[2]! / n];
+  return [s[0] / n, s[1] / n, s[2] / n];
 }
 
 describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSkip }, () => {
@@ -48,8 +51,8 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
       assert.ok(Math.abs(f.t - f.index / FPS) < 1e-9);
       assert.deepEqual([f.w, f.h, f.sw, f.sh, f.bytes], [640, 360, 640, 360, 640 * 360 * 3]);
     }
-    assert.equal(fr[1]!.t.toFixed(3), '0.334');
-    assert.equal(fr[2]!.t.toFixed(3), '0.667');
+    assert.equal(fr[1].t.toFixed(3), '0.334');
+    assert.equal(fr[2].t.toFixed(3), '0.667');
   });
 
   test('skip_sec 2, stop_sec 4 → t in [2, 4): indices 60 … 110', async () => {
@@ -64,7 +67,7 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     const a = await collect(HAMILTON, opts, { start_s: 0, end_s: 5 });
     const b = await collect(HAMILTON, opts, { start_s: 5, end_s: 10 });
     assert.equal(a.at(-1)!.index, 140);
-    assert.equal(b[0]!.index, 150);
+    assert.equal(b[0].index, 150);
     assert.deepEqual([...a, ...b], whole);
   });
 
@@ -97,7 +100,7 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     const a = await collect(HAMILTON, opts, { start_s: 0, end_s: 5 });
     const b = await collect(HAMILTON, opts, { start_s: 5, end_s: 10 });
     assert.deepEqual([...a, ...b], whole);
-    assert.equal(whole[0]!.index, 0);
+    assert.equal(whole[0].index, 0);
     assert.ok(whole.length >= 3, `cuts found: ${whole.map((f) => f.index)}`);
     for (const f of whole) assert.ok(Math.abs(f.t - f.index / FPS) < 1e-9);
   });
@@ -109,11 +112,11 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     const frames: Frame[] = [];
     for await (const f of sampleFrames(p, { ...base, use_scene_transition: true, scene_threshold: 0.3 })) frames.push(f);
     assert.equal(frames.length, 2);
-    assert.equal(frames[0]!.index, 0);
-    assert.ok(Math.abs(frames[1]!.index - 25) <= 1, `cut at ${frames[1]!.index}`);
-    assert.ok(Math.abs(frames[1]!.t - 1.0) <= 0.04 + 1e-9, `cut at t=${frames[1]!.t}`);
-    const [r0, , b0] = meanRgb(frames[0]!, 0, 120);
-    const [r1, , b1] = meanRgb(frames[1]!, 0, 120);
+    assert.equal(frames[0].index, 0);
+    assert.ok(Math.abs(frames[1].index - 25) <= 1, `cut at ${frames[1].index}`);
+    assert.ok(Math.abs(frames[1].t - 1.0) <= 0.04 + 1e-9, `cut at t=${frames[1].t}`);
+    const [r0, , b0] = meanRgb(frames[0], 0, 120);
+    const [r1, , b1] = meanRgb(frames[1], 0, 120);
     assert.ok(r0 > 200 && b0 < 60, `first frame red: ${r0},${b0}`);
     assert.ok(b1 > 200 && r1 < 60, `cut frame blue: ${r1},${b1}`);
   });
@@ -135,7 +138,7 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     assert.deepEqual(full.map((f) => f.index), Array.from({ length: 50 }, (_, i) => i));
     const seg = await collect(p, { capture_interval_sec: 0.2 }, { start_s: 1.13 }); // step 5, first slot 29 → 30
     assert.deepEqual(seg.map((f) => f.index), [30, 35, 40, 45]);
-    for (const f of seg) assert.equal(f.md5, full[f.index]!.md5);
+    for (const f of seg) assert.equal(f.md5, full[f.index].md5);
   });
 
   test('rotated video: frames come out upright at the display size', async (t) => {
@@ -146,7 +149,7 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     const frames: Frame[] = [];
     for await (const f of sampleFrames(p, { ...base, capture_interval_sec: 1 })) frames.push(f);
     assert.equal(frames.length, 1);
-    const f = frames[0]!;
+    const f = frames[0];
     assert.deepEqual([f.width, f.height, f.sourceWidth, f.sourceHeight], [32, 64, 32, 64]);
     // The source's left half is red. Turned 90° clockwise it ends on top; turned 270° clockwise, at the bottom.
     const top = meanRgb(f, 4, 28);
@@ -217,13 +220,13 @@ describe('sampleFrames: process lifetime and back-pressure', { skip: hamiltonSki
     const gen = sampleFrames(HAMILTON, { ...base, capture_interval_sec: 0.001 });
     await gen.next();
     const [pid] = childFfmpegPids()!;
-    const w0 = bytesWritten(pid!);
+    const w0 = bytesWritten(pid);
     if (w0 === null) {
       await gen.return(undefined);
       return t.skip('/proc/PID/io not readable');
     }
     await sleep(400); // unthrottled, ffmpeg writes the remaining ~200 MB in well under a second
-    const w1 = bytesWritten(pid!)!;
+    const w1 = bytesWritten(pid)!;
     assert.ok(w1 < 6 * frameBytes, `ffmpeg wrote ${w1} bytes (${(w1 / frameBytes).toFixed(1)} frames) while the consumer held 1 frame`);
     const next = await gen.next();
     assert.equal(next.value?.index, 1);
@@ -249,9 +252,6 @@ describe('sampleFrames: process lifetime and back-pressure', { skip: hamiltonSki
 });
 
 test('a playlist naming a URL: a typed error, and nothing is requested from the URL', { skip: haveFfmpeg ? false : 'ffmpeg not installed' }, async () => {
-  const { createServer } = await import('node:http');
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
   let hits = 0;
   const server = createServer((_req, res) => { hits++; res.writeHead(404).end(); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
