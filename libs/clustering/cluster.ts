@@ -4,8 +4,8 @@ import { linkage } from './linkage.js';
 import { mergeClusters } from './merge.js';
 import { applyMinSize, renumberBySize } from './min-size.js';
 import { maxDistance, pdist } from './pdist.js';
-import type { CachedLinkage, ClusterParams, ClusterResult } from './types.js';
-import { LINKAGE_METHODS } from './types.js';
+import type { CachedLinkage, ClusterParams, ClusterResult, Condensed } from './types.js';
+import { LINKAGE_METHODS, resolvePrecision } from './types.js';
 import { assertLinkageFits } from './linkage-shape.js';
 
 /**
@@ -18,11 +18,14 @@ import { assertLinkageFits } from './linkage-shape.js';
  * With `cached` (Z and maxDist computed earlier for the same X and method) neither pdist nor linkage
  * runs: a new sim / min_csize / merge setting is a cheap cut of the cached tree. Returns the labels and
  * the Z / maxDist used, to be cached by the caller.
+ *
+ * Precision ({@link ClusterParams.precision}): up to EXACT_MAX_N points the distances and the linkage
+ * are float64 and the result is scipy's; above, float32 (see linkage.ts for where that can differ).
  */
 export function clusterFingerprints(X: ArrayLike<number>[], params: ClusterParams, cached?: CachedLinkage): ClusterResult {
   const n = X.length;
   if (cached) return finish(X, n, params, cached.Z, cached.maxDist);
-  const condensed = pdist(X, { threads: params.threads ?? 'auto' });
+  const condensed = pdist(X, { threads: params.threads ?? 'auto', precision: resolvePrecision(params.precision, n) });
   const maxDist = maxDistance(condensed);
   const Z = linkage(condensed, n, checkMethod(params.method), { overwrite: true });
   return finish(X, n, params, Z, maxDist);
@@ -41,7 +44,7 @@ export interface DistanceClusterInput {
  * distance). maxDist is the largest of these distances. Merging still works on fingerprints, so pass
  * `X` when `params.merge` is true and iterations > 0.
  */
-export function clusterDistances(condensed: Float64Array, n: number, params: ClusterParams, input: DistanceClusterInput = {}): ClusterResult {
+export function clusterDistances(condensed: Condensed, n: number, params: ClusterParams, input: DistanceClusterInput = {}): ClusterResult {
   const needX = params.merge && params.iterations > 0;
   if (needX && (!input.X || input.X.length !== n)) throw new RangeError('clusterDistances: merging needs the n fingerprints X');
   const X = input.X ?? [];

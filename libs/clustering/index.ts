@@ -3,7 +3,7 @@
 export * from './types.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
 export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance } from './pdist.js';
-export { linkage, linkageCondensed } from './linkage.js';
+export { linkage, linkageCondensed, MIRROR_MAX_BYTES } from './linkage.js';
 export { linkageFits, assertLinkageFits } from './linkage-shape.js';
 export type { LinkageOptions } from './linkage.js';
 export { fcluster, fclusterMonocrit, maxDistPerNode, cutAtSim } from './fcluster.js';

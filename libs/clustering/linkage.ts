@@ -3,7 +3,7 @@ import { nnChain } from './nn-chain.js';
 import { numObsCondensed } from './pdist.js';
 import { relabel } from './relabel.js';
 import { lowerTriangle } from './triangles.js';
-import type { LinkageMatrix, LinkageMethod } from './types.js';
+import type { Condensed, LinkageMatrix, LinkageMethod } from './types.js';
 import { LINKAGE_METHODS } from './types.js';
 
 export interface LinkageOptions {
@@ -13,13 +13,18 @@ export interface LinkageOptions {
    */
   overwrite?: boolean;
   /**
-   * 'fast' (default) adds a lower-triangle mirror of the distances (n(n-1)/2 doubles) so that all
-   * scans read memory in order: about 2x faster at n = 5,000-10,000. 'low' does without it.
-   * Working memory beyond the input, in n(n-1)/2 doubles: average/complete 2 (fast) or 1 (low), one
+   * 'fast' adds a lower-triangle mirror of the distances (n(n-1)/2 values) so that all scans read
+   * memory in order: about 2x faster at n = 5,000-10,000 on a quiet machine. 'low' does without it.
+   * 'auto' (default): the mirror when it takes at most {@link MIRROR_MAX_BYTES} (float64: n <= 23,170;
+   * float32: n <= 32,768), else none.
+   * Working memory beyond the input, in n(n-1)/2 values: average/complete 2 (fast) or 1 (low), one
    * less with `overwrite`; single 1 (fast) or 0 (low). Same result either way.
    */
-  memory?: 'fast' | 'low';
+  memory?: 'fast' | 'low' | 'auto';
 }
+
+/** The largest mirror memory 'auto' adds (2 GiB). */
+export const MIRROR_MAX_BYTES = 2 ** 31;
 
 /**
  * Hierarchical agglomerative clustering of a condensed distance matrix, as scipy's
@@ -37,8 +42,17 @@ export interface LinkageOptions {
  * `n` is the number of points; `condensed` must hold n(n-1)/2 finite values (a precomputed custom
  * distance is fine as long as it is symmetric and non-negative). Unlike scipy, n = 1 (and n = 0) are
  * accepted and give an empty Z.
+ *
+ * A Float32Array `condensed` (half the memory, for large n) runs the same algorithms on float32
+ * working memory. 'single' stays exact for the float32 distances it is given (it only compares them).
+ * 'average'/'complete': complete only takes maxima (exact too); average rounds each Lance-Williams
+ * update to float32, so its heights may differ from float64's by a few ulps of float32 (relative
+ * ~1e-7), and where two candidate distances are that close (or become equal after rounding) the
+ * merge order, and rarely the tree, can differ from the float64 linkage of the same distances.
+ * Distances that are themselves rounded to float32 (pdist with precision 'float32') add the same kind
+ * of near-tie difference for every method. bench/clustering.ts measures the agreement.
  */
-export function linkage(condensed: Float64Array, n: number, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
+export function linkage(condensed: Condensed, n: number, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
   if (!LINKAGE_METHODS.includes(method)) throw new RangeError(`linkage: unknown method ${JSON.stringify(method)}`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`linkage: n must be a non-negative integer, got ${n}`);
   const m = (n * (n - 1)) / 2;
@@ -47,7 +61,8 @@ export function linkage(condensed: Float64Array, n: number, method: LinkageMetho
     if (!Number.isFinite(condensed[q])) throw new RangeError('linkage: the condensed distance matrix must contain only finite values');
   }
   if (n < 2) return new Float64Array(0);
-  const fast = (opts.memory ?? 'fast') === 'fast';
+  const memory = opts.memory ?? 'auto';
+  const fast = memory === 'fast' || (memory === 'auto' && m * condensed.BYTES_PER_ELEMENT <= MIRROR_MAX_BYTES);
   let Z: Float64Array;
   if (method === 'single') {
     Z = mstSingleLinkage(condensed, fast ? lowerTriangle(condensed, n) : null, n);
@@ -59,6 +74,6 @@ export function linkage(condensed: Float64Array, n: number, method: LinkageMetho
 }
 
 /** {@link linkage} when only the condensed matrix is at hand: n is derived from its length. */
-export function linkageCondensed(condensed: Float64Array, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
+export function linkageCondensed(condensed: Condensed, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
   return linkage(condensed, numObsCondensed(condensed.length), method, opts);
 }

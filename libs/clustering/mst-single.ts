@@ -7,8 +7,9 @@ import { lowerRowStarts, upperRowStarts } from './triangles.js';
  * edge (x, y, D[y]) — x being the last point added, as in scipy, not necessarily y's true MST parent.
  *
  * U is the upper (condensed) matrix, read only; L its lower-layout mirror (contiguous reads) or null.
+ * Float32Array matrices work the same (single linkage only compares stored values: no rounding).
  */
-export function mstSingleLinkage(U: Float64Array, L: Float64Array | null, n: number): Float64Array {
+export function mstSingleLinkage<T extends Float64Array | Float32Array>(U: T, L: T | null, n: number): Float64Array {
   const Z = new Float64Array((n - 1) * 4);
   const D = new Float64Array(n).fill(Infinity);
   const rowStart = upperRowStarts(n);

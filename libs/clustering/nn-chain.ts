@@ -14,8 +14,12 @@ import { lowerRowStarts, upperRowStarts } from './triangles.js';
  * U is the upper (condensed) working matrix, L its lower-layout mirror (triangles.ts) or null. With L
  * every scan reads contiguous memory and each update writes both; without it, half of every scan is a
  * strided walk (slower, but one copy less).
+ *
+ * U and L may be Float32Array: each Lance-Williams value is then computed in float64 from the stored
+ * float32 operands and stored rounded to float32 (one rounding per update, relative error <= 2^-24),
+ * and the merge heights in Z are those float32 values.
  */
-export function nnChain(U: Float64Array, L: Float64Array | null, n: number, average: boolean): Float64Array {
+export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null, n: number, average: boolean): Float64Array {
   const Z = new Float64Array((n - 1) * 4);
   const size = new Int32Array(n).fill(1);
   const chain = new Int32Array(n);

@@ -10,9 +10,9 @@
  * so both give bit-identical distances and therefore identical ties and cuts. Speed comes from
  * computing 2 rows x 4 columns of pairs per pass (8 independent accumulators: instruction-level
  * parallelism, without changing any pair's summation order) and from column tiles of 128 rows so
- * the rows being read stay in cache.
+ * the rows being read stay in cache. A Float32Array `out` stores each float64 distance rounded to float32.
  */
-export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Array, i0: number, i1: number): void {
+export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Array | Float32Array, i0: number, i1: number): void {
   const TILE = 128;
   for (let J = i0 + 1; J < n; J += TILE) {
     const Jend = Math.min(n, J + TILE);

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { pdistRows } from './pdist-kernel.js';
-import type { PdistOptions } from './types.js';
+import type { Condensed, PdistOptions, Precision } from './types.js';
 
 /** Rows per scheduling block: small enough to balance two threads, large enough to reuse cached rows. */
 const BLOCK_ROWS = 64;
@@ -31,9 +31,13 @@ export function numObsCondensed(m: number): number {
  * cuts and merge orders are decided by exact comparisons and ties.
  *
  * All rows must have the same length. With several threads the result is backed by a
- * SharedArrayBuffer (it is still an ordinary Float64Array to the caller).
+ * SharedArrayBuffer (it is still an ordinary typed array to the caller). With `precision: 'float32'`
+ * it is a Float32Array of the same distances rounded to float32.
  */
-export function pdist(X: ArrayLike<number>[], opts: PdistOptions = {}): Float64Array {
+export function pdist(X: ArrayLike<number>[], opts: PdistOptions & { precision: 'float32' }): Float32Array;
+export function pdist(X: ArrayLike<number>[], opts?: PdistOptions & { precision?: 'float64' }): Float64Array;
+export function pdist(X: ArrayLike<number>[], opts?: PdistOptions): Condensed;
+export function pdist(X: ArrayLike<number>[], opts: PdistOptions = {}): Condensed {
   const n = X.length;
   const d = n > 0 ? X[0].length : 0;
   const threads = resolveThreads(opts.threads, n, d);
@@ -42,24 +46,33 @@ export function pdist(X: ArrayLike<number>[], opts: PdistOptions = {}): Float64A
     if (X[i].length !== d) throw new RangeError(`pdist: row ${i} has ${X[i].length} values, expected ${d}`);
     data.set(X[i], i * d);
   }
-  return pdistPacked(data, n, d, { threads });
+  return pdistPacked(data, n, d, { threads, precision: opts.precision });
 }
 
 /**
  * {@link pdist} on points packed row-major in one array (`data[i*d + k]` is coordinate k of point i).
  * Passing a SharedArrayBuffer-backed array saves one copy when threads are used.
  */
-export function pdistPacked(data: Float64Array, n: number, d: number, opts: PdistOptions = {}): Float64Array {
+export function pdistPacked(data: Float64Array, n: number, d: number, opts: PdistOptions & { precision: 'float32' }): Float32Array;
+export function pdistPacked(data: Float64Array, n: number, d: number, opts?: PdistOptions & { precision?: 'float64' }): Float64Array;
+export function pdistPacked(data: Float64Array, n: number, d: number, opts?: PdistOptions): Condensed;
+export function pdistPacked(data: Float64Array, n: number, d: number, opts: PdistOptions = {}): Condensed {
   if (data.length < n * d) throw new RangeError(`pdistPacked: ${data.length} values for ${n} x ${d}`);
   for (let q = 0; q < n * d; q++) if (!Number.isFinite(data[q])) throw new RangeError('pdist: points must be finite');
+  const precision = checkPrecision(opts.precision);
   const m = (n * (n - 1)) / 2;
   const threads = resolveThreads(opts.threads, n, d);
   if (threads <= 1 || n < 2 * BLOCK_ROWS) {
-    const out = new Float64Array(m);
+    const out = precision === 'float32' ? new Float32Array(m) : new Float64Array(m);
     pdistRows(data, n, d, out, 0, n);
     return out;
   }
-  return pdistThreaded(data, n, d, threads);
+  return pdistThreaded(data, n, d, threads, precision);
+}
+
+function checkPrecision(p: PdistOptions['precision']): Precision {
+  if (p === undefined || p === 'float64' || p === 'float32') return p ?? 'float64';
+  throw new RangeError(`pdist: precision must be float64 or float32, got ${JSON.stringify(p)}`);
 }
 
 function resolveThreads(t: PdistOptions['threads'], n: number, d: number): number {
@@ -74,7 +87,7 @@ function resolveThreads(t: PdistOptions['threads'], n: number, d: number): numbe
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const pdistRows = (${pdistRows.toString()});
-const X = new Float64Array(workerData.X), out = new Float64Array(workerData.out);
+const X = new Float64Array(workerData.X), out = workerData.f32 ? new Float32Array(workerData.out) : new Float64Array(workerData.out);
 const ctrl = new Int32Array(workerData.ctrl), state = new Int32Array(workerData.state);
 const { n, d, block, nBlocks } = workerData;
 for (;;) {
@@ -92,17 +105,18 @@ for (;;) {
  * first, so the tail balances). The call stays synchronous: the calling thread works too, then waits
  * on an Atomics counter. If workers cannot start, the calling thread simply does every block.
  */
-function pdistThreaded(data: Float64Array, n: number, d: number, threads: number): Float64Array {
+function pdistThreaded(data: Float64Array, n: number, d: number, threads: number, precision: Precision): Condensed {
   const m = (n * (n - 1)) / 2;
   const shared = data.buffer instanceof SharedArrayBuffer ? data : copyToShared(data, n * d);
-  const outBuf = new SharedArrayBuffer(m * 8);
-  const out = new Float64Array(outBuf);
+  const f32 = precision === 'float32';
+  const outBuf = new SharedArrayBuffer(m * (f32 ? 4 : 8));
+  const out = f32 ? new Float32Array(outBuf) : new Float64Array(outBuf);
   const nBlocks = Math.ceil(n / BLOCK_ROWS);
   const ctrlBuf = new SharedArrayBuffer(8);
   const stateBuf = new SharedArrayBuffer(nBlocks * 4);
   const ctrl = new Int32Array(ctrlBuf); // [next block to claim, blocks done]
   const state = new Int32Array(stateBuf); // 2 = done
-  const workerData = { X: shared.buffer, out: outBuf, ctrl: ctrlBuf, state: stateBuf, n, d, block: BLOCK_ROWS, nBlocks };
+  const workerData = { X: shared.buffer, out: outBuf, f32, ctrl: ctrlBuf, state: stateBuf, n, d, block: BLOCK_ROWS, nBlocks };
   const workers: Worker[] = [];
   for (let w = 1; w < threads; w++) {
     try {
