@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CLOTH_ENCODERS, resolveExtractOptions, type ClothEncoderName, type ExtractOptions } from '../libs/config/index.js';
 import { probeVideo, sampleFrames } from '../libs/media/index.js';
 import { createFacePool, extractFaces, type FacePool, type FrameJobResult } from '../libs/pipeline/index.js';
-import { createClothEncoder, clothRegion, detectFaces, faceapi, faceThumbnails, tf } from '../libs/vision/index.js';
+import { createClothEncoder, clothRegion, detectFaces, faceapi, faceThumbnails, tf, type BackendName } from '../libs/vision/index.js';
 import { prepareBaseline, runBaselineLoop } from './baseline-loop.js';
 import { replaceResultsSection } from './results-file.js';
 
@@ -23,6 +23,11 @@ export interface AnalyzeBenchOptions {
   workers: number;
   /** Also break the time down: decode wait, per-stage costs, thread utilisation, CPU per thread. */
   profile: boolean;
+  /**
+   * One more pipeline variant on this TF.js backend (e.g. 'tensorflow': tfjs-node-gpu, else tfjs-node),
+   * timed in the same run next to the wasm variants (bench/gpu-check.sh). Omitted: wasm only.
+   */
+  extraBackend?: BackendName;
   /** Before each timed run, wait up to this many seconds for other processes to use < 0.25 core. */
   waitIdle: number;
   /**
@@ -270,15 +275,17 @@ function baselineVariant(path: string, interval: number): Variant {
   };
 }
 
-function pipelineVariant(path: string, options: ExtractOptions, threads: number): Variant {
+function pipelineVariant(path: string, options: ExtractOptions, threads: number, backend: BackendName = 'wasm'): Variant {
   let pool: FacePool | null = null;
-  return {
-    name: `pipeline: extractFaces, ${threads} thread${threads > 1 ? 's' : ''}`,
+  const v: Variant = {
+    name: `pipeline: extractFaces, ${threads} thread${threads > 1 ? 's' : ''}${backend === 'wasm' ? '' : `, backend ${backend}`}`,
     threads,
     cloth: options.cloth_encoder,
     async setup() {
       const t0 = performance.now();
-      pool = await createFacePool({ size: threads, prefer: 'wasm' });
+      pool = await createFacePool({ size: threads, prefer: backend });
+      // a native backend threads by itself: the pool then holds one worker
+      if (backend !== 'wasm') v.name = `pipeline: extractFaces, backend ${pool.backend}, ${pool.size} worker${pool.size > 1 ? 's' : ''}`;
       return performance.now() - t0;
     },
     async warm() {
@@ -293,6 +300,7 @@ function pipelineVariant(path: string, options: ExtractOptions, threads: number)
       await pool?.close();
     },
   };
+  return v;
 }
 
 function median(xs: number[]): number {
@@ -442,6 +450,7 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
     pipelineVariant(video.path, options, o.workers),
     pipelineVariant(video.path, options, 1),
     ...otherEncoders.map((e) => pipelineVariant(video.path, { ...options, cloth_encoder: e }, o.workers)),
+    ...(o.extraBackend && o.extraBackend !== 'wasm' ? [pipelineVariant(video.path, options, o.workers, o.extraBackend)] : []),
   ];
 
   log(`analyze bench: ${video.path} (${info.duration_s.toFixed(2)} s), every ${o.capture_interval_sec} s, ${o.reps} timed runs per variant`);
@@ -513,7 +522,9 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
     max_faces_per_frame: options.max_faces_per_frame,
     capture_interval_sec: o.capture_interval_sec,
     reps: o.reps,
-    backend: 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant',
+    backend: o.extraBackend && o.extraBackend !== 'wasm'
+      ? `wasm (@tensorflow/tfjs-backend-wasm, SIMD), except the variant marked backend ${o.extraBackend}`
+      : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant',
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_before, load_after: [] },
     variants: results,
   };

@@ -5,8 +5,8 @@ import { analyzeSection, analyzeTable, DEFAULT_ANALYZE_BENCH, profileTables, rec
 import { loadSection, loadTable, recordLoadSection, runLoad } from './load.js';
 
 const USAGE = `npm run bench -- [--only analyze|clustering|load] [--record]
-  analyze:    [--video FILE] [--interval 0.333] [--reps 3] [--workers ${availableParallelism()}] [--profile] [--wait-idle SECONDS] [--max-others 0.3]
-  clustering: [--n 10000]
+  analyze:    [--video FILE] [--interval 0.333] [--reps 3] [--workers ${availableParallelism()}] [--profile] [--wait-idle SECONDS] [--max-others 0.3] [--backend tensorflow|cpu]
+  clustering: [--n 10000]  (n > 20000: the scale bench, float32 at n, see bench/clustering.ts)
   load:       [--duration 30] [--reference 10] [--tenants 3] [--connections 8] [--upload-rate 2] [--rate-limit 0]
               (only with --only load: it needs PostgreSQL and Redis on 127.0.0.1)
 --record writes this run's analyze (or load) section into bench/RESULTS.md (the clustering bench records its own).`;
@@ -39,6 +39,12 @@ function clusteringTable(out: unknown): string {
   ].join('\n');
 }
 
+/** --backend: one more pipeline variant on that TF.js backend (the others stay on wasm). */
+function backendArg(b: string | undefined): 'tensorflow' | 'cpu' | 'wasm' | undefined {
+  if (b === undefined || b === 'tensorflow' || b === 'cpu' || b === 'wasm') return b;
+  return fail(`--backend must be tensorflow, cpu or wasm, got ${b}`);
+}
+
 let args: ReturnType<typeof parse>;
 function parse() {
   return parseArgs({
@@ -52,6 +58,7 @@ function parse() {
       profile: { type: 'boolean', default: false },
       'wait-idle': { type: 'string' },
       'max-others': { type: 'string' },
+      backend: { type: 'string' },
       n: { type: 'string' },
       duration: { type: 'string' },
       reference: { type: 'string' },
@@ -107,8 +114,15 @@ if (v.only !== 'clustering') {
     profile: v.profile,
     waitIdle: v['wait-idle'] === undefined ? 0 : positive('wait-idle', v['wait-idle'], 0),
     maxOthers: positive('max-others', v['max-others'], DEFAULT_ANALYZE_BENCH.maxOthers),
+    extraBackend: backendArg(v.backend),
   });
   process.stdout.write(`\n## analyze throughput\n\n${analyzeTable(report)}\n\n${profileTables(report)}\n`);
+  if (report.variants.length > 0 && v.backend && v.backend !== 'wasm') {
+    const [base, cpu] = report.variants;
+    const extra = report.variants[report.variants.length - 1];
+    const fps = (x: { frames_per_s: number }) => x.frames_per_s.toFixed(2);
+    process.stdout.write(`\nframes/s: ${extra.name} ${fps(extra)} | CPU: ${cpu.name} (wasm) ${fps(cpu)}, ${base.name} ${fps(base)} | ${(extra.frames_per_s / cpu.frames_per_s).toFixed(2)}x the CPU pipeline\n`);
+  }
   if (v.record) {
     recordAnalyzeSection(analyzeSection(report, command));
     process.stdout.write(`recorded in ${RESULTS_FILE}\n`);
@@ -122,9 +136,20 @@ if (v.only !== 'analyze') {
     if (v.only === 'clustering') fail('bench/clustering.ts is absent');
     process.stderr.write('bench: bench/clustering.ts is absent, clustering bench skipped\n');
   } else {
-    const mod = (await import(url.href)) as { runClusteringBench?: (n: number) => unknown };
+    const mod = (await import(url.href)) as {
+      runClusteringBench?: (n: number) => unknown;
+      runScaleBench?: (n: number) => unknown;
+      scaleTable?: (r: unknown) => string;
+      EXACT_MAX_N?: number;
+    };
     if (typeof mod.runClusteringBench !== 'function') fail('bench/clustering.ts does not export runClusteringBench(n)');
-    const out = await mod.runClusteringBench(positive('n', v.n, 10000, true));
-    process.stdout.write(`\n## clustering (HAC) vs scipy\n\n${clusteringTable(out)}\n`);
+    const n = positive('n', v.n, 10000, true);
+    if (mod.runScaleBench && mod.scaleTable && n > 20_000) {
+      // beyond what scipy and the float64 path fit on this machine: float32 at n, with a reference and the agreement
+      process.stdout.write(`\n## clustering (HAC) at scale\n\n${mod.scaleTable(mod.runScaleBench(n))}\n`);
+    } else {
+      const out = await mod.runClusteringBench(n);
+      process.stdout.write(`\n## clustering (HAC) vs scipy\n\n${clusteringTable(out)}\n`);
+    }
   }
 }
