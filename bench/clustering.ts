@@ -1,11 +1,17 @@
 // Benchmark: libs/clustering pdist + linkage vs scipy on the same n x 256 points, same run.
-// usage: node --import tsx bench/clustering.ts [--n 10000] [--json]
+// Above EXACT_MAX_N points (where scipy and the float64 path no longer fit this machine) it runs the
+// scale bench instead: the float32 path at n, a float64 reference in the same run, and the agreement
+// of float32 with float64 at a size where both fit (see runScaleBench).
+// usage: node --import tsx bench/clustering.ts [--n 10000] [--json] [--agree-n 20000] [--ref-n 10000]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cutAtSim, linkage, LINKAGE_METHODS, maxDistance, pdist, pdistPacked, type LinkageMethod } from '../libs/clustering/index.js';
+import {
+  autoCutHeight, cutAtSim, EXACT_MAX_N, fcluster, linkage, LINKAGE_METHODS, maxDistance, nmi, pdist, pdistPacked, resolvePrecision,
+  type LinkageMethod, type Precision,
+} from '../libs/clustering/index.js';
 
 export interface ClusteringBenchRow {
   /** What was timed. */
@@ -136,6 +142,171 @@ export async function runClusteringBench(n = 10_000, opts: { singleThreadRow?: b
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Scale bench (n > EXACT_MAX_N): every case runs in its own child process so that its peak RSS is its own.
+
+/** One child run: blobs of n points, pdist at `precision`, average linkage (overwriting its input), cuts. */
+export interface ScaleCase {
+  n: number;
+  precision: Precision;
+  pdist_s: number;
+  linkage_s: number;
+  /** pdist + maxDist + linkage + cuts, wall seconds. */
+  total_s: number;
+  /** CPU seconds of the process over the same span (all threads). */
+  cpu_s: number;
+  /** Peak RSS of the whole child process (the points, the condensed matrix, Node itself), GB. */
+  peak_rss_gb: number;
+  /** The condensed matrix alone, GB. */
+  matrix_gb: number;
+}
+
+export interface ScaleAgreement {
+  n: number;
+  /** Flat clusters at sim 0.63: identical label vectors (fcluster numbering) in float32 and float64. */
+  identical_sim063: boolean;
+  nmi_sim063: number;
+  /** Same for the absolute 'auto'-style cut (autoCutHeight) of each tree. */
+  identical_auto: boolean;
+  nmi_auto: number;
+  /** Z rows whose two ids and count are the same in both trees, of n - 1. */
+  same_rows: number;
+  /** Largest |h32 - h64| / h64 over the rows' heights, row by row. */
+  max_rel_height_diff: number;
+}
+
+export interface ScaleBenchResult {
+  n: number;
+  d: number;
+  method: LinkageMethod;
+  machine: { nproc: number; node: string; loadavg_before: number[]; loadavg_after: number[] };
+  /** The run at n (default precision: float32 above EXACT_MAX_N). */
+  target: ScaleCase;
+  /** The float64 path at ref_n in the same run: what the machine's load did to the times. */
+  reference: ScaleCase;
+  agreement: ScaleAgreement;
+}
+
+const SCALE_METHOD: LinkageMethod = 'average';
+
+function runChild(args: string[]): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', ...args], {
+    encoding: 'utf8', maxBuffer: 1 << 26, cwd: repoRoot,
+  });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return r.stdout.trim().split('\n').pop()!;
+}
+
+/** In a child: one case; writes Z (float64 binary) to zFile when given. */
+function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
+  const X = blobFingerprints(n);
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const y = pdistPacked(X, n, D, { precision });
+  const t1 = process.hrtime.bigint();
+  const matrix_gb = y.byteLength / 1e9;
+  const maxDist = maxDistance(y);
+  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true });
+  const t2 = process.hrtime.bigint();
+  cutAtSim(Z, n, SIM, maxDist);
+  fcluster(Z, n, autoCutHeight(Z, n));
+  const t3 = process.hrtime.bigint();
+  const dc = process.cpuUsage(c0);
+  if (zFile) {
+    const out = new Float64Array(Z.length + 1);
+    out.set(Z);
+    out[Z.length] = maxDist;
+    writeFileSync(zFile, Buffer.from(out.buffer));
+  }
+  return {
+    n, precision,
+    pdist_s: Number(t1 - t0) / 1e9,
+    linkage_s: Number(t2 - t1) / 1e9,
+    total_s: Number(t3 - t0) / 1e9,
+    cpu_s: (dc.user + dc.system) / 1e6,
+    peak_rss_gb: (process.resourceUsage().maxRSS * 1024) / 1e9,
+    matrix_gb,
+  };
+}
+
+/** Z and, after it, the max distance (as childCase writes them). */
+function readZ(file: string): { Z: Float64Array; maxDist: number } {
+  const b = readFileSync(file);
+  const a = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  return { Z: a.subarray(0, a.length - 1), maxDist: a[a.length - 1] };
+}
+
+function agreement(n: number, t64: { Z: Float64Array; maxDist: number }, t32: { Z: Float64Array; maxDist: number }): ScaleAgreement {
+  const Z64 = t64.Z, Z32 = t32.Z;
+  const at063 = (Z: Float64Array) => Array.from(cutAtSim(Z, n, SIM, Z === Z64 ? t64.maxDist : t32.maxDist));
+  const atAuto = (Z: Float64Array) => Array.from(fcluster(Z, n, autoCutHeight(Z, n)));
+  const a64 = at063(Z64), a32 = at063(Z32), b64 = atAuto(Z64), b32 = atAuto(Z32);
+  let same = 0, rel = 0;
+  for (let r = 0; r < n - 1; r++) {
+    if (Z64[4 * r] === Z32[4 * r] && Z64[4 * r + 1] === Z32[4 * r + 1] && Z64[4 * r + 3] === Z32[4 * r + 3]) same++;
+    const h = Z64[4 * r + 2];
+    if (h > 0) rel = Math.max(rel, Math.abs(Z32[4 * r + 2] - h) / h);
+  }
+  return {
+    n,
+    identical_sim063: a64.every((v, i) => v === a32[i]),
+    nmi_sim063: nmi(a64, a32),
+    identical_auto: b64.every((v, i) => v === b32[i]),
+    nmi_auto: nmi(b64, b32),
+    same_rows: same,
+    max_rel_height_diff: rel,
+  };
+}
+
+/**
+ * The scale bench: the default path at n (float32 above EXACT_MAX_N), the exact float64 path at refN
+ * in the same run (a yardstick for the machine's load: scale the target's time by the reference's
+ * ratio to its quiet-machine time), and float32 vs float64 at agreeN (both fit there). Each case in
+ * its own child process (peak RSS per case). Blob generation is not timed.
+ */
+export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number } = {}): ScaleBenchResult {
+  const refN = opts.refN ?? 10_000;
+  const agreeN = opts.agreeN ?? EXACT_MAX_N;
+  const loadavg_before = loadavg();
+  const dir = mkdtempSync(join(tmpdir(), 'keycast-hac-scale-'));
+  try {
+    const z64 = join(dir, 'z64.bin'), z32 = join(dir, 'z32.bin');
+    // the reference doubles as the float64 side of the agreement when the sizes match
+    const reference = JSON.parse(runChild([String(refN), 'float64', ...(agreeN === refN ? [z64] : [])])) as ScaleCase;
+    const target = JSON.parse(runChild([String(n), resolvePrecision('auto', n)])) as ScaleCase;
+    if (agreeN !== refN) runChild([String(agreeN), 'float64', z64]);
+    runChild([String(agreeN), 'float32', z32]);
+    return {
+      n, d: D, method: SCALE_METHOD,
+      machine: { nproc: availableParallelism(), node: process.version, loadavg_before, loadavg_after: loadavg() },
+      target, reference, agreement: agreement(agreeN, readZ(z64), readZ(z32)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function scaleTable(r: ScaleBenchResult): string {
+  const f = (x: number, k = 2) => x.toFixed(k);
+  const line = (label: string, c: ScaleCase) =>
+    `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} | ${f(c.peak_rss_gb)} |`;
+  const a = r.agreement;
+  return [
+    `HAC scale bench (${r.method}, d=${r.d}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
+    '',
+    '| case | n | precision | matrix GB | pdist s | linkage s | total s | CPU s | peak RSS GB |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    line('target', r.target),
+    line('reference (same run)', r.reference),
+    '',
+    `target / reference: ${f(r.target.total_s / r.reference.total_s, 1)}x the time for ${f((r.target.n / r.reference.n) ** 2, 1)}x the pairs.`,
+    '',
+    `float32 vs float64 at n = ${a.n}: partition at sim 0.63 ${a.identical_sim063 ? 'identical' : `DIFFERENT (NMI ${f(a.nmi_sim063, 4)})`}, ` +
+      `at the auto cut ${a.identical_auto ? 'identical' : `DIFFERENT (NMI ${f(a.nmi_auto, 4)})`}; ` +
+      `${a.same_rows} of ${a.n - 1} Z rows identical; largest relative height difference ${a.max_rel_height_diff.toExponential(2)}.`,
+  ].join('\n');
+}
+
 function printTable(r: ClusteringBenchResult): void {
   console.log(`HAC bench: n=${r.n} d=${r.d}, nproc=${r.machine.nproc}, node ${r.machine.node}, scipy ${r.machine.scipy}, load avg ${r.machine.loadavg.map((v) => v.toFixed(2)).join(' ')}`);
   console.log('| step | ours (s) | scipy (s) | ours/scipy | ours CPU (s) | scipy CPU (s) | partition at sim 0.63 |');
@@ -148,8 +319,17 @@ function printTable(r: ClusteringBenchResult): void {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const i = args.indexOf('--n');
-  const n = i >= 0 ? Number(args[i + 1]) : 10_000;
+  if (args[0] === '--child') {
+    console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, args[3])));
+    return;
+  }
+  const num = (flag: string, dflt: number) => { const i = args.indexOf(flag); return i >= 0 ? Number(args[i + 1]) : dflt; };
+  const n = num('--n', 10_000);
+  if (n > EXACT_MAX_N) {
+    const r = runScaleBench(n, { refN: num('--ref-n', 10_000), agreeN: num('--agree-n', EXACT_MAX_N) });
+    console.log(args.includes('--json') ? JSON.stringify(r) : scaleTable(r));
+    return;
+  }
   const result = await runClusteringBench(n);
   if (args.includes('--json')) console.log(JSON.stringify(result));
   else printTable(result);

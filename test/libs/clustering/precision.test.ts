@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  clusterFingerprints, cutAtSim, EXACT_MAX_N, linkage, LINKAGE_METHODS, maxDistance, pdist, resolvePrecision,
-} from '../../../libs/clustering/index.js';
+import { clusterFingerprints, cutAtSim, EXACT_MAX_N, linkage, LINKAGE_METHODS, maxDistance, pdist, resolvePrecision } from '../../../libs/clustering/index.js';
 import { blobPoints, countMismatches, flatZ, loadBlobs, SIMS } from './fixtures.js';
 
 // The float32 path (large n): distances rounded to float32, linkage on float32 working memory.
@@ -20,7 +18,7 @@ test('pdist float32 = every float64 distance rounded to float32, 1 and 2 threads
   assert.throws(() => pdist(X.slice(0, 3), { precision: 'float16' as never }), /precision/);
 });
 
-test('float32 linkage: single and complete equal the float64 linkage of the same rounded distances bit for bit; average within 1e-6 with scipy\'s partitions', () => {
+test("float32 linkage: single and complete equal the float64 linkage of the same rounded distances bit for bit; average within 1e-6 with scipy's partitions", () => {
   const y32 = pdist(X, { precision: 'float32' });
   const y64of32 = Float64Array.from(y32);
   for (const method of LINKAGE_METHODS) {
