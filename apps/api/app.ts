@@ -12,6 +12,7 @@ import { registerSwagger } from './plugins/swagger.js';
 import { ErrorSchema } from './schemas/common.js';
 import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
 import { ExtractOptionsSchema, VideoSchema } from './schemas/videos.js';
+import { adminRoutes } from './routes/admin.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { faceRoutes } from './routes/faces.js';
 import { healthRoutes } from './routes/health.js';
@@ -64,5 +65,6 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await app.register(videoRoutes);
   await app.register(clusterRoutes);
   await app.register(faceRoutes);
+  await app.register(adminRoutes);
   return app;
 }

@@ -4,6 +4,7 @@ import { APIKEY_USAGE, apikeyCommand } from './commands/apikey.js';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster.js';
 import { EVAL_USAGE, evalCommand } from './commands/eval.js';
 import { RECLUSTER_USAGE, reclusterCommand } from './commands/recluster.js';
+import { TENANT_USAGE, tenantCommand } from './commands/tenant.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: analyzeCommand,
@@ -11,10 +12,11 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   cluster: clusterCommand,
   eval: evalCommand,
   apikey: apikeyCommand,
+  tenant: tenantCommand,
 };
 
 const USAGE = `usage:
-${[ANALYZE_USAGE, RECLUSTER_USAGE, CLUSTER_USAGE, EVAL_USAGE, APIKEY_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n')}
+${[ANALYZE_USAGE, RECLUSTER_USAGE, CLUSTER_USAGE, EVAL_USAGE, APIKEY_USAGE, TENANT_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n')}
 options (analyze; clustering options also for recluster and cluster):
   --capture-interval-sec S  --use-scene-transition  --scene-threshold X  --skip-sec S  --stop-sec S
   --face-cnt N  --frame-batch-size N  --resizing-resolution W  --resizing-ratio R  --max-faces-per-frame N
@@ -31,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[cmd];
   if (!run) {
-    process.stderr.write(`keycast: UNKNOWN_COMMAND: unknown command "${cmd}" (analyze, recluster, cluster, eval, apikey)\n`);
+    process.stderr.write(`keycast: UNKNOWN_COMMAND: unknown command "${cmd}" (analyze, recluster, cluster, eval, apikey, tenant)\n`);
     return 2;
   }
   return run(rest);

@@ -2,12 +2,14 @@
 import { configOrExit } from '../../libs/config/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { createWorkerDeps } from './deps.js';
+import { startRetention } from './retention.js';
 import { startWorkers } from './workers.js';
 
 const config = configOrExit('keycast-worker');
 const deps = createWorkerDeps(config);
 await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
 const running = startWorkers(deps);
+const retention = startRetention(deps);
 deps.log.info('worker started', { prefix: config.queuePrefix, concurrency: config.workerConcurrency, segmentSeconds: config.segmentSeconds, pid: process.pid });
 
 let stopping = false;
@@ -18,6 +20,7 @@ async function shutdown(signal: string) {
   }
   stopping = true;
   deps.log.info('shutting down: finishing the running jobs', { signal });
+  retention.stop();
   await running.close();
   await deps.close();
   deps.log.info('worker stopped');

@@ -53,6 +53,10 @@ export interface ServiceConfig {
   webhookAllowedHosts: string[];
   /** One webhook attempt's deadline, ms. */
   webhookTimeoutMs: number;
+  /** Bearer token of the admin routes (/admin/…); empty = admin routes refuse every request. */
+  adminToken: string;
+  /** Videos older than this many days are deleted with all their faces by the worker (0 = kept until deleted). */
+  retentionDays: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -99,6 +103,8 @@ export const ENV_VARS = [
   'ALLOWED_CONTAINERS', 'ALLOWED_VIDEO_CODECS', 'MAX_VIDEO_SECONDS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'MAX_ACTIVE_JOBS_PER_TENANT',
   'BODY_LIMIT_BYTES', 'MAX_QUERY_BYTES', 'IDLE_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'CORS_ORIGINS', 'TRUST_PROXY',
   'WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_ALLOWED_HOSTS', 'WEBHOOK_TIMEOUT_MS',
+  // The biometric data lifecycle (README, Service): admin purges and retention.
+  'ADMIN_TOKEN', 'RETENTION_DAYS',
 ] as const;
 
 /**
@@ -113,6 +119,13 @@ function webhookSecretOf(env: NodeJS.ProcessEnv): string {
     if (secret.length < 16) throw new KeycastError('INVALID_OPTION', `WEBHOOK_SECRET must be at least 16 characters when NODE_ENV=production, got ${secret.length}`);
   }
   return secret || DEV_WEBHOOK_SECRET;
+}
+
+/** The admin token: at least 32 characters (it can purge every tenant), or empty to disable the admin routes. */
+function adminTokenOf(env: NodeJS.ProcessEnv): string {
+  const token = (env.ADMIN_TOKEN ?? '').trim();
+  if (token !== '' && token.length < 32) throw new KeycastError('INVALID_OPTION', `ADMIN_TOKEN must be at least 32 characters (e.g. \`openssl rand -hex 32\`), got ${token.length}`);
+  return token;
 }
 
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -148,6 +161,8 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     webhookAllowPrivate: boolEnv(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookAllowedHosts: listEnv(env, 'WEBHOOK_ALLOWED_HOSTS', []),
     webhookTimeoutMs: intEnv(env, 'WEBHOOK_TIMEOUT_MS', 5000),
+    adminToken: adminTokenOf(env),
+    retentionDays: intEnv(env, 'RETENTION_DAYS', 0),
   };
 }
 

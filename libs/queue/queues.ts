@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
-import type { ExtractQueueData, SegmentJobData, WebhookEventType, WebhookJobData } from './payloads.js';
+import { WEBHOOK_EVENTS, type ExtractQueueData, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -116,6 +116,32 @@ export class Queues {
       { videoId, event, eventId: jobId },
       { jobId, attempts: Math.max(1, this.settings.webhookMaxAttempts), backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 }, ...KEEP },
     );
+  }
+
+  /**
+   * Removes every job of a video (extraction, its segments, finalize, webhooks) with its payload and results, so a
+   * deleted video leaves nothing in Redis. A job running right now is locked and stays: its worker finds the video
+   * gone and stops. Returns how many jobs were removed.
+   */
+  async removeVideoJobs(videoId: string, segmentCount: number): Promise<number> {
+    const ids: [Queue, string][] = [
+      [this.extract, jobIds.extract(videoId)],
+      [this.extract, jobIds.finalize(videoId)],
+      ...Array.from({ length: Math.max(0, segmentCount) }, (_, i): [Queue, string] => [this.segment, jobIds.segment(videoId, i)]),
+      ...WEBHOOK_EVENTS.map((e): [Queue, string] => [this.webhook, jobIds.webhook(videoId, e)]),
+    ];
+    let removed = 0;
+    for (const [queue, id] of ids) {
+      const job = await queue.getJob(id);
+      if (!job) continue;
+      try {
+        await job.remove({ removeChildren: true });
+        removed++;
+      } catch {
+        // Locked by a running worker (or already gone): the worker handles the deleted video.
+      }
+    }
+    return removed;
   }
 
   /** Jobs of every state in every queue (for tests and the readiness view). */

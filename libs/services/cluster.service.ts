@@ -59,6 +59,11 @@ export class ClusterService {
     this.lru.delete(videoId);
   }
 
+  /** Whether this process holds a video's fingerprints in memory (deletion checks that it no longer does). */
+  holds(videoId: string): boolean {
+    return this.lru.has(videoId);
+  }
+
   async cluster(video: VideoRecord, opts: ClusterOptions): Promise<ClusterRun> {
     const t0 = performance.now();
     const e = await this.entry(video);

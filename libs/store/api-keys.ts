@@ -70,6 +70,15 @@ export class ApiKeyRepository {
     return this.db.tenant.upsert({ where: { name }, update: {}, create: { name } });
   }
 
+  /** Deletes a tenant's row; its API keys go with it (ON DELETE CASCADE). Returns how many keys it had, null when it did not exist. */
+  async deleteTenant(id: string): Promise<number | null> {
+    return this.db.$transaction(async (tx) => {
+      const keys = await tx.apiKey.count({ where: { tenantId: id } });
+      const r = await tx.tenant.deleteMany({ where: { id } });
+      return r.count > 0 ? keys : null;
+    });
+  }
+
   async findTenant(name: string): Promise<TenantRecord | null> {
     return this.db.tenant.findUnique({ where: { name } });
   }

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, extname, resolve, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -113,6 +113,30 @@ export class FileStorage {
   /** Removes every file of a video. */
   removeVideo(videoId: string): Promise<void> {
     return this.remove(this.videoDir(videoId));
+  }
+
+  /** How many files a video has in storage and their bytes (what a deletion report counts). */
+  async videoUsage(videoId: string): Promise<{ files: number; bytes: number }> {
+    let files = 0;
+    let bytes = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else {
+          files++;
+          bytes += (await stat(p).catch(() => ({ size: 0 }))).size;
+        }
+      }
+    };
+    await walk(this.path(this.videoDir(videoId)));
+    return { files, bytes };
   }
 }
 

@@ -191,6 +191,16 @@ export class VideoRepository {
     await this.db.video.updateMany({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() } });
   }
 
+  /** Ids of a tenant's videos, or of every tenant's videos created before `before` (what retention and purges walk). */
+  async ids({ tenantId, createdBefore }: { tenantId?: string; createdBefore?: Date }): Promise<string[]> {
+    const rows = await this.db.video.findMany({
+      where: { ...(tenantId !== undefined ? { tenantId } : {}), ...(createdBefore ? { createdAt: { lt: createdBefore } } : {}) },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((r) => r.id);
+  }
+
   /** Deletes the row; faces, linkages, segments and deliveries go with it (ON DELETE CASCADE). */
   async delete(id: string, scope?: TenantScope): Promise<boolean> {
     const r = await this.db.video.deleteMany({ where: videoWhere(id, scope) });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TenantScope } from '../../../libs/store/index.js';
@@ -36,6 +37,17 @@ export function isOpenRoute(method: string, routeUrl: string | undefined): boole
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 
+/** Admin routes (tenant purges) answer to the operator's ADMIN_TOKEN only, never to a tenant's API key. */
+export function isAdminRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && routeUrl.startsWith('/admin/');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
 function refuse(reply: FastifyReply, message: string, invalidToken: boolean): FastifyReply {
   // RFC 6750: the challenge names the scheme; error="invalid_token" when a token was sent but is no good.
   const challenge = invalidToken ? 'Bearer realm="keycast", error="invalid_token"' : 'Bearer realm="keycast"';
@@ -69,6 +81,12 @@ export function registerAuth(app: FastifyInstance): void {
     if (header === undefined || header === '') return refuse(reply, 'this route needs an API key: send `Authorization: Bearer <key>`', false);
     const m = BEARER.exec(header);
     if (!m) return refuse(reply, 'the Authorization header must be `Bearer <key>`', true);
+    if (isAdminRoute(req.routeOptions.url)) {
+      const admin = req.server.keycast.config.adminToken;
+      if (admin === '') return refuse(reply, 'admin routes are disabled: the operator sets ADMIN_TOKEN to enable them', true);
+      if (!sameSecret(m[1], admin)) return refuse(reply, 'admin routes need `Authorization: Bearer <ADMIN_TOKEN>`', true);
+      return;
+    }
     const owner = await req.server.keycast.store.apiKeys.authenticate(m[1]);
     if (!owner) return refuse(reply, 'unknown or revoked API key', true);
     req.tenant = { id: owner.tenantId, name: owner.tenantName, keyId: owner.keyId };

@@ -44,11 +44,11 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.delete('/videos/:id', {
-    schema: { tags: ['videos'], summary: 'Delete a video: its rows and files', params: VideoIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 404, 500) } },
+    schema: { tags: ['videos'], summary: 'Delete a video and every trace of its faces: rows (faces, vectors, linkages, deliveries), files (upload, thumbnails), queue jobs in Redis, cached fingerprints', params: VideoIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 404, 500) } },
   }, async (req, reply) => {
-    const existed = await app.keycast.store.deleteVideo(req.params.id, scopeOf(req));
-    if (!existed) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    app.keycast.clusters.forget(req.params.id);
+    const erased = await app.keycast.erasure.deleteVideo(req.params.id, scopeOf(req));
+    if (!erased) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+    req.log.info({ videoId: req.params.id, ...erased }, 'video deleted');
     return reply.code(204).send(null);
   });
 };
