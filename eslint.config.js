@@ -10,7 +10,7 @@ export const LIBS = {
   logger: [],
   config: [],
   clustering: [], // pure maths
-  sdk: [], // the generated HTTP client of the API (tests, the review app)
+  sdk: ['webhooks'], // the generated HTTP client of the API (tests, the review app) and the webhook verifier receivers use
   media: ['config', 'logger'],
   vision: ['config', 'logger'],
   report: ['config'],

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { StoredFace, VideoRecord } from '../../libs/store/index.js';
+import type { DeliveryRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
 
 /**
  * Headers of an image showing faces (a thumbnail, a montage): biometric data of one tenant. No shared cache (CDN,
@@ -61,5 +61,19 @@ export function presentFace(f: StoredFace, base: string, cluster?: number | null
     ...(cluster !== undefined ? { cluster } : {}),
     thumbnail: thumbnailUrl(base, f.publicId),
     body: bodyUrl(base, f.publicId),
+  };
+}
+
+export function presentDelivery(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    event: d.event as 'video.ready' | 'video.failed',
+    attempt: d.attempt,
+    status_code: d.statusCode,
+    error: d.error,
+    duration_ms: Math.round(d.durationMs * 10) / 10,
+    delivered: d.deliveredAt !== null,
+    created_at: d.createdAt.toISOString(),
   };
 }

@@ -2,10 +2,10 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebhookEventType, WebhookJobData } from '../../libs/queue/index.js';
 import type { VideoRecord } from '../../libs/store/index.js';
 import { isKeycastError } from '../../libs/config/index.js';
-import { redactUrl, resolveWebhookTarget, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
+import { redactUrl, resolveWebhookTarget, webhookHeaders, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
 import type { WorkerDeps } from './deps.js';
 import { postWebhook } from './webhook-post.js';
-import { webhookHeaders } from './webhook-signing.js';
+
 
 /** The JSON body of a webhook callback. */
 export interface WebhookEvent {
@@ -26,7 +26,8 @@ export function webhookEvent(video: VideoRecord, event: WebhookEventType, eventI
   return {
     id: eventId,
     type: event,
-    created_at: new Date().toISOString(),
+    // The event's time (the video became ready or failed), the same on every retry; the signature carries the attempt's.
+    created_at: (video.finishedAt ?? video.updatedAt).toISOString(),
     video_id: video.id,
     status: video.status,
     face_count: video.faceCount,
@@ -42,7 +43,7 @@ export function webhookEvent(video: VideoRecord, event: WebhookEventType, eventI
  * checked again now (the upload's check may be stale: DNS rebinding), and the request goes to the checked
  * address only. A refused target fails the event at once (no retry: the answer would not change); any other
  * failure, a 3xx included (redirects are not followed), throws so BullMQ retries it with exponential backoff.
- * The body is signed (HMAC-SHA256 over `${timestamp}.${body}`, see webhook-signing.ts); every attempt is recorded
+ * The body is signed (HMAC-SHA256 over `${timestamp}.${body}`, see libs/webhooks/signing.ts); every attempt is recorded
  * in webhook_deliveries. `resolve` replaces DNS in tests.
  */
 export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Resolve } = {}) {

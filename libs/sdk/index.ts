@@ -3,3 +3,13 @@
 export * from './generated/sdk.gen.js';
 export type * from './generated/types.gen.js';
 export { createClient, createConfig, type Client, type Config } from './generated/client/index.js';
+// Receivers of keycast's webhooks check each delivery with verifyWebhook (README, "Webhooks"): the same code
+// the worker signs with, so the two cannot drift apart.
+export {
+  verifyWebhook,
+  signWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  type VerifyWebhookOptions,
+  type WebhookHeaderBag,
+} from '../webhooks/index.js';

@@ -2,9 +2,9 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
-import { linksOf, presentVideo } from '../present.js';
+import { linksOf, presentDelivery, presentVideo } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import { UploadForm, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
+import { DeliveryList, UploadForm, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
 import { receiveUpload } from '../upload.js';
 
 export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,6 +41,21 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const v = await app.keycast.store.videos.get(req.params.id, scopeOf(req));
     if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
     return presentVideo(v, base());
+  });
+
+  app.get('/videos/:id/deliveries', {
+    schema: {
+      tags: ['videos'],
+      summary: 'Webhook delivery attempts of a video, oldest first: each attempt\'s event, HTTP status or error, duration and time',
+      params: VideoIdParams,
+      response: { 200: DeliveryList, ...errors(400, 404, 500) },
+    },
+  }, async (req) => {
+    const { store } = app.keycast;
+    const v = await store.videos.get(req.params.id, scopeOf(req));
+    if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+    const attempts = await store.deliveries.list(v.id, scopeOf(req));
+    return { items: attempts.map(presentDelivery) };
   });
 
   app.delete('/videos/:id', {

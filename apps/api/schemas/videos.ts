@@ -97,3 +97,17 @@ export const VideoList = Type.Object({
   items: Type.Array(Type.Ref('Video')),
   next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }),
 }, { title: 'VideoList' });
+
+export const DeliverySchema = Type.Object({
+  id: Type.Integer(),
+  event_id: Type.String({ description: 'Same for every attempt of one event (x-keycast-delivery): receivers deduplicate on it' }),
+  event: Type.Union(['video.ready', 'video.failed'].map((e) => Type.Literal(e))),
+  attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then each retry' }),
+  status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The receiver\'s HTTP status; null when no answer came (refused, timeout, reset)' }),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed; null when it was delivered (a 2xx)' }),
+  duration_ms: Type.Number({ description: 'Milliseconds from resolving the host to the answer' }),
+  delivered: Type.Boolean(),
+  created_at: Type.String({ format: 'date-time', description: 'When the attempt was made' }),
+}, { title: 'Delivery' });
+
+export const DeliveryList = Type.Object({ items: Type.Array(DeliverySchema) }, { title: 'DeliveryList' });

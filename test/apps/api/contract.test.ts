@@ -2,9 +2,11 @@
 // option combinations the probed video cannot satisfy), and nothing of a refusal is kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
 import { filesUnder } from '../../helpers/files.js';
@@ -73,4 +75,25 @@ test('option combinations the video cannot satisfy are refused before queueing: 
   assert.deepEqual(stored(), files, 'no file');
   const ok = await upload([{ name: 'skip_sec', value: '1' }, { name: 'stop_sec', value: '50' }, video()]);
   assert.equal(ok.statusCode, 202, 'a range inside the video (stop_sec past the end = to the end) is fine');
+});
+
+test('GET /videos/:id/deliveries shows each webhook attempt, oldest first: status or error, duration, delivered', async () => {
+  const { store } = api.deps;
+  const v = await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/d/source.mp4', sizeBytes: 1, callbackUrl: 'http://127.0.0.1:9/hook' });
+  const empty = await api.call('GET', `/videos/${v.id}/deliveries`);
+  assert.equal(empty.status, 200);
+  assert.deepEqual(empty.body.items, []);
+  const base = { videoId: v.id, eventId: 'webhook-x-video_ready', event: 'video.ready', url: 'http://127.0.0.1:9/hook' };
+  await store.deliveries.record({ ...base, attempt: 1, statusCode: 500, error: 'HTTP 500', durationMs: 12.34, delivered: false });
+  await store.deliveries.record({ ...base, attempt: 2, statusCode: null, error: 'timeout: no answer within 5000 ms', durationMs: 5000, delivered: false });
+  await store.deliveries.record({ ...base, attempt: 3, statusCode: 204, error: null, durationMs: 3.21, delivered: true });
+  const r = await api.call('GET', `/videos/${v.id}/deliveries`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body.items.map((d: any) => [d.event_id, d.event, d.attempt, d.status_code, d.error, d.delivered, d.duration_ms]), [
+    ['webhook-x-video_ready', 'video.ready', 1, 500, 'HTTP 500', false, 12.3],
+    ['webhook-x-video_ready', 'video.ready', 2, null, 'timeout: no answer within 5000 ms', false, 5000],
+    ['webhook-x-video_ready', 'video.ready', 3, 204, null, true, 3.2],
+  ]);
+  for (const d of r.body.items) assert.ok(!Number.isNaN(Date.parse(d.created_at)));
+  assert.equal((await api.call('GET', `/videos/${randomUUID()}/deliveries`)).status, 404);
 });

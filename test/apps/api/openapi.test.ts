@@ -24,6 +24,7 @@ const ROUTES: [string, string, number[]][] = [
   ['get', '/videos/{id}/montage.png', [200, 400, 404, 409]],
   ['get', '/faces/{id}/thumbnail', [200, 400, 404]],
   ['delete', '/admin/tenants/{name}', [200, 400, 404]],
+  ['get', '/videos/{id}/deliveries', [200, 400, 404]],
   ['get', '/health', [200]],
   ['get', '/ready', [200, 503]],
 ];

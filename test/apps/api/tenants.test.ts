@@ -49,6 +49,7 @@ const ROUTES: Record<string, Route> = {
   'GET /videos/{id}/montage.png': { kind: 'by-id', params: (i) => ({ id: i.video }), ok: 200, alsoPending: true },
   'GET /videos/{id}/faces': { kind: 'by-id', params: (i) => ({ id: i.video }), ok: 200, alsoPending: true },
   'GET /faces/{id}/thumbnail': { kind: 'by-id', params: (i) => ({ id: i.face }), ok: 200 },
+  'GET /videos/{id}/deliveries': { kind: 'by-id', params: (i) => ({ id: i.video }), ok: 200, alsoPending: true },
   'DELETE /admin/tenants/{name}': { kind: 'admin' },
 };
 

@@ -11,8 +11,8 @@ import type { WebhookJobData } from '../../../libs/queue/index.js';
 import { migrate } from '../../../libs/store/index.js';
 import { forbiddenRange, resolveWebhookTarget, type Resolve } from '../../../libs/webhooks/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
-import { webhookProcessor } from '../../../apps/worker/webhook.js';
-import { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../../apps/worker/webhook-signing.js';
+import { webhookEvent, webhookProcessor } from '../../../apps/worker/webhook.js';
+import { signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../../../libs/webhooks/index.js';
 import { startReceiver } from '../../e2e/support/receiver.js';
 import { dropDatabase, freshDatabase, sql, tempDir, testConfig, uniquePrefix, waitFor, TEST_REDIS_URL } from '../../e2e/support/services.js';
 
@@ -194,4 +194,15 @@ test('the callback URL travels through no queue payload and no log line: the del
   for (const l of lines) assert.ok(!l.includes('tok_3f9a7c') && !l.includes('abc123'), l);
   const [row] = await sql<{ status_code: number }>(databaseUrl, 'SELECT status_code FROM webhook_deliveries WHERE event_id = $1', ['evt-redact']);
   assert.equal(row.status_code, 500, 'the attempt went to the URL stored on the video');
+});
+
+test("a webhook's created_at is the event's time (the video's finish), the same on every attempt, not the attempt's", async () => {
+  const id = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/z/source.mp4', sizeBytes: 1 })).id;
+  await deps.store.videos.markReady(id, { faceCount: 0, frameCount: 0, timings: {} });
+  const video = (await deps.store.videos.get(id))!;
+  const first = webhookEvent(video, 'video.ready', 'evt', '');
+  await new Promise((r) => setTimeout(r, 30));
+  const retry = webhookEvent((await deps.store.videos.get(id))!, 'video.ready', 'evt', '');
+  assert.equal(first.created_at, video.finishedAt!.toISOString());
+  assert.equal(retry.created_at, first.created_at);
 });

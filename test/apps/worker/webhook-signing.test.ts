@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, signWebhook, verifyWebhook, webhookHeaders,
-} from '../../../apps/worker/webhook-signing.js';
+} from '../../../libs/webhooks/index.js';
 
 const SECRET = 'whsec_test';
 const TS = 1_700_000_000;
@@ -92,4 +92,14 @@ test('webhookHeaders signs at the given clock and round-trips through verifyWebh
   assert.deepEqual(h, { [WEBHOOK_TIMESTAMP_HEADER]: String(TS), [WEBHOOK_SIGNATURE_HEADER]: BODY_SIG });
   assert.equal(verifyWebhook(SECRET, h, BODY, { now: nowMs }), true);
   assert.equal(verifyWebhook(SECRET, h, BODY, { now: nowMs + 400_000 }), false);
+});
+
+test('receivers get verifyWebhook from the SDK (libs/sdk): what the worker signs, the SDK verifies', async () => {
+  const sdk = await import('../../../libs/sdk/index.js');
+  const headers = webhookHeaders(SECRET, BODY);
+  assert.equal(sdk.verifyWebhook(SECRET, headers, BODY), true);
+  assert.equal(sdk.verifyWebhook(SECRET, headers, `${BODY} `), false);
+  assert.equal(sdk.verifyWebhook('another-secret', headers, BODY), false);
+  assert.equal(sdk.signWebhook(SECRET, TS, BODY), signWebhook(SECRET, TS, BODY));
+  assert.deepEqual([sdk.WEBHOOK_SIGNATURE_HEADER, sdk.WEBHOOK_TIMESTAMP_HEADER], ['x-keycast-signature', 'x-keycast-timestamp']);
 });

@@ -9,7 +9,7 @@ import { linkageVariant } from '../../../libs/flow/index.js';
 import { migrate, type VideoRecord } from '../../../libs/store/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';
-import { verifyWebhook } from '../../../apps/worker/webhook-signing.js';
+import { verifyWebhook } from '../../../libs/webhooks/index.js';
 import { freshDatabase, dropDatabase, sql, tempDir, testConfig, uniquePrefix, waitFor, TEST_REDIS_URL } from '../../e2e/support/services.js';
 import { testVideo } from '../../e2e/support/media.js';
 
