@@ -6,6 +6,10 @@
 //      TypeScript SDK generated from it by @hey-api/openapi-ts (libs/sdk/generated, exported by libs/sdk/index.ts);
 //      skipped with --prisma-only.
 // Each step is skipped when its output is newer than its inputs (set KEYCAST_FORCE_GENERATE=1 to force).
+// It runs at install (package.json's postinstall, with --postinstall: a step whose generator is not
+// installed, as under `npm ci --omit=dev`, is skipped there and never fails the install) and again at
+// start (scripts/start.mjs, bin/keycast.js, prestart:*), where an output that is missing and cannot be
+// made is one line, `keycast: NOT_GENERATED: …`, and exit 1.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +18,18 @@ import { join, resolve } from 'node:path';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const force = process.env.KEYCAST_FORCE_GENERATE === '1';
 const prismaOnly = process.argv.includes('--prisma-only');
+const postinstall = process.argv.includes('--postinstall');
+
+/** An output that cannot be made: fatal at start, a note at install (the start retries it). */
+function cannotGenerate(what, missingTool) {
+  const line = `keycast: NOT_GENERATED: ${what} cannot be generated: ${missingTool} is not installed (it is a devDependency: run npm ci, then npm run generate)`;
+  if (postinstall) {
+    process.stderr.write(`${line}; skipped at install\n`);
+    return;
+  }
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
 
 function newest(paths) {
   let m = 0;
@@ -36,8 +52,12 @@ function run(cmd, args, env = {}) {
 }
 
 const prismaStamp = join(root, 'libs/store/generated/client.ts');
-if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'prisma.config.ts')])) {
-  run(process.execPath, [join(root, 'node_modules/prisma/build/index.js'), 'generate'], {
+const prismaCli = join(root, 'node_modules/prisma/build/index.js');
+if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'prisma.config.ts')]) && !existsSync(prismaCli)) {
+  // A stale client still runs; a missing one does not.
+  if (!existsSync(prismaStamp)) cannotGenerate('the Prisma client (libs/store/generated)', 'prisma');
+} else if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'prisma.config.ts')])) {
+  run(process.execPath, [prismaCli, 'generate'], {
     PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY || '/bin/true',
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
   });
@@ -46,12 +66,16 @@ if (!upToDate(prismaStamp, [join(root, 'prisma/schema.prisma'), join(root, 'pris
 const dumper = join(root, 'apps/api/dump-openapi.ts');
 const sdkDir = join(root, 'libs/sdk/generated');
 const sdkStamp = join(sdkDir, 'index.ts');
-if (!prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')])) {
+const sdkGenerator = join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js');
+const sdkStale = !prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')]);
+if (sdkStale && !existsSync(sdkGenerator)) {
+  if (!existsSync(sdkStamp)) cannotGenerate('the API SDK (libs/sdk/generated)', '@hey-api/openapi-ts');
+} else if (sdkStale) {
   // The generator empties its output folder: the document is written beside it first, then kept inside.
   const tmp = mkdtempSync(join(tmpdir(), 'keycast-openapi-'));
   const spec = join(tmp, 'openapi.json');
   run(process.execPath, ['--import', 'tsx', dumper, spec]);
-  run(process.execPath, [join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js'), '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch', '--silent'], { NODE_NO_WARNINGS: '1' });
+  run(process.execPath, [sdkGenerator, '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch', '--silent'], { NODE_NO_WARNINGS: '1' });
   copyFileSync(spec, join(sdkDir, 'openapi.json'));
   patchDomTypes(join(sdkDir, 'client/client.gen.ts'));
   rmSync(tmp, { recursive: true, force: true });

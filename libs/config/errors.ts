@@ -35,6 +35,12 @@ export const ERROR_STATUS = Object.freeze({
   RATE_LIMITED: 429,
   TOO_MANY_JOBS: 429,
   INTERNAL: 500,
+  /** ffmpeg/ffprobe cannot be found or run (an installation fault, never the request's). */
+  TOOL_MISSING: 500,
+  /** A tool refused by policy: the bundled static ffmpeg in production. */
+  UNSAFE_TOOL: 500,
+  /** Generated code (the Prisma client) is absent and cannot be generated here. */
+  NOT_GENERATED: 500,
   /** A backing service (database, Redis) does not answer. */
   UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,

@@ -14,4 +14,17 @@ export {
   type SamplingPlan,
 } from './timeline.js';
 export { resizeTarget, type Size } from './resize.js';
-export { ffmpegAvailable, ffmpegVersion, assertFfmpeg, getMediaTools, setMediaTools, type MediaTools, type FfmpegVersion } from './tools.js';
+export {
+  ffmpegAvailable,
+  ffmpegVersion,
+  assertFfmpeg,
+  assertServiceTools,
+  getMediaTools,
+  setMediaTools,
+  mediaToolSources,
+  resolveTool,
+  type MediaTools,
+  type FfmpegVersion,
+  type ToolSource,
+  type ResolvedTool,
+} from './tools.js';

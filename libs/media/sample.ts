@@ -17,14 +17,11 @@ const DECODE_ERROR_LINE = /error while decoding|invalid nal|invalid data|decode_
 let passthroughArgs: Promise<string[]> | null = null;
 
 /** `-fps_mode passthrough` (ffmpeg >= 5.1) or `-vsync passthrough` (older): without it ffmpeg's own CFR sync would
- *  re-insert duplicates between the selected frames. */
+ *  re-insert duplicates between the selected frames. Asked of the binary itself (its option list), not read from a
+ *  version number: git snapshot builds (the static build of the npm package) print none. */
 function vsyncPassthrough(): Promise<string[]> {
-  passthroughArgs ??= runTool(getMediaTools().ffmpeg, ['-hide_banner', '-version'])
-    .then((r) => {
-      const m = /version n?(\d+)\.(\d+)/.exec(r.stdout);
-      const old = m !== null && (Number(m[1]) < 5 || (Number(m[1]) === 5 && Number(m[2]) < 1));
-      return old ? ['-vsync', 'passthrough'] : ['-fps_mode', 'passthrough'];
-    })
+  passthroughArgs ??= runTool(getMediaTools().ffmpeg, ['-hide_banner', '-h', 'long'])
+    .then((r) => (/^-fps_mode\b/m.test(r.stdout) ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']))
     .catch((e) => {
       passthroughArgs = null;
       throw e;

@@ -80,14 +80,14 @@ describe('probe', { skip: haveFfmpeg ? false : 'ffmpeg/ffprobe not installed' },
     assert.equal(await codeOf(probe(videos.zeroDuration())), 'ZERO_DURATION');
   });
 
-  test('ffmpegAvailable: true here, false (and a clear INTERNAL error) when the binary is missing', async () => {
+  test('ffmpegAvailable: true here, false (and a clear TOOL_MISSING error) when the binary is missing', async () => {
     assert.equal(await ffmpegAvailable(), true);
     const prev = setMediaTools({ ffprobe: `${videos.scratch}/no-such-ffprobe` });
     try {
       assert.equal(getMediaTools().ffprobe, `${videos.scratch}/no-such-ffprobe`);
       assert.equal(await ffmpegAvailable(), false);
-      await assert.rejects(assertFfmpeg(), (e: unknown) => isKeycastError(e) && e.code === 'INTERNAL' && /not found.*install ffmpeg/.test(e.message));
-      await assert.rejects(probe(videos.testsrc()), (e: unknown) => isKeycastError(e) && e.code === 'INTERNAL');
+      await assert.rejects(assertFfmpeg(), (e: unknown) => isKeycastError(e) && e.code === 'TOOL_MISSING' && /not found.*install ffmpeg/.test(e.message));
+      await assert.rejects(probe(videos.testsrc()), (e: unknown) => isKeycastError(e) && e.code === 'TOOL_MISSING');
     } finally {
       setMediaTools(prev);
     }

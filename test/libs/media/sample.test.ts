@@ -193,7 +193,7 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     assert.ok(got.length >= 2 && got.length < 10, `frames before the cut: ${got}`);
     const prev = setMediaTools({ ffmpeg: `${videos.scratch}/no-such-ffmpeg` });
     try {
-      await assert.rejects(collect(videos.testsrc(), {}), (e: unknown) => isKeycastError(e) && e.code === 'INTERNAL' && /ffmpeg not found/.test(e.message));
+      await assert.rejects(collect(videos.testsrc(), {}), (e: unknown) => isKeycastError(e) && e.code === 'TOOL_MISSING' && /ffmpeg not found/.test(e.message));
     } finally {
       setMediaTools(prev);
     }
