@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { KeycastError, checkSampledRange, isKeycastError, resolveExtractOptions, type ExtractOptions } from '../../libs/config/index.js';
+import { CLUSTER_KEYS, EXTRACT_KEYS, KeycastError, checkSampledRange, isKeycastError, resolveExtractOptions, unknownNameMessage, type ExtractOptions } from '../../libs/config/index.js';
 import { probeVideo, type ProbedVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
 import { QueueUnavailableError } from '../../libs/queue/index.js';
@@ -19,6 +19,16 @@ async function discard(stream: NodeJS.ReadableStream & { readableEnded?: boolean
 }
 
 const NON_OPTION_FIELDS = new Set(['callback_url', 'owner']);
+/** Every field of the upload form: the file, the webhook and owner tag, and `keycast analyze`'s extraction options in snake_case. */
+const UPLOAD_FIELDS = ['file', ...NON_OPTION_FIELDS, ...EXTRACT_KEYS, 'face_cloth_weights'];
+
+/** A field the form does not have: a clustering option is told where it belongs, anything else its closest field. */
+function unknownField(name: string): ApiError {
+  if ((CLUSTER_KEYS as readonly string[]).includes(name)) {
+    return new ApiError('UNKNOWN_OPTION', `${name} is a clustering option: pass it to GET /videos/:id/clusters (clustering runs on request, on the stored faces), not to the upload`);
+  }
+  return new ApiError('UNKNOWN_OPTION', unknownNameMessage('field', name, UPLOAD_FIELDS));
+}
 const MAX_FILENAME = 255;
 
 /**
@@ -95,6 +105,8 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     checkedFor = snapshot;
     checked = (async () => {
       const options = Object.create(null) as Record<string, unknown>;
+      if ('file' in raw) throw new ApiError('INVALID_OPTION', 'the video goes in `file` as a file part (with a filename), not as a text field');
+      for (const k of Object.keys(raw)) if (!UPLOAD_FIELDS.includes(k)) throw unknownField(k);
       for (const [k, v] of Object.entries(raw)) if (!NON_OPTION_FIELDS.has(k)) options[k] = v;
       const resolved = resolveExtractOptions(options);
       const callbackUrl = raw.callback_url ? (await resolveWebhookTarget(raw.callback_url, policy, { timeoutMs: config.webhookTimeoutMs })).url.toString() : null;

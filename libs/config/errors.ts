@@ -9,6 +9,8 @@
  */
 export const ERROR_STATUS = Object.freeze({
   INVALID_OPTION: 400,
+  /** Not HTTP the server can read (a broken request line or header). */
+  MALFORMED_REQUEST: 400,
   UNKNOWN_OPTION: 400,
   INVALID_FILE: 400,
   INVALID_CALLBACK_URL: 400,
@@ -32,7 +34,10 @@ export const ERROR_STATUS = Object.freeze({
   ZERO_DURATION: 422,
   DECODE_FAILED: 422,
   INVALID_FINGERPRINTS: 422,
+  REQUEST_TIMEOUT: 408,
   RATE_LIMITED: 429,
+  /** The request line and headers together are over the server's limit (16 KiB). */
+  HEADERS_TOO_LARGE: 431,
   TOO_MANY_JOBS: 429,
   INTERNAL: 500,
   /** ffmpeg/ffprobe cannot be found or run (an installation fault, never the request's). */

@@ -3,3 +3,4 @@ export * from './options.js';
 export * from './env.js';
 export * from './geometry.js';
 export * from './sampling.js';
+export * from './suggest.js';

@@ -1,5 +1,6 @@
 import { KeycastError } from './errors.js';
 import { checkSampledRange } from './sampling.js';
+import { unknownNameMessage } from './suggest.js';
 
 /** Clothing encoders available in libs/vision (see docs/QUALITY.md for why the default is the default). */
 export const CLOTH_ENCODERS = ['cnn', 'histogram'] as const;
@@ -94,35 +95,47 @@ export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
   quality_weighting: true,
 });
 
+/** A value as an error message shows it: numbers as JavaScript prints them (Infinity, not JSON's null), text quoted. */
+function shown(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}…` : s;
+}
+
 function num(name: string, v: unknown, lo: number, hi: number, { integer = false, loOpen = false } = {}): number {
   const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new KeycastError('INVALID_OPTION', `${name} must be a number, got ${JSON.stringify(v)}`);
-  if (integer && !Number.isInteger(x)) throw new KeycastError('INVALID_OPTION', `${name} must be an integer, got ${x}`);
-  if (x < lo || x > hi || (loOpen && x === lo)) {
-    throw new KeycastError('INVALID_OPTION', `${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}], got ${x}`);
+  const what = `${integer ? 'an integer' : 'a number'} in ${loOpen ? '(' : '['}${lo}, ${hi}]`;
+  if (typeof x !== 'number' || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < lo || x > hi || (loOpen && x === lo)) {
+    throw new KeycastError('INVALID_OPTION', `${name} must be ${what}, got ${shown(v)}`);
   }
   return x;
 }
 
+/**
+ * The one boolean rule of every option, wherever it comes from (upload field, query parameter, fingerprints file):
+ * true or false, as JSON and the OpenAPI document spell them. The CLI's switches are flags (--merge/--no-merge).
+ */
 function bool(name: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new KeycastError('INVALID_OPTION', `${name} must be true or false, got ${JSON.stringify(v)}`);
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new KeycastError('INVALID_OPTION', `${name} must be true or false, got ${shown(v)}`);
 }
 
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new KeycastError('INVALID_OPTION', `${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  throw new KeycastError('INVALID_OPTION', `${name} must be one of ${allowed.join(', ')}, got ${shown(v)}`);
 }
 
 /** A number in [0, 1] (string or number) or 'auto'. */
 export function parseSim(v: unknown): SimOption {
   if (v === 'auto') return 'auto';
-  if (typeof v !== 'number' && !(typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))) {
-    throw new KeycastError('INVALID_OPTION', `sim must be a number in [0, 1] or "auto", got ${JSON.stringify(v)}`);
+  try {
+    if (typeof v !== 'number' && typeof v !== 'string') throw new KeycastError('INVALID_OPTION', 'not a number');
+    return num('sim', v, 0, 1);
+  } catch {
+    throw new KeycastError('INVALID_OPTION', `sim must be a number in [0, 1] or "auto", got ${shown(v)}`);
   }
-  return num('sim', v, 0, 1);
 }
 
 /** Accepts [1, 1] or "1,1". */
@@ -136,12 +149,13 @@ export function parseWeights(v: unknown): [number, number] {
   return w;
 }
 
-const EXTRACT_KEYS = Object.keys(DEFAULT_EXTRACT) as (keyof ExtractOptions)[];
-const CLUSTER_KEYS = Object.keys(DEFAULT_CLUSTER) as (keyof ClusterOptions)[];
+/** The option names, as the API's fields and parameters spell them (the CLI's flags in snake_case). */
+export const EXTRACT_KEYS = Object.keys(DEFAULT_EXTRACT) as (keyof ExtractOptions)[];
+export const CLUSTER_KEYS = Object.keys(DEFAULT_CLUSTER) as (keyof ClusterOptions)[];
 
 function rejectUnknown(input: Record<string, unknown>, known: readonly string[]): void {
   for (const k of Object.keys(input)) {
-    if (input[k] !== undefined && !known.includes(k)) throw new KeycastError('UNKNOWN_OPTION', `unknown option: ${k}`);
+    if (input[k] !== undefined && !known.includes(k)) throw new KeycastError('UNKNOWN_OPTION', unknownNameMessage('option', k, known));
   }
 }
 

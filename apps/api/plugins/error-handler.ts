@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { isKeycastError } from '../../../libs/config/index.js';
 import { databaseUnavailableMessage, isDatabaseUnavailable } from '../../../libs/store/index.js';
 import { ApiError, STATUS_OF, errorBody, type ApiErrorCode } from '../errors.js';
+import { validationMessage } from './validation-message.js';
 
 /** Seconds a client is told to wait (Retry-After) when a backing service is down: about a database restart. */
 const RETRY_AFTER_UNAVAILABLE_S = 5;
@@ -39,19 +40,6 @@ function scrubPaths(message: string, storageRoot: string | undefined): string {
   return m;
 }
 
-/** "querystring/sim must be <= 1" from ajv's errors. */
-function validationMessage(err: FastifyError): string {
-  const where = err.validationContext ?? 'request';
-  const parts = (err.validation ?? []).map((v) => {
-    const path = v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
-    const missing = (v.params as { missingProperty?: string })?.missingProperty;
-    const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
-    if (missing) return `${where}: ${[path, missing].filter(Boolean).join('.')} is required`;
-    if (extra) return `${where}: unknown parameter ${[path, extra].filter(Boolean).join('.')}`;
-    return `${where}${path ? `.${path}` : ''} ${v.message ?? 'is invalid'}`;
-  });
-  return parts.length ? [...new Set(parts)].join('; ') : err.message;
-}
 
 /**
  * One error shape everywhere: `{error: {code, message}}`. KeycastErrors keep their code; schema
@@ -78,7 +66,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (err.validation) {
       code = 'INVALID_OPTION';
       status = 400;
-      message = validationMessage(err);
+      message = validationMessage(err, req);
     } else if (err.code && FASTIFY_CODES[err.code]) {
       code = FASTIFY_CODES[err.code];
       status = STATUS_OF[code];

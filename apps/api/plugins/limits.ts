@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceConfig } from '../../../libs/config/index.js';
 import { ApiError, STATUS_OF, errorBody } from '../errors.js';
@@ -16,7 +17,28 @@ export function serverLimits(config: ServiceConfig) {
     // Path parameters are UUIDs and integers: nothing legitimate is longer.
     routerOptions: { maxParamLength: 100 },
     frameworkErrors: routerError,
+    clientErrorHandler,
   };
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers or a path over the header limit, a request
+ * that never arrives in time, bytes that are not HTTP): answered in the one error shape, then the connection closed.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
+  const message = code === 'HEADERS_TOO_LARGE'
+    ? 'the request line and headers are larger than the server accepts (16 KiB): shorten the URL or the headers'
+    : code === 'REQUEST_TIMEOUT' ? 'the request did not arrive in time' : 'the request is not valid HTTP';
+  const status = STATUS_OF[code];
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**
@@ -38,7 +60,7 @@ function routerError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
 export function registerRequestLimits(app: FastifyInstance, config: ServiceConfig): void {
   app.addHook('onRoute', (route) => {
     if (UNLIMITED_ROUTES.has(route.url) || !route.schema?.response || (route.schema as { hide?: boolean }).hide) return;
-    const limits = config.rateLimitMax > 0 ? errors(414, 429) : errors(414);
+    const limits = config.rateLimitMax > 0 ? errors(414, 429, 431) : errors(414, 431);
     route.schema.response = { ...limits, ...(route.schema.response) };
   });
   app.addHook('onRequest', async (req) => {

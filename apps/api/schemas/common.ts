@@ -15,7 +15,7 @@ export const ErrorSchema = Type.Object(
 export const ErrorRef = Type.Ref('Error');
 
 const WHY: Record<number, string> = {
-  400: 'Invalid parameter or upload (INVALID_OPTION, UNKNOWN_OPTION, INVALID_CALLBACK_URL, INVALID_MULTIPART, MISSING_FILE, TOO_MANY_FILES)',
+  400: 'Invalid parameter or upload (INVALID_OPTION, UNKNOWN_OPTION, INVALID_CALLBACK_URL, INVALID_MULTIPART, MISSING_FILE, TOO_MANY_FILES), or not valid HTTP (MALFORMED_REQUEST)',
   401: 'Missing, malformed, unknown or revoked API key (UNAUTHORIZED); answered with `WWW-Authenticate: Bearer`',
   404: 'No such video, face or route (NOT_FOUND)',
   409: 'The video is not ready yet, or failed (VIDEO_NOT_READY)',
@@ -23,6 +23,7 @@ const WHY: Record<number, string> = {
   414: 'Query string longer than MAX_QUERY_BYTES, or a path parameter longer than 100 characters (URI_TOO_LONG)',
   415: 'Not multipart/form-data (UNSUPPORTED_CONTENT_TYPE), not a video (UNSUPPORTED_MEDIA), or a container or codec outside ALLOWED_CONTAINERS / ALLOWED_VIDEO_CODECS (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC)',
   422: 'The upload is not a usable video (TRUNCATED_VIDEO, ZERO_DURATION) or is longer than MAX_VIDEO_SECONDS (VIDEO_TOO_LONG)',
+  431: 'The request line and headers are over the server\'s limit of 16 KiB (HEADERS_TOO_LARGE)',
   429: 'Too many requests for this API key (RATE_LIMITED, with Retry-After), or too many of the tenant\'s videos queued or processing (TOO_MANY_JOBS)',
   500: 'Unexpected failure (INTERNAL)',
   503: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After',

@@ -97,3 +97,62 @@ test('GET /videos/:id/deliveries shows each webhook attempt, oldest first: statu
   for (const d of r.body.items) assert.ok(!Number.isNaN(Date.parse(d.created_at)));
   assert.equal((await api.call('GET', `/videos/${randomUUID()}/deliveries`)).status, 404);
 });
+
+test('answers the HTTP parser gives (headers or path over 16 KiB) are in the one error shape: 431 HEADERS_TOO_LARGE', async () => {
+  for (const init of [
+    { url: `${api.baseUrl}/videos`, headers: { ...api.auth.headers, 'x-big': 'a'.repeat(20_000) } },
+    { url: `${api.baseUrl}/videos/${'a'.repeat(20_000)}`, headers: api.auth.headers },
+  ]) {
+    const r = await fetch(init.url, { headers: init.headers });
+    assert.equal(r.status, 431);
+    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+    const body = await r.json() as { error: { code: string; message: string } };
+    assert.deepEqual(Object.keys(body), ['error']);
+    assert.equal(body.error.code, 'HEADERS_TOO_LARGE');
+    assert.match(body.error.message, /16 KiB/);
+  }
+  const unknown = await api.call('OPTIONS', '/nope');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'NOT_FOUND');
+});
+
+test('validation messages say what the parameter must be and what was sent; unknown names get the closest known one', async () => {
+  const id = randomUUID();
+  const cases: [string, string][] = [
+    [`/videos/${id}/clusters?sim=abc`, 'sim must be a number in [0, 1] or "auto", got "abc"'],
+    [`/videos/${id}/clusters?simm=0.5`, 'unknown parameter "simm": did you mean sim?'],
+    [`/videos/${id}/clusters?min_csize=2.5`, 'min_csize must be an integer >= 1, got "2.5"'],
+    [`/videos/${id}/clusters?merge=yes`, 'merge must be true or false, got "yes"'],
+    ['/videos/xyz', 'id must be a UUID (8-4-4-4-12 hexadecimal digits), got "xyz"'],
+    ['/videos?limit=0', 'limit must be an integer in [1, 100], got "0"'],
+    ['/videos?status=done', 'status must be one of queued, processing, ready, failed, got "done"'],
+    [`/videos/${id}/faces?cluster=main`, 'cluster must be a cluster id (0, 1, …) or "unclustered", got "main"'],
+  ];
+  for (const [path, message] of cases) {
+    const r = await api.call('GET', path);
+    assert.equal(r.status, 400, path);
+    assert.equal(r.body.error.message, message, path);
+    assert.doesNotMatch(r.body.error.message, /anyOf|schema|querystring|params\./, path);
+  }
+});
+
+test('one boolean rule everywhere (true or false), upload and query alike; an upload field the form lacks names the closest one', async () => {
+  const one = await upload([{ name: 'use_scene_transition', value: '1' }, video()]);
+  assert.equal(one.statusCode, 400);
+  assert.equal(one.json().error.message, 'use_scene_transition must be true or false, got "1"');
+  const q = await api.call('GET', `/videos/${randomUUID()}/clusters?cannot_link=1`);
+  assert.equal(q.status, 400);
+  assert.equal(q.body.error.message, 'cannot_link must be true or false, got "1"');
+  assert.equal((await upload([{ name: 'use_scene_transition', value: 'true' }, video()])).statusCode, 202);
+  const near = await upload([{ name: 'capture-interval-sec', value: '2' }, video()]);
+  assert.equal(near.statusCode, 400);
+  assert.equal(near.json().error.code, 'UNKNOWN_OPTION');
+  assert.equal(near.json().error.message, 'unknown field "capture-interval-sec": did you mean capture_interval_sec?');
+  const typo = await upload([{ name: 'callback_ur', value: 'http://127.0.0.1:9/' }, video()]);
+  assert.match(typo.json().error.message, /did you mean callback_url\?/);
+  const clustering = await upload([{ name: 'sim', value: '0.5' }, video()]);
+  assert.equal(clustering.json().error.code, 'UNKNOWN_OPTION');
+  assert.match(clustering.json().error.message, /sim is a clustering option: pass it to GET \/videos\/:id\/clusters/);
+  const far = await upload([{ name: 'zzzzzzzz', value: '1' }, video()]);
+  assert.match(far.json().error.message, /known ones are file, callback_url, owner, capture_interval_sec/);
+});

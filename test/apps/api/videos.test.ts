@@ -161,7 +161,7 @@ test('GET /videos/:id: the video; unknown id → 404 NOT_FOUND; not a UUID → 4
   const bad = await api.call('GET', '/videos/42');
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'INVALID_OPTION');
-  assert.match(bad.body.error.message, /params\.id/);
+  assert.match(bad.body.error.message, /^id must be a UUID/);
 });
 
 test('DELETE /videos/:id: 204, rows and files gone; again → 404', async () => {
