@@ -16,6 +16,8 @@ import { adminRoutes } from './routes/admin.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { faceRoutes } from './routes/faces.js';
 import { healthRoutes } from './routes/health.js';
+import { peopleRoutes } from './routes/people.js';
+import { PersonSchema } from './schemas/people.js';
 import { videoRoutes } from './routes/videos.js';
 
 declare module 'fastify' {
@@ -54,7 +56,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await registerRateLimit(app, deps.config);
   // Before every route: its onRoute hook marks the protected operations in the OpenAPI document.
   registerAuth(app);
-  for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem]) app.addSchema(s);
+  for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem, PersonSchema]) app.addSchema(s);
   await registerSwagger(app);
   await app.register(multipart, {
     limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 },
@@ -66,5 +68,6 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await app.register(clusterRoutes);
   await app.register(faceRoutes);
   await app.register(adminRoutes);
+  await app.register(peopleRoutes);
   return app;
 }

@@ -1,5 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import type { DeliveryRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
+import type { WebhookEventType } from '../../libs/queue/index.js';
+import type { PersonAction } from '../../libs/services/index.js';
+import type { PersonEventRecord, PersonRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
+import { faceIdOut } from './face-ids.js';
 
 /**
  * Headers of an image showing faces (a thumbnail, a montage): biometric data of one tenant. No shared cache (CDN,
@@ -64,16 +68,7 @@ export function presentFace(f: StoredFace, base: string, cluster?: number | null
   };
 }
 
-export function presentDelivery(d: DeliveryRecord) {
-  return {
-    id: d.id,
-    event_id: d.eventId,
-    event: d.event as 'video.ready' | 'video.failed',
-    attempt: d.attempt,
-    status_code: d.statusCode,
-    error: d.error,
-    duration_ms: Math.round(d.durationMs * 10) / 10,
-    delivered: d.deliveredAt !== null,
-    created_at: d.createdAt.toISOString(),
-  };
-}
+import type { WebhookEventType } from '../../libs/queue/index.js';
+import type { PersonAction } from '../../libs/services/index.js';
+import type { DeliveryRecord, PersonEventRecord, PersonRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
+import { faceIdOut } from './face-ids.js';

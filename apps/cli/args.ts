@@ -54,7 +54,10 @@ export function parseCommandArgs(argv: string[], spec: OptSpec, extra: OptSpec =
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { ...spec, ...extra }, allowPositionals: true, strict: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: argv, options: { ...spec, ...extra }, allowPositionals: true, strict: true }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     throw new KeycastError((e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'UNKNOWN_OPTION' : 'INVALID_OPTION', msg);

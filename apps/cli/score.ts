@@ -3,8 +3,16 @@ import { scoreLabels } from '../../libs/clustering/index.js';
 import type { Box } from '../../libs/config/index.js';
 import { boxIou } from '../../libs/flow/index.js';
 
-interface GtFace { t: number; box: Box; id: string | null }
-interface OutFace { t: number; box: Box; cluster: number | string | null }
+interface GtFace {
+  t: number;
+  box: Box;
+  id: string | null;
+}
+interface OutFace {
+  t: number;
+  box: Box;
+  cluster: number | string | null;
+}
 
 export interface Score {
   faces_out: number;
@@ -62,10 +70,16 @@ export function scoreAgainstGroundTruth(gtJson: unknown, outJson: unknown): Scor
   let unmatched = 0;
   for (const f of out.faces) {
     const near = times.length ? nearest(f.t) : undefined;
-    if (near === undefined || Math.abs(near - f.t) > tol) { unmatched++; continue; }
+    if (near === undefined || Math.abs(near - f.t) > tol) {
+      unmatched++;
+      continue;
+    }
     const cands = byT.get(near)!;
     const best = cands.reduce((a, b) => (boxIou(b.box, f.box) > boxIou(a.box, f.box) ? b : a));
-    if (boxIou(best.box, f.box) < 0.3) { unmatched++; continue; }
+    if (boxIou(best.box, f.box) < 0.3) {
+      unmatched++;
+      continue;
+    }
     if (best.id === null) continue;
     truth.push(best.id);
     pred.push(f.cluster === null ? null : String(f.cluster));

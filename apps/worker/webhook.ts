@@ -19,7 +19,9 @@ export interface WebhookEvent {
   frame_count: number;
   duration_s: number | null;
   error: { code: string; message: string } | null;
-  links: { video: string; clusters: string };
+  links: { video: string; clusters: string; person?: string };
+  /** person.updated only: the person that changed (now; `deleted` once gone) and how. */
+  person?: { id: string; name: string | null; deleted: boolean; action: string };
 }
 
 export function webhookEvent(video: VideoRecord, event: WebhookEventType, eventId: string, baseUrl: string): WebhookEvent {
@@ -55,7 +57,13 @@ export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Reso
     if (!video) return { skipped: 'video deleted' };
     const url = video.callbackUrl ?? job.data.url;
     if (!url) return { skipped: 'no callback_url' };
-    const body = JSON.stringify(webhookEvent(video, event, eventId, config.publicBaseUrl));
+    const payload = webhookEvent(video, event, eventId, config.publicBaseUrl);
+    if (event === 'person.updated' && job.data.person) {
+      const p = await deps.store.people.get(job.data.person.id);
+      payload.person = { id: job.data.person.id, name: p?.name ?? null, deleted: p === null, action: job.data.person.action };
+      payload.links.person = `${config.publicBaseUrl}/people/${job.data.person.id}`;
+    }
+    const body = JSON.stringify(payload);
     const attempt = job.attemptsMade + 1;
     const t0 = performance.now();
     let statusCode: number | null = null;
@@ -70,7 +78,13 @@ export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Reso
       error = `refused: ${e.message}`;
     }
     if (target) {
-      const headers = { 'content-type': 'application/json', 'user-agent': 'keycast-webhook/1', 'x-keycast-event': event, 'x-keycast-delivery': eventId, ...webhookHeaders(config.webhookSecret, body) };
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'keycast-webhook/1',
+        'x-keycast-event': event,
+        'x-keycast-delivery': eventId,
+        ...webhookHeaders(config.webhookSecret, body),
+      };
       ({ statusCode, error } = await postWebhook(target, headers, body, config.webhookTimeoutMs));
     }
     const durationMs = performance.now() - t0;

@@ -13,6 +13,7 @@ export { applyCannotLink, conflictNodes, fclusterCannotLink, CANNOT_LINK_DISTANC
 export type { CannotLinkGroups } from './cannot-link.js';
 export { unitDistances, expandUnitLabels, singletonUnits, checkUnits } from './units.js';
 export type { Units } from './units.js';
+export { mustLinkUnits, pairGroups } from './must-link.js';
 export { applyMinSize, renumberBySize } from './min-size.js';
 export { mergeClusters } from './merge.js';
 export { clusterFingerprints, clusterDistances } from './cluster.js';

@@ -7,21 +7,23 @@ import type { ClusterLabel } from './types.js';
  * Clusters with fewer than `min_csize` members become null: their points are reported as unclustered,
  * never lost. The remaining clusters are renumbered 0..k-1 by descending size; equal sizes are ordered
  * by their smallest member index. So the result depends only on the partition, not on the input ids.
- * min_csize <= 1 keeps every cluster (it only renumbers).
+ * min_csize <= 1 keeps every cluster (it only renumbers). A cluster holding a `pinned` point (e.g. a
+ * face a user confirmed as a person's) is kept whatever its size.
  */
-export function applyMinSize(labels: ArrayLike<number | null>, min_csize: number): ClusterLabel[] {
+export function applyMinSize(labels: ArrayLike<number | null>, min_csize: number, pinned?: ArrayLike<number>): ClusterLabel[] {
   const n = labels.length;
-  const members = new Map<number, { first: number; count: number }>();
+  const members = new Map<number, { first: number; count: number; pinned: boolean }>();
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     if (l === null || l === undefined) continue;
     const g = members.get(l);
-    if (g) g.count++;
-    else members.set(l, { first: i, count: 1 });
+    const pin = pinned !== undefined && pinned[i] !== 0;
+    if (g) {
+      g.count++;
+      if (pin) g.pinned = true;
+    } else members.set(l, { first: i, count: 1, pinned: pin });
   }
-  const kept = [...members.entries()]
-    .filter(([, g]) => g.count >= min_csize)
-    .sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
+  const kept = [...members.entries()].filter(([, g]) => g.count >= min_csize || g.pinned).sort((a, b) => b[1].count - a[1].count || a[1].first - b[1].first);
   const newId = new Map<number, number>();
   kept.forEach(([id], rank) => newId.set(id, rank));
   const out = new Array<ClusterLabel>(n);

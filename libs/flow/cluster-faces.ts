@@ -1,14 +1,32 @@
 import type { ClusterOptions } from '../config/index.js';
 import {
-  applyCannotLink, applyMinSize, autoCutHeight, clusterDistances, clusterFingerprints, expandUnitLabels, fcluster, fclusterCannotLink,
-  fingerprints, linkage, linkageFits, maxDistance, mergeClusters, renumberBySize, singletonUnits, unitDistances,
-  type CachedLinkage, type ClusterParams, type Units,
+  applyCannotLink,
+  applyMinSize,
+  autoCutHeight,
+  clusterDistances,
+  clusterFingerprints,
+  expandUnitLabels,
+  fcluster,
+  fclusterCannotLink,
+  fingerprints,
+  linkage,
+  linkageFits,
+  maxDistance,
+  mergeClusters,
+  pdist,
+  renumberBySize,
+  singletonUnits,
+  unitDistances,
+  type CachedLinkage,
+  type ClusterParams,
+  type Units,
 } from '../clustering/index.js';
 import { appearanceDistances } from './appearance-distances.js';
 import { faceQuality } from './face-quality.js';
 import { pairDistances } from './pair-distances.js';
 import { buildTracks } from './tracks.js';
 import { isReferenceFlow } from './linkage-key.js';
+import { peopleInVideo, peopleConstraints, type PersonConstraint } from './people.js';
 import type { Box } from '../config/index.js';
 
 /** What clustering needs of a stored appearance. */
@@ -29,6 +47,12 @@ export interface ClusterableFace {
 export interface ClusterContext {
   /** Seconds between two samples; default: the median gap between the faces' distinct times. */
   sample_interval_s?: number;
+  /**
+   * People: the faces users confirmed as a person's (a must-link unit) or rejected from them
+   * (cannot-links), by face id (people.ts). Faces not among `faces` are ignored; with none among them
+   * the clustering is exactly the unconstrained one.
+   */
+  people?: readonly PersonConstraint[];
 }
 
 /**
@@ -55,13 +79,31 @@ export interface ClusterContext {
  *    clusters that share a frame when cannot_link is on.
  * The cache holds the units' Z and maxDist; the units (tracks) are rebuilt from the faces, which is
  * cheap and deterministic.
+ *
+ * People (`ctx.people`, people.ts) are constraints of every flow, the reference's included (its
+ * distances, its cut): a person's confirmed faces are one unit (leaving their tracks), so the linkage
+ * never separates them and similar faces join them as they would join a track; two people's units, and
+ * a rejected face's unit with its person's, are cannot-links, at CANNOT_LINK_DISTANCE in the linkage and
+ * never in one cluster of the cut (fclusterCannotLink) nor of the merging; min_csize never drops a
+ * cluster that holds confirmed faces. The linkage depends on them: the caller's cache key must carry
+ * their fingerprint (linkageVariant's `constraints`).
  */
-export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cache?: CachedLinkage, ctx: ClusterContext = {}): { labels: (number | null)[]; cache: CachedLinkage | undefined } {
+export function clusterFaces(
+  faces: ClusterableFace[],
+  opts: ClusterOptions,
+  cache?: CachedLinkage,
+  ctx: ClusterContext = {},
+): { labels: (number | null)[]; cache: CachedLinkage | undefined } {
   if (faces.length === 0) return { labels: [], cache: undefined };
-  if (faces.length === 1) return { labels: [opts.min_csize <= 1 ? 0 : null], cache: undefined };
-  const X = fingerprints(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights);
+  if (faces.length === 1) return { labels: [opts.min_csize <= 1 || peopleInVideo(faces, ctx.people) ? 0 : null], cache: undefined };
+  const people = peopleInVideo(faces, ctx.people);
+  const X = fingerprints(
+    faces.map((f) => f.face),
+    faces.map((f) => f.cloth),
+    opts.face_cloth_weights,
+  );
   const faceDim = faces[0].face.length;
-  if (isReferenceFlow(opts)) {
+  if (isReferenceFlow(opts) && !people) {
     const params: ClusterParams = {
       sim: opts.sim,
       min_csize: opts.min_csize,
@@ -79,39 +121,55 @@ export function clusterFaces(faces: ClusterableFace[], opts: ClusterOptions, cac
   }
 
   const n = faces.length;
-  const units: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(n);
+  const base: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(n);
+  const constraints = people ? peopleConstraints(base, people) : null;
+  const units = constraints ? constraints.units : base;
   const k = units.count;
   const frameGroups = faces.map((f) => [f.frame]);
   let Z: Float64Array, maxDist: number;
   if (cache && linkageFits(cache.Z, k)) {
     ({ Z, maxDist } = cache);
   } else {
-    const d = pairDistances(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights, {
-      scale: 'face-units',
-      quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
-    });
+    // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
+    const d = isReferenceFlow(opts)
+      ? ((opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null) ?? pdist(X, { threads: 'auto' }))
+      : pairDistances(
+          faces.map((f) => f.face),
+          faces.map((f) => f.cloth),
+          opts.face_cloth_weights,
+          {
+            scale: 'face-units',
+            quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
+          },
+        );
     maxDist = maxDistance(d);
     if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
-    const ud = opts.tracks ? unitDistances(d, n, units) : d;
+    const ud = opts.tracks || constraints ? unitDistances(d, n, units) : d;
+    if (constraints) applyCannotLink(ud, k, constraints.unitGroups);
     Z = linkage(ud, k, opts.method, { overwrite: true });
   }
   const t = opts.sim === 'auto' ? autoCutHeight(Z, k, undefined, { sizes: unitSizes(units) }) : maxDist * (1 - opts.sim);
   let flat: Int32Array;
-  if (opts.cannot_link) {
-    const unitFrames: number[][] = Array.from({ length: k }, () => []);
-    faces.forEach((f, i) => unitFrames[units.unitOf[i]].push(f.frame));
-    flat = fclusterCannotLink(Z, k, t, unitFrames);
+  if (opts.cannot_link || constraints) {
+    const unitGroups: number[][] = constraints ? constraints.unitGroups.map((g) => [...g]) : Array.from({ length: k }, () => []);
+    if (opts.cannot_link) faces.forEach((f, i) => unitGroups[units.unitOf[i]].push(f.frame));
+    flat = fclusterCannotLink(Z, k, t, unitGroups);
   } else {
     flat = fcluster(Z, k, t);
   }
-  let labels = applyMinSize(expandUnitLabels(flat, units), opts.min_csize);
+  let labels = applyMinSize(expandUnitLabels(flat, units), opts.min_csize, constraints?.pinned);
   if (opts.merge && opts.iterations > 0) {
+    const groupsOf = constraints
+      ? faces.map((f, i) => [...(opts.cannot_link ? [f.frame] : []), ...constraints.unitGroups[units.unitOf[i]]])
+      : opts.cannot_link
+        ? frameGroups
+        : undefined;
     labels = mergeClusters(X, labels, {
       faceDim,
       face_threshold: opts.face_threshold,
       cloth_threshold: opts.cloth_threshold,
       iterations: opts.iterations,
-      groupsOf: opts.cannot_link ? frameGroups : undefined,
+      groupsOf,
     });
   }
   return { labels: renumberBySize(labels), cache: { Z, maxDist } };

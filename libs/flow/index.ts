@@ -3,7 +3,8 @@
 // and report only, so storage never depends on it.
 export { clusterFaces, type ClusterableFace, type ClusterContext } from './cluster-faces.js';
 export { buildClusterReport, type ClusterReport } from './cluster-report.js';
-export { linkageKey, linkageVariant, isReferenceFlow } from './linkage-key.js';
+export { linkageKey, linkageVariant, isReferenceFlow, PEOPLE_VARIANT_MARK } from './linkage-key.js';
+export { peopleInVideo, peopleConstraints, peopleOfClusters, type PersonConstraint, type PeopleInVideo, type PeopleConstraints } from './people.js';
 export { buildTracks, boxIou, TRACK_MIN_IOU, TRACK_MAX_FACE_DISTANCE, TRACK_MAX_GAP, type TrackableFace, type TrackOptions } from './tracks.js';
 export { faceQuality, faceShare, NEUTRAL_SHARE, QUALITY_RAMPS, type QualityFeatures } from './face-quality.js';
 export { pairDistances, clothRatio, normalised, type DistanceScale, type PairDistanceOptions } from './pair-distances.js';

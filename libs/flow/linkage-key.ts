@@ -16,16 +16,27 @@ export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | 'cannot_link'
  * these options existed stay valid): "average"; keycast's flow adds "+units" and its options, e.g.
  * "average+units+quality+cannot_link+tracks".
  */
-export function linkageVariant(opts: LinkageShaping): string {
-  if (isReferenceFlow(opts)) return opts.method;
+export function linkageVariant(opts: LinkageShaping, constraints?: string | null): string {
+  const people = constraints ? `${PEOPLE_VARIANT_MARK}${constraints}` : '';
+  if (isReferenceFlow(opts)) return opts.method + people;
   const parts: string[] = [opts.method, 'units'];
   if (opts.quality_weighting) parts.push('quality');
   if (opts.cannot_link) parts.push('cannot_link');
   if (opts.tracks) parts.push('tracks');
-  return parts.join('+');
+  return parts.join('+') + people;
 }
 
-/** The linkage depends only on the fingerprints, the weights and the variant ({@link linkageVariant}): this names one. */
-export function linkageKey(opts: LinkageShaping): string {
-  return `${linkageVariant(opts)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
+/**
+ * Marks the variant of a linkage built under people's constraints: the variant ends with
+ * `+people:<fingerprint>` (people.ts peopleInVideo), so a changed constraint names another tree and
+ * the trees of a video's old constraints can be found (and dropped) by this mark.
+ */
+export const PEOPLE_VARIANT_MARK = '+people:';
+
+/**
+ * The linkage depends only on the fingerprints, the weights, the variant ({@link linkageVariant}) and
+ * the people's constraints (their fingerprint, none without people): this names one.
+ */
+export function linkageKey(opts: LinkageShaping, constraints?: string | null): string {
+  return `${linkageVariant(opts, constraints)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
 }

@@ -10,4 +10,6 @@ export const jobIds = {
   finalize: (videoId: string) => `finalize-${videoId}`,
   segment: (videoId: string, idx: number) => `segment-${videoId}-${idx}`,
   webhook: (videoId: string, event: WebhookEventType) => `webhook-${videoId}-${event.replace('.', '_')}`,
+  /** One job per (video, person change): a person's edits are many events, each delivered once. */
+  personWebhook: (videoId: string, changeId: string) => `webhook-${videoId}-person_updated-${changeId}`,
 };

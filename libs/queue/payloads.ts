@@ -18,7 +18,7 @@ export interface SegmentJobData {
   endS: number | null;
 }
 
-export const WEBHOOK_EVENTS = ['video.ready', 'video.failed'] as const;
+export const WEBHOOK_EVENTS = ['video.ready', 'video.failed', 'person.updated'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 export interface WebhookJobData {
@@ -31,6 +31,8 @@ export interface WebhookJobData {
    * video's callback_url from the database, so a deleted video leaves no address behind in the queue.
    */
   url?: string;
+  /** person.updated only: the person that changed, and how (a PersonService action). */
+  person?: { id: string; action: string };
 }
 
 export type ExtractQueueData = ExtractJobData | FinalizeJobData;

@@ -114,7 +114,12 @@ export class Queues {
     await this.webhook.add(
       JOB_NAMES.webhook,
       { videoId, event, eventId: jobId },
-      { jobId, attempts: Math.max(1, this.settings.webhookMaxAttempts), backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 }, ...KEEP },
+      {
+        jobId,
+        attempts: Math.max(1, this.settings.webhookMaxAttempts),
+        backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 },
+        ...KEEP,
+      },
     );
   }
 
@@ -144,6 +149,41 @@ export class Queues {
     return removed;
   }
 
+  /**
+   * Queues a person.updated event for one video's callback URL (read at delivery, as for every event; `changeId` unique per change). Fails
+   * fast (QueueUnavailableError) when the connection is lost, and after `timeoutMs` when Redis does not answer.
+   */
+  async enqueuePersonWebhook(
+    videoId: string,
+    person: { id: string; action: string },
+    changeId: string,
+    { timeoutMs = ENQUEUE_TIMEOUT_MS } = {},
+  ): Promise<void> {
+    if (LOST_STATES.has(this.connection.status)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    const jobId = jobIds.personWebhook(videoId, changeId);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`the job queue (Redis) did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([
+        this.webhook.add(
+          JOB_NAMES.webhook,
+          { videoId, event: 'person.updated', eventId: jobId, person },
+          {
+            jobId,
+            attempts: Math.max(1, this.settings.webhookMaxAttempts),
+            backoff: { type: 'exponential', delay: this.settings.webhookBackoffMs ?? 2000 },
+            ...KEEP,
+          },
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Jobs of every state in every queue (for tests and the readiness view). */
   async counts(): Promise<Record<string, Record<string, number>>> {
     const [extract, segment, webhook] = await Promise.all([this.extract, this.segment, this.webhook].map((q) => q.getJobCounts()));
@@ -165,7 +205,9 @@ export class Queues {
   async close(timeoutMs = 5000): Promise<void> {
     const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.flow.close()]).then(() => this.connection.quit());
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((resolve) => { timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0); });
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0);
+    });
     await Promise.race([closing.catch(() => {}), timeout]);
     clearTimeout(timer);
     this.connection.disconnect();

@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
-import { buildClusterReport, clusterFaces, linkageKey, linkageVariant, type ClusterReport } from '../flow/index.js';
+import { buildClusterReport, clusterFaces, linkageKey, linkageVariant, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoRecord } from '../store/index.js';
 
 /** How one clustering request was served: what was reused and what it cost. */
@@ -10,6 +10,8 @@ export interface ClusterRun {
   /** 'memory' / 'database': a cached linkage was cut; 'computed': a new linkage was computed and stored; 'none': fewer than 2 faces. */
   linkage: 'memory' | 'database' | 'computed' | 'none';
   sample_interval_s: number;
+  /** The person each cluster of the report carries (cluster id → person), from the people's constraints. */
+  people: Map<number, { id: string; name: string | null }>;
   timings: { load_ms: number; linkage_ms: number; cluster_ms: number; report_ms: number };
 }
 
@@ -36,7 +38,10 @@ interface Entry {
 export class ClusterService {
   private readonly lru = new Map<string, Entry>();
 
-  constructor(private readonly store: Store, private readonly capacity = 8) {}
+  constructor(
+    private readonly store: Store,
+    private readonly capacity = 8,
+  ) {}
 
   private stamp(video: VideoRecord): string {
     return `${video.finishedAt?.getTime() ?? 0}:${video.faceCount}`;
@@ -64,13 +69,22 @@ export class ClusterService {
     return this.lru.has(videoId);
   }
 
+  /** Drops the in-memory linkages of a video whose key contains `mark` (e.g. those built under its old people constraints). */
+  forgetLinkages(videoId: string, mark: string): void {
+    const e = this.lru.get(videoId);
+    if (e) for (const k of [...e.linkages.keys()]) if (k.includes(mark)) e.linkages.delete(k);
+  }
+
   async cluster(video: VideoRecord, opts: ClusterOptions): Promise<ClusterRun> {
     const t0 = performance.now();
     const e = await this.entry(video);
+    // The people's constraints on this video's faces: part of the linkage key (their fingerprint), so an edit never reuses a stale tree.
+    const people = await this.store.people.constraintsForVideo(video.id);
+    const constraints = peopleInVideo(e.faces, people)?.fingerprint ?? null;
     const t1 = performance.now();
     // The linkages table's `method` column holds the linkage variant ("average" for the reference flow).
-    const variant = linkageVariant(opts);
-    const key = linkageKey(opts);
+    const variant = linkageVariant(opts, constraints);
+    const key = linkageKey(opts, constraints);
     let cache = e.linkages.get(key);
     let source: ClusterRun['linkage'] = cache ? 'memory' : 'none';
     if (!cache && e.faces.length >= 2) {
@@ -82,20 +96,40 @@ export class ClusterService {
     }
     const t2 = performance.now();
     const interval = videoSampleInterval(video, e.faces);
-    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval });
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people });
     const t3 = performance.now();
     if (!cache && r.cache) {
-      await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: t3 - t2 });
+      await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, {
+        z: r.cache.Z,
+        maxDist: r.cache.maxDist,
+        n: e.faces.length,
+        computeMs: t3 - t2,
+      });
       source = 'computed';
     }
     if (r.cache) e.linkages.set(key, r.cache);
-    const report = buildClusterReport(e.faces, r.labels, { sample_interval_s: interval, duration_s: video.durationS ?? undefined, thumbnail: (f) => String(f.id) });
+    const report = buildClusterReport(e.faces, r.labels, {
+      sample_interval_s: interval,
+      duration_s: video.durationS ?? undefined,
+      thumbnail: (f) => String(f.id),
+    });
+    const names = new Map(people.map((p) => [p.id, p.name]));
+    const carried = new Map(
+      [
+        ...peopleOfClusters(
+          e.faces,
+          report.faces.map((f) => f.cluster),
+          people,
+        ),
+      ].map(([c, id]) => [c, { id, name: names.get(id) ?? null }]),
+    );
     const t4 = performance.now();
     return {
       report,
       faces: e.faces,
       linkage: source,
       sample_interval_s: interval,
+      people: carried,
       timings: { load_ms: t1 - t0, linkage_ms: source === 'computed' ? t3 - t2 : t2 - t1, cluster_ms: source === 'computed' ? 0 : t3 - t2, report_ms: t4 - t3 },
     };
   }
@@ -104,7 +138,10 @@ export class ClusterService {
    * Computes and stores the linkage of the default options (what the worker does when a video is
    * ready), so the first GET /clusters with defaults only cuts. Returns the faces count.
    */
-  async storeDefaultLinkage(videoId: string, over: Partial<Pick<ClusterOptions, 'method' | 'face_cloth_weights'>> = {}): Promise<{ n: number; ms: number; stored: boolean }> {
+  async storeDefaultLinkage(
+    videoId: string,
+    over: Partial<Pick<ClusterOptions, 'method' | 'face_cloth_weights'>> = {},
+  ): Promise<{ n: number; ms: number; stored: boolean }> {
     const faces = await this.store.faces.loadFingerprints(videoId);
     const t0 = performance.now();
     if (faces.length < 2) return { n: faces.length, ms: 0, stored: false };
@@ -115,7 +152,12 @@ export class ClusterService {
     const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval });
     const ms = performance.now() - t0;
     const stored = r.cache
-      ? await this.store.linkages.put(videoId, opts.face_cloth_weights, linkageVariant(opts), { z: r.cache.Z, maxDist: r.cache.maxDist, n: faces.length, computeMs: ms })
+      ? await this.store.linkages.put(videoId, opts.face_cloth_weights, linkageVariant(opts), {
+          z: r.cache.Z,
+          maxDist: r.cache.maxDist,
+          n: faces.length,
+          computeMs: ms,
+        })
       : false;
     return { n: faces.length, ms, stored };
   }

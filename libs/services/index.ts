@@ -2,3 +2,13 @@
 // the apps (API, worker). Repositories do I/O only; the rules live here and in libs/flow.
 export { ClusterService, videoSampleInterval, type ClusterRun } from './cluster.service.js';
 export { ErasureService, type ErasureReport, type TenantErasureReport } from './erasure.service.js';
+export {
+  PersonService,
+  PERSON_ACTIONS,
+  type Actor,
+  type PersonAction,
+  type PersonChange,
+  type NewPersonInput,
+  type PersonServiceOptions,
+} from './person.service.js';
+export { personWebhookNotifier } from './person-webhooks.js';

@@ -8,10 +8,20 @@ export { LinkageRepository, weightsKey, type StoredLinkage } from './linkages.js
 export { SegmentRepository, type SegmentSpan, type SegmentRecord } from './segments.js';
 export { DeliveryRepository, type DeliveryAttempt, type DeliveryRecord } from './deliveries.js';
 export {
-  ApiKeyRepository, generateApiKey, hashApiKey, looksLikeApiKey, API_KEY_PREFIX, API_KEY_SHOWN_CHARS, LAST_USED_RESOLUTION_MS,
-  type TenantRecord, type ApiKeyInfo, type CreatedApiKey, type KeyOwner,
+  ApiKeyRepository,
+  generateApiKey,
+  hashApiKey,
+  looksLikeApiKey,
+  API_KEY_PREFIX,
+  API_KEY_SHOWN_CHARS,
+  LAST_USED_RESOLUTION_MS,
+  type TenantRecord,
+  type ApiKeyInfo,
+  type CreatedApiKey,
+  type KeyOwner,
 } from './api-keys.js';
 export { FileStorage } from './files.js';
 export { isDatabaseUnavailable, databaseUnavailableMessage } from './unavailable.js';
 export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
+export { PersonRepository, type PersonRecord, type FaceRef, type PersonEventRecord, type NewPersonEvent, type VideoPersonConstraints } from './people.js';

@@ -37,6 +37,11 @@ export class LinkageRepository {
     return this.db.linkage.count({ where: { videoId } });
   }
 
+  /** Drops the cached linkages of a video whose variant (the `method` column) contains `mark`. Returns how many. */
+  async clearVariantsWith(videoId: string, mark: string): Promise<number> {
+    return (await this.db.linkage.deleteMany({ where: { videoId, method: { contains: mark } } })).count;
+  }
+
   /** Drops every cached linkage of a video (its faces changed). */
   async clear(videoId: string): Promise<void> {
     await this.db.linkage.deleteMany({ where: { videoId } });

@@ -4,6 +4,7 @@ import { DeliveryRepository } from './deliveries.js';
 import { FaceRepository, type NewFace } from './faces.js';
 import { FileStorage } from './files.js';
 import { LinkageRepository } from './linkages.js';
+import { PersonRepository } from './people.js';
 import { SegmentRepository } from './segments.js';
 import { VideoRepository, type TenantScope } from './videos.js';
 
@@ -38,11 +39,13 @@ export class Store {
   readonly segments: SegmentRepository;
   readonly deliveries: DeliveryRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly people: PersonRepository;
   readonly files: FileStorage;
 
   constructor(opts: StoreOptions) {
     this.db = createPrismaClient(opts.databaseUrl, { max: opts.poolSize ?? 10 });
     this.videos = new VideoRepository(this.db);
+    this.people = new PersonRepository(this.db);
     this.faces = new FaceRepository(this.db);
     this.linkages = new LinkageRepository(this.db);
     this.segments = new SegmentRepository(this.db);
@@ -63,7 +66,19 @@ export class Store {
       const thumbKey = this.files.thumbKey(videoId, f.frame, f.k);
       const bodyKey = this.files.bodyKey(videoId, f.frame, f.k);
       await Promise.all([this.files.write(thumbKey, f.thumbnail), this.files.write(bodyKey, f.body)]);
-      rows.push({ frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score, face: f.face, cloth: f.cloth, thumbKey, bodyKey, sharpness: f.sharpness, yaw: f.yaw });
+      rows.push({
+        frame: f.frame,
+        k: f.k,
+        t: f.t,
+        box: f.box,
+        score: f.score,
+        face: f.face,
+        cloth: f.cloth,
+        thumbKey,
+        bodyKey,
+        sharpness: f.sharpness,
+        yaw: f.yaw,
+      });
     }
     const [inserted] = await this.db.$transaction([
       this.faces.insertBatchQuery(videoId, rows),

@@ -32,7 +32,11 @@ export async function readyVideo(app: FastifyInstance, req: FastifyRequest, id: 
   return v;
 }
 
-export async function clusterVideo(app: FastifyInstance, video: VideoRecord, query: Record<string, unknown>): Promise<{ run: ClusterRun; opts: ClusterOptions }> {
+export async function clusterVideo(
+  app: FastifyInstance,
+  video: VideoRecord,
+  query: Record<string, unknown>,
+): Promise<{ run: ClusterRun; opts: ClusterOptions }> {
   const opts = clusterOptionsOf(query);
   return { run: await app.keycast.clusters.cluster(video, opts), opts };
 }
@@ -42,51 +46,69 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
 
-  app.get('/videos/:id/clusters', {
-    schema: {
-      tags: ['clusters'],
-      summary: 'Key characters: clusters and summary (as the CLI\'s result.json), thumbnails as URLs',
-      description: 'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting computes and caches one.',
-      params: VideoIdParams,
-      querystring: ClusterQuery,
-      response: { 200: ClusterResultSchema, ...errors(400, 404, 409, 500) },
-    },
-  }, async (req) => {
-    const t0 = performance.now();
-    const video = await readyVideo(app, req, req.params.id);
-    const { run, opts } = await clusterVideo(app, video, req.query);
-    const b = base();
-    const p = video.probe;
-    // The report indexes faces by their internal key; the API names them by their public id only.
-    const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
-    const idOf = (id: number) => pub.get(id)!;
-    return {
-      video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
-      params: { ...video.options, ...opts },
-      faces: run.report.faces.map((f) => ({ ...f, id: idOf(f.id), thumbnail: thumbnailUrl(b, idOf(f.id)) })),
-      clusters: run.report.clusters.map((c) => ({ ...c, faces: c.faces.map(idOf), representative: idOf(c.representative), representative_thumbnail: thumbnailUrl(b, idOf(c.representative)) })),
-      unclustered: run.report.unclustered.map(idOf),
-      linkage: run.linkage,
-      timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
-    };
-  });
-
-  app.get('/videos/:id/montage.png', {
-    schema: {
-      tags: ['clusters'],
-      summary: 'Montage of the key characters (one column per cluster) for the given clustering parameters',
-      params: VideoIdParams,
-      querystring: MontageQuery,
-      response: {
-        200: { description: 'PNG image', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } },
-        ...errors(400, 404, 409, 500),
+  app.get(
+    '/videos/:id/clusters',
+    {
+      schema: {
+        tags: ['clusters'],
+        summary: "Key characters: clusters and summary (as the CLI's result.json), thumbnails as URLs",
+        description:
+          'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting computes and caches one. The people of the tenant are constraints of every cut: a person\'s confirmed faces share one cluster, which carries the person (`person`), are never dropped by min_csize, and never share a cluster with another person\'s or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints.',
+        params: VideoIdParams,
+        querystring: ClusterQuery,
+        response: { 200: ClusterResultSchema, ...errors(400, 404, 409, 500) },
       },
     },
-  }, async (req, reply) => {
-    const video = await readyVideo(app, req, req.params.id);
-    const { run } = await clusterVideo(app, video, req.query);
-    const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
-    const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), { tile: req.query.tile, maxPerCluster: req.query.max_per_cluster });
-    return privateImage(reply, 'image/png').send(png);
-  });
+    async (req) => {
+      const t0 = performance.now();
+      const video = await readyVideo(app, req, req.params.id);
+      const { run, opts } = await clusterVideo(app, video, req.query);
+      const b = base();
+      const p = video.probe;
+      // The report indexes faces by their internal key; the API names them by their public id only.
+      const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
+      const idOf = (id: number) => pub.get(id)!;
+      return {
+        video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
+        params: { ...video.options, ...opts },
+        faces: run.report.faces.map((f) => ({ ...f, id: idOf(f.id), thumbnail: thumbnailUrl(b, idOf(f.id)) })),
+        clusters: run.report.clusters.map((c) => ({
+          ...c,
+          faces: c.faces.map(idOf),
+          representative: idOf(c.representative),
+          representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
+          person: run.people.get(c.id) ?? null,
+        })),
+        unclustered: run.report.unclustered.map(idOf),
+        linkage: run.linkage,
+        timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
+      };
+    },
+  );
+
+  app.get(
+    '/videos/:id/montage.png',
+    {
+      schema: {
+        tags: ['clusters'],
+        summary: 'Montage of the key characters (one column per cluster) for the given clustering parameters',
+        params: VideoIdParams,
+        querystring: MontageQuery,
+        response: {
+          200: { description: 'PNG image', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } },
+          ...errors(400, 404, 409, 500),
+        },
+      },
+    },
+    async (req, reply) => {
+      const video = await readyVideo(app, req, req.params.id);
+      const { run } = await clusterVideo(app, video, req.query);
+      const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
+      const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), {
+        tile: req.query.tile,
+        maxPerCluster: req.query.max_per_cluster,
+      });
+      return privateImage(reply, 'image/png').send(png);
+    },
+  );
 };

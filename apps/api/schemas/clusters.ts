@@ -1,90 +1,149 @@
 import Type from 'typebox';
 import { DEFAULT_CLUSTER, LINKAGE_METHODS } from '../../../libs/config/index.js';
 import { Box, Cursor, FaceId } from './common.js';
+import { ClusterPerson } from './people.js';
 
 const c = DEFAULT_CLUSTER;
 
 /** Clustering parameters (query string); validated by resolveClusterOptions. Defaults = the CLI's. */
 export const ClusterQueryProps = {
-  sim: Type.Optional(Type.Union([
-    Type.Number({ minimum: 0, maximum: 1, description: 'Relative similarity (the reference\'s): cut height = max distance × (1 − sim)' }),
-    Type.Literal('auto', { description: 'Absolute cut on face-unit distances: the widest gap between merge heights in [0.3, 0.5] (no per-video tuning)' }),
-  ], { default: c.sim, description: 'Where the dendrogram is cut: a number in [0, 1] or "auto"' })),
+  sim: Type.Optional(
+    Type.Union(
+      [
+        Type.Number({ minimum: 0, maximum: 1, description: "Relative similarity (the reference's): cut height = max distance × (1 − sim)" }),
+        Type.Literal('auto', { description: 'Absolute cut on face-unit distances: the widest gap between merge heights in [0.3, 0.5] (no per-video tuning)' }),
+      ],
+      { default: c.sim, description: 'Where the dendrogram is cut: a number in [0, 1] or "auto"' },
+    ),
+  ),
   min_csize: Type.Optional(Type.Integer({ minimum: 1, default: c.min_csize, description: 'Smaller clusters are dropped (faces unclustered)' })),
-  method: Type.Optional(Type.Union(LINKAGE_METHODS.map((m) => Type.Literal(m)), { default: c.method })),
+  method: Type.Optional(
+    Type.Union(
+      LINKAGE_METHODS.map((m) => Type.Literal(m)),
+      { default: c.method },
+    ),
+  ),
   merge: Type.Optional(Type.Boolean({ default: c.merge })),
   face_threshold: Type.Optional(Type.Number({ minimum: 0, default: c.face_threshold })),
   cloth_threshold: Type.Optional(Type.Number({ minimum: 0, default: c.cloth_threshold })),
   iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: c.iterations })),
-  face_cloth_weights: Type.Optional(Type.String({ pattern: '^\\s*[0-9.eE+-]+\\s*,\\s*[0-9.eE+-]+\\s*$', default: c.face_cloth_weights.join(','), description: '"face,cloth" weights; a new pair computes (and caches) a new linkage' })),
+  face_cloth_weights: Type.Optional(
+    Type.String({
+      pattern: '^\\s*[0-9.eE+-]+\\s*,\\s*[0-9.eE+-]+\\s*$',
+      default: c.face_cloth_weights.join(','),
+      description: '"face,cloth" weights; a new pair computes (and caches) a new linkage',
+    }),
+  ),
   cannot_link: Type.Optional(Type.Boolean({ default: c.cannot_link, description: 'Two faces of one frame are never one person' })),
-  tracks: Type.Optional(Type.Boolean({ default: c.tracks, description: 'Faces of consecutive samples with overlapping boxes and close descriptors are clustered as one track' })),
-  quality_weighting: Type.Optional(Type.Boolean({ default: c.quality_weighting, description: 'Face quality (size, sharpness, pose, detection score) shifts each pair\'s weight between the face and the clothing half' })),
+  tracks: Type.Optional(
+    Type.Boolean({ default: c.tracks, description: 'Faces of consecutive samples with overlapping boxes and close descriptors are clustered as one track' }),
+  ),
+  quality_weighting: Type.Optional(
+    Type.Boolean({
+      default: c.quality_weighting,
+      description: "Face quality (size, sharpness, pose, detection score) shifts each pair's weight between the face and the clothing half",
+    }),
+  ),
 };
 export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
 
-export const ResultFaceSchema = Type.Object({
-  id: FaceId,
-  t: Type.Number(),
-  frame: Type.Integer(),
-  box: Box,
-  score: Type.Number(),
-  cluster: Type.Union([Type.Integer(), Type.Null()]),
-  thumbnail: Type.String({ description: 'URL of the face JPEG' }),
-}, { $id: 'ResultFace', title: 'ResultFace' });
+export const ResultFaceSchema = Type.Object(
+  {
+    id: FaceId,
+    t: Type.Number(),
+    frame: Type.Integer(),
+    box: Box,
+    score: Type.Number(),
+    cluster: Type.Union([Type.Integer(), Type.Null()]),
+    thumbnail: Type.String({ description: 'URL of the face JPEG' }),
+  },
+  { $id: 'ResultFace', title: 'ResultFace' },
+);
 
-export const ClusterSummarySchema = Type.Object({
-  id: Type.Integer(),
-  size: Type.Integer(),
-  faces: Type.Array(FaceId),
-  screen_time_s: Type.Number(),
-  first_t: Type.Number(),
-  last_t: Type.Number(),
-  segments: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
-  representative: FaceId,
-  representative_thumbnail: Type.String(),
-}, { $id: 'ClusterSummary', title: 'ClusterSummary' });
+export const ClusterSummarySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    size: Type.Integer(),
+    faces: Type.Array(FaceId),
+    screen_time_s: Type.Number(),
+    first_t: Type.Number(),
+    last_t: Type.Number(),
+    segments: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
+    representative: FaceId,
+    representative_thumbnail: Type.String(),
+    person: ClusterPerson,
+  },
+  { $id: 'ClusterSummary', title: 'ClusterSummary' },
+);
 
-export const ClusterResultSchema = Type.Object({
-  video: Type.Object({ id: Type.String(), filename: Type.Union([Type.String(), Type.Null()]), duration_s: Type.Number(), fps: Type.Number(), width: Type.Integer(), height: Type.Integer() }),
-  params: Type.Record(Type.String(), Type.Unknown(), { description: 'Every effective option (extraction and clustering)' }),
-  faces: Type.Array(Type.Ref('ResultFace')),
-  clusters: Type.Array(Type.Ref('ClusterSummary')),
-  unclustered: Type.Array(FaceId),
-  linkage: Type.Union(['memory', 'database', 'computed', 'none'].map((x) => Type.Literal(x)), { description: 'Where the dendrogram came from: a cached one is only cut' }),
-  timings: Type.Record(Type.String(), Type.Number()),
-}, { title: 'ClusterResult' });
+export const ClusterResultSchema = Type.Object(
+  {
+    video: Type.Object({
+      id: Type.String(),
+      filename: Type.Union([Type.String(), Type.Null()]),
+      duration_s: Type.Number(),
+      fps: Type.Number(),
+      width: Type.Integer(),
+      height: Type.Integer(),
+    }),
+    params: Type.Record(Type.String(), Type.Unknown(), { description: 'Every effective option (extraction and clustering)' }),
+    faces: Type.Array(Type.Ref('ResultFace')),
+    clusters: Type.Array(Type.Ref('ClusterSummary')),
+    unclustered: Type.Array(FaceId),
+    linkage: Type.Union(
+      ['memory', 'database', 'computed', 'none'].map((x) => Type.Literal(x)),
+      { description: 'Where the dendrogram came from: a cached one is only cut' },
+    ),
+    timings: Type.Record(Type.String(), Type.Number()),
+  },
+  { title: 'ClusterResult' },
+);
 
-export const FaceItem = Type.Object({
-  id: FaceId,
-  t: Type.Number(),
-  frame: Type.Integer(),
-  k: Type.Integer({ description: 'Rank of the face within its frame' }),
-  box: Box,
-  score: Type.Number(),
-  cluster: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Present when clustering parameters or a cluster filter were given' })),
-  thumbnail: Type.String(),
-  body: Type.String(),
-}, { $id: 'Face', title: 'Face' });
+export const FaceItem = Type.Object(
+  {
+    id: FaceId,
+    t: Type.Number(),
+    frame: Type.Integer(),
+    k: Type.Integer({ description: 'Rank of the face within its frame' }),
+    box: Box,
+    score: Type.Number(),
+    cluster: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Present when clustering parameters or a cluster filter were given' })),
+    thumbnail: Type.String(),
+    body: Type.String(),
+  },
+  { $id: 'Face', title: 'Face' },
+);
 
-export const FaceListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  cursor: Type.Optional(Cursor),
-  cluster: Type.Optional(Type.String({ pattern: '^([0-9]+|unclustered)$', description: 'Only faces of this cluster id, or "unclustered"' })),
-  ...ClusterQueryProps,
-}, { additionalProperties: false });
+export const FaceListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Cursor),
+    cluster: Type.Optional(Type.String({ pattern: '^([0-9]+|unclustered)$', description: 'Only faces of this cluster id, or "unclustered"' })),
+    ...ClusterQueryProps,
+  },
+  { additionalProperties: false },
+);
 
-export const FaceList = Type.Object({
-  items: Type.Array(Type.Ref('Face')),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-}, { title: 'FaceList' });
+export const FaceList = Type.Object(
+  {
+    items: Type.Array(Type.Ref('Face')),
+    next_cursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'FaceList' },
+);
 
-export const MontageQuery = Type.Object({
-  ...ClusterQueryProps,
-  tile: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, default: 96 })),
-  max_per_cluster: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 8 })),
-}, { additionalProperties: false });
+export const MontageQuery = Type.Object(
+  {
+    ...ClusterQueryProps,
+    tile: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, default: 96 })),
+    max_per_cluster: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 8 })),
+  },
+  { additionalProperties: false },
+);
 
-export const ThumbnailQuery = Type.Object({
-  kind: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('body')], { default: 'face' })),
-}, { additionalProperties: false });
+export const ThumbnailQuery = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('body')], { default: 'face' })),
+  },
+  { additionalProperties: false },
+);

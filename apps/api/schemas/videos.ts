@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { CLOTH_ENCODERS, DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { WEBHOOK_EVENTS } from '../../../libs/queue/index.js';
 import { VIDEO_STATUSES } from '../../../libs/store/index.js';
 import { Cursor } from './common.js';
 
@@ -30,7 +31,7 @@ const d = DEFAULT_EXTRACT;
  */
 export const UploadForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The video file (streamed to storage; size limit MAX_UPLOAD_BYTES)' }),
-  callback_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed a signed video.ready / video.failed event' })),
+  callback_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes' })),
   owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
   capture_interval_sec: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' })),
   use_scene_transition: Type.Optional(Type.Boolean({ default: d.use_scene_transition, description: 'Sample at scene changes instead' })),
@@ -101,7 +102,7 @@ export const VideoList = Type.Object({
 export const DeliverySchema = Type.Object({
   id: Type.Integer(),
   event_id: Type.String({ description: 'Same for every attempt of one event (x-keycast-delivery): receivers deduplicate on it' }),
-  event: Type.Union(['video.ready', 'video.failed'].map((e) => Type.Literal(e))),
+  event: Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))),
   attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then each retry' }),
   status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The receiver\'s HTTP status; null when no answer came (refused, timeout, reset)' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed; null when it was delivered (a 2xx)' }),

@@ -12,7 +12,9 @@ before(async () => {
   assert.equal(r.status, 200);
   doc = r.body;
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
 const ROUTES: [string, string, number[]][] = [
   ['post', '/videos', [202, 400, 413, 422]],
@@ -25,6 +27,15 @@ const ROUTES: [string, string, number[]][] = [
   ['get', '/faces/{id}/thumbnail', [200, 400, 404]],
   ['delete', '/admin/tenants/{name}', [200, 400, 404]],
   ['get', '/videos/{id}/deliveries', [200, 400, 404]],
+  ['post', '/people', [201, 400, 404]],
+  ['get', '/people', [200, 400]],
+  ['get', '/people/{id}', [200, 400, 404]],
+  ['patch', '/people/{id}', [200, 400, 404]],
+  ['delete', '/people/{id}', [204, 400, 404]],
+  ['post', '/people/{id}/faces', [200, 400, 404]],
+  ['delete', '/people/{id}/faces/{faceId}', [200, 400, 404]],
+  ['post', '/people/{id}/merge', [200, 400, 404]],
+  ['get', '/people/{id}/history', [200, 400, 404]],
   ['get', '/health', [200]],
   ['get', '/ready', [200, 503]],
 ];
@@ -48,20 +59,51 @@ test('every route is documented with its parameters, request body and every answ
     for (const s of statuses) assert.ok(op.responses[s], `${method} ${path} documents ${s}`);
     for (const [s, r] of Object.entries<any>(op.responses)) {
       const schema = r.content?.['application/json']?.schema;
-      if (path === '/ready' && s === '503') assert.deepEqual(schema.properties.error.required, ['code', 'message'], '/ready 503 carries the error shape (plus the checks)');
+      if (path === '/ready' && s === '503')
+        assert.deepEqual(schema.properties.error.required, ['code', 'message'], '/ready 503 carries the error shape (plus the checks)');
       else if (Number(s) >= 400) assert.equal(schema?.$ref, '#/components/schemas/Error', `${method} ${path} ${s}`);
       else if (Number(s) !== 204) assert.ok(r.content && Object.values<any>(r.content)[0].schema, `${method} ${path} ${s} has a schema`);
     }
-    if (path.includes('{id}')) assert.ok(op.parameters.some((p: any) => p.in === 'path' && p.name === 'id' && p.required), `${method} ${path} id param`);
+    if (path.includes('{id}'))
+      assert.ok(
+        op.parameters.some((p: any) => p.in === 'path' && p.name === 'id' && p.required),
+        `${method} ${path} id param`,
+      );
   }
   const upload = doc.paths['/videos'].post.requestBody.content['multipart/form-data'].schema;
   assert.deepEqual(upload.required, ['file']);
   assert.equal(upload.properties.file.format, 'binary');
-  for (const o of ['capture_interval_sec', 'use_scene_transition', 'skip_sec', 'stop_sec', 'face_cnt', 'frame_batch_size', 'resizing_resolution', 'max_faces_per_frame', 'cloth_encoder', 'callback_url']) {
+  for (const o of [
+    'capture_interval_sec',
+    'use_scene_transition',
+    'skip_sec',
+    'stop_sec',
+    'face_cnt',
+    'frame_batch_size',
+    'resizing_resolution',
+    'max_faces_per_frame',
+    'cloth_encoder',
+    'callback_url',
+  ]) {
     assert.ok(upload.properties[o], `upload documents ${o}`);
   }
-  const clusterParams = doc.paths['/videos/{id}/clusters'].get.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
-  assert.deepEqual(clusterParams, ['cannot_link', 'cloth_threshold', 'face_cloth_weights', 'face_threshold', 'iterations', 'merge', 'method', 'min_csize', 'quality_weighting', 'sim', 'tracks']);
+  const clusterParams = doc.paths['/videos/{id}/clusters'].get.parameters
+    .filter((p: any) => p.in === 'query')
+    .map((p: any) => p.name)
+    .sort();
+  assert.deepEqual(clusterParams, [
+    'cannot_link',
+    'cloth_threshold',
+    'face_cloth_weights',
+    'face_threshold',
+    'iterations',
+    'merge',
+    'method',
+    'min_csize',
+    'quality_weighting',
+    'sim',
+    'tracks',
+  ]);
   const err = doc.components.schemas.Error;
   assert.deepEqual(err.required, ['error']);
   assert.deepEqual(err.properties.error.required, ['code', 'message']);

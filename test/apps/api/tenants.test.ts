@@ -24,12 +24,18 @@ interface Ids {
   pending: string;
   /** A video only DELETE uses (A's own DELETE removes it). */
   spare: string;
+  /** A person of A's holding `face`. */
+  person: string;
+  /** A person A merges into `person` (POST /people/{id}/merge). */
+  mergee: string;
+  /** A person only DELETE uses. */
+  sparePerson: string;
 }
 
 type Route =
   | { kind: 'open' }
   /** Reads or changes one of A's things named in the path: B → 404, A → `ok`. */
-  | { kind: 'by-id'; params: (ids: Ids) => Record<string, string | number>; ok: number; alsoPending?: boolean }
+  | { kind: 'by-id'; params: (ids: Ids) => Record<string, string | number>; ok: number; alsoPending?: boolean; body?: (ids: Ids) => unknown }
   /** Lists the caller's things: B's list holds none of A's. */
   | { kind: 'list' }
   /** Creates a thing of the caller's: A cannot see B's. */
@@ -51,6 +57,15 @@ const ROUTES: Record<string, Route> = {
   'GET /faces/{id}/thumbnail': { kind: 'by-id', params: (i) => ({ id: i.face }), ok: 200 },
   'GET /videos/{id}/deliveries': { kind: 'by-id', params: (i) => ({ id: i.video }), ok: 200, alsoPending: true },
   'DELETE /admin/tenants/{name}': { kind: 'admin' },
+  'POST /people': { kind: 'create' },
+  'GET /people': { kind: 'list' },
+  'GET /people/{id}': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200 },
+  'PATCH /people/{id}': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: () => ({ name: 'renamed' }) },
+  'DELETE /people/{id}': { kind: 'by-id', params: (i) => ({ id: i.sparePerson }), ok: 204 },
+  'GET /people/{id}/history': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200 },
+  'POST /people/{id}/faces': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ faces: [i.face] }) },
+  'DELETE /people/{id}/faces/{faceId}': { kind: 'by-id', params: (i) => ({ id: i.person, faceId: i.face }), ok: 200 },
+  'POST /people/{id}/merge': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ people: [i.mergee] }) },
 };
 
 let api: RunningApi;
@@ -59,17 +74,35 @@ let A: TestKey;
 let B: TestKey;
 let ids: Ids;
 /** Ids that exist for nobody, one per kind of thing. */
-const MISSING: Ids = { video: randomUUID(), face: randomUUID(), pending: randomUUID(), spare: randomUUID() };
+const MISSING: Ids = {
+  video: randomUUID(),
+  face: randomUUID(),
+  pending: randomUUID(),
+  spare: randomUUID(),
+  person: randomUUID(),
+  mergee: randomUUID(),
+  sparePerson: randomUUID(),
+};
 
 async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: string }> {
   const { store } = api.deps;
-  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 200, g: 80, b: 160 } } }).jpeg().toBuffer();
+  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 200, g: 80, b: 160 } } })
+    .jpeg()
+    .toBuffer();
   const centre = (s: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(i * s));
   const faces: FaceRecord[] = [0, 1, 2, 3, 4, 5].map((i) => {
     const c = centre(i < 3 ? 1 : 2);
     return { frame: i * 25, k: 0, t: i, box: [10, 10, 40, 40], score: 0.9, face: c.map((v) => v + i * 1e-3), cloth: c, thumbnail: img, body: img };
   });
-  const v = await store.videos.create({ tenantId, options: { ...DEFAULT_EXTRACT }, owner: 'shared-owner-tag', sourceKey: 'videos/a/source', sizeBytes: 1, filename: 'a.mp4', probe: { path: 'a.mp4', duration_s: 6, fps: 25, width: 640, height: 360, rotation: 0, codec: 'h264', frame_count: 150 } });
+  const v = await store.videos.create({
+    tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    owner: 'shared-owner-tag',
+    sourceKey: 'videos/a/source',
+    sizeBytes: 1,
+    filename: 'a.mp4',
+    probe: { path: 'a.mp4', duration_s: 6, fps: 25, width: 640, height: 360, rotation: 0, codec: 'h264', frame_count: 150 },
+  });
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 6 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: 6, faces: 6, t: 5, fraction: 1 });
   await new ClusterService(store).storeDefaultLinkage(v.id);
@@ -92,14 +125,29 @@ before(async () => {
   A = await createTestKey(api.databaseUrl, 'tenant-a');
   B = await createTestKey(api.databaseUrl, 'tenant-b');
   const ready = await seedReadyVideo(A.tenantId);
-  ids = { ...ready, pending: await seedVideoWithFile(A.tenantId), spare: await seedVideoWithFile(A.tenantId) };
+  const person = async (faces: string[]) =>
+    (await call(api.baseUrl, 'POST', '/people', { ...as(A), body: JSON.stringify({ faces }), headers: { ...A.headers, 'content-type': 'application/json' } }))
+      .body.id as string;
+  ids = {
+    ...ready,
+    pending: await seedVideoWithFile(A.tenantId),
+    spare: await seedVideoWithFile(A.tenantId),
+    person: await person([ready.face]),
+    mergee: await person([]),
+    sparePerson: await person([]),
+  };
   doc = (await call(api.baseUrl, 'GET', '/openapi.json')).body;
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
 function operations(): string[] {
   return Object.entries<Record<string, unknown>>(doc.paths).flatMap(([path, item]) =>
-    Object.keys(item).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`));
+    Object.keys(item)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
+  );
 }
 
 /** `/videos/{id}` with `{id}` from `params`; a parameter without a value fails the test. */
@@ -138,8 +186,10 @@ test("tenant B gets 404 NOT_FOUND on every route that takes tenant A's ids, exac
     for (const v of variants) {
       const params = route.params(v);
       const missingParams = route.params(variants.length > 1 && v.video === ids.pending ? { ...MISSING, video: MISSING.pending } : MISSING);
-      const byB = await call(api.baseUrl, method, fill(template, params), as(B));
-      const missing = await call(api.baseUrl, method, fill(template, missingParams), as(B));
+      const body = (who: TestKey) =>
+        route.body ? { body: JSON.stringify(route.body(ids)), headers: { ...who.headers, 'content-type': 'application/json' } } : as(who);
+      const byB = await call(api.baseUrl, method, fill(template, params), body(B));
+      const missing = await call(api.baseUrl, method, fill(template, missingParams), body(B));
       assert.equal(byB.status, 404, `${op} ${JSON.stringify(params)} as B: ${JSON.stringify(byB.body)}`);
       assert.equal(missing.status, 404, `${op} with a missing id`);
       assert.deepEqual(Object.keys(byB.body), ['error']);
@@ -150,13 +200,18 @@ test("tenant B gets 404 NOT_FOUND on every route that takes tenant A's ids, exac
       assert.equal(byB.headers.get('content-type'), missing.headers.get('content-type'));
       tried++;
     }
-    if (method === 'DELETE') {
+    if (method === 'DELETE' && template === '/videos/{id}') {
       const [row] = await sql(api.databaseUrl, 'SELECT 1 FROM videos WHERE id = $1', [ids.spare]);
       assert.ok(row, "B's DELETE removed nothing");
       assert.ok(existsSync(api.deps.store.files.path(api.deps.store.files.videoDir(ids.spare))), "B's DELETE left A's files");
     }
     // The same request with A's key is answered: the 404 above is isolation, not a broken request.
-    const byA = await call(api.baseUrl, method, fill(template, route.params(ids)), as(A));
+    const byA = await call(
+      api.baseUrl,
+      method,
+      fill(template, route.params(ids)),
+      route.body ? { body: JSON.stringify(route.body(ids)), headers: { ...A.headers, 'content-type': 'application/json' } } : as(A),
+    );
     assert.equal(byA.status, route.ok, `${op} as A: ${typeof byA.body === 'string' ? byA.body.slice(0, 200) : JSON.stringify(byA.body)}`);
   }
   assert.ok(tried >= 10, `${tried} cross-tenant requests`);
@@ -173,14 +228,22 @@ test("GET /videos lists only the caller's videos, whatever the filters", async (
   for (const q of ['/videos?limit=100', '/videos?limit=100&owner=shared-owner-tag', '/videos?limit=100&status=ready', '/videos?limit=100&status=queued']) {
     const theirs = await call(api.baseUrl, 'GET', q, as(B));
     assert.equal(theirs.status, 200, q);
-    assert.deepEqual(theirs.body.items.filter((v: { id: string }) => aIds.includes(v.id)), [], `${q}: none of A's videos`);
+    assert.deepEqual(
+      theirs.body.items.filter((v: { id: string }) => aIds.includes(v.id)),
+      [],
+      `${q}: none of A's videos`,
+    );
   }
   // A's cursor given to B pages through B's videos only (the cursor is a position, not a permission).
   const page = await call(api.baseUrl, 'GET', '/videos?limit=1', as(A));
   if (page.body.next_cursor) {
     const r = await call(api.baseUrl, 'GET', `/videos?limit=100&cursor=${encodeURIComponent(page.body.next_cursor)}`, as(B));
     assert.ok(r.status === 200 || r.status === 400);
-    if (r.status === 200) assert.deepEqual(r.body.items.filter((v: { id: string }) => aIds.includes(v.id)), []);
+    if (r.status === 200)
+      assert.deepEqual(
+        r.body.items.filter((v: { id: string }) => aIds.includes(v.id)),
+        [],
+      );
   }
 });
 
@@ -199,12 +262,28 @@ test("POST /videos: the upload is the uploader's; the other tenant gets 404 on i
   assert.equal(byA.status, 404);
   assert.equal(byA.body.error.code, 'NOT_FOUND');
   const listA = await call(api.baseUrl, 'GET', '/videos?limit=100', as(A));
-  assert.equal(listA.body.items.some((v: { id: string }) => v.id === up.body.id), false);
+  assert.equal(
+    listA.body.items.some((v: { id: string }) => v.id === up.body.id),
+    false,
+  );
 });
 
 test("webhook deliveries belong to the video's tenant", async () => {
   const { deliveries } = api.deps.store;
-  assert.equal(await deliveries.record({ videoId: ids.video, eventId: 'e1', event: 'video.ready', url: 'http://127.0.0.1:9/h', attempt: 1, statusCode: 204, error: null, durationMs: 3, delivered: true }), true);
+  assert.equal(
+    await deliveries.record({
+      videoId: ids.video,
+      eventId: 'e1',
+      event: 'video.ready',
+      url: 'http://127.0.0.1:9/h',
+      attempt: 1,
+      statusCode: 204,
+      error: null,
+      durationMs: 3,
+      delivered: true,
+    }),
+    true,
+  );
   assert.equal((await deliveries.list(ids.video, { tenantId: A.tenantId })).length, 1);
   assert.deepEqual(await deliveries.list(ids.video, { tenantId: B.tenantId }), []);
 });
@@ -215,6 +294,9 @@ test('videos uploaded before tenants existed (null tenant) are reached by no key
   for (const who of [A, B]) {
     assert.equal((await call(api.baseUrl, 'GET', `/videos/${legacy.id}`, as(who))).status, 404);
     const list = await call(api.baseUrl, 'GET', '/videos?limit=100', as(who));
-    assert.equal(list.body.items.some((v: { id: string }) => v.id === legacy.id), false);
+    assert.equal(
+      list.body.items.some((v: { id: string }) => v.id === legacy.id),
+      false,
+    );
   }
 });

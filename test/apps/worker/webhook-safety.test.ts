@@ -36,13 +36,25 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<numbe
 before(async () => {
   databaseUrl = await freshDatabase(DB);
   await migrate(databaseUrl);
-  deps = createWorkerDeps(testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage.dir, queuePrefix: uniquePrefix('webhook-safety'), webhookSecret: SECRET, webhookTimeoutMs: 500 }));
+  deps = createWorkerDeps(
+    testConfig({
+      databaseUrl,
+      redisUrl: TEST_REDIS_URL,
+      storageDir: storage.dir,
+      queuePrefix: uniquePrefix('webhook-safety'),
+      webhookSecret: SECRET,
+      webhookTimeoutMs: 500,
+    }),
+  );
   videoId = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/x/source.mp4', sizeBytes: 1 })).id;
   receiver = await startReceiver(204);
   port = Number(new URL(receiver.url).port);
 });
 after(async () => {
-  for (const s of servers) { s.closeAllConnections(); await new Promise((r) => s.close(r)); }
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
   await receiver?.close();
   await deps?.close();
   await dropDatabase(DB);
@@ -62,7 +74,11 @@ async function attempt(url: string, over: Partial<ServiceConfig> = {}, resolve?:
   } catch (e) {
     thrown = e;
   }
-  const [row] = await sql<{ status_code: number | null; error: string | null; delivered_at: Date | null }>(databaseUrl, 'SELECT status_code, error, delivered_at FROM webhook_deliveries WHERE event_id = $1', [eventId]);
+  const [row] = await sql<{ status_code: number | null; error: string | null; delivered_at: Date | null }>(
+    databaseUrl,
+    'SELECT status_code, error, delivered_at FROM webhook_deliveries WHERE event_id = $1',
+    [eventId],
+  );
   return { eventId, result, thrown, row };
 }
 const deliveriesOf = (eventId: string) => receiver.deliveries.filter((d) => d.headers['x-keycast-delivery'] === eventId);
@@ -70,12 +86,36 @@ const loopbackAllowed = { webhookAllowedHosts: ['127.0.0.1'] };
 
 test('address ranges: private, loopback, link-local, CGNAT, multicast, unspecified, reserved refused; IPv4 inside IPv6 judged as IPv4', () => {
   const expect: [string, string | null][] = [
-    ['8.8.8.8', null], ['1.1.1.1', null], ['172.32.0.1', null], ['2606:4700:4700::1111', null], ['::ffff:8.8.8.8', null], ['64:ff9b::808:808', null],
-    ['10.0.0.1', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.0.1', 'private'], ['fd00::1', 'private'], ['fc00::1', 'private'],
-    ['127.0.0.1', 'loopback'], ['127.255.255.254', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['64:ff9b::7f00:1', 'loopback'],
-    ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['100.64.0.1', 'carrier-grade NAT'], ['100.127.255.255', 'carrier-grade NAT'],
-    ['0.0.0.0', 'unspecified'], ['::', 'unspecified'], ['224.0.0.251', 'multicast'], ['ff02::1', 'multicast'], ['255.255.255.255', 'reserved'],
-    ['192.0.2.1', 'documentation'], ['2001:db8::1', 'documentation'], ['::ffff:10.1.2.3', 'private'], ['::ffff:169.254.169.254', 'link-local'],
+    ['8.8.8.8', null],
+    ['1.1.1.1', null],
+    ['172.32.0.1', null],
+    ['2606:4700:4700::1111', null],
+    ['::ffff:8.8.8.8', null],
+    ['64:ff9b::808:808', null],
+    ['10.0.0.1', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.0.1', 'private'],
+    ['fd00::1', 'private'],
+    ['fc00::1', 'private'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+    ['100.127.255.255', 'carrier-grade NAT'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['224.0.0.251', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['255.255.255.255', 'reserved'],
+    ['192.0.2.1', 'documentation'],
+    ['2001:db8::1', 'documentation'],
+    ['::ffff:10.1.2.3', 'private'],
+    ['::ffff:169.254.169.254', 'link-local'],
   ];
   for (const [ip, range] of expect) assert.equal(forbiddenRange(ip), range, ip);
 });
@@ -85,16 +125,37 @@ test('resolveWebhookTarget: only http(s); every resolved address checked; allowa
   const refused = async (url: string, policy = none, resolve?: Resolve) => {
     await assert.rejects(resolveWebhookTarget(url, policy, { resolve }), (e: { code?: string }) => e.code === 'INVALID_CALLBACK_URL', url);
   };
-  for (const url of ['ftp://x.example/', 'file:///etc/passwd', 'gopher://127.0.0.1/', 'javascript:alert(1)', 'http://', 'http://127.0.0.1/', 'http://[::1]/', 'http://2130706433/',
-    'http://0x7f000001/', 'http://localhost/', 'http://169.254.169.254/', 'http://[::ffff:a9fe:a9fe]/', 'http://no-such-host.invalid/']) await refused(url);
-  const mixed: Resolve = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }];
+  for (const url of [
+    'ftp://x.example/',
+    'file:///etc/passwd',
+    'gopher://127.0.0.1/',
+    'javascript:alert(1)',
+    'http://',
+    'http://127.0.0.1/',
+    'http://[::1]/',
+    'http://2130706433/',
+    'http://0x7f000001/',
+    'http://localhost/',
+    'http://169.254.169.254/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://no-such-host.invalid/',
+  ])
+    await refused(url);
+  const mixed: Resolve = async () => [
+    { address: '93.184.216.34', family: 4 },
+    { address: '10.0.0.7', family: 4 },
+  ];
   await refused('https://hooks.example/', none, mixed);
   const pub: Resolve = async () => [{ address: '93.184.216.34', family: 4 }];
   assert.deepEqual((await resolveWebhookTarget('https://hooks.example/x', none, { resolve: pub })).address, { address: '93.184.216.34', family: 4 });
   const slow: Resolve = () => new Promise(() => {});
   await assert.rejects(resolveWebhookTarget('https://slow.example/', none, { resolve: slow, timeoutMs: 100 }), /does not resolve/);
   for (const allowedHosts of [['127.0.0.1'], ['127.0.0.0/8'], ['LOCALHOST']]) {
-    const t = await resolveWebhookTarget('http://localhost:9/x', { allowPrivate: false, allowedHosts }, { resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const t = await resolveWebhookTarget(
+      'http://localhost:9/x',
+      { allowPrivate: false, allowedHosts },
+      { resolve: async () => [{ address: '127.0.0.1', family: 4 }] },
+    );
     assert.equal(t.address.address, '127.0.0.1', allowedHosts.join());
   }
   await refused('http://10.0.0.1/', { allowPrivate: false, allowedHosts: ['127.0.0.0/8'] });
@@ -145,8 +206,14 @@ test('the request goes to the checked address only: a name no DNS knows, allowed
 
 test('redirects are not followed: a 302 is a failed (retried) attempt and its target gets nothing', async () => {
   let redirectHits = 0;
-  const target = await serve((_req, res) => { redirectHits++; res.writeHead(204).end(); });
-  const redirecting = await serve((req, res) => { req.resume(); res.writeHead(302, { location: `http://127.0.0.1:${target}/stolen` }).end(); });
+  const target = await serve((_req, res) => {
+    redirectHits++;
+    res.writeHead(204).end();
+  });
+  const redirecting = await serve((req, res) => {
+    req.resume();
+    res.writeHead(302, { location: `http://127.0.0.1:${target}/stolen` }).end();
+  });
   const a = await attempt(`http://127.0.0.1:${redirecting}/hook`, loopbackAllowed);
   assert.ok(a.thrown instanceof Error && !(a.thrown instanceof UnrecoverableError), 'thrown so BullMQ retries it');
   assert.equal(a.row.status_code, 302);
@@ -157,7 +224,12 @@ test('redirects are not followed: a 302 is a failed (retried) attempt and its ta
 
 test('WEBHOOK_TIMEOUT_MS: a receiver that never answers is a failed attempt, the connection closed', async () => {
   let closed = 0;
-  const silent = await serve((req) => { req.resume(); req.socket.on('close', () => { closed++; }); });
+  const silent = await serve((req) => {
+    req.resume();
+    req.socket.on('close', () => {
+      closed++;
+    });
+  });
   const a = await attempt(`http://127.0.0.1:${silent}/hook`, loopbackAllowed);
   assert.ok(a.thrown instanceof Error && !(a.thrown instanceof UnrecoverableError));
   assert.equal(a.row.status_code, null);
@@ -173,20 +245,33 @@ test('replays: a captured delivery replayed after the tolerance (5 min) is rejec
   assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 300) * 1000 }), true, 'at the edge');
   assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 301) * 1000 }), false, 'replayed 301 s later');
   assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt + 6 * 3600) * 1000 }), false, 'replayed hours later');
-  assert.equal(verifyWebhook(SECRET, { ...headers, [WEBHOOK_TIMESTAMP_HEADER]: String(sentAt + 360) }, body, { now: (sentAt + 361) * 1000 }), false, 'fresh timestamp, old signature');
+  assert.equal(
+    verifyWebhook(SECRET, { ...headers, [WEBHOOK_TIMESTAMP_HEADER]: String(sentAt + 360) }, body, { now: (sentAt + 361) * 1000 }),
+    false,
+    'fresh timestamp, old signature',
+  );
   assert.equal(verifyWebhook(SECRET, headers, body, { now: (sentAt - 400) * 1000 }), false, 'from the future');
 });
 
 test('the callback URL travels through no queue payload and no log line: the delivery reads it from the video row; logs and retry reasons show its host only', async () => {
   const secretPath = '/hooks/tok_3f9a7c-private-token?sig=abc123';
-  const failing = await serve((_req, res) => { res.statusCode = 500; res.end(); });
+  const failing = await serve((_req, res) => {
+    res.statusCode = 500;
+    res.end();
+  });
   const url = `http://127.0.0.1:${failing}${secretPath}`;
   const id = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source.mp4', sizeBytes: 1, callbackUrl: url })).id;
   const lines: string[] = [];
   const log = { debug: () => {}, info: (m: string, f?: object) => lines.push(JSON.stringify({ m, ...f })), warn: () => {}, error: () => {} };
-  const job = { data: { videoId: id, eventId: 'evt-redact', event: 'video.ready' } satisfies WebhookJobData, attemptsMade: 0 } as unknown as Job<WebhookJobData>;
+  const job = {
+    data: { videoId: id, eventId: 'evt-redact', event: 'video.ready' } satisfies WebhookJobData,
+    attemptsMade: 0,
+  } as unknown as Job<WebhookJobData>;
   const processor = webhookProcessor({ ...deps, log, config: { ...deps.config, ...loopbackAllowed } });
-  const thrown = await processor(job).then(() => null, (e: Error) => e);
+  const thrown = await processor(job).then(
+    () => null,
+    (e: Error) => e,
+  );
   assert.ok(thrown, 'a 500 is a failed attempt');
   assert.match(thrown.message, new RegExp(`http://127\\.0\\.0\\.1:${failing}/…`));
   assert.ok(!thrown.message.includes('tok_3f9a7c') && !thrown.message.includes('abc123'), thrown.message);
@@ -205,4 +290,37 @@ test("a webhook's created_at is the event's time (the video's finish), the same 
   const retry = webhookEvent((await deps.store.videos.get(id))!, 'video.ready', 'evt', '');
   assert.equal(first.created_at, video.finishedAt!.toISOString());
   assert.equal(retry.created_at, first.created_at);
+});
+
+test('person.updated: the body carries the video and the person as it is now (deleted once gone) and the action', async () => {
+  const tenant = (await sql<{ id: string }>(databaseUrl, "INSERT INTO tenants (name) VALUES ('webhook-people') RETURNING id"))[0].id;
+  const person = await deps.store.people.create({ tenantId: tenant }, 'Ada');
+  const video = (
+    await deps.store.videos.create({
+      tenantId: tenant,
+      options: { ...DEFAULT_EXTRACT },
+      sourceKey: 'videos/z/source.mp4',
+      sizeBytes: 1,
+      callbackUrl: receiver.url,
+    })
+  ).id;
+  const send = async (personId: string) => {
+    const eventId = `evt-person-${++seq}`;
+    const job = {
+      data: { videoId: video, eventId, event: 'person.updated', person: { id: personId, action: 'renamed' } } satisfies WebhookJobData,
+      attemptsMade: 0,
+    } as unknown as Job<WebhookJobData>;
+    assert.deepEqual(await webhookProcessor({ ...deps, config: { ...deps.config, ...loopbackAllowed } })(job), { status: 204 });
+    const [d] = deliveriesOf(eventId);
+    assert.equal(verifyWebhook(SECRET, d.headers, d.body), true);
+    assert.equal(d.headers['x-keycast-event'], 'person.updated');
+    return JSON.parse(d.body);
+  };
+  const body = await send(person);
+  assert.equal(body.type, 'person.updated');
+  assert.equal(body.video_id, video);
+  assert.deepEqual(body.person, { id: person, name: 'Ada', deleted: false, action: 'renamed' });
+  assert.equal(body.links.person, `${deps.config.publicBaseUrl}/people/${person}`);
+  await deps.store.people.delete(person);
+  assert.deepEqual((await send(person)).person, { id: person, name: null, deleted: true, action: 'renamed' });
 });

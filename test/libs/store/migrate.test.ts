@@ -9,24 +9,52 @@ import { freshDatabase, dropDatabase, dbUrl, sql, tempDir } from '../../e2e/supp
 const DB = 'keycast_test_migrate';
 let url: string;
 
-before(async () => { url = await freshDatabase(DB); });
-after(async () => { await dropDatabase(DB); await dropDatabase(`${DB}_created`); });
+before(async () => {
+  url = await freshDatabase(DB);
+});
+after(async () => {
+  await dropDatabase(DB);
+  await dropDatabase(`${DB}_created`);
+});
 
 test('applies every migration once, with Prisma bookkeeping (sha256 checksum of the file)', async () => {
   const files = readMigrations();
   assert.ok(files.length >= 1);
   const first = await migrate(url);
-  assert.deepEqual(first.applied, files.map((f) => f.name));
-  const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(url,
-    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
+  assert.deepEqual(
+    first.applied,
+    files.map((f) => f.name),
+  );
+  const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    url,
+    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+  );
   assert.equal(rows.length, files.length);
-  const expected = createHash('sha256').update(readFileSync(join(DEFAULT_MIGRATIONS_DIR, files[0].name, 'migration.sql'))).digest('hex');
+  const expected = createHash('sha256')
+    .update(readFileSync(join(DEFAULT_MIGRATIONS_DIR, files[0].name, 'migration.sql')))
+    .digest('hex');
   assert.equal(rows[0].checksum, expected);
   assert.equal(rows[0].checksum.length, 64);
   assert.ok(rows[0].finished_at instanceof Date);
   assert.equal(rows[0].applied_steps_count, 1);
   const tables = await sql<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
-  assert.deepEqual(tables.map((t) => t.table_name), ['_prisma_migrations', 'api_keys', 'faces', 'linkages', 'segments', 'tenants', 'videos', 'webhook_deliveries']);
+  assert.deepEqual(
+    tables.map((t) => t.table_name),
+    [
+      '_prisma_migrations',
+      'api_keys',
+      'faces',
+      'linkages',
+      'people',
+      'person_events',
+      'person_faces',
+      'person_rejections',
+      'segments',
+      'tenants',
+      'videos',
+      'webhook_deliveries',
+    ],
+  );
 
   const second = await migrate(url);
   assert.deepEqual(second.applied, []);
@@ -67,8 +95,15 @@ test('the tenants migration applies to a database that already holds videos: the
     const [{ id: tenant }] = await sql<{ id: string }>(oldUrl, "INSERT INTO tenants (name) VALUES ('acme') RETURNING id");
     await sql(oldUrl, `INSERT INTO videos (options, source_key, tenant_id) VALUES ('{}', 'videos/new/source', $1)`, [tenant]);
     await sql(oldUrl, "INSERT INTO api_keys (tenant_id, prefix, key_hash) VALUES ($1, 'kc_abcde', 'h')", [tenant]);
-    await assert.rejects(sql(oldUrl, "INSERT INTO api_keys (tenant_id, prefix, key_hash) VALUES ($1, 'kc_abcde', 'h')", [tenant]), /key_hash/, 'a hash is unique');
-    await assert.rejects(sql(oldUrl, `INSERT INTO videos (options, source_key, tenant_id) VALUES ('{}', 'x', '22222222-2222-4222-8222-222222222222')`), /foreign key/);
+    await assert.rejects(
+      sql(oldUrl, "INSERT INTO api_keys (tenant_id, prefix, key_hash) VALUES ($1, 'kc_abcde', 'h')", [tenant]),
+      /key_hash/,
+      'a hash is unique',
+    );
+    await assert.rejects(
+      sql(oldUrl, `INSERT INTO videos (options, source_key, tenant_id) VALUES ('{}', 'x', '22222222-2222-4222-8222-222222222222')`),
+      /foreign key/,
+    );
     await sql(oldUrl, 'DELETE FROM tenants WHERE id = $1', [tenant]);
     assert.equal((await sql(oldUrl, 'SELECT 1 FROM videos')).length, 1, 'only the tenant-less video is left');
     assert.equal((await sql(oldUrl, 'SELECT 1 FROM api_keys')).length, 0);
@@ -96,7 +131,10 @@ test('a failing migration is rolled back whole and leaves no bookkeeping row', a
     try {
       await assert.rejects(migrate(badUrl, { dir }), /20000102000000_bad failed/);
       const rows = await sql<{ migration_name: string }>(badUrl, 'SELECT migration_name FROM _prisma_migrations');
-      assert.deepEqual(rows.map((r) => r.migration_name), ['20000101000000_ok']);
+      assert.deepEqual(
+        rows.map((r) => r.migration_name),
+        ['20000101000000_ok'],
+      );
       const t = await sql(badUrl, "SELECT 1 FROM information_schema.tables WHERE table_name = 't_bad'");
       assert.equal(t.length, 0);
     } finally {
