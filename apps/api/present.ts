@@ -1,8 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import type { DeliveryRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
 import type { WebhookEventType } from '../../libs/queue/index.js';
 import type { PersonAction } from '../../libs/services/index.js';
-import type { PersonEventRecord, PersonRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
+import type { DeliveryRecord, PersonEventRecord, PersonRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
 import { faceIdOut } from './face-ids.js';
 
 /**
@@ -68,7 +67,34 @@ export function presentFace(f: StoredFace, base: string, cluster?: number | null
   };
 }
 
-import type { WebhookEventType } from '../../libs/queue/index.js';
-import type { PersonAction } from '../../libs/services/index.js';
-import type { DeliveryRecord, PersonEventRecord, PersonRecord, StoredFace, VideoRecord } from '../../libs/store/index.js';
-import { faceIdOut } from './face-ids.js';
+export function presentDelivery(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    event: d.event as WebhookEventType,
+    attempt: d.attempt,
+    status_code: d.statusCode,
+    error: d.error,
+    duration_ms: Math.round(d.durationMs * 10) / 10,
+    delivered: d.deliveredAt !== null,
+    created_at: d.createdAt.toISOString(),
+  };
+}
+
+export function presentPerson(p: PersonRecord, base: string) {
+  return {
+    id: p.id,
+    name: p.name,
+    faces: p.faces.map(faceIdOut),
+    rejected: p.rejected.map(faceIdOut),
+    videos: p.videos,
+    face_count: p.faces.length,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+    links: { self: `${base}/people/${p.id}`, history: `${base}/people/${p.id}/history` },
+  };
+}
+
+export function presentPersonEvent(e: PersonEventRecord) {
+  return { id: e.id, action: e.action as PersonAction, key_id: e.keyId, at: e.createdAt.toISOString(), detail: e.detail };
+}

@@ -6,7 +6,6 @@ import { redactUrl, resolveWebhookTarget, webhookHeaders, type Resolve, type Web
 import type { WorkerDeps } from './deps.js';
 import { postWebhook } from './webhook-post.js';
 
-
 /** The JSON body of a webhook callback. */
 export interface WebhookEvent {
   /** Same for every retry of one event: receivers deduplicate on it. */

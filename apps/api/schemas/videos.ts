@@ -9,43 +9,56 @@ const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Typ
 export const VideoStatus = lit(VIDEO_STATUSES);
 
 /** Extraction options as stored and returned (after defaults). */
-export const ExtractOptionsSchema = Type.Object({
-  capture_interval_sec: Type.Number(),
-  use_scene_transition: Type.Boolean(),
-  scene_threshold: Type.Number(),
-  skip_sec: Type.Number(),
-  stop_sec: Type.Number(),
-  face_cnt: Type.Integer(),
-  frame_batch_size: Type.Integer(),
-  resizing_resolution: Type.Integer(),
-  resizing_ratio: Type.Union([Type.Number(), Type.Null()]),
-  max_faces_per_frame: Type.Integer(),
-  min_face_score: Type.Number(),
-  cloth_encoder: lit(CLOTH_ENCODERS),
-}, { $id: 'ExtractOptions', title: 'ExtractOptions' });
+export const ExtractOptionsSchema = Type.Object(
+  {
+    capture_interval_sec: Type.Number(),
+    use_scene_transition: Type.Boolean(),
+    scene_threshold: Type.Number(),
+    skip_sec: Type.Number(),
+    stop_sec: Type.Number(),
+    face_cnt: Type.Integer(),
+    frame_batch_size: Type.Integer(),
+    resizing_resolution: Type.Integer(),
+    resizing_ratio: Type.Union([Type.Number(), Type.Null()]),
+    max_faces_per_frame: Type.Integer(),
+    min_face_score: Type.Number(),
+    cloth_encoder: lit(CLOTH_ENCODERS),
+  },
+  { $id: 'ExtractOptions', title: 'ExtractOptions' },
+);
 
 const d = DEFAULT_EXTRACT;
 /**
  * The multipart form of POST /videos: the `file` and, as text fields, every option of `keycast analyze`'s
  * extraction (validated by resolveExtractOptions, not by this schema, which documents them).
  */
-export const UploadForm = Type.Object({
-  file: Type.String({ format: 'binary', description: 'The video file (streamed to storage; size limit MAX_UPLOAD_BYTES)' }),
-  callback_url: Type.Optional(Type.String({ format: 'uri', description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes' })),
-  owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
-  capture_interval_sec: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' })),
-  use_scene_transition: Type.Optional(Type.Boolean({ default: d.use_scene_transition, description: 'Sample at scene changes instead' })),
-  scene_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: d.scene_threshold })),
-  skip_sec: Type.Optional(Type.Number({ minimum: 0, default: d.skip_sec })),
-  stop_sec: Type.Optional(Type.Number({ minimum: 0, default: d.stop_sec, description: '0 = to the end' })),
-  face_cnt: Type.Optional(Type.Integer({ minimum: 0, default: d.face_cnt, description: 'Stop after N faces (0 = no limit)' })),
-  frame_batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: d.frame_batch_size })),
-  resizing_resolution: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, default: d.resizing_resolution })),
-  resizing_ratio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-  max_faces_per_frame: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: d.max_faces_per_frame })),
-  min_face_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: d.min_face_score })),
-  cloth_encoder: Type.Optional(lit(CLOTH_ENCODERS)),
-}, { title: 'UploadForm' });
+export const UploadForm = Type.Object(
+  {
+    file: Type.String({ format: 'binary', description: 'The video file (streamed to storage; size limit MAX_UPLOAD_BYTES)' }),
+    callback_url: Type.Optional(
+      Type.String({
+        format: 'uri',
+        description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes',
+      }),
+    ),
+    owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
+    capture_interval_sec: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' }),
+    ),
+    use_scene_transition: Type.Optional(Type.Boolean({ default: d.use_scene_transition, description: 'Sample at scene changes instead' })),
+    scene_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: d.scene_threshold })),
+    skip_sec: Type.Optional(Type.Number({ minimum: 0, default: d.skip_sec })),
+    stop_sec: Type.Optional(Type.Number({ minimum: 0, default: d.stop_sec, description: '0 = to the end' })),
+    face_cnt: Type.Optional(Type.Integer({ minimum: 0, default: d.face_cnt, description: 'Stop after N faces (0 = no limit)' })),
+    frame_batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: d.frame_batch_size })),
+    resizing_resolution: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, default: d.resizing_resolution })),
+    resizing_ratio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    max_faces_per_frame: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: d.max_faces_per_frame })),
+    min_face_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: d.min_face_score })),
+    cloth_encoder: Type.Optional(lit(CLOTH_ENCODERS)),
+  },
+  { title: 'UploadForm' },
+);
 
 export const VideoLinks = Type.Object({
   self: Type.String(),
@@ -54,61 +67,83 @@ export const VideoLinks = Type.Object({
   montage: Type.String(),
 });
 
-export const VideoSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  status: VideoStatus,
-  /** 0..1 */
-  progress: Type.Number({ minimum: 0, maximum: 1 }),
-  progress_percent: Type.Number({ minimum: 0, maximum: 100 }),
-  filename: Type.Union([Type.String(), Type.Null()]),
-  size_bytes: Type.Integer(),
-  owner: Type.Union([Type.String(), Type.Null()]),
-  callback_url: Type.Union([Type.String(), Type.Null()]),
-  options: Type.Ref('ExtractOptions'),
-  media: Type.Union([
-    Type.Object({ duration_s: Type.Number(), fps: Type.Number(), width: Type.Integer(), height: Type.Integer(), codec: Type.String(), frame_count: Type.Integer() }),
-    Type.Null(),
-  ]),
-  face_count: Type.Integer(),
-  frame_count: Type.Integer({ description: 'Sampled frames processed' }),
-  segment_count: Type.Integer({ description: 'Time segments the video was split into (processed in parallel)' }),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-  timings: Type.Record(Type.String(), Type.Number(), { description: 'Stage durations, milliseconds' }),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-  started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  links: VideoLinks,
-}, { $id: 'Video', title: 'Video' });
+export const VideoSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: VideoStatus,
+    /** 0..1 */
+    progress: Type.Number({ minimum: 0, maximum: 1 }),
+    progress_percent: Type.Number({ minimum: 0, maximum: 100 }),
+    filename: Type.Union([Type.String(), Type.Null()]),
+    size_bytes: Type.Integer(),
+    owner: Type.Union([Type.String(), Type.Null()]),
+    callback_url: Type.Union([Type.String(), Type.Null()]),
+    options: Type.Ref('ExtractOptions'),
+    media: Type.Union([
+      Type.Object({
+        duration_s: Type.Number(),
+        fps: Type.Number(),
+        width: Type.Integer(),
+        height: Type.Integer(),
+        codec: Type.String(),
+        frame_count: Type.Integer(),
+      }),
+      Type.Null(),
+    ]),
+    face_count: Type.Integer(),
+    frame_count: Type.Integer({ description: 'Sampled frames processed' }),
+    segment_count: Type.Integer({ description: 'Time segments the video was split into (processed in parallel)' }),
+    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    timings: Type.Record(Type.String(), Type.Number(), { description: 'Stage durations, milliseconds' }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    links: VideoLinks,
+  },
+  { $id: 'Video', title: 'Video' },
+);
 
-export const VideoAccepted = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  status: VideoStatus,
-  links: VideoLinks,
-}, { title: 'VideoAccepted' });
+export const VideoAccepted = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    status: VideoStatus,
+    links: VideoLinks,
+  },
+  { title: 'VideoAccepted' },
+);
 
-export const VideoListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(Cursor),
-  status: Type.Optional(VideoStatus),
-  owner: Type.Optional(Type.String({ maxLength: 200 })),
-}, { additionalProperties: false });
+export const VideoListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Cursor),
+    status: Type.Optional(VideoStatus),
+    owner: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
 
-export const VideoList = Type.Object({
-  items: Type.Array(Type.Ref('Video')),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }),
-}, { title: 'VideoList' });
+export const VideoList = Type.Object(
+  {
+    items: Type.Array(Type.Ref('Video')),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }),
+  },
+  { title: 'VideoList' },
+);
 
-export const DeliverySchema = Type.Object({
-  id: Type.Integer(),
-  event_id: Type.String({ description: 'Same for every attempt of one event (x-keycast-delivery): receivers deduplicate on it' }),
-  event: Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))),
-  attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then each retry' }),
-  status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The receiver\'s HTTP status; null when no answer came (refused, timeout, reset)' }),
-  error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed; null when it was delivered (a 2xx)' }),
-  duration_ms: Type.Number({ description: 'Milliseconds from resolving the host to the answer' }),
-  delivered: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time', description: 'When the attempt was made' }),
-}, { title: 'Delivery' });
+export const DeliverySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    event_id: Type.String({ description: 'Same for every attempt of one event (x-keycast-delivery): receivers deduplicate on it' }),
+    event: Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))),
+    attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then each retry' }),
+    status_code: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status; null when no answer came (refused, timeout, reset)" }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'Why the attempt failed; null when it was delivered (a 2xx)' }),
+    duration_ms: Type.Number({ description: 'Milliseconds from resolving the host to the answer' }),
+    delivered: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time', description: 'When the attempt was made' }),
+  },
+  { title: 'Delivery' },
+);
 
 export const DeliveryList = Type.Object({ items: Type.Array(DeliverySchema) }, { title: 'DeliveryList' });
