@@ -15,7 +15,8 @@ export interface WebhookEvent {
   video_id: string;
   status: VideoRecord['status'];
   face_count: number;
-  frame_count: number;
+  /** Frames sampled and searched for faces (the API's sampled_frames). */
+  sampled_frames: number;
   duration_s: number | null;
   error: { code: string; message: string } | null;
   links: { video: string; clusters: string; person?: string };
@@ -32,7 +33,7 @@ export function webhookEvent(video: VideoRecord, event: WebhookEventType, eventI
     video_id: video.id,
     status: video.status,
     face_count: video.faceCount,
-    frame_count: video.frameCount,
+    sampled_frames: video.frameCount,
     duration_s: video.durationS,
     error: video.errorCode ? { code: video.errorCode, message: video.errorMessage ?? '' } : null,
     links: { video: `${baseUrl}/videos/${video.id}`, clusters: `${baseUrl}/videos/${video.id}/clusters` },

@@ -133,8 +133,22 @@ export class VideoRepository {
    * Newest first; keyset pagination on (created_at, id), so pages stay consistent while videos are added.
    * `tenantId` limits the list to one tenant (the API always passes it); omitted, every tenant's videos.
    */
-  async list({ limit, cursor, owner, status, tenantId }: { limit: number; cursor?: string | null; owner?: string; status?: VideoStatus; tenantId?: string }): Promise<Page<VideoRecord>> {
-    const after = cursor ? decodeCursor<[string, string]>(cursor, (x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string') : null;
+  async list({
+    limit,
+    cursor,
+    owner,
+    status,
+    tenantId,
+  }: {
+    limit: number;
+    cursor?: string | null;
+    owner?: string;
+    status?: VideoStatus;
+    tenantId?: string;
+  }): Promise<Page<VideoRecord>> {
+    const after = cursor
+      ? decodeCursor<[string, string]>(cursor, (x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string')
+      : null;
     const rows = await this.db.video.findMany({
       where: {
         ...(tenantId !== undefined ? { tenantId } : {}),
@@ -151,7 +165,15 @@ export class VideoRepository {
     return { items, nextCursor: more && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
   }
 
-  async update(id: string, data: Partial<Pick<VideoRecord, 'status' | 'progress' | 'errorCode' | 'errorMessage' | 'timings' | 'faceCount' | 'frameCount' | 'segmentCount' | 'startedAt' | 'finishedAt' | 'probe'>>): Promise<void> {
+  async update(
+    id: string,
+    data: Partial<
+      Pick<
+        VideoRecord,
+        'status' | 'progress' | 'errorCode' | 'errorMessage' | 'timings' | 'faceCount' | 'frameCount' | 'segmentCount' | 'startedAt' | 'finishedAt' | 'probe'
+      >
+    >,
+  ): Promise<void> {
     const { probe, timings, ...rest } = data;
     await this.db.video.updateMany({
       where: { id },
@@ -163,13 +185,17 @@ export class VideoRepository {
     });
   }
 
-  /** queued|failed → processing (a retried job re-enters here). Clears any earlier error. */
+  /**
+   * queued|failed → processing (a retried job re-enters here). Clears any earlier error. started_at is the first
+   * start's: a retry does not move it (queue and processing times stay those of the whole job).
+   */
   async markProcessing(id: string, segmentCount: number, probe: VideoInfo): Promise<void> {
     await this.db.video.updateMany({
       where: { id },
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
-      data: { status: 'processing', segmentCount, errorCode: null, errorMessage: null, startedAt: new Date(), probe: probe as object, durationS: probe.duration_s },
+      data: { status: 'processing', segmentCount, errorCode: null, errorMessage: null, probe: probe as object, durationS: probe.duration_s },
     });
+    await this.db.video.updateMany({ where: { id, startedAt: null }, data: { startedAt: new Date() } });
   }
 
   /** Video progress = mean of its segments' progress (one SQL statement: concurrent segment workers cannot lose an update). */
@@ -188,7 +214,10 @@ export class VideoRepository {
   }
 
   async markFailed(id: string, code: string, message: string): Promise<void> {
-    await this.db.video.updateMany({ where: { id }, data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() } });
+    await this.db.video.updateMany({
+      where: { id },
+      data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() },
+    });
   }
 
   /** Ids of a tenant's videos, or of every tenant's videos created before `before` (what retention and purges walk). */

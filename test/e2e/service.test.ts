@@ -46,30 +46,39 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   const id = up.data!.id;
 
   const progress: number[] = [];
-  const ready = await waitFor(async () => {
-    const r = await getVideosById({ client, path: { id } });
-    assert.equal(r.response.status, 200);
-    progress.push(r.data!.progress_percent);
-    assert.notEqual(r.data!.status, 'failed', JSON.stringify(r.data!.error));
-    return r.data!.status === 'ready' ? r.data! : null;
-  }, { timeoutMs: 180_000, intervalMs: 250, what: 'video ready' });
+  const ready = await waitFor(
+    async () => {
+      const r = await getVideosById({ client, path: { id } });
+      assert.equal(r.response.status, 200);
+      progress.push(r.data!.progress * 100);
+      assert.notEqual(r.data!.status, 'failed', JSON.stringify(r.data!.error));
+      return r.data!.status === 'ready' ? r.data! : null;
+    },
+    { timeoutMs: 180_000, intervalMs: 250, what: 'video ready' },
+  );
   const processMs = Date.now() - t0;
-  assert.equal(ready.progress_percent, 100);
-  assert.equal(ready.frame_count, Math.floor(ready.media!.duration_s - 1 / ready.media!.fps) + 1, 'one frame a second, from t = 0 to the last frame');
+  assert.equal(ready.progress, 1);
+  assert.equal(ready.sampled_frames, Math.floor(ready.media!.duration_s - 1 / ready.media!.fps) + 1, 'one frame a second, from t = 0 to the last frame');
   assert.ok(ready.face_count >= 5, `${ready.face_count} faces`);
-  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+  assert.deepEqual(
+    progress,
+    [...progress].sort((a, b) => a - b),
+    'progress never goes back',
+  );
   const [{ n: rowCount }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
   assert.equal(Number(rowCount), ready.face_count);
 
   const snapshot = async () => ({
     jobs: await deps.queues.counts(),
     faces: Number((await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces'))[0].n),
-    linkages: (await sql<{ id: string; created_at: Date }>(api.databaseUrl, 'SELECT id, created_at FROM linkages WHERE video_id = $1 ORDER BY id', [id])).map((r) => String(r.id)),
+    linkages: (await sql<{ id: string; created_at: Date }>(api.databaseUrl, 'SELECT id, created_at FROM linkages WHERE video_id = $1 ORDER BY id', [id])).map(
+      (r) => String(r.id),
+    ),
   });
 
   const first = await getVideosByIdClusters({ client, path: { id }, query: { sim: 0.63 } });
   assert.equal(first.response.status, 200, JSON.stringify(first.error));
-  assert.equal(first.data!.linkage, 'database', 'the worker cached the default linkage');
+  assert.equal(first.data!.linkage_cached, true, 'the worker cached the default linkage');
   assert.equal(first.data!.faces.length, ready.face_count);
   assert.ok(first.data!.clusters.length >= 1);
   const before = await snapshot();
@@ -79,7 +88,7 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   const second = await getVideosByIdClusters({ client, path: { id }, query: { sim: 0.4 } });
   const secondMs = performance.now() - t1;
   assert.equal(second.response.status, 200);
-  assert.equal(second.data!.linkage, 'memory');
+  assert.equal(second.data!.linkage_cached, true);
   assert.equal(second.data!.params.sim, 0.4);
   assert.deepEqual(await snapshot(), before, 'a new sim creates no job, writes no face row, computes no linkage');
   const sizes = (r: typeof first) => r.data!.clusters.reduce((a, c) => a + c.size, 0) + r.data!.unclustered.length;
@@ -103,7 +112,16 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   assert.equal(event.status, 'ready');
   assert.equal(event.face_count, ready.face_count);
   assert.equal(hook.headers['x-keycast-event'], 'video.ready');
-  const deliveries = await sql<{ attempt: number; status_code: number; delivered_at: Date | null }>(api.databaseUrl, 'SELECT attempt, status_code, delivered_at FROM webhook_deliveries WHERE video_id = $1', [id]);
-  assert.deepEqual(deliveries.map((d) => [d.attempt, d.status_code, d.delivered_at !== null]), [[1, 204, true]]);
-  console.log(`# e2e: ${ready.face_count} faces, ${ready.frame_count} frames, ${first.data!.clusters.length} clusters at sim 0.63, ${second.data!.clusters.length} at 0.4; upload→ready ${processMs} ms; second sim ${secondMs.toFixed(1)} ms (server ${second.data!.timings.total_ms} ms)`);
+  const deliveries = await sql<{ attempt: number; status_code: number; delivered_at: Date | null }>(
+    api.databaseUrl,
+    'SELECT attempt, status_code, delivered_at FROM webhook_deliveries WHERE video_id = $1',
+    [id],
+  );
+  assert.deepEqual(
+    deliveries.map((d) => [d.attempt, d.status_code, d.delivered_at !== null]),
+    [[1, 204, true]],
+  );
+  console.log(
+    `# e2e: ${ready.face_count} faces, ${ready.sampled_frames} sampled frames, ${first.data!.clusters.length} clusters at sim 0.63, ${second.data!.clusters.length} at 0.4; upload→ready ${processMs} ms; second sim ${secondMs.toFixed(1)} ms (server ${second.data!.timings.total_ms} ms)`,
+  );
 });

@@ -80,7 +80,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           person: run.people.get(c.id) ?? null,
         })),
         unclustered: run.report.unclustered.map(idOf),
-        linkage: run.linkage,
+        linkage_cached: run.linkage === 'memory' || run.linkage === 'database',
         timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
       };
     },

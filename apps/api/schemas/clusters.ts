@@ -90,10 +90,10 @@ export const ClusterResultSchema = Type.Object(
     faces: Type.Array(Type.Ref('ResultFace')),
     clusters: Type.Array(Type.Ref('ClusterSummary')),
     unclustered: Type.Array(FaceId),
-    linkage: Type.Union(
-      ['memory', 'database', 'computed', 'none'].map((x) => Type.Literal(x)),
-      { description: 'Where the dendrogram came from: a cached one is only cut' },
-    ),
+    linkage_cached: Type.Boolean({
+      description:
+        'Whether the dendrogram of these weights and switches was already computed (then only cut: a new sim, min_csize or merge costs no linkage); false the first time, which computes and keeps it',
+    }),
     timings: Type.Record(Type.String(), Type.Number()),
   },
   { title: 'ClusterResult' },

@@ -71,33 +71,41 @@ export const VideoSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     status: VideoStatus,
-    /** 0..1 */
-    progress: Type.Number({ minimum: 0, maximum: 1 }),
-    progress_percent: Type.Number({ minimum: 0, maximum: 100 }),
+    progress: Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of the sampled range extracted, 0 to 1 (1 once ready)' }),
     filename: Type.Union([Type.String(), Type.Null()]),
     size_bytes: Type.Integer(),
     owner: Type.Union([Type.String(), Type.Null()]),
     callback_url: Type.Union([Type.String(), Type.Null()]),
     options: Type.Ref('ExtractOptions'),
     media: Type.Union([
-      Type.Object({
-        duration_s: Type.Number(),
-        fps: Type.Number(),
-        width: Type.Integer(),
-        height: Type.Integer(),
-        codec: Type.String(),
-        frame_count: Type.Integer(),
-      }),
+      Type.Object(
+        {
+          duration_s: Type.Number(),
+          fps: Type.Number(),
+          width: Type.Integer(),
+          height: Type.Integer(),
+          codec: Type.String(),
+          frame_count: Type.Integer({ description: 'Frames in the video stream (ffprobe), all of them' }),
+        },
+        { description: 'The uploaded file as ffprobe saw it' },
+      ),
       Type.Null(),
     ]),
     face_count: Type.Integer(),
-    frame_count: Type.Integer({ description: 'Sampled frames processed' }),
+    sampled_frames: Type.Integer({
+      description: 'Frames sampled and searched for faces so far (capture_interval_sec or scene changes); media.frame_count counts every frame of the stream',
+    }),
     segment_count: Type.Integer({ description: 'Time segments the video was split into (processed in parallel)' }),
     error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
-    timings: Type.Record(Type.String(), Type.Number(), { description: 'Stage durations, milliseconds' }),
+    timings: Type.Record(Type.String(), Type.Number(), {
+      description:
+        'Milliseconds. Wall-clock: queue_ms (upload to the start of extraction), processing_ms (start to ready), total_ms = queue_ms + processing_ms. ' +
+        'Work, summed over the segments processed in parallel and over inference threads (so it may exceed processing_ms): extract_ms, decode_ms, detect_ms, cloth_ms; ' +
+        'probe_ms and linkage_ms (the default dendrogram) once each; segments is a count.',
+    }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
-    started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When extraction first started (kept across retries)' }),
     finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     links: VideoLinks,
   },

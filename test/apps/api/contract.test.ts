@@ -59,8 +59,20 @@ test('option combinations the video cannot satisfy are refused before queueing: 
   const rows = await videoRows();
   const files = stored();
   const cases: [RawPart[], RegExp][] = [
-    [[{ name: 'skip_sec', value: '5' }, { name: 'stop_sec', value: '2' }], /stop_sec \(2\) must be greater than skip_sec \(5\)/],
-    [[{ name: 'skip_sec', value: '3' }, { name: 'stop_sec', value: '3' }], /stop_sec \(3\) must be greater than skip_sec \(3\)/],
+    [
+      [
+        { name: 'skip_sec', value: '5' },
+        { name: 'stop_sec', value: '2' },
+      ],
+      /stop_sec \(2\) must be greater than skip_sec \(5\)/,
+    ],
+    [
+      [
+        { name: 'skip_sec', value: '3' },
+        { name: 'stop_sec', value: '3' },
+      ],
+      /stop_sec \(3\) must be greater than skip_sec \(3\)/,
+    ],
     // The test video lasts 2 s: known only once it is probed.
     [[{ name: 'skip_sec', value: '100' }], /skip_sec \(100\) must be less than the video's duration \(2\.000 s\)/],
     [[{ name: 'skip_sec', value: '2' }], /skip_sec \(2\) must be less than the video's duration/],
@@ -79,7 +91,13 @@ test('option combinations the video cannot satisfy are refused before queueing: 
 
 test('GET /videos/:id/deliveries shows each webhook attempt, oldest first: status or error, duration, delivered', async () => {
   const { store } = api.deps;
-  const v = await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/d/source.mp4', sizeBytes: 1, callbackUrl: 'http://127.0.0.1:9/hook' });
+  const v = await store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: 'videos/d/source.mp4',
+    sizeBytes: 1,
+    callbackUrl: 'http://127.0.0.1:9/hook',
+  });
   const empty = await api.call('GET', `/videos/${v.id}/deliveries`);
   assert.equal(empty.status, 200);
   assert.deepEqual(empty.body.items, []);
@@ -89,11 +107,14 @@ test('GET /videos/:id/deliveries shows each webhook attempt, oldest first: statu
   await store.deliveries.record({ ...base, attempt: 3, statusCode: 204, error: null, durationMs: 3.21, delivered: true });
   const r = await api.call('GET', `/videos/${v.id}/deliveries`);
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.items.map((d: any) => [d.event_id, d.event, d.attempt, d.status_code, d.error, d.delivered, d.duration_ms]), [
-    ['webhook-x-video_ready', 'video.ready', 1, 500, 'HTTP 500', false, 12.3],
-    ['webhook-x-video_ready', 'video.ready', 2, null, 'timeout: no answer within 5000 ms', false, 5000],
-    ['webhook-x-video_ready', 'video.ready', 3, 204, null, true, 3.2],
-  ]);
+  assert.deepEqual(
+    r.body.items.map((d: any) => [d.event_id, d.event, d.attempt, d.status_code, d.error, d.delivered, d.duration_ms]),
+    [
+      ['webhook-x-video_ready', 'video.ready', 1, 500, 'HTTP 500', false, 12.3],
+      ['webhook-x-video_ready', 'video.ready', 2, null, 'timeout: no answer within 5000 ms', false, 5000],
+      ['webhook-x-video_ready', 'video.ready', 3, 204, null, true, 3.2],
+    ],
+  );
   for (const d of r.body.items) assert.ok(!Number.isNaN(Date.parse(d.created_at)));
   assert.equal((await api.call('GET', `/videos/${randomUUID()}/deliveries`)).status, 404);
 });
@@ -106,7 +127,7 @@ test('answers the HTTP parser gives (headers or path over 16 KiB) are in the one
     const r = await fetch(init.url, { headers: init.headers });
     assert.equal(r.status, 431);
     assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-    const body = await r.json() as { error: { code: string; message: string } };
+    const body = (await r.json()) as { error: { code: string; message: string } };
     assert.deepEqual(Object.keys(body), ['error']);
     assert.equal(body.error.code, 'HEADERS_TOO_LARGE');
     assert.match(body.error.message, /16 KiB/);
@@ -155,4 +176,37 @@ test('one boolean rule everywhere (true or false), upload and query alike; an up
   assert.match(clustering.json().error.message, /sim is a clustering option: pass it to GET \/videos\/:id\/clusters/);
   const far = await upload([{ name: 'zzzzzzzz', value: '1' }, video()]);
   assert.match(far.json().error.message, /known ones are file, callback_url, owner, capture_interval_sec/);
+});
+
+test('figures named for what they are: one progress field, sampled_frames vs media.frame_count, started_at kept across a retry, wall-clock timings that add up, no internal linkage field', async () => {
+  const { store } = api.deps;
+  const probe = { path: 'x.mp4', duration_s: 4, fps: 25, width: 64, height: 48, rotation: 0, codec: 'h264', frame_count: 100 };
+  const v = await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/f/source.mp4', sizeBytes: 1, probe });
+  await sql(api.databaseUrl, "UPDATE videos SET created_at = now() - interval '2 seconds' WHERE id = $1", [v.id]);
+  await store.videos.markProcessing(v.id, 1, probe);
+  const started = (await store.videos.get(v.id))!.startedAt!;
+  await new Promise((r) => setTimeout(r, 50));
+  await store.videos.markFailed(v.id, 'DECODE_FAILED', 'killed');
+  await store.videos.markProcessing(v.id, 1, probe); // the retry
+  assert.equal((await store.videos.get(v.id))!.startedAt!.getTime(), started.getTime(), 'a retry keeps started_at');
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 4 }]);
+  await store.segments.markDone(v.id, 0, { frames: 4, faces: 0, timings: { extract_ms: 900, decode_ms: 400, detect_ms: 2500, cloth_ms: 10 } });
+  const { finalizeVideo } = await import('../../../apps/worker/finalize.js');
+  await finalizeVideo(
+    { ...api.deps, log: { debug() {}, info() {}, warn() {}, error() {} }, pool: () => Promise.reject(new Error('unused')), close: async () => {} },
+    v.id,
+  );
+  const r = await api.call('GET', `/videos/${v.id}`);
+  assert.equal(r.status, 200);
+  const body = r.body;
+  assert.equal(body.progress, 1);
+  assert.equal('progress_percent' in body, false);
+  assert.equal('frame_count' in body, false, 'no ambiguous frame_count at the top level');
+  assert.equal(body.sampled_frames, 4);
+  assert.equal(body.media.frame_count, 100);
+  assert.equal(body.started_at, started.toISOString());
+  const t = body.timings;
+  assert.equal(t.total_ms, t.queue_ms + t.processing_ms, JSON.stringify(t));
+  assert.ok(t.queue_ms >= 1900, 'queue time is upload to first start');
+  assert.equal(t.detect_ms, 2500, 'work figures are sums over segments (documented as such)');
 });

@@ -12,8 +12,12 @@ const video = testVideo();
 const videoBytes = readFileSync(video.path);
 
 // Loopback callbacks are refused unless allowed: this suite allows 127.0.0.1 explicitly.
-before(async () => { api = await startApi('keycast_test_api_videos', { maxUploadBytes: 4 * 1024 * 1024, webhookAllowedHosts: ['127.0.0.1'] }); });
-after(async () => { await api?.close(); });
+before(async () => {
+  api = await startApi('keycast_test_api_videos', { maxUploadBytes: 4 * 1024 * 1024, webhookAllowedHosts: ['127.0.0.1'] });
+});
+after(async () => {
+  await api?.close();
+});
 
 function form(fields: Record<string, string>, file: { bytes: Uint8Array; name: string } | null = { bytes: videoBytes, name: video.name }): FormData {
   const f = new FormData();
@@ -27,7 +31,9 @@ const upload = (fields: Record<string, string>, file?: { bytes: Uint8Array; name
 function storedFiles(): string[] {
   const root = join(api.config.storageDir, 'videos');
   if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath ?? (d as any).path, d.name));
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? (d as any).path, d.name));
 }
 
 test('POST /videos: 202 with id, links and Location; file stored; row queued with the effective options; one extract job', async () => {
@@ -38,7 +44,9 @@ test('POST /videos: 202 with id, links and Location; file stored; row queued wit
   assert.equal(r.body.links.self, `/videos/${r.body.id}`);
   assert.equal(r.body.links.clusters, `/videos/${r.body.id}/clusters`);
   assert.equal(r.headers.get('location'), `/videos/${r.body.id}`);
-  const [row] = await sql<any>(api.databaseUrl, 'SELECT status, options, size_bytes, callback_url, owner, filename, probe FROM videos WHERE id = $1', [r.body.id]);
+  const [row] = await sql<any>(api.databaseUrl, 'SELECT status, options, size_bytes, callback_url, owner, filename, probe FROM videos WHERE id = $1', [
+    r.body.id,
+  ]);
   assert.equal(row.status, 'queued');
   assert.deepEqual(row.options, { ...DEFAULT_EXTRACT, capture_interval_sec: 0.5, stop_sec: 3 });
   assert.equal(Number(row.size_bytes), videoBytes.length);
@@ -118,7 +126,13 @@ test('POST /videos: larger than MAX_UPLOAD_BYTES → 413 PAYLOAD_TOO_LARGE, the 
 test('GET /videos: newest first, cursor pages cover every video once; filters; bad limit/cursor → 400', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const v = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: `videos/x${i}/source`, sizeBytes: i, owner: 'pager' });
+    const v = await api.deps.store.videos.create({
+      tenantId: api.auth.tenantId,
+      options: { ...DEFAULT_EXTRACT },
+      sourceKey: `videos/x${i}/source`,
+      sizeBytes: i,
+      owner: 'pager',
+    });
     ids.push(v.id);
   }
   const seen: string[] = [];
@@ -145,12 +159,20 @@ test('GET /videos: newest first, cursor pages cover every video once; filters; b
 });
 
 test('GET /videos/:id: the video; unknown id → 404 NOT_FOUND; not a UUID → 400', async () => {
-  const v = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source', sizeBytes: 10, filename: 'y.mp4' });
+  const v = await api.deps.store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: 'videos/y/source',
+    sizeBytes: 10,
+    filename: 'y.mp4',
+  });
   const r = await api.call('GET', `/videos/${v.id}`);
   assert.equal(r.status, 200);
   assert.equal(r.body.id, v.id);
   assert.equal(r.body.status, 'queued');
-  assert.equal(r.body.progress_percent, 0);
+  assert.equal(r.body.progress, 0);
+  assert.equal('progress_percent' in r.body, false, 'one progress field');
+  assert.equal(r.body.sampled_frames, 0);
   assert.equal(r.body.face_count, 0);
   assert.equal(r.body.error, null);
   assert.equal(r.body.filename, 'y.mp4');
