@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     `| re-cut, cached constrained tree, p50 | every later request (cut with cannot-links, min_csize with pinned faces) | ${cutMs.length ? f0(pct(cutMs, 0.5)) : '-'} |`,
     `| re-cut, cached constrained tree, p95 | | ${cutMs.length ? f0(pct(cutMs, 0.95)) : '-'} |`,
     '',
-    "An edit invalidates only the edited video's constrained trees: its first re-cut pays the constrained tree (the same O(n²) work as the unconstrained one plus one pass that averages distances into units and the cannot-link groups); every later cut of that tree, at any sim, is the cached-tree row. On a machine this loaded the tree rows are several times what a quiet machine gives (bench/RESULTS.md "Clustering (HAC) vs scipy": pdist + linkage of 10,000 points in about 7.5 s); the ratio between the two tree rows is what this run says.",
+    "An edit invalidates only the edited video's constrained trees: its first re-cut pays the constrained tree (the same O(n²) work as the unconstrained one plus one pass that averages distances into units and the cannot-link groups); every later cut of that tree, at any sim, is the cached-tree row. On a machine this loaded the tree rows are several times what a quiet machine gives (bench/RESULTS.md, Clustering (HAC) vs scipy: pdist + linkage of 10,000 points in about 7.5 s); the ratio between the two tree rows is what this run says.",
     '',
   ];
   const table = lines.join('\n');

@@ -83,13 +83,13 @@ after(async () => {
 });
 
 type Cluster = { id: number; faces: string[]; person: { id: string; name: string | null } | null };
-async function clusters(video: string, query = ''): Promise<{ clusters: Cluster[]; clusterOf: Map<string, number | null>; linkage: string }> {
+async function clusters(video: string, query = ''): Promise<{ clusters: Cluster[]; clusterOf: Map<string, number | null>; linkage: 'cached' | 'computed' }> {
   const r = await api.call('GET', `/videos/${video}/clusters${query}`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return {
     clusters: r.body.clusters,
     clusterOf: new Map(r.body.faces.map((f: { id: string; cluster: number | null }) => [f.id, f.cluster])),
-    linkage: r.body.linkage,
+    linkage: r.body.linkage_cached ? 'cached' : 'computed',
   };
 }
 /** The API lists a person's faces in the order of their database keys, i.e. of storage (time order here). */
@@ -237,12 +237,12 @@ test("PATCH renames; DELETE drops the person and its constraints (faces stay); a
   const p = (await post('/people', { faces: [a[0], a[1]] })).body;
   const first = await clusters(v1);
   assert.equal(first.linkage, 'computed', 'new constraints: a new tree');
-  assert.equal((await clusters(v1)).linkage, 'memory', 'same constraints: cached');
+  assert.equal((await clusters(v1)).linkage, 'cached', 'same constraints: cached');
   const renamed = await api.call('PATCH', `/people/${p.id}`, json({ name: 'Grace' }));
   assert.equal(renamed.status, 200);
   assert.equal(renamed.body.name, 'Grace');
   const c = await clusters(v1);
-  assert.equal(c.linkage, 'memory', 'a rename changes no constraint');
+  assert.equal(c.linkage, 'cached', 'a rename changes no constraint');
   assert.ok(c.clusters.some((x) => x.person?.name === 'Grace'));
   const rows = async () => (await sql<{ method: string }>(api.databaseUrl, 'SELECT method FROM linkages WHERE video_id = $1', [v1])).map((r) => r.method);
   const peopleRows = (await rows()).filter((m) => m.includes(PEOPLE_VARIANT_MARK));
