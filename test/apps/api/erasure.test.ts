@@ -20,9 +20,14 @@ let api: RunningApi;
 before(async () => {
   api = await startApi('keycast_test_api_erasure', { adminToken: ADMIN, maxActiveJobsPerTenant: 0 });
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
-interface Seeded { id: string; faces: { publicId: string; vec: Buffer; thumb: Buffer }[] }
+interface Seeded {
+  id: string;
+  faces: { publicId: string; vec: Buffer; thumb: Buffer }[];
+}
 
 let seq = 0;
 /** A ready video of `tenantId` with 4 faces whose vectors and thumbnails are unique to it, a cached linkage, queue jobs and a webhook URL. */
@@ -32,10 +37,19 @@ async function seedVideo(tenantId: string): Promise<Seeded> {
   const faces: FaceRecord[] = [];
   for (let i = 0; i < 4; i++) {
     const face = Float32Array.from({ length: 128 }, (_, j) => Math.sin(n * 1000 + i * 128 + j) + n * 3.25);
-    const img = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: (n * 37 + i * 11) % 256, g: 17, b: 200 } } }).jpeg().toBuffer();
+    const img = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: (n * 37 + i * 11) % 256, g: 17, b: 200 } } })
+      .jpeg()
+      .toBuffer();
     faces.push({ frame: i * 25, k: 0, t: i, box: [1, 1, 10, 10], score: 0.9, face, cloth: face.map((x) => -x), thumbnail: img, body: img });
   }
-  const v = await store.videos.create({ tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/x/source.mp4', sizeBytes: 1, filename: 'x.mp4', callbackUrl: `http://127.0.0.1:9/hook-${n}` });
+  const v = await store.videos.create({
+    tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: 'videos/x/source.mp4',
+    sizeBytes: 1,
+    filename: 'x.mp4',
+    callbackUrl: `http://127.0.0.1:9/hook-${n}`,
+  });
   await store.files.write(store.files.sourceKey(v.id, 'x.mp4'), Buffer.from('not really a video'));
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 4 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: 4, faces: 4, t: 3, fraction: 1 });
@@ -73,7 +87,8 @@ async function traces(s: Seeded): Promise<string[]> {
     if ((await sql(db, `SELECT 1 FROM ${table} WHERE ${col} = $1`, [s.id])).length) found.push(`db:${table}`);
   }
   for (const f of s.faces) {
-    if ((await sql(db, 'SELECT 1 FROM faces WHERE public_id::text = $1 OR face_vec = $2 OR cloth_vec = $2', [f.publicId, f.vec])).length) found.push(`db:faces ${f.publicId}`);
+    if ((await sql(db, 'SELECT 1 FROM faces WHERE public_id::text = $1 OR face_vec = $2 OR cloth_vec = $2', [f.publicId, f.vec])).length)
+      found.push(`db:faces ${f.publicId}`);
   }
   if (existsSync(api.deps.store.files.path(api.deps.store.files.videoDir(s.id)))) found.push('storage');
   const dump = await redisDump();
@@ -96,8 +111,12 @@ test('DELETE /videos/:id leaves no byte of its faces: rows, vectors, thumbnails,
   assert.equal((await api.call('GET', `/videos/${s.id}/clusters`)).status, 200);
   assert.ok(api.deps.clusters.holds(s.id));
   const before = await traces(s);
-  for (const where of ['db:videos', 'db:linkages', 'storage', 'memory: ClusterService']) assert.ok(before.includes(where), `seeded: ${where} (${before.join(', ')})`);
-  assert.ok(before.some((t) => t.startsWith('redis key')), 'seeded: jobs in Redis');
+  for (const where of ['db:videos', 'db:linkages', 'storage', 'memory: ClusterService'])
+    assert.ok(before.includes(where), `seeded: ${where} (${before.join(', ')})`);
+  assert.ok(
+    before.some((t) => t.startsWith('redis key')),
+    'seeded: jobs in Redis',
+  );
 
   const r = await api.call('DELETE', `/videos/${s.id}`);
   assert.equal(r.status, 204);
@@ -151,8 +170,13 @@ test('keycast tenant delete NAME purges through the real CLI and prints the repo
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.deepEqual([report.tenant, report.videos, report.faces, report.jobs, report.api_keys], ['cli-purged', 1, 4, 2, 1]);
-  assert.deepEqual((await traces(s)).filter((t) => !t.startsWith('memory')), []);
-  const missing = await keycast(['tenant', 'delete', 'cli-purged'], { env: { DATABASE_URL: api.databaseUrl, STORAGE_DIR: api.config.storageDir, REDIS_URL: api.config.redisUrl, QUEUE_PREFIX: api.config.queuePrefix } });
+  assert.deepEqual(
+    (await traces(s)).filter((t) => !t.startsWith('memory')),
+    [],
+  );
+  const missing = await keycast(['tenant', 'delete', 'cli-purged'], {
+    env: { DATABASE_URL: api.databaseUrl, STORAGE_DIR: api.config.storageDir, REDIS_URL: api.config.redisUrl, QUEUE_PREFIX: api.config.queuePrefix },
+  });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /keycast: NOT_FOUND: no tenant cli-purged/);
 });
@@ -163,12 +187,23 @@ test('RETENTION_DAYS: the worker deletes videos older than the period (every tra
   await sql(api.databaseUrl, "UPDATE videos SET created_at = now() - interval '3 days' WHERE id = $1", [old.id]);
   const lines: unknown[] = [];
   const log = { debug: () => {}, info: (_m: string, f?: unknown) => lines.push(f), warn: () => {}, error: () => {} };
-  const retention = startRetention({ ...api.deps, config: { ...api.config, retentionDays: 2 }, log, pool: () => { throw new Error('unused'); }, close: async () => {} });
+  const retention = startRetention({
+    ...api.deps,
+    config: { ...api.config, retentionDays: 2 },
+    log,
+    pool: () => {
+      throw new Error('unused');
+    },
+    close: async () => {},
+  });
   await retention.first;
   retention.stop();
   assert.deepEqual(await traces(old), []);
   assert.ok((await traces(young)).includes('db:videos'));
-  assert.ok(lines.some((l) => (l as { videos?: number }).videos! >= 1), JSON.stringify(lines));
+  assert.ok(
+    lines.some((l) => (l as { videos?: number }).videos! >= 1),
+    JSON.stringify(lines),
+  );
   // Off by default: 0 deletes nothing.
   assert.deepEqual(await new ErasureService(api.deps.store, api.deps.queues).deleteOlderThan(0), { videos: 0, faces: 0, files: 0, bytes: 0, jobs: 0 });
 });
