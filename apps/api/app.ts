@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger } from '../../libs/logger/index.js';
 import type { ApiDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
@@ -36,8 +37,11 @@ export interface BuildAppOptions {
  * before the routes whose schemas they document.
  */
 export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger: the app's type (and every plugin's) stays FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = createLogger({ level: deps.config.logLevel, component: 'api' });
   const app = Fastify({
-    logger: opts.logger ?? { level: deps.config.logLevel },
+    // The one structured logger (libs/logger), unless a test brings its own options.
+    ...(opts.logger !== undefined ? { logger: opts.logger } : { loggerInstance }),
     // Query strings are coerced ("0.5" → 0.5); unknown query parameters are an error, not silently ignored.
     ajv: { customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false } },
     // X-Forwarded-For is believed only behind a proxy we are told of: it would otherwise pick the rate-limit bucket.

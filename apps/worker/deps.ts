@@ -3,7 +3,7 @@ import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import { Queues } from '../../libs/queue/index.js';
 import { ClusterService } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from '../../libs/logger/index.js';
 
 /** What the processors share: one store, one set of producers, one pool of inference threads. */
 export interface WorkerDeps {
@@ -27,7 +27,7 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     store,
     queues,
     clusters: new ClusterService(store),
-    log: opts.log ?? createLogger(config.logLevel, { service: 'keycast-worker' }),
+    log: opts.log ?? createLogger({ level: config.logLevel, component: 'worker' }),
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });
       pool.catch(() => { pool = null; });

@@ -37,7 +37,7 @@ export function extractProcessor(deps: WorkerDeps) {
     await store.segments.ensure(videoId, plan.map((s) => ({ idx: s.idx, startS: s.startS, endS: s.endS ?? info.duration_s })));
     await store.videos.markProcessing(videoId, plan.length, info);
     await store.videos.update(videoId, { timings: { probe_ms: probeMs } });
-    deps.log.info('extract', { videoId, duration_s: info.duration_s, segments: plan.length, attempt: job.attemptsMade + 1 });
+    deps.log.info({ videoId, duration_s: info.duration_s, segments: plan.length, attempt: job.attemptsMade + 1 }, 'extract');
 
     if (plan.length > 1) {
       await deps.queues.enqueueSegments(videoId, plan);

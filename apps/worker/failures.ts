@@ -25,7 +25,7 @@ export async function failVideo(deps: WorkerDeps, videoId: string, err: unknown)
   const code = isKeycastError(err) ? err.code : 'INTERNAL';
   const message = publicMessage(deps, err instanceof Error ? err.message : String(err), video);
   await deps.store.videos.markFailed(videoId, code, message);
-  deps.log.warn('video failed', { videoId, code, message });
+  deps.log.warn({ videoId, code, message }, 'video failed');
   if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.failed');
 }
 
@@ -48,19 +48,19 @@ export function failingVideoOnError<T extends { videoId: string }, R>(deps: Work
         const delayMs = Math.min(DB_WAIT_MAX_MS, DB_WAIT_FIRST_MS * 2 ** Math.min(waits, 10));
         const moved = await job.moveToDelayed(Date.now() + delayMs, token).then(() => true, () => false);
         if (moved) {
-          deps.log.warn('database unavailable: job delayed', { videoId: job.data.videoId, job: job.id, queue: job.queueName, delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() });
+          deps.log.warn({ videoId: job.data.videoId, job: job.id, queue: job.queueName, delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() }, 'database unavailable: job delayed');
           throw new DelayedError();
         }
       }
       // Deleted while it was processed: the rows it wrote went with the video (or failed on the foreign key); drop the files it wrote since.
       if ((await deps.store.videos.get(job.data.videoId).catch(() => undefined)) === null) {
         await deps.store.files.removeVideo(job.data.videoId);
-        deps.log.info('video deleted during its job', { videoId: job.data.videoId, job: job.id });
+        deps.log.info({ videoId: job.data.videoId, job: job.id }, 'video deleted during its job');
         return { skipped: 'video deleted' } as R;
       }
       const permanent = isKeycastError(e) && !isRetryable(e);
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last) await failVideo(deps, job.data.videoId, e).catch((err) => deps.log.error('could not mark video failed', { videoId: job.data.videoId, err: String(err) }));
+      if (last) await failVideo(deps, job.data.videoId, e).catch((err) => deps.log.error({ videoId: job.data.videoId, err: String(err) }, 'could not mark video failed'));
       if (permanent) throw new UnrecoverableError(`${e.code}: ${e.message}`);
       throw e;
     }

@@ -19,16 +19,16 @@ const deps = createWorkerDeps(config);
 await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
 const running = startWorkers(deps);
 const retention = startRetention(deps);
-deps.log.info('worker started', { prefix: config.queuePrefix, concurrency: config.workerConcurrency, segmentSeconds: config.segmentSeconds, pid: process.pid });
+deps.log.info({ prefix: config.queuePrefix, concurrency: config.workerConcurrency, segmentSeconds: config.segmentSeconds, pid: process.pid }, 'worker started');
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) {
-    deps.log.warn('second signal: exiting now', { signal });
+    deps.log.warn({ signal }, 'second signal: exiting now');
     process.exit(1);
   }
   stopping = true;
-  deps.log.info('shutting down: finishing the running jobs', { signal });
+  deps.log.info({ signal }, 'shutting down: finishing the running jobs');
   retention.stop();
   await running.close();
   await deps.close();

@@ -15,9 +15,9 @@ export function startRetention(deps: WorkerDeps, { everyMs = HOUR_MS } = {}): { 
   const sweep = async () => {
     try {
       const r = await erasure.deleteOlderThan(days);
-      if (r.videos > 0) deps.log.info('retention: old videos deleted', { retentionDays: days, ...r });
+      if (r.videos > 0) deps.log.info({ retentionDays: days, ...r }, 'retention: old videos deleted');
     } catch (e) {
-      deps.log.warn('retention sweep failed; next one in an hour', { err: (e as Error).message });
+      deps.log.warn({ err: (e as Error).message }, 'retention sweep failed; next one in an hour');
     }
   };
   const first = sweep();

@@ -26,7 +26,7 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
   };
   const conn = () => {
     const c = createRedisConnection(deps.config.redisUrl);
-    c.on('error', (err) => deps.log.debug('redis connection error', { err: err.message }));
+    c.on('error', (err) => deps.log.debug({ err: err.message }, 'redis connection error'));
     return c;
   };
   const workers = [
@@ -35,9 +35,9 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     new Worker(QUEUE_NAMES.webhook, webhookProcessor(deps), { ...common, connection: conn(), concurrency: 4 }),
   ];
   for (const w of workers) {
-    w.on('error', (err) => deps.log.error('worker error', { queue: w.name, err: String(err) }));
+    w.on('error', (err) => deps.log.error({ queue: w.name, err: String(err) }, 'worker error'));
     w.on('failed', (job, err) => {
-      deps.log.warn('job failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message });
+      deps.log.warn({ queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
       // A job that stalled too often fails without its processor running: the video must not stay "processing".
       if (job && w.name !== QUEUE_NAMES.webhook && /stalled/i.test(err.message)) {
         failVideo(deps, (job.data).videoId, err).catch(() => {});

@@ -1,5 +1,6 @@
 // The lifecycle of biometric data (issue 10, finding 8): deleting a video, purging a tenant (admin route and CLI)
 // and the retention period each leave no byte of a deleted face anywhere — PostgreSQL, file storage, Redis, memory.
+import { createLogger } from '../../../libs/logger/index.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -186,7 +187,7 @@ test('RETENTION_DAYS: the worker deletes videos older than the period (every tra
   const young = await seedVideo(api.auth.tenantId);
   await sql(api.databaseUrl, "UPDATE videos SET created_at = now() - interval '3 days' WHERE id = $1", [old.id]);
   const lines: unknown[] = [];
-  const log = { debug: () => {}, info: (_m: string, f?: unknown) => lines.push(f), warn: () => {}, error: () => {} };
+  const log = createLogger({ component: 'test', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
   const retention = startRetention({
     ...api.deps,
     config: { ...api.config, retentionDays: 2 },

@@ -1,6 +1,7 @@
 // Webhooks safely: callback hosts are resolved and checked (private, loopback, link-local, … refused unless allowed),
 // again at each delivery (DNS rebinding), and the request goes to the checked address only; redirects are not
 // followed; attempts time out; receivers can reject replays. Real HTTP receivers on loopback, real PostgreSQL.
+import { createLogger } from '../../../libs/logger/index.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -262,7 +263,7 @@ test('the callback URL travels through no queue payload and no log line: the del
   const url = `http://127.0.0.1:${failing}${secretPath}`;
   const id = (await deps.store.videos.create({ options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/y/source.mp4', sizeBytes: 1, callbackUrl: url })).id;
   const lines: string[] = [];
-  const log = { debug: () => {}, info: (m: string, f?: object) => lines.push(JSON.stringify({ m, ...f })), warn: () => {}, error: () => {} };
+  const log = createLogger({ component: 'test', destination: { write: (s: string) => void lines.push(s) } });
   const job = {
     data: { videoId: id, eventId: 'evt-redact', event: 'video.ready' } satisfies WebhookJobData,
     attemptsMade: 0,
