@@ -46,6 +46,17 @@ for (const [name, entry] of Object.entries(services)) {
   });
 }
 
+// npm does not always pass its SIGTERM on (`kill <pid of npm start>` ends npm alone): when the process that
+// started us goes away, we stop as if we had been told to.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent && !stopping) {
+    stopping = true;
+    process.stderr.write('keycast: SERVICE_EXITED: the parent of npm start ended; stopping both services\n');
+    stopAll('SIGTERM');
+  }
+}, 1000).unref();
+
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     if (stopping) return;

@@ -166,3 +166,19 @@ test('npm start: a worker killed outright takes the API down with it, exit non-z
     sup2.child.kill('SIGKILL');
   }
 });
+
+test('SIGTERM to `npm start` itself (npm does not pass it on): no service outlives it', async () => {
+  const probe = await listen();
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const env = await serviceEnv('npm');
+  const npm = spawn('npm', ['start'], { cwd: REPO_ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: 'ignore' });
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, { timeoutMs: 120_000, what: `the API on ${port}` });
+    await waitFor(async () => marked(env.KEYCAST_TEST_MARK).some((p) => p.cmd.includes('apps/worker/main.ts')), { timeoutMs: 60_000, what: 'the worker' });
+    npm.kill('SIGTERM');
+    await waitFor(async () => marked(env.KEYCAST_TEST_MARK).length === 0, { timeoutMs: 30_000, what: 'every service process to end' });
+  } finally {
+    for (const p of marked(env.KEYCAST_TEST_MARK)) process.kill(p.pid, 'SIGKILL');
+  }
+});
