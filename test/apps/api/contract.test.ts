@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
+import { createLogger } from '../../../libs/logger/index.js';
 import { filesUnder } from '../../helpers/files.js';
 import { multipartBody, type RawPart } from '../../helpers/multipart.js';
 import { makeUploadMedia, type UploadMedia } from '../../helpers/upload-media.js';
@@ -193,7 +194,7 @@ test('figures named for what they are: one progress field, sampled_frames vs med
   await store.segments.markDone(v.id, 0, { frames: 4, faces: 0, timings: { extract_ms: 900, decode_ms: 400, detect_ms: 2500, cloth_ms: 10 } });
   const { finalizeVideo } = await import('../../../apps/worker/finalize.js');
   await finalizeVideo(
-    { ...api.deps, log: { debug() {}, info() {}, warn() {}, error() {} }, pool: () => Promise.reject(new Error('unused')), close: async () => {} },
+    { ...api.deps, log: createLogger({ component: 'test', level: 'silent' }), pool: () => Promise.reject(new Error('unused')), close: async () => {} },
     v.id,
   );
   const r = await api.call('GET', `/videos/${v.id}`);
