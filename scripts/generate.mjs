@@ -4,7 +4,8 @@
 //      would download a schema engine it does not need for `generate`, so point it at /bin/true;
 //   2. the API's OpenAPI document (apps/api/dump-openapi.ts → libs/sdk/generated/openapi.json) and the
 //      TypeScript SDK generated from it by @hey-api/openapi-ts (libs/sdk/generated, exported by libs/sdk/index.ts);
-//      skipped with --prisma-only.
+//      skipped with --prisma-only;
+//   3. the review app's bundle (apps/web/dist, scripts/build-web.mjs), which calls the API through that SDK.
 // Each step is skipped when its output is newer than its inputs (set KEYCAST_FORCE_GENERATE=1 to force).
 // It runs at install (package.json's postinstall, with --postinstall: a step whose generator is not
 // installed, as under `npm ci --omit=dev`, is skipped there and never fails the install) and again at
@@ -80,6 +81,9 @@ if (sdkStale && !existsSync(sdkGenerator)) {
   patchDomTypes(join(sdkDir, 'client/client.gen.ts'));
   rmSync(tmp, { recursive: true, force: true });
 }
+
+// The review app (apps/web) calls the API through that SDK: built after it, when stale (scripts/build-web.mjs).
+if (!prismaOnly) run(process.execPath, [join(root, 'scripts/build-web.mjs')]);
 
 // The fetch client names DOM's BodyInit; this project compiles without the DOM lib, where Node's
 // global Response still says what a body may be.

@@ -10,6 +10,7 @@ import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerRequestId, requestIdOf } from './plugins/request-id.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { registerWebApp } from './plugins/web-app.js';
 import { ErrorSchema } from './schemas/common.js';
 import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
 import { ExtractOptionsSchema, VideoSchema } from './schemas/videos.js';
@@ -19,6 +20,7 @@ import { faceRoutes } from './routes/faces.js';
 import { healthRoutes } from './routes/health.js';
 import { peopleRoutes } from './routes/people.js';
 import { PersonSchema } from './schemas/people.js';
+import { mediaRoutes } from './routes/media.js';
 import { videoRoutes } from './routes/videos.js';
 
 declare module 'fastify' {
@@ -73,5 +75,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await app.register(faceRoutes);
   await app.register(adminRoutes);
   await app.register(peopleRoutes);
+  await app.register(mediaRoutes);
+  await registerWebApp(app);
   return app;
 }

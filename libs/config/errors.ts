@@ -23,6 +23,8 @@ export const ERROR_STATUS = Object.freeze({
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
+  /** A Range header outside the stored video, or malformed (GET /videos/:id/media). */
+  RANGE_NOT_SATISFIABLE: 416,
   UNSUPPORTED_MEDIA: 415,
   UNSUPPORTED_CONTAINER: 415,
   UNSUPPORTED_CODEC: 415,

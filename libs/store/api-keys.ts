@@ -132,6 +132,17 @@ export class ApiKeyRepository {
     return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name };
   }
 
+  /**
+   * The owner of an unrevoked key found by id, with the key's stored hash: what signs and verifies the media
+   * tokens minted from that key (apps/api/media-token.ts). Null for an unknown or revoked key.
+   */
+  async signer(id: string): Promise<(KeyOwner & { keyHash: string }) | null> {
+    if (!UUID.test(id)) return null;
+    const row = await this.db.apiKey.findUnique({ where: { id }, select: { id: true, tenantId: true, keyHash: true, revokedAt: true, tenant: { select: { name: true } } } });
+    if (!row || row.revokedAt) return null;
+    return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name, keyHash: row.keyHash };
+  }
+
   /** Sets last_used_at unless another request did within the resolution (one conditional UPDATE). */
   async touch(id: string, now = new Date()): Promise<void> {
     const since = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TenantScope } from '../../../libs/store/index.js';
 import { ApiError, errorBody } from '../errors.js';
+import { mediaTokenClaim, mediaTokenSigned } from '../media-token.js';
 
 /** Who is calling: set on every request that passed authentication (null on open routes). */
 export interface RequestTenant {
@@ -16,13 +17,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     tenant: RequestTenant | null;
   }
+  interface FastifyContextConfig {
+    /** A GET that a media element loads: it also accepts a media token as `?token=` (apps/api/media-token.ts). */
+    mediaToken?: boolean;
+  }
 }
 
 /** Name of the security scheme in the OpenAPI document (components.securitySchemes). */
 export const SECURITY_SCHEME = 'bearerAuth';
 
-/** Routes anyone may call: probes, and the API's own description. Everything else needs a key. */
-const OPEN_ROUTES = new Set(['/health', '/ready', '/openapi.json', '/docs']);
+/** Routes anyone may call: probes, the API's own description and the review app's page. Everything else needs a key. */
+const OPEN_ROUTES = new Set(['/health', '/ready', '/openapi.json', '/docs', '/']);
 
 /**
  * Open by the route's pattern (what the router matched), not by the raw URL: no spelling of a path
@@ -32,7 +37,7 @@ const OPEN_ROUTES = new Set(['/health', '/ready', '/openapi.json', '/docs']);
 export function isOpenRoute(method: string, routeUrl: string | undefined): boolean {
   if (method === 'OPTIONS') return true;
   if (routeUrl === undefined) return false;
-  return OPEN_ROUTES.has(routeUrl) || routeUrl.startsWith('/docs/');
+  return OPEN_ROUTES.has(routeUrl) || routeUrl.startsWith('/docs/') || routeUrl.startsWith('/assets/');
 }
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
@@ -78,6 +83,14 @@ export function registerAuth(app: FastifyInstance): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (isOpenRoute(req.method, req.routeOptions.url)) return;
     const header = req.headers.authorization;
+    const token = (req.query as { token?: unknown } | undefined)?.token;
+    if ((header === undefined || header === '') && req.routeOptions.config?.mediaToken && typeof token === 'string') {
+      const claim = mediaTokenClaim(token);
+      const signer = claim ? await req.server.keycast.store.apiKeys.signer(claim.keyId) : null;
+      if (!claim || !signer || !mediaTokenSigned(claim, signer.keyHash)) return refuse(reply, 'the media token is invalid or expired: mint a new one (POST /media-tokens)', true);
+      req.tenant = { id: signer.tenantId, name: signer.tenantName, keyId: signer.keyId };
+      return;
+    }
     if (header === undefined || header === '') return refuse(reply, 'this route needs an API key: send `Authorization: Bearer <key>`', false);
     const m = BEARER.exec(header);
     if (!m) return refuse(reply, 'the Authorization header must be `Bearer <key>`', true);

@@ -24,6 +24,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'videos', description: 'Uploads and their processing' },
         { name: 'clusters', description: 'Key characters: clustering of the stored fingerprints' },
         { name: 'faces', description: 'Extracted face appearances' },
+        { name: 'media', description: 'The stored video (range requests) and the media tokens that let <video>/<img> elements load it' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
       components: {
@@ -31,7 +32,14 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
           [SECURITY_SCHEME]: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API key (`kc_…`, from `keycast apikey create --tenant NAME`) as `Authorization: Bearer <key>`. Every route needs one except /health, /ready, /docs and /openapi.json.',
+            description: 'An API key (`kc_…`, from `keycast apikey create --tenant NAME`) as `Authorization: Bearer <key>`. Every route needs one except /health, /ready, /docs, /openapi.json and the review app (/, /assets/*).',
+          },
+          // Documented, not required by any operation: generated clients would otherwise put the API key itself in URLs.
+          mediaToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'A short-lived token from POST /media-tokens, accepted instead of the bearer key by GET /videos/{id}/media, /faces/{id}/thumbnail and /videos/{id}/montage.png: the URLs that <video> and <img> elements load, which cannot send Authorization. Signed with the minting key (revoking the key kills its tokens), limited to its tenant and to those routes.',
           },
         },
       },

@@ -89,6 +89,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/videos/:id/montage.png',
     {
+      config: { mediaToken: true },
       schema: {
         tags: ['clusters'],
         summary: 'Montage of the key characters (one column per cluster) for the given clustering parameters',

@@ -49,6 +49,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/faces/:id/thumbnail', {
+    config: { mediaToken: true },
     schema: {
       tags: ['faces'],
       summary: 'A face\'s JPEG (kind=face, the face box) or its upper body (kind=body)',

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { MediaTokenParam } from './media.js';
 import { DEFAULT_CLUSTER, LINKAGE_METHODS } from '../../../libs/config/index.js';
 import { Box, Cursor, FaceId } from './common.js';
 import { ClusterPerson } from './people.js';
@@ -137,6 +138,7 @@ export const MontageQuery = Type.Object(
     ...ClusterQueryProps,
     tile: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, default: 96 })),
     max_per_cluster: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 8 })),
+    token: MediaTokenParam,
   },
   { additionalProperties: false },
 );
@@ -144,6 +146,7 @@ export const MontageQuery = Type.Object(
 export const ThumbnailQuery = Type.Object(
   {
     kind: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('body')], { default: 'face' })),
+    token: MediaTokenParam,
   },
   { additionalProperties: false },
 );

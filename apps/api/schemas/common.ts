@@ -22,6 +22,7 @@ const WHY: Record<number, string> = {
   413: 'Upload larger than MAX_UPLOAD_BYTES, or a body larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE)',
   414: 'Query string longer than MAX_QUERY_BYTES, or a path parameter longer than 100 characters (URI_TOO_LONG)',
   415: 'Not multipart/form-data (UNSUPPORTED_CONTENT_TYPE), not a video (UNSUPPORTED_MEDIA), or a container or codec outside ALLOWED_CONTAINERS / ALLOWED_VIDEO_CODECS (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC)',
+  416: 'The Range header asks for bytes outside the file, or is malformed (RANGE_NOT_SATISFIABLE); answered with `Content-Range: bytes */<size>`',
   422: 'The upload is not a usable video (TRUNCATED_VIDEO, ZERO_DURATION) or is longer than MAX_VIDEO_SECONDS (VIDEO_TOO_LONG)',
   431: 'The request line and headers are over the server\'s limit of 16 KiB (HEADERS_TOO_LARGE)',
   429: 'Too many requests for this API key (RATE_LIMITED, with Retry-After), or too many of the tenant\'s videos queued or processing (TOO_MANY_JOBS)',

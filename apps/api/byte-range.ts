@@ -1,0 +1,31 @@
+/** One byte range of a file, both ends inclusive (as Content-Range writes them). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * What a Range header asks of a file of `size` bytes (RFC 9110 §14): `null` for the whole file (no header, another
+ * unit, or several ranges: a server may ignore Range, and one 200 is simpler than multipart/byteranges for a
+ * <video> that only ever asks for one range), a range, or `'unsatisfiable'` (malformed bytes ranges, a start past
+ * the end, an empty suffix: 416). An end past the file is clipped, as the RFC says.
+ */
+export function parseByteRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+  if (header === undefined) return null;
+  const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
+  if (!m) return null;
+  const specs = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (specs.length !== 1) return specs.length === 0 ? 'unsatisfiable' : null;
+  const r = /^(\d*)-(\d*)$/.exec(specs[0]);
+  if (!r || (r[1] === '' && r[2] === '')) return 'unsatisfiable';
+  if (r[1] === '') {
+    // A suffix: the last N bytes.
+    const n = Number(r[2]);
+    if (n === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(r[1]);
+  const end = r[2] === '' ? size - 1 : Math.min(Number(r[2]), size - 1);
+  if (!Number.isSafeInteger(start) || start >= size || Number(r[2] || start) < start) return 'unsatisfiable';
+  return { start, end };
+}
