@@ -26,7 +26,7 @@ export const LIBS = {
 const INTERNAL_ACCESS = ['test', 'bench'];
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', '**/generated/**', 'dist/**', 'bench/out/**', 'out/**', 'tmp/**', 'test/fixtures/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', 'dist/**', 'apps/web/dist/**', 'bench/out/**', 'out/**', 'tmp/**', 'test/fixtures/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   {
     files: ['**/*.{js,mjs}'],
@@ -45,7 +45,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['apps/**/*.ts', 'apps/web/**/*.tsx', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -84,7 +84,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['apps/**/*.{ts,js,mjs}', 'libs/**/*.{ts,js,mjs}', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/**/*.js'],
+    files: ['apps/**/*.{ts,tsx,js,mjs}', 'libs/**/*.{ts,js,mjs}', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/**/*.js'],
     plugins: { keycast },
     rules: { 'keycast/boundaries': ['error', { libs: LIBS, internalAccess: INTERNAL_ACCESS }] },
   },

@@ -20,11 +20,11 @@ function newest(paths) {
   return m;
 }
 
-const inputs = [join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.ts'), join(root, 'libs/sdk'), join(root, 'scripts/build-web.mjs')];
+const inputs = [join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.mjs'), join(root, 'libs/sdk'), join(root, 'scripts/build-web.mjs')];
 if (process.env.KEYCAST_FORCE_GENERATE !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(inputs)) process.exit(0);
 if (!existsSync(join(root, 'libs/sdk/generated/index.ts'))) {
   console.error('build-web: the SDK is not generated yet: run `npm run generate` first');
   process.exit(1);
 }
 const { build } = await import('vite');
-await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+await build({ configFile: join(web, 'vite.config.mjs'), logLevel: 'warn' });

@@ -14,7 +14,10 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   if (header === undefined) return null;
   const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
   if (!m) return null;
-  const specs = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const specs = m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (specs.length !== 1) return specs.length === 0 ? 'unsatisfiable' : null;
   const r = /^(\d*)-(\d*)$/.exec(specs[0]);
   if (!r || (r[1] === '' && r[2] === '')) return 'unsatisfiable';

@@ -12,8 +12,18 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
  * other origin. Thumbnails and the video come from this API (with a media token in the URL); blob: is not needed.
  */
 export const APP_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "media-src 'self'", "connect-src 'self'",
-  "font-src 'self'", "manifest-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "object-src 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "media-src 'self'",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
 ].join('; ');
 
 /**
@@ -25,12 +35,14 @@ export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Pro
   const index = `${dist}index.html`;
   if (!existsSync(index)) {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-      reply.code(503).type('application/json').send(errorBody('UNAVAILABLE', 'the review app is not built: run `npm run build:web`')));
+      reply.code(503).type('application/json').send(errorBody('UNAVAILABLE', 'the review app is not built: run `npm run build:web`')),
+    );
     return;
   }
   const page = readFileSync(index);
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', APP_CSP).header('cache-control', 'no-cache').send(page));
+    reply.type('text/html; charset=utf-8').header('content-security-policy', APP_CSP).header('cache-control', 'no-cache').send(page),
+  );
   await app.register(fastifyStatic, {
     root: `${dist}assets`,
     prefix: '/assets/',

@@ -6,7 +6,12 @@ export type ProblemKind = 'unauthorized' | 'unreachable' | 'error';
 
 /** A failed call, as the page shows it. */
 export class ApiProblem extends Error {
-  constructor(readonly kind: ProblemKind, readonly code: string, message: string, readonly status = 0) {
+  constructor(
+    readonly kind: ProblemKind,
+    readonly code: string,
+    message: string,
+    readonly status = 0,
+  ) {
     super(message);
   }
 }

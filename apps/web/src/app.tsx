@@ -38,25 +38,42 @@ export function App() {
 
   const client = useMemo(() => (key ? clientFor(key) : null), [key]);
 
-  const session = useMemo<Session | null>(() => !client || key === null ? null : {
-    client,
-    key,
-    mediaToken,
-    fail(e) {
-      if (e instanceof ApiProblem && e.kind === 'unauthorized') signOut(e.message);
-      else if (e instanceof ApiProblem && e.kind === 'unreachable') setUnreachable(true);
-      return messageOf(e);
-    },
-    reachable: () => setUnreachable(false),
-  }, [client, key, mediaToken, signOut]);
+  const session = useMemo<Session | null>(
+    () =>
+      !client || key === null
+        ? null
+        : {
+            client,
+            key,
+            mediaToken,
+            fail(e) {
+              if (e instanceof ApiProblem && e.kind === 'unauthorized') signOut(e.message);
+              else if (e instanceof ApiProblem && e.kind === 'unreachable') setUnreachable(true);
+              return messageOf(e);
+            },
+            reachable: () => setUnreachable(false),
+          },
+    [client, key, mediaToken, signOut],
+  );
 
   useEffect(() => {
     if (!client || !session) return;
     let stopped = false;
-    const mint = () => mintMediaToken(client).then((t) => { if (!stopped) setMediaToken(t.token); }, (e) => { if (!stopped) session.fail(e); });
+    const mint = () =>
+      mintMediaToken(client).then(
+        (t) => {
+          if (!stopped) setMediaToken(t.token);
+        },
+        (e) => {
+          if (!stopped) session.fail(e);
+        },
+      );
     void mint();
     const timer = setInterval(mint, TOKEN_REFRESH_MS);
-    return () => { stopped = true; clearInterval(timer); };
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
     // A new token only for a new key: the session object changes with every token.
   }, [client]);
 
@@ -76,10 +93,14 @@ export function App() {
   return (
     <>
       <header class="top">
-        <a class="brand" href="#/">keycast</a>
+        <a class="brand" href="#/">
+          keycast
+        </a>
         {session && (
           <nav aria-label="Account">
-            <button type="button" class="link" onClick={() => signOut('You are signed out.')}>Sign out</button>
+            <button type="button" class="link" onClick={() => signOut('You are signed out.')}>
+              Sign out
+            </button>
           </nav>
         )}
       </header>

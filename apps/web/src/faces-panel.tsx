@@ -7,7 +7,17 @@ import { mediaUrl, type Session } from './session.js';
 import { VirtualGrid } from './virtual-grid.js';
 
 /** One character's faces, to split it, move faces to another character or remove them from it. */
-export function FacesPanel({ session, character: c, others, faces, busy, onClose, onSplit, onMove, onRemove }: {
+export function FacesPanel({
+  session,
+  character: c,
+  others,
+  faces,
+  busy,
+  onClose,
+  onSplit,
+  onMove,
+  onRemove,
+}: {
   session: Session;
   character: Character;
   others: Character[];
@@ -27,31 +37,55 @@ export function FacesPanel({ session, character: c, others, faces, busy, onClose
   return (
     <section class="card" aria-label={`Faces of ${name}`}>
       <div class="toolbar">
-        <h2>Faces of {name} ({c.faces.length})</h2>
-        <button type="button" onClick={onClose}>Close faces</button>
+        <h2>
+          Faces of {name} ({c.faces.length})
+        </h2>
+        <button type="button" onClick={onClose}>
+          Close faces
+        </button>
       </div>
-      <VirtualGrid items={c.faces} tile={96} height={300} label={`Faces of ${name}`} render={(id) => {
-        const f = faces.get(id);
-        const label = `Face ${id}${f ? ` at ${clock(f.t)}` : ''}`;
-        return (
-          <label class="face-tile">
-            <input type="checkbox" checked={picked.includes(id)} aria-label={`Select ${label}`}
-              onChange={(e) => setPicked((p) => ((e.target as HTMLInputElement).checked ? [...p, id] : p.filter((x) => x !== id)))} />
-            <img src={mediaUrl(session, `/faces/${id}/thumbnail`)} alt={label} width={72} height={72} loading="lazy" decoding="async" />
-          </label>
-        );
-      }} />
+      <VirtualGrid
+        items={c.faces}
+        tile={96}
+        height={300}
+        label={`Faces of ${name}`}
+        render={(id) => {
+          const f = faces.get(id);
+          const label = `Face ${id}${f ? ` at ${clock(f.t)}` : ''}`;
+          return (
+            <label class="face-tile">
+              <input
+                type="checkbox"
+                checked={picked.includes(id)}
+                aria-label={`Select ${label}`}
+                onChange={(e) => setPicked((p) => ((e.target as HTMLInputElement).checked ? [...p, id] : p.filter((x) => x !== id)))}
+              />
+              <img src={mediaUrl(session, `/faces/${id}/thumbnail`)} alt={label} width={72} height={72} loading="lazy" decoding="async" />
+            </label>
+          );
+        }}
+      />
       <div class="edit-actions">
         <span class="muted">{picked.length} selected</span>
-        <button type="button" disabled={none || picked.length === c.faces.length} onClick={() => onSplit(picked)}>Split selected into a new person</button>
-        <button type="button" disabled={none} onClick={() => onRemove(picked)}>Remove selected from {name}</button>
+        <button type="button" disabled={none || picked.length === c.faces.length} onClick={() => onSplit(picked)}>
+          Split selected into a new person
+        </button>
+        <button type="button" disabled={none} onClick={() => onRemove(picked)}>
+          Remove selected from {name}
+        </button>
         {others.length > 0 && (
           <>
             <label for="move-target">Move to</label>
             <select id="move-target" value={target ?? ''} onChange={(e) => setTarget(Number((e.target as HTMLSelectElement).value))}>
-              {others.map((o) => <option key={o.representative} value={o.representative}>{displayName(o)} · first at {clock(o.first_t)} ({o.size} faces)</option>)}
+              {others.map((o) => (
+                <option key={o.representative} value={o.representative}>
+                  {displayName(o)} · first at {clock(o.first_t)} ({o.size} faces)
+                </option>
+              ))}
             </select>
-            <button type="button" disabled={none || !to} onClick={() => to && onMove(picked, to)}>Move selected</button>
+            <button type="button" disabled={none || !to} onClick={() => to && onMove(picked, to)}>
+              Move selected
+            </button>
           </>
         )}
       </div>

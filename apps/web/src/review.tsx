@@ -53,7 +53,12 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   async function edit(label: string, touched: (PersonId | undefined)[], run: (created: PersonId[]) => Promise<void>) {
     setBusy(true);
     try {
-      const e = await recordEdit(session.client, label, touched.filter((x): x is PersonId => x !== undefined), run);
+      const e = await recordEdit(
+        session.client,
+        label,
+        touched.filter((x): x is PersonId => x !== undefined),
+        run,
+      );
       setUndo((u) => [...u.slice(-19), e]);
       setStatus(`Saved: ${label}.`);
       setError(null);
@@ -84,40 +89,48 @@ export function Review({ session, video }: { session: Session; video: Video }) {
     }
   }
 
-  const rename = (c: Character, name: string) => edit(`rename ${displayName(c)} to ${name}`, [c.person?.id], async (created) => {
-    if (c.person) await people.rename(session.client, c.person.id, name);
-    else await personOf(session.client, c, created, name);
-  });
+  const rename = (c: Character, name: string) =>
+    edit(`rename ${displayName(c)} to ${name}`, [c.person?.id], async (created) => {
+      if (c.person) await people.rename(session.client, c.person.id, name);
+      else await personOf(session.client, c, created, name);
+    });
 
   const merge = () => {
     const chosen = characters.filter((c) => selected.includes(c.representative));
     // The named one (if any) keeps its name and id.
     chosen.sort((a, b) => Number(Boolean(b.person?.name)) - Number(Boolean(a.person?.name)));
-    return edit(`merge ${chosen.map(displayName).join(' + ')}`, chosen.map((c) => c.person?.id), async (created) => {
-      const ids: PersonId[] = [];
-      for (const c of chosen) ids.push(await personOf(session.client, c, created));
-      await people.merge(session.client, ids[0], ids.slice(1));
-    });
+    return edit(
+      `merge ${chosen.map(displayName).join(' + ')}`,
+      chosen.map((c) => c.person?.id),
+      async (created) => {
+        const ids: PersonId[] = [];
+        for (const c of chosen) ids.push(await personOf(session.client, c, created));
+        await people.merge(session.client, ids[0], ids.slice(1));
+      },
+    );
   };
 
-  const split = (c: Character, part: number[]) => edit(`split ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
-    const p = await people.create(session.client, { faces: part, exclude: c.faces.filter((f) => !part.includes(f)) });
-    created.push(p.id);
-  });
+  const split = (c: Character, part: number[]) =>
+    edit(`split ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
+      const p = await people.create(session.client, { faces: part, exclude: c.faces.filter((f) => !part.includes(f)) });
+      created.push(p.id);
+    });
 
-  const move = (c: Character, part: number[], to: Character) => edit(`move ${part.length} faces to ${displayName(to)}`, [c.person?.id, to.person?.id], async (created) => {
-    const id = await personOf(session.client, to, created);
-    await people.confirm(session.client, id, part);
-  });
+  const move = (c: Character, part: number[], to: Character) =>
+    edit(`move ${part.length} faces to ${displayName(to)}`, [c.person?.id, to.person?.id], async (created) => {
+      const id = await personOf(session.client, to, created);
+      await people.confirm(session.client, id, part);
+    });
 
-  const removeFaces = (c: Character, part: number[]) => edit(`remove ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
-    if (c.person) {
-      for (const f of part) await people.reject(session.client, c.person.id, f);
-      return;
-    }
-    const p = await people.create(session.client, { faces: c.faces.filter((f) => !part.includes(f)), exclude: part });
-    created.push(p.id);
-  });
+  const removeFaces = (c: Character, part: number[]) =>
+    edit(`remove ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
+      if (c.person) {
+        for (const f of part) await people.reject(session.client, c.person.id, f);
+        return;
+      }
+      const p = await people.create(session.client, { faces: c.faces.filter((f) => !part.includes(f)), exclude: part });
+      created.push(p.id);
+    });
 
   function play(at: number) {
     const v = player.current;
@@ -133,49 +146,97 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   return (
     <>
       <section class="card player-card" aria-label="Player">
-        {src ? <video ref={player} src={src} controls preload="metadata" aria-label={`Video ${video.filename ?? video.id}`} class="player" /> : <p role="status">Preparing the player…</p>}
+        {src ? (
+          <video ref={player} src={src} controls preload="metadata" aria-label={`Video ${video.filename ?? video.id}`} class="player" />
+        ) : (
+          <p role="status">Preparing the player…</p>
+        )}
       </section>
       <section class="card" aria-labelledby="characters-title">
         <div class="toolbar">
           <h2 id="characters-title">Characters</h2>
           <div class="sim">
             <label for="sim-slider">Similarity</label>
-            <input id="sim-slider" type="range" min={0} max={1} step={0.01} value={numericSim} aria-valuetext={sim === 'auto' ? `auto (${numericSim})` : String(sim)}
-              onInput={(e) => { const v = Number((e.target as HTMLInputElement).value); setLastNumber(v); setSim(v); }} />
+            <input
+              id="sim-slider"
+              type="range"
+              min={0}
+              max={1}
+              step={0.01}
+              value={numericSim}
+              aria-valuetext={sim === 'auto' ? `auto (${numericSim})` : String(sim)}
+              onInput={(e) => {
+                const v = Number((e.target as HTMLInputElement).value);
+                setLastNumber(v);
+                setSim(v);
+              }}
+            />
             <output for="sim-slider">{sim === 'auto' ? 'auto' : sim.toFixed(2)}</output>
-            <label class="check"><input type="checkbox" checked={sim === 'auto'} onChange={(e) => setSim((e.target as HTMLInputElement).checked ? 'auto' : lastNumber)} /> Auto</label>
+            <label class="check">
+              <input type="checkbox" checked={sim === 'auto'} onChange={(e) => setSim((e.target as HTMLInputElement).checked ? 'auto' : lastNumber)} /> Auto
+            </label>
           </div>
           <div class="edit-actions">
-            <button type="button" disabled={busy || selected.length < 2} onClick={merge}>Merge selected ({selected.length})</button>
-            <button type="button" disabled={busy || undo.length === 0} onClick={undoLast}>
+            <button type="button" disabled={busy || selected.length < 2} onClick={() => void merge()}>
+              Merge selected ({selected.length})
+            </button>
+            <button type="button" disabled={busy || undo.length === 0} onClick={() => void undoLast()}>
               {undo.length ? `Undo ${undo[undo.length - 1].label}` : 'Undo'}
             </button>
           </div>
         </div>
-        <p class="sr-status" role="status" aria-live="polite">{status}</p>
-        {error && <p class="banner error" role="alert">{error}</p>}
-        {!result ? (!error && <p role="status">Clustering…</p>)
-          : result.faces.length === 0 ? <p class="banner info" role="status">No faces were found in this video, so it has no characters.</p>
-          : (
-            <>
-              <p class="muted">{characters.length} characters · {result.faces.length} faces · {result.unclustered.length} faces in no character (too few to count)</p>
-              <ul class="characters" aria-label="Characters">
-                {characters.map((c) => (
-                  <CharacterItem key={c.representative} session={session} character={c} duration={duration} busy={busy}
-                    selected={selected.includes(c.representative)}
-                    onSelect={(on) => setSelected((s) => (on ? [...s, c.representative] : s.filter((x) => x !== c.representative)))}
-                    onRename={(name) => rename(c, name)}
-                    onPlay={play}
-                    facesOpen={openChar === c}
-                    onToggleFaces={() => setOpen(openChar === c ? null : c.representative)} />
-                ))}
-              </ul>
-            </>
-          )}
+        <p class="sr-status" role="status" aria-live="polite">
+          {status}
+        </p>
+        {error && (
+          <p class="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        {!result ? (
+          !error && <p role="status">Clustering…</p>
+        ) : result.faces.length === 0 ? (
+          <p class="banner info" role="status">
+            No faces were found in this video, so it has no characters.
+          </p>
+        ) : (
+          <>
+            <p class="muted">
+              {characters.length} characters · {result.faces.length} faces · {result.unclustered.length} faces in no character (too few to count)
+            </p>
+            <ul class="characters" aria-label="Characters">
+              {characters.map((c) => (
+                <CharacterItem
+                  key={c.representative}
+                  session={session}
+                  character={c}
+                  duration={duration}
+                  busy={busy}
+                  selected={selected.includes(c.representative)}
+                  onSelect={(on) => setSelected((s) => (on ? [...s, c.representative] : s.filter((x) => x !== c.representative)))}
+                  onRename={(name) => void rename(c, name)}
+                  onPlay={play}
+                  facesOpen={openChar === c}
+                  onToggleFaces={() => setOpen(openChar === c ? null : c.representative)}
+                />
+              ))}
+            </ul>
+          </>
+        )}
       </section>
       {openChar && (
-        <FacesPanel key={openChar.representative} session={session} character={openChar} others={characters.filter((c) => c !== openChar)} faces={faces} busy={busy}
-          onClose={() => setOpen(null)} onSplit={(part) => split(openChar, part)} onMove={(part, to) => move(openChar, part, to)} onRemove={(part) => removeFaces(openChar, part)} />
+        <FacesPanel
+          key={openChar.representative}
+          session={session}
+          character={openChar}
+          others={characters.filter((c) => c !== openChar)}
+          faces={faces}
+          busy={busy}
+          onClose={() => setOpen(null)}
+          onSplit={(part) => void split(openChar, part)}
+          onMove={(part, to) => void move(openChar, part, to)}
+          onRemove={(part) => void removeFaces(openChar, part)}
+        />
       )}
     </>
   );

@@ -22,11 +22,21 @@ export function uploadVideo(key: string, file: File, opts: UploadOptions, onProg
     xhr.open('POST', '/videos');
     xhr.setRequestHeader('Authorization', `Bearer ${key}`);
     xhr.responseType = 'json';
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
     xhr.onerror = () => reject(new ApiProblem('unreachable', 'UNREACHABLE', UNREACHABLE_MESSAGE));
     xhr.onload = () => {
-      if (xhr.status === 202) { onProgress(1); resolve(xhr.response as PostVideosResponse); return; }
-      try { problemOf(xhr.status, xhr.response); } catch (e) { reject(e); }
+      if (xhr.status === 202) {
+        onProgress(1);
+        resolve(xhr.response as PostVideosResponse);
+        return;
+      }
+      try {
+        problemOf(xhr.status, xhr.response);
+      } catch (e) {
+        reject(e);
+      }
     };
     xhr.send(form);
   });

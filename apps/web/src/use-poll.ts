@@ -12,12 +12,19 @@ export function usePoll<T>(tick: () => Promise<T>, everyMs: (result: T | undefin
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
       let r: T | undefined;
-      try { r = await latest.current.tick(); } catch { r = undefined; }
+      try {
+        r = await latest.current.tick();
+      } catch {
+        r = undefined;
+      }
       if (stopped) return;
       const ms = latest.current.everyMs(r);
       if (ms !== null) timer = setTimeout(run, ms);
     };
     void run();
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, deps);
 }

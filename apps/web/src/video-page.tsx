@@ -11,31 +11,47 @@ export function VideoPage({ session, videoId }: { session: Session; videoId: str
   const [video, setVideo] = useState<Video | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  usePoll(async () => {
-    try {
-      const v = await unwrap(getVideosById({ client: session.client, path: { id: videoId } }));
-      session.reachable();
-      setVideo(v);
-      setError(null);
-      return v.status;
-    } catch (e) {
-      setError(session.fail(e));
-      return undefined;
-    }
-  }, (status) => (status === 'ready' || status === 'failed' ? null : status === undefined ? 3000 : 1000), [session.client, videoId]);
+  usePoll(
+    async () => {
+      try {
+        const v = await unwrap(getVideosById({ client: session.client, path: { id: videoId } }));
+        session.reachable();
+        setVideo(v);
+        setError(null);
+        return v.status;
+      } catch (e) {
+        setError(session.fail(e));
+        return undefined;
+      }
+    },
+    (status) => (status === 'ready' || status === 'failed' ? null : status === undefined ? 3000 : 1000),
+    [session.client, videoId],
+  );
 
   const name = video?.filename ?? videoId;
   return (
     <div class="stack">
-      <p><a href="#/">← All videos</a></p>
+      <p>
+        <a href="#/">← All videos</a>
+      </p>
       <section class="card" aria-labelledby="video-title">
         <h1 id="video-title">{name}</h1>
-        {error && <p class="banner error" role="alert">{error}</p>}
-        {!video ? (!error && <p role="status">Loading…</p>) : (
+        {error && (
+          <p class="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        {!video ? (
+          !error && <p role="status">Loading…</p>
+        ) : (
           <>
-            <p class={`status ${video.status}`} role="status">{statusText(video)}</p>
+            <p class={`status ${video.status}`} role="status">
+              {statusText(video)}
+            </p>
             {(video.status === 'queued' || video.status === 'processing') && (
-              <progress max={100} value={video.progress_percent} aria-label="Extraction progress">{Math.round(video.progress_percent)}%</progress>
+              <progress max={100} value={video.progress_percent} aria-label="Extraction progress">
+                {Math.round(video.progress_percent)}%
+              </progress>
             )}
             {video.status === 'failed' && (
               <p class="banner error" role="alert">

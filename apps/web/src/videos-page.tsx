@@ -13,32 +13,49 @@ export function VideosPage({ session }: { session: Session }) {
   const [error, setError] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
 
-  usePoll(async () => {
-    try {
-      const page = await unwrap(getVideos({ client: session.client, query: { limit: 100 } }));
-      session.reachable();
-      setVideos(page.items);
-      setError(null);
-      return page.items.some((v) => ACTIVE.includes(v.status));
-    } catch (e) {
-      setError(session.fail(e));
-      return undefined;
-    }
-  }, (active) => (active === undefined ? 3000 : active ? 1000 : 5000), [session.client, refresh]);
+  usePoll(
+    async () => {
+      try {
+        const page = await unwrap(getVideos({ client: session.client, query: { limit: 100 } }));
+        session.reachable();
+        setVideos(page.items);
+        setError(null);
+        return page.items.some((v) => ACTIVE.includes(v.status));
+      } catch (e) {
+        setError(session.fail(e));
+        return undefined;
+      }
+    },
+    (active) => (active === undefined ? 3000 : active ? 1000 : 5000),
+    [session.client, refresh],
+  );
 
   return (
     <div class="stack">
-      <UploadForm session={session} onUploaded={(id) => { location.hash = `#/videos/${id}`; }} />
+      <UploadForm
+        session={session}
+        onUploaded={(id) => {
+          location.hash = `#/videos/${id}`;
+        }}
+      />
       <section class="card" aria-labelledby="videos-title">
         <h1 id="videos-title">Videos</h1>
-        {error && <p class="banner error" role="alert">{error}</p>}
-        {videos === null ? <p role="status">Loading videos…</p>
-          : videos.length === 0 ? <p>No videos yet: upload one above.</p>
-          : (
-            <ul class="videos" aria-label="Videos">
-              {videos.map((v) => <VideoRow key={v.id} session={session} video={v} onDeleted={() => setRefresh((n) => n + 1)} />)}
-            </ul>
-          )}
+        {error && (
+          <p class="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        {videos === null ? (
+          <p role="status">Loading videos…</p>
+        ) : videos.length === 0 ? (
+          <p>No videos yet: upload one above.</p>
+        ) : (
+          <ul class="videos" aria-label="Videos">
+            {videos.map((v) => (
+              <VideoRow key={v.id} session={session} video={v} onDeleted={() => setRefresh((n) => n + 1)} />
+            ))}
+          </ul>
+        )}
       </section>
     </div>
   );
@@ -74,19 +91,35 @@ function VideoRow({ session, video: v, onDeleted }: { session: Session; video: V
         <span class="muted">{bytes(v.size_bytes)}</span>
       </div>
       {ACTIVE.includes(v.status) && (
-        <progress max={100} value={v.progress_percent} aria-label={`Extraction progress of ${name}`}>{Math.round(v.progress_percent)}%</progress>
+        <progress max={100} value={v.progress_percent} aria-label={`Extraction progress of ${name}`}>
+          {Math.round(v.progress_percent)}%
+        </progress>
       )}
-      {v.status === 'failed' && v.error && <p class="banner error">Failed: {v.error.message} ({v.error.code})</p>}
-      {error && <p class="banner error" role="alert">{error}</p>}
+      {v.status === 'failed' && v.error && (
+        <p class="banner error">
+          Failed: {v.error.message} ({v.error.code})
+        </p>
+      )}
+      {error && (
+        <p class="banner error" role="alert">
+          {error}
+        </p>
+      )}
       <div class="row-actions">
         {confirming ? (
           <div role="group" aria-label={`Confirm deleting ${name}`} class="confirm">
             <span>Delete {name} and all its faces?</span>
-            <button type="button" class="danger" onClick={remove}>Yes, delete</button>
-            <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
+            <button type="button" class="danger" onClick={() => void remove()}>
+              Yes, delete
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
           </div>
         ) : (
-          <button type="button" onClick={() => setConfirming(true)} aria-label={`Delete ${name}`}>Delete</button>
+          <button type="button" onClick={() => setConfirming(true)} aria-label={`Delete ${name}`}>
+            Delete
+          </button>
         )}
       </div>
     </li>
@@ -102,9 +135,15 @@ function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id
 
   async function submit(e: Event) {
     e.preventDefault();
-    if (!file) { setError('Choose a video file first.'); return; }
+    if (!file) {
+      setError('Choose a video file first.');
+      return;
+    }
     const sec = Number(interval);
-    if (!scenes && !(sec > 0)) { setError('The capture interval must be a number of seconds above 0.'); return; }
+    if (!scenes && !(sec > 0)) {
+      setError('The capture interval must be a number of seconds above 0.');
+      return;
+    }
     setError(null);
     setProgress(0);
     try {
@@ -120,17 +159,36 @@ function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id
   return (
     <section class="card" aria-labelledby="upload-title">
       <h2 id="upload-title">Upload a video</h2>
-      <form onSubmit={submit} class="upload">
+      <form onSubmit={(e) => void submit(e)} class="upload">
         <label for="upload-file">Upload video</label>
         <input id="upload-file" type="file" accept="video/*" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />
         <label for="upload-interval">Capture interval (seconds)</label>
-        <input id="upload-interval" type="number" min="0.04" step="0.01" value={interval} disabled={scenes}
-          onInput={(e) => setIntervalSec((e.target as HTMLInputElement).value)} />
-        <label class="check"><input type="checkbox" checked={scenes} onChange={(e) => setScenes((e.target as HTMLInputElement).checked)} /> Sample at scene changes instead</label>
-        <button type="submit" disabled={progress !== null}>Upload</button>
+        <input
+          id="upload-interval"
+          type="number"
+          min="0.04"
+          step="0.01"
+          value={interval}
+          disabled={scenes}
+          onInput={(e) => setIntervalSec((e.target as HTMLInputElement).value)}
+        />
+        <label class="check">
+          <input type="checkbox" checked={scenes} onChange={(e) => setScenes((e.target as HTMLInputElement).checked)} /> Sample at scene changes instead
+        </label>
+        <button type="submit" disabled={progress !== null}>
+          Upload
+        </button>
       </form>
-      {progress !== null && <progress max={100} value={Math.round(progress * 100)} aria-label="Upload progress">{Math.round(progress * 100)}%</progress>}
-      {error && <p class="banner error" role="alert">{error}</p>}
+      {progress !== null && (
+        <progress max={100} value={Math.round(progress * 100)} aria-label="Upload progress">
+          {Math.round(progress * 100)}%
+        </progress>
+      )}
+      {error && (
+        <p class="banner error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

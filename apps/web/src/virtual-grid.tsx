@@ -5,7 +5,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * A grid that renders only the rows in view (plus a few): a character of a 10,000-face video costs the DOM a
  * screenful of tiles, and each tile's <img loading="lazy"> loads only once rendered.
  */
-export function VirtualGrid<T>({ items, tile, height, label, render }: {
+export function VirtualGrid<T>({
+  items,
+  tile,
+  height,
+  label,
+  render,
+}: {
   items: T[];
   /** Tile size in px (square, gap included). */
   tile: number;
@@ -38,7 +44,16 @@ export function VirtualGrid<T>({ items, tile, height, label, render }: {
         {shown.map((item, i) => {
           const index = first * cols + i;
           return (
-            <li key={index} style={{ position: 'absolute', top: `${Math.floor(index / cols) * tile}px`, left: `${(index % cols) * tile}px`, width: `${tile}px`, height: `${tile}px` }}>
+            <li
+              key={index}
+              style={{
+                position: 'absolute',
+                top: `${Math.floor(index / cols) * tile}px`,
+                left: `${(index % cols) * tile}px`,
+                width: `${tile}px`,
+                height: `${tile}px`,
+              }}
+            >
               {render(item, index)}
             </li>
           );

@@ -19,7 +19,13 @@ const file = randomBytes(10_000);
 before(async () => {
   api = await startApi('keycast_test_api_media');
   other = await createTestKey(api.databaseUrl, 'other-tenant');
-  const v = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: {} as never, filename: 'clip.mp4', sourceKey: 'videos/pending/source.mp4', sizeBytes: file.length });
+  const v = await api.deps.store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: {} as never,
+    filename: 'clip.mp4',
+    sourceKey: 'videos/pending/source.mp4',
+    sizeBytes: file.length,
+  });
   videoId = v.id;
   const key = api.deps.store.files.sourceKey(v.id, 'clip.mp4');
   await api.deps.store.db.video.update({ where: { id: v.id }, data: { sourceKey: key } });
@@ -27,7 +33,9 @@ before(async () => {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, file);
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
 async function media(headers: Record<string, string> = {}, query = '') {
   const res = await fetch(`${api.baseUrl}/videos/${videoId}/media${query}`, { headers: { ...api.auth.headers, ...headers } });
@@ -52,11 +60,12 @@ test('parseByteRange: one range, suffixes, clipping; several ranges or another u
   assert.deepEqual(parseByteRange('bytes=-500', 100), { start: 0, end: 99 });
   assert.equal(parseByteRange('bytes=0-1, 5-6', 100), null);
   assert.equal(parseByteRange('items=0-1', 100), null);
-  for (const bad of ['bytes=100-', 'bytes=5-2', 'bytes=-0', 'bytes=abc', 'bytes=-', 'bytes=', 'bytes=1-2-3']) assert.equal(parseByteRange(bad, 100), 'unsatisfiable', bad);
+  for (const bad of ['bytes=100-', 'bytes=5-2', 'bytes=-0', 'bytes=abc', 'bytes=-', 'bytes=', 'bytes=1-2-3'])
+    assert.equal(parseByteRange(bad, 100), 'unsatisfiable', bad);
   assert.equal(parseByteRange('bytes=0-', 0), 'unsatisfiable');
 });
 
-test('the whole file: 200, Accept-Ranges, private caching, the container\'s type', async () => {
+test("the whole file: 200, Accept-Ranges, private caching, the container's type", async () => {
   const { res, body } = await media();
   assert.equal(res.status, 200);
   assert.ok(body.equals(file));
@@ -69,7 +78,12 @@ test('the whole file: 200, Accept-Ranges, private caching, the container\'s type
 });
 
 test('one range: 206 with the exact bytes and Content-Range; suffix and open ranges; several ranges: the whole file', async () => {
-  for (const [range, start, end] of [['bytes=0-99', 0, 99], ['bytes=9000-', 9000, 9999], ['bytes=-10', 9990, 9999], ['bytes=9990-20000', 9990, 9999]] as const) {
+  for (const [range, start, end] of [
+    ['bytes=0-99', 0, 99],
+    ['bytes=9000-', 9000, 9999],
+    ['bytes=-10', 9990, 9999],
+    ['bytes=9990-20000', 9990, 9999],
+  ] as const) {
     const { res, body } = await media({ range });
     assert.equal(res.status, 206, range);
     assert.equal(res.headers.get('content-range'), `bytes ${start}-${end}/${file.length}`, range);
@@ -118,7 +132,7 @@ test('a media token opens the media routes of its tenant only, and nothing else'
   const spareToken = await token(spare.headers);
   const spareId = (await keys.list({ tenant: 'test' })).find((k) => k.prefix === spare.key.slice(0, 8))!.id;
   await keys.revoke(spareId);
-  assert.equal((await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(spareToken)}`)).status, 401, 'a revoked key\'s tokens die with it');
+  assert.equal((await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(spareToken)}`)).status, 401, "a revoked key's tokens die with it");
 });
 
 test('the OpenAPI document describes the media route, the token route and the mediaToken scheme', async () => {

@@ -30,7 +30,9 @@ export async function openPage(browser: Browser, baseUrl: string, width = 1280, 
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   return { context, page, errors, appErrors: () => errors.filter((e) => !e.startsWith('Failed to load resource')) };
 }
@@ -47,5 +49,5 @@ export function screenshotPath(name: string): string {
 
 /** True when nothing on the page is wider than the viewport (no sideways scrolling). */
 export async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate('document.documentElement.scrollWidth <= window.innerWidth') as Promise<boolean>;
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }

@@ -15,7 +15,7 @@ import { createTestKey } from '../../e2e/support/auth.js';
 import { waitFor } from '../../e2e/support/services.js';
 import { testVideo } from '../../e2e/support/media.js';
 import { makeBadInputs } from '../../helpers/media.js';
-import { fitsWidth, launchChromium, openPage, screenshotPath, type WatchedPage } from './browser.js';
+import { fitsWidth, launchChromium, openPage, screenshotPath } from './browser.js';
 
 const clip = testVideo();
 let api: RunningApi;
@@ -134,7 +134,10 @@ test('upload the clip with options, watch both progress bars, open its character
   // Faces have alt text and load through a media token (the page's images succeed).
   const img = items.first().getByRole('img');
   assert.equal(await img.getAttribute('alt'), 'Face of Unknown');
-  await waitFor(async () => (await page.locator('.characters img').evaluateAll((imgs: any[]) => imgs.every((i) => i.complete && i.naturalWidth > 0))), { timeoutMs: 20_000, what: 'thumbnails loaded' });
+  await waitFor(async () => await page.locator('.characters img').evaluateAll((imgs: any[]) => imgs.every((i) => i.complete && i.naturalWidth > 0)), {
+    timeoutMs: 20_000,
+    what: 'thumbnails loaded',
+  });
   await page.screenshot({ path: screenshotPath('characters-1280'), fullPage: true });
   assert.ok(await fitsWidth(page), 'no sideways scrolling at 1280 px');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -153,7 +156,10 @@ test('the Similarity slider re-cuts live: the list follows the API at each value
   await list.waitFor();
   const slider = page.getByRole('slider', { name: 'Similarity' });
   const counts: Record<string, number> = {};
-  for (const [key, sim] of [['Home', '0'], ['End', '1']] as const) {
+  for (const [key, sim] of [
+    ['Home', '0'],
+    ['End', '1'],
+  ] as const) {
     await slider.focus();
     await page.keyboard.press(key);
     const want = (await get(`/videos/${videoId}/clusters?sim=${sim}`)).clusters.length;
@@ -175,7 +181,8 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   const { page } = w;
   const media: { status: number; range: string | null; contentRange: string | null }[] = [];
   page.on('response', (r) => {
-    if (r.url().includes(`/videos/${videoId}/media`)) media.push({ status: r.status(), range: r.request().headers().range ?? null, contentRange: r.headers()['content-range'] ?? null });
+    if (r.url().includes(`/videos/${videoId}/media`))
+      media.push({ status: r.status(), range: r.request().headers().range ?? null, contentRange: r.headers()['content-range'] ?? null });
   });
   await signIn(page, api.auth.key);
   await page.goto(`/#/videos/${videoId}`);
@@ -184,13 +191,23 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   const clusters = await get(`/videos/${videoId}/clusters?sim=auto`);
   const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s)[0];
   const [start] = top.segments[top.segments.length - 1] as [number, number];
-  const segment = list.getByRole('listitem').first().getByRole('button', { name: /^Play Unknown from / }).last();
+  const segment = list
+    .getByRole('listitem')
+    .first()
+    .getByRole('button', { name: /^Play Unknown from / })
+    .last();
   await segment.click();
-  await waitFor(async () => {
-    const v = await page.locator('video').evaluate((el: any) => ({ t: el.currentTime as number, ready: el.readyState as number }));
-    return v.ready >= 2 && Math.abs(v.t - start) < 0.6;
-  }, { timeoutMs: 20_000, what: `the player at ${start} s` });
-  assert.ok(media.some((m) => m.status === 206 && /^bytes \d+-\d+\/\d+$/.test(m.contentRange ?? '')), `range answers: ${JSON.stringify(media)}`);
+  await waitFor(
+    async () => {
+      const v = await page.locator('video').evaluate((el: any) => ({ t: el.currentTime as number, ready: el.readyState as number }));
+      return v.ready >= 2 && Math.abs(v.t - start) < 0.6;
+    },
+    { timeoutMs: 20_000, what: `the player at ${start} s` },
+  );
+  assert.ok(
+    media.some((m) => m.status === 206 && /^bytes \d+-\d+\/\d+$/.test(m.contentRange ?? '')),
+    `range answers: ${JSON.stringify(media)}`,
+  );
   // The API serves what the player asked: a token URL, no key in it.
   const src = await page.locator('video').getAttribute('src');
   assert.match(src ?? '', /\/media\?token=m1\./);
@@ -214,7 +231,13 @@ test('a video without faces and a failed video each say so clearly', async () =>
   assert.equal(empty.face_count, 0);
 
   // A video the worker gave up on (made in the store: no real upload fails on demand).
-  const failed = await api.deps.store.videos.create({ tenantId: api.auth.tenantId, options: empty.options, filename: 'broken.mp4', sourceKey: `videos/x/source.mp4`, sizeBytes: 10 });
+  const failed = await api.deps.store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: empty.options,
+    filename: 'broken.mp4',
+    sourceKey: `videos/x/source.mp4`,
+    sizeBytes: 10,
+  });
   await api.deps.store.videos.markFailed(failed.id, 'DECODE_FAILED', 'ffmpeg could not decode frame 12');
   await page.goto(`/#/videos/${failed.id}`);
   await page.getByRole('alert').filter({ hasText: 'This video could not be analysed: ffmpeg could not decode frame 12 (DECODE_FAILED)' }).waitFor();
@@ -234,14 +257,22 @@ test('a video without faces and a failed video each say so clearly', async () =>
 });
 
 test('corrections through the people routes: rename, merge, split, move a face, undo', async (t) => {
-  if (!peopleRoutes) { t.skip('the people routes (issue 11) are not in this API yet'); return; }
+  if (!peopleRoutes) {
+    t.skip('the people routes (issue 11) are not in this API yet');
+    return;
+  }
   const w = await openPage(browser, api.baseUrl);
   const { page } = w;
   await signIn(page, api.auth.key);
   await page.goto(`/#/videos/${videoId}`);
   const list = page.getByRole('list', { name: 'Characters' });
   await list.waitFor();
-  const clusters = async () => (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as { faces: number[]; person: { id: string; name: string | null } | null; screen_time_s: number }[];
+  const clusters = async () =>
+    (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as {
+      faces: number[];
+      person: { id: string; name: string | null } | null;
+      screen_time_s: number;
+    }[];
 
   // Rename: naming an unnamed cluster creates the person with its faces.
   await list.getByRole('listitem').first().getByRole('button', { name: 'Rename' }).click();
@@ -249,14 +280,15 @@ test('corrections through the people routes: rename, merge, split, move a face, 
   await page.getByRole('textbox', { name: 'Name' }).press('Enter');
   await list.getByRole('listitem').filter({ hasText: 'Hamilton' }).waitFor();
   const named = (await clusters()).find((c) => c.person?.name === 'Hamilton');
-  assert.ok(named, 'the API has the person on its cluster');
-  const person = await get(`/people/${named!.person!.id}`);
-  assert.deepEqual([...person.faces].sort(), [...named!.faces].sort());
+  assert.ok(named?.person, 'the API has the person on its cluster');
+  const personId = named.person.id;
+  const person = await get(`/people/${personId}`);
+  assert.deepEqual([...person.faces].sort(), [...named.faces].sort());
 
   // Undo: the person is gone again.
   await page.getByRole('button', { name: /^Undo rename/ }).click();
   await list.getByRole('listitem').filter({ hasText: 'Hamilton' }).waitFor({ state: 'detached' });
-  assert.equal((await api.call('GET', `/people/${named!.person!.id}`)).status, 404);
+  assert.equal((await api.call('GET', `/people/${personId}`)).status, 404);
 
   // Merge the first two characters.
   const before = (await clusters()).length;
@@ -315,7 +347,14 @@ test('the API going away mid-session shows a banner, never a blank page', async 
   await page.goto(`/#/videos/${videoId}`);
   await page.getByRole('list', { name: 'Characters' }).waitFor();
   await api.app.close();
-  assert.equal(await fetch(`${api.baseUrl}/health`).then(() => 'up', () => 'down'), 'down', 'the API is gone');
+  assert.equal(
+    await fetch(`${api.baseUrl}/health`).then(
+      () => 'up',
+      () => 'down',
+    ),
+    'down',
+    'the API is gone',
+  );
   // The next call (a re-cut from the slider) fails: the banner says so, and what was on the page stays.
   await page.getByRole('slider', { name: 'Similarity' }).focus();
   await page.keyboard.press('ArrowLeft');
