@@ -65,12 +65,17 @@ for (const file of [API, WORKER]) {
             assert.match(chainRuns, /node scripts\/generate\.mjs --prisma-only/, `${spec.from} never generates the Prisma client`);
             assert.ok(existsSync(repoPath('scripts/generate.mjs')));
           }
+          else if (src === '/app/apps/web/dist') {
+            assert.match(chainRuns, /node scripts\/generate\.mjs\s*($|\n)/, `${spec.from} never builds the review app (generate.mjs without --prisma-only)`);
+            assert.ok(existsSync(repoPath('scripts/build-web.mjs')));
+          }
           else assert.fail(`${file}:${spec.line}: no rule says which step makes ${src}`);
           checked++;
         }
       }
     });
-    assert.equal(checked, 2, 'expected node_modules and the generated Prisma client to come from build stages');
+    // The API image also serves the review app, built in a stage with the dev dependencies.
+    assert.equal(checked, file === API ? 3 : 2, 'expected node_modules, the generated Prisma client (and the API\'s review app) to come from build stages');
   });
 
   test(`${file}: the build context keeps host node_modules and generated code out, and sources in`, () => {

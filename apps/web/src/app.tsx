@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { getVideos } from '../../../libs/sdk/index.js';
+import { getHealth, getVideos } from '../../../libs/sdk/index.js';
 import { ApiProblem, clientFor, messageOf, mintMediaToken, unwrap } from './api.js';
 import type { Session } from './session.js';
 import { SignIn } from './sign-in.js';
@@ -76,6 +76,17 @@ export function App() {
     };
     // A new token only for a new key: the session object changes with every token.
   }, [client]);
+
+  // While the API is gone, ask its open liveness route until it answers, then lower the banner.
+  useEffect(() => {
+    if (!unreachable || !client) return;
+    const timer = setInterval(() => {
+      void getHealth({ client }).then((r) => {
+        if (r.response?.ok) setUnreachable(false);
+      });
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [unreachable, client]);
 
   async function signIn(candidate: string): Promise<string | null> {
     try {

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ResultFace } from '../../../libs/sdk/index.js';
 import { displayName } from './character.js';
+import type { FaceId } from './people.js';
 import { clock } from './format.js';
 import type { Character } from './review.js';
 import { mediaUrl, type Session } from './session.js';
@@ -21,15 +22,15 @@ export function FacesPanel({
   session: Session;
   character: Character;
   others: Character[];
-  faces: Map<number, ResultFace>;
+  faces: Map<FaceId, ResultFace>;
   busy: boolean;
   onClose: () => void;
-  onSplit: (part: number[]) => void;
-  onMove: (part: number[], to: Character) => void;
-  onRemove: (part: number[]) => void;
+  onSplit: (part: FaceId[]) => void;
+  onMove: (part: FaceId[], to: Character) => void;
+  onRemove: (part: FaceId[]) => void;
 }) {
-  const [picked, setPicked] = useState<number[]>([]);
-  const [target, setTarget] = useState<number | null>(others[0]?.representative ?? null);
+  const [picked, setPicked] = useState<FaceId[]>([]);
+  const [target, setTarget] = useState<FaceId | null>(others[0]?.representative ?? null);
   const name = displayName(c);
   const to = others.find((o) => o.representative === target) ?? null;
   const none = busy || picked.length === 0;
@@ -49,9 +50,9 @@ export function FacesPanel({
         tile={96}
         height={300}
         label={`Faces of ${name}`}
-        render={(id) => {
+        render={(id, index) => {
           const f = faces.get(id);
-          const label = `Face ${id}${f ? ` at ${clock(f.t)}` : ''}`;
+          const label = `Face ${index + 1}${f ? ` at ${clock(f.t)}` : ''}`;
           return (
             <label class="face-tile">
               <input
@@ -76,7 +77,7 @@ export function FacesPanel({
         {others.length > 0 && (
           <>
             <label for="move-target">Move to</label>
-            <select id="move-target" value={target ?? ''} onChange={(e) => setTarget(Number((e.target as HTMLSelectElement).value))}>
+            <select id="move-target" value={target ?? ''} onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}>
               {others.map((o) => (
                 <option key={o.representative} value={o.representative}>
                   {displayName(o)} · first at {clock(o.first_t)} ({o.size} faces)

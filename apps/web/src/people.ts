@@ -5,14 +5,16 @@ import type { Client } from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
 
 export type PersonId = string | number;
+/** A face's public id (the API's face ids are UUIDs). */
+export type FaceId = string;
 
 export interface Person {
   id: PersonId;
   name: string | null;
   /** Confirmed faces. */
-  faces: number[];
+  faces: FaceId[];
   /** Faces rejected from this person. */
-  rejected: number[];
+  rejected: FaceId[];
 }
 
 const BEARER = [{ scheme: 'bearer' as const, type: 'http' as const }];
@@ -29,19 +31,19 @@ function request<T>(client: Client, method: 'get' | 'post' | 'patch' | 'delete',
 const path = (id: PersonId) => `/people/${encodeURIComponent(String(id))}`;
 
 export const people = {
-  create: (c: Client, p: { name?: string | null; faces: number[]; exclude?: number[] }) =>
+  create: (c: Client, p: { name?: string | null; faces: FaceId[]; exclude?: FaceId[] }) =>
     request<Person>(c, 'post', '/people', { ...(p.name ? { name: p.name } : {}), faces: p.faces, ...(p.exclude?.length ? { exclude: p.exclude } : {}) }),
   get: (c: Client, id: PersonId) => request<Person>(c, 'get', path(id)),
   rename: (c: Client, id: PersonId, name: string | null) => request<Person>(c, 'patch', path(id), { name }),
   remove: (c: Client, id: PersonId) => request<unknown>(c, 'delete', path(id)),
-  confirm: (c: Client, id: PersonId, faces: number[]) => request<Person>(c, 'post', `${path(id)}/faces`, { faces }),
-  reject: (c: Client, id: PersonId, face: number) => request<unknown>(c, 'delete', `${path(id)}/faces/${face}`),
+  confirm: (c: Client, id: PersonId, faces: FaceId[]) => request<Person>(c, 'post', `${path(id)}/faces`, { faces }),
+  reject: (c: Client, id: PersonId, face: FaceId) => request<unknown>(c, 'delete', `${path(id)}/faces/${encodeURIComponent(face)}`),
   merge: (c: Client, id: PersonId, others: PersonId[]) => request<Person>(c, 'post', `${path(id)}/merge`, { people: others }),
 };
 
 /** A character as the clusters route shows it once people exist. */
 export interface CharacterRef {
-  faces: number[];
+  faces: FaceId[];
   person?: { id: PersonId; name: string | null } | null;
 }
 

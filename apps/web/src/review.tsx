@@ -3,7 +3,7 @@ import { getVideosByIdClusters, type ClusterSummary, type GetVideosByIdClustersR
 import { unwrap } from './api.js';
 import { CharacterItem, displayName } from './character.js';
 import { FacesPanel } from './faces-panel.js';
-import { people, personOf, recordEdit, type CharacterRef, type Edit, type PersonId } from './people.js';
+import { people, personOf, recordEdit, type CharacterRef, type Edit, type FaceId, type PersonId } from './people.js';
 import { mediaUrl, type Session } from './session.js';
 
 /** A cluster as the clusters route gives it, with its person once the people routes exist. */
@@ -21,8 +21,8 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
   const [undo, setUndo] = useState<Edit[]>([]);
-  const [selected, setSelected] = useState<number[]>([]);
-  const [open, setOpen] = useState<number | null>(null);
+  const [selected, setSelected] = useState<FaceId[]>([]);
+  const [open, setOpen] = useState<FaceId | null>(null);
   const [busy, setBusy] = useState(false);
   const player = useRef<HTMLVideoElement>(null);
   const seq = useRef(0);
@@ -45,8 +45,8 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   }, [session.client, video.id, sim, version]);
 
   const characters = useMemo(() => [...(result?.clusters ?? [])].sort((a, b) => b.screen_time_s - a.screen_time_s || b.size - a.size), [result]);
-  const faces = useMemo(() => new Map<number, ResultFace>((result?.faces ?? []).map((f) => [f.id, f])), [result]);
-  const byRep = (rep: number | null) => characters.find((c) => c.representative === rep || (rep !== null && c.faces.includes(rep))) ?? null;
+  const faces = useMemo(() => new Map<FaceId, ResultFace>((result?.faces ?? []).map((f) => [f.id, f])), [result]);
+  const byRep = (rep: FaceId | null) => characters.find((c) => c.representative === rep || (rep !== null && c.faces.includes(rep))) ?? null;
   const duration = result?.video.duration_s ?? video.media?.duration_s ?? 0;
   const openChar = byRep(open);
 
@@ -110,19 +110,19 @@ export function Review({ session, video }: { session: Session; video: Video }) {
     );
   };
 
-  const split = (c: Character, part: number[]) =>
+  const split = (c: Character, part: FaceId[]) =>
     edit(`split ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
       const p = await people.create(session.client, { faces: part, exclude: c.faces.filter((f) => !part.includes(f)) });
       created.push(p.id);
     });
 
-  const move = (c: Character, part: number[], to: Character) =>
+  const move = (c: Character, part: FaceId[], to: Character) =>
     edit(`move ${part.length} faces to ${displayName(to)}`, [c.person?.id, to.person?.id], async (created) => {
       const id = await personOf(session.client, to, created);
       await people.confirm(session.client, id, part);
     });
 
-  const removeFaces = (c: Character, part: number[]) =>
+  const removeFaces = (c: Character, part: FaceId[]) =>
     edit(`remove ${part.length} faces from ${displayName(c)}`, [c.person?.id], async (created) => {
       if (c.person) {
         for (const f of part) await people.reject(session.client, c.person.id, f);
@@ -140,14 +140,39 @@ export function Review({ session, video }: { session: Session; video: Video }) {
     v.play().catch(() => undefined);
   }
 
+  // The player keeps the URL it started with: a new media token (every 10 minutes) must not restart playback. Only
+  // when that URL stops working (its token expired) does it take the current one, at the same position.
   const src = mediaUrl(session, `/videos/${video.id}/media`);
+  const [playerSrc, setPlayerSrc] = useState<string | undefined>(undefined);
+  const resumeAt = useRef<number | null>(null);
+  useEffect(() => {
+    if (playerSrc === undefined && src) setPlayerSrc(src);
+  }, [src, playerSrc]);
+  function onPlayerError() {
+    if (!src || src === playerSrc) return;
+    resumeAt.current = player.current?.currentTime ?? null;
+    setPlayerSrc(src);
+  }
+  function onPlayerMetadata() {
+    if (resumeAt.current !== null && player.current) player.current.currentTime = resumeAt.current;
+    resumeAt.current = null;
+  }
   const numericSim = sim === 'auto' ? lastNumber : sim;
 
   return (
     <>
       <section class="card player-card" aria-label="Player">
-        {src ? (
-          <video ref={player} src={src} controls preload="metadata" aria-label={`Video ${video.filename ?? video.id}`} class="player" />
+        {playerSrc ? (
+          <video
+            ref={player}
+            src={playerSrc}
+            controls
+            preload="metadata"
+            aria-label={`Video ${video.filename ?? video.id}`}
+            class="player"
+            onError={onPlayerError}
+            onLoadedMetadata={onPlayerMetadata}
+          />
         ) : (
           <p role="status">Preparing the player…</p>
         )}

@@ -35,7 +35,7 @@ export function uploadVideo(key: string, file: File, opts: UploadOptions, onProg
       try {
         problemOf(xhr.status, xhr.response);
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     };
     xhr.send(form);

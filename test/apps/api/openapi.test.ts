@@ -36,6 +36,8 @@ const ROUTES: [string, string, number[]][] = [
   ['delete', '/people/{id}/faces/{faceId}', [200, 400, 404]],
   ['post', '/people/{id}/merge', [200, 400, 404]],
   ['get', '/people/{id}/history', [200, 400, 404]],
+  ['post', '/media-tokens', [201]],
+  ['get', '/videos/{id}/media', [200, 206, 400, 404, 416]],
   ['get', '/health', [200]],
   ['get', '/ready', [200, 503]],
 ];

@@ -90,9 +90,17 @@ test('a wrong key is refused with a clear message; the right one signs in with t
   assert.equal(await page.evaluate("sessionStorage.getItem('keycast.apiKey')"), null, 'a refused key is not kept');
   await page.screenshot({ path: screenshotPath('sign-in-wrong-key') });
 
-  // Keyboard only: focus the field, type, Enter.
+  // Keyboard only: Tab to the field (the focus ring shows), type, Enter.
   await page.getByRole('textbox', { name: 'API key' }).fill('');
-  await page.getByRole('textbox', { name: 'API key' }).focus();
+  await page.getByRole('link', { name: 'keycast' }).focus();
+  await page.keyboard.press('Tab');
+  const ring = await page.getByRole('textbox', { name: 'API key' }).evaluate((el: any) => {
+    const doc = el.ownerDocument;
+    const style = doc.defaultView.getComputedStyle(el);
+    return { focused: doc.activeElement === el, outline: style.outlineStyle as string, width: parseFloat(style.outlineWidth) };
+  });
+  assert.ok(ring.focused, 'Tab reaches the API key field');
+  assert.ok(ring.outline !== 'none' && ring.width >= 2, `a visible focus ring: ${JSON.stringify(ring)}`);
   await page.keyboard.type(api.auth.key);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Videos' }).waitFor();
@@ -108,25 +116,27 @@ test('upload the clip with options, watch both progress bars, open its character
   const w = await openPage(browser, api.baseUrl);
   const { page } = w;
   await signIn(page, api.auth.key);
+  await page.getByRole('heading', { name: 'Videos' }).waitFor();
+  await page.screenshot({ path: screenshotPath('videos') });
   await page.getByLabel('Upload video').setInputFiles(clip.path);
-  await page.getByRole('spinbutton', { name: 'Capture interval (seconds)' }).fill('0.5');
+  await page.getByRole('spinbutton', { name: 'Capture interval (seconds)' }).fill('0.75');
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   // The page goes to the video once the transfer is accepted, and follows its extraction.
   await page.waitForURL(/#\/videos\/[0-9a-f-]{36}$/);
   videoId = /#\/videos\/([0-9a-f-]{36})$/.exec(page.url())![1];
   const list = page.getByRole('list', { name: 'Characters' });
-  await list.waitFor({ timeout: 180_000 });
+  await list.waitFor({ timeout: 300_000 });
 
   const video = await get(`/videos/${videoId}`);
   assert.equal(video.status, 'ready');
-  assert.equal(video.options.capture_interval_sec, 0.5, 'the option chosen in the form reached the API');
+  assert.equal(video.options.capture_interval_sec, 0.75, 'the option chosen in the form reached the API');
   assert.equal(video.filename, clip.name);
   const clusters = await get(`/videos/${videoId}/clusters?sim=auto`);
   const items = list.getByRole('listitem');
   assert.equal(await items.count(), clusters.clusters.length, 'one list item per character of the API');
   assert.ok(clusters.clusters.length >= 2, `${clusters.clusters.length} characters`);
   // Sorted by screen time, with faces count and share as the API computes them.
-  const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s)[0];
+  const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s || b.size - a.size)[0];
   const first = await items.first().innerText();
   assert.match(first, new RegExp(`${top.size} faces`));
   assert.match(first, /Unknown/);
@@ -189,21 +199,27 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   const list = page.getByRole('list', { name: 'Characters' });
   await list.waitFor();
   const clusters = await get(`/videos/${videoId}/clusters?sim=auto`);
-  const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s)[0];
+  const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s || b.size - a.size)[0];
   const [start] = top.segments[top.segments.length - 1] as [number, number];
   const segment = list
     .getByRole('listitem')
     .first()
     .getByRole('button', { name: /^Play Unknown from / })
     .last();
-  await segment.click();
-  await waitFor(
-    async () => {
-      const v = await page.locator('video').evaluate((el: any) => ({ t: el.currentTime as number, ready: el.readyState as number }));
-      return v.ready >= 2 && Math.abs(v.t - start) < 0.6;
-    },
-    { timeoutMs: 20_000, what: `the player at ${start} s` },
+  // Where the player seeked to, recorded by the element itself (it plays on, so currentTime moves past it).
+  await page.locator('video').evaluate((el: any) =>
+    el.addEventListener('seeked', () => {
+      el.dataset.seekedTo = String(el.currentTime);
+    }),
   );
+  await segment.click();
+  await waitFor(async () => (await page.locator('video').getAttribute('data-seeked-to')) !== null, { timeoutMs: 20_000, what: 'the player to seek' });
+  const seekedTo = Number(await page.locator('video').getAttribute('data-seeked-to'));
+  assert.ok(Math.abs(seekedTo - start) < 0.1, `seeked to ${seekedTo}, the segment starts at ${start}`);
+  await waitFor(async () => (await page.locator('video').evaluate((el: any) => el.readyState as number)) >= 2, {
+    timeoutMs: 20_000,
+    what: 'a frame at the new position',
+  });
   assert.ok(
     media.some((m) => m.status === 206 && /^bytes \d+-\d+\/\d+$/.test(m.contentRange ?? '')),
     `range answers: ${JSON.stringify(media)}`,
@@ -213,6 +229,19 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   assert.match(src ?? '', /\/media\?token=m1\./);
   assert.ok(!(src ?? '').includes(api.auth.key));
   await page.screenshot({ path: screenshotPath('playback-1280') });
+
+  // A character's faces: a virtualised grid of lazy thumbnails, each with alt text and a labelled checkbox.
+  await list.getByRole('listitem').first().getByRole('button', { name: 'Faces' }).click();
+  const panel = page.getByRole('region', { name: 'Faces of Unknown' });
+  await panel.waitFor();
+  const tiles = panel.getByRole('checkbox');
+  assert.equal(await tiles.count(), await panel.locator('li').count(), 'one checkbox per rendered face');
+  assert.ok((await tiles.count()) >= 1);
+  assert.match((await panel.getByRole('img').first().getAttribute('alt')) ?? '', /^Face 1 at \d+:\d\d$/);
+  assert.equal(await panel.getByRole('img').first().getAttribute('loading'), 'lazy');
+  await tiles.first().check();
+  await panel.getByText('1 selected').waitFor();
+  await page.screenshot({ path: screenshotPath('faces-panel') });
   assert.deepEqual(w.errors, []);
   await w.context.close();
 });
@@ -346,7 +375,10 @@ test('the API going away mid-session shows a banner, never a blank page', async 
   await signIn(page, api.auth.key);
   await page.goto(`/#/videos/${videoId}`);
   await page.getByRole('list', { name: 'Characters' }).waitFor();
-  await api.app.close();
+  // Gone at once: open connections (the player's streaming range request) are cut, not drained.
+  const closing = api.app.close();
+  api.app.server.closeAllConnections();
+  await closing;
   assert.equal(
     await fetch(`${api.baseUrl}/health`).then(
       () => 'up',
