@@ -66,6 +66,10 @@ const ROUTES: Record<string, Route> = {
   'POST /people/{id}/faces': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ faces: [i.face] }) },
   'DELETE /people/{id}/faces/{faceId}': { kind: 'by-id', params: (i) => ({ id: i.person, faceId: i.face }), ok: 200 },
   'POST /people/{id}/merge': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ people: [i.mergee] }) },
+  // The queued video is the one with a stored file: its bytes are served whatever its status.
+  'GET /videos/{id}/media': { kind: 'by-id', params: (i) => ({ id: i.pending }), ok: 200 },
+  // A media token is the caller's own: what it opens is checked by the media routes above.
+  'POST /media-tokens': { kind: 'create' },
 };
 
 let api: RunningApi;
