@@ -16,5 +16,14 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // No modulepreload polyfill: it would be an inline script, which the page's policy forbids.
     modulePreload: { polyfill: false },
+    // libs/sdk also exports webhook verification (node:crypto) for receivers; the page never calls it and the bundler
+    // drops it, so its "externalized for browser compatibility" notices say nothing (scripts/build-web.mjs fails
+    // the build if a Node built-in ever reaches the bundle).
+    rollupOptions: {
+      onLog(level, log, handler) {
+        if (/externalized for browser compatibility, imported by .*libs\/webhooks\//.test(log.message)) return;
+        handler(level, log);
+      },
+    },
   },
 });

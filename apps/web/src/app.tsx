@@ -69,7 +69,7 @@ export function App() {
         },
       );
     void mint();
-    const timer = setInterval(mint, TOKEN_REFRESH_MS);
+    const timer = setInterval(() => void mint(), TOKEN_REFRESH_MS);
     return () => {
       stopped = true;
       clearInterval(timer);

@@ -30,7 +30,7 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   // A re-cut per slider position; answers that arrive after a newer request's are dropped.
   useEffect(() => {
     const mine = ++seq.current;
-    const timer = setTimeout(async () => {
+    const recut = async () => {
       try {
         const r = (await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim } }))) as Clusters;
         if (mine !== seq.current) return;
@@ -40,7 +40,8 @@ export function Review({ session, video }: { session: Session; video: Video }) {
       } catch (e) {
         if (mine === seq.current) setError(session.fail(e));
       }
-    }, 120);
+    };
+    const timer = setTimeout(() => void recut(), 120);
     return () => clearTimeout(timer);
   }, [session.client, video.id, sim, version]);
 

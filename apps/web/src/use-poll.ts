@@ -19,7 +19,7 @@ export function usePoll<T>(tick: () => Promise<T>, everyMs: (result: T | undefin
       }
       if (stopped) return;
       const ms = latest.current.everyMs(r);
-      if (ms !== null) timer = setTimeout(run, ms);
+      if (ms !== null) timer = setTimeout(() => void run(), ms);
     };
     void run();
     return () => {
