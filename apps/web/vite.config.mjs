@@ -16,10 +16,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // No modulepreload polyfill: it would be an inline script, which the page's policy forbids.
     modulePreload: { polyfill: false },
-    // libs/sdk also exports webhook verification (node:crypto) for receivers; the page never calls it and the bundler
-    // drops it, so its "externalized for browser compatibility" notices say nothing (scripts/build-web.mjs fails
-    // the build if a Node built-in ever reaches the bundle).
+    // libs/sdk also exports webhook verification for receivers (libs/webhooks: node:crypto, node:net, a BlockList
+    // built at import). The page never calls it: its modules are declared free of side effects so the bundler drops
+    // them, and their "externalized for browser compatibility" notices say nothing. The browser tests (test/apps/web)
+    // load the built page, so a Node-only module that reached the bundle would fail them.
     rollupOptions: {
+      treeshake: { moduleSideEffects: (id) => !/[\\/]libs[\\/]webhooks[\\/]/.test(id) },
       onLog(level, log, handler) {
         if (/externalized for browser compatibility, imported by .*libs\/webhooks\//.test(log.message)) return;
         handler(level, log);
