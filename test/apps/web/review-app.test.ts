@@ -206,14 +206,23 @@ test('clicking a segment of the timeline plays the stored video from there (rang
     .first()
     .getByRole('button', { name: /^Play Unknown from / })
     .last();
-  // Where the player seeked to, recorded by the element itself (it plays on, so currentTime moves past it).
+  // Where the player seeks to, recorded by the element itself as the seek starts (it then plays on, so currentTime
+  // moves past it).
   await page.locator('video').evaluate((el: any) =>
-    el.addEventListener('seeked', () => {
-      el.dataset.seekedTo = String(el.currentTime);
-    }),
+    el.addEventListener(
+      'seeking',
+      () => {
+        el.dataset.seekedTo = String(el.currentTime);
+      },
+      { once: true },
+    ),
   );
   await segment.click();
   await waitFor(async () => (await page.locator('video').getAttribute('data-seeked-to')) !== null, { timeoutMs: 20_000, what: 'the player to seek' });
+  await waitFor(async () => (await page.locator('video').evaluate((el: any) => el.seeking as boolean)) === false, {
+    timeoutMs: 20_000,
+    what: 'the seek to end',
+  });
   const seekedTo = Number(await page.locator('video').getAttribute('data-seeked-to'));
   assert.ok(Math.abs(seekedTo - start) < 0.1, `seeked to ${seekedTo}, the segment starts at ${start}`);
   await waitFor(async () => (await page.locator('video').evaluate((el: any) => el.readyState as number)) >= 2, {
