@@ -1,44 +1,31 @@
-// Corrections through the people routes (issue 11: POST/GET/PATCH/DELETE /people, /people/:id/faces, /people/:id/merge).
-// Calls go through the SDK's client with its bearer auth; once those routes are in the OpenAPI document the generated
-// functions replace `request` one for one.
-import type { Client } from '../../../libs/sdk/index.js';
+// Corrections through the people routes (issue 11: POST/GET/PATCH/DELETE /people, /people/:id/faces,
+// /people/:id/merge), with the generated SDK's typed functions.
+import {
+  deletePeopleById,
+  deletePeopleByIdFacesByFaceId,
+  getPeopleById,
+  patchPeopleById,
+  postPeople,
+  postPeopleByIdFaces,
+  postPeopleByIdMerge,
+  type Client,
+  type Person,
+} from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
 
-export type PersonId = string | number;
+export type PersonId = string;
 /** A face's public id (the API's face ids are UUIDs). */
 export type FaceId = string;
 
-export interface Person {
-  id: PersonId;
-  name: string | null;
-  /** Confirmed faces. */
-  faces: FaceId[];
-  /** Faces rejected from this person. */
-  rejected: FaceId[];
-}
-
-const BEARER = [{ scheme: 'bearer' as const, type: 'http' as const }];
-
-function request<T>(client: Client, method: 'get' | 'post' | 'patch' | 'delete', url: string, body?: unknown): Promise<T> {
-  const opts = {
-    url,
-    security: BEARER,
-    ...(body !== undefined ? { body, headers: { 'Content-Type': 'application/json' } } : {}),
-  };
-  return unwrap(client[method]<Record<number, T>, unknown, false>(opts) as Promise<{ data?: T; error?: unknown; response?: Response }>);
-}
-
-const path = (id: PersonId) => `/people/${encodeURIComponent(String(id))}`;
-
 export const people = {
-  create: (c: Client, p: { name?: string | null; faces: FaceId[]; exclude?: FaceId[] }) =>
-    request<Person>(c, 'post', '/people', { ...(p.name ? { name: p.name } : {}), faces: p.faces, ...(p.exclude?.length ? { exclude: p.exclude } : {}) }),
-  get: (c: Client, id: PersonId) => request<Person>(c, 'get', path(id)),
-  rename: (c: Client, id: PersonId, name: string | null) => request<Person>(c, 'patch', path(id), { name }),
-  remove: (c: Client, id: PersonId) => request<unknown>(c, 'delete', path(id)),
-  confirm: (c: Client, id: PersonId, faces: FaceId[]) => request<Person>(c, 'post', `${path(id)}/faces`, { faces }),
-  reject: (c: Client, id: PersonId, face: FaceId) => request<unknown>(c, 'delete', `${path(id)}/faces/${encodeURIComponent(face)}`),
-  merge: (c: Client, id: PersonId, others: PersonId[]) => request<Person>(c, 'post', `${path(id)}/merge`, { people: others }),
+  create: (client: Client, p: { name?: string | null; faces: FaceId[]; exclude?: FaceId[] }) =>
+    unwrap(postPeople({ client, body: { ...(p.name ? { name: p.name } : {}), faces: p.faces, ...(p.exclude?.length ? { exclude: p.exclude } : {}) } })),
+  get: (client: Client, id: PersonId) => unwrap(getPeopleById({ client, path: { id } })),
+  rename: (client: Client, id: PersonId, name: string | null) => unwrap(patchPeopleById({ client, path: { id }, body: { name } })),
+  remove: (client: Client, id: PersonId) => unwrap(deletePeopleById({ client, path: { id } })),
+  confirm: (client: Client, id: PersonId, faces: FaceId[]) => unwrap(postPeopleByIdFaces({ client, path: { id }, body: { faces } })),
+  reject: (client: Client, id: PersonId, faceId: FaceId) => unwrap(deletePeopleByIdFacesByFaceId({ client, path: { id, faceId } })),
+  merge: (client: Client, id: PersonId, others: PersonId[]) => unwrap(postPeopleByIdMerge({ client, path: { id }, body: { people: others } })),
 };
 
 /** A character as the clusters route shows it once people exist. */
@@ -67,7 +54,7 @@ export interface Edit {
 }
 
 export async function recordEdit(c: Client, label: string, touched: PersonId[], run: (created: PersonId[]) => Promise<void>): Promise<Edit> {
-  const before = await Promise.all([...new Set(touched.map(String))].map((id) => people.get(c, id)));
+  const before: Person[] = await Promise.all([...new Set(touched.map(String))].map((id) => people.get(c, id)));
   const created: PersonId[] = [];
   await run(created);
   return {

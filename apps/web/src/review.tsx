@@ -252,7 +252,7 @@ export function Review({ session, video }: { session: Session; video: Video }) {
       </section>
       {openChar && (
         <FacesPanel
-          key={openChar.representative}
+          key={`${openChar.representative}:${version}`}
           session={session}
           character={openChar}
           others={characters.filter((c) => c !== openChar)}

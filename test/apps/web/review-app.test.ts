@@ -294,7 +294,7 @@ test('a video without faces and a failed video each say so clearly', async () =>
   await w.context.close();
 });
 
-test('corrections through the people routes: rename, merge, split, move a face, undo', async (t) => {
+test('corrections through the people routes: rename, undo, merge, split, move a face, remove a face', async (t) => {
   if (!peopleRoutes) {
     t.skip('the people routes (issue 11) are not in this API yet');
     return;
@@ -305,53 +305,110 @@ test('corrections through the people routes: rename, merge, split, move a face, 
   await page.goto(`/#/videos/${videoId}`);
   const list = page.getByRole('list', { name: 'Characters' });
   await list.waitFor();
-  const clusters = async () =>
-    (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as {
-      faces: number[];
-      person: { id: string; name: string | null } | null;
-      screen_time_s: number;
-    }[];
+  const items = list.getByRole('listitem');
+  type C = { faces: string[]; representative: string; size: number; person: { id: string; name: string | null } | null; screen_time_s: number };
+  /** The API's characters in the page's order (screen time, then size). */
+  const characters = async () =>
+    ((await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as C[]).sort((a, b) => b.screen_time_s - a.screen_time_s || b.size - a.size);
+  const saved = (what: string) =>
+    page
+      .getByRole('status')
+      .filter({ hasText: `Saved: ${what}` })
+      .waitFor();
+  const samePage = async () => characterCount(page, (await characters()).length);
+  const panel = page.getByRole('region', { name: /^Faces of / });
+  /** A character's list item, found by its representative face (the page re-sorts after each edit). */
+  const itemOf = (c: C) => items.filter({ has: page.locator(`img[src*="/faces/${c.representative}/"]`) });
+  /** Opens a character's faces (a panel open for it stays open). */
+  const openFaces = async (c: C) => {
+    await itemOf(c).waitFor();
+    const button = itemOf(c).getByRole('button', { name: /faces$/i });
+    if ((await button.innerText()) === 'Faces') await button.click();
+    await panel.getByRole('checkbox').first().waitFor();
+    assert.equal(await panel.getByRole('checkbox').count(), Math.min(c.faces.length, await panel.locator('li').count()));
+    assert.match((await panel.getByRole('heading').innerText()) ?? '', new RegExp(`\\(${c.faces.length}\\)$`), 'the panel of that character');
+  };
 
-  // Rename: naming an unnamed cluster creates the person with its faces.
-  await list.getByRole('listitem').first().getByRole('button', { name: 'Rename' }).click();
+  // Rename: naming an unnamed cluster creates the person with its faces (Enter saves).
+  const first = (await characters())[0];
+  await items.first().getByRole('button', { name: 'Rename' }).click();
   await page.getByRole('textbox', { name: 'Name' }).fill('Hamilton');
   await page.getByRole('textbox', { name: 'Name' }).press('Enter');
   await list.getByRole('listitem').filter({ hasText: 'Hamilton' }).waitFor();
-  const named = (await clusters()).find((c) => c.person?.name === 'Hamilton');
-  assert.ok(named?.person, 'the API has the person on its cluster');
+  const named = (await characters()).find((c) => c.person?.name === 'Hamilton');
+  assert.ok(named?.person, 'the API has the person on a cluster');
   const personId = named.person.id;
   const person = await get(`/people/${personId}`);
-  assert.deepEqual([...person.faces].sort(), [...named.faces].sort());
+  assert.deepEqual([...person.faces].sort(), [...first.faces].sort(), 'the person holds the faces of the renamed character');
+  await page.screenshot({ path: screenshotPath('renamed') });
 
-  // Undo: the person is gone again.
+  // Undo: the person the rename created is gone again.
   await page.getByRole('button', { name: /^Undo rename/ }).click();
   await list.getByRole('listitem').filter({ hasText: 'Hamilton' }).waitFor({ state: 'detached' });
   assert.equal((await api.call('GET', `/people/${personId}`)).status, 404);
+  assert.equal((await get('/people')).items.length, 0);
 
-  // Merge the first two characters.
-  const before = (await clusters()).length;
-  const items = list.getByRole('listitem');
+  // Merge the first two characters: one person holds both, and one cluster shows them.
+  const [m1, m2] = await characters();
   await items.nth(0).getByRole('checkbox', { name: 'Select for merge' }).check();
   await items.nth(1).getByRole('checkbox', { name: 'Select for merge' }).check();
   await page.getByRole('button', { name: /^Merge selected/ }).click();
-  await characterCount(page, before - 1);
-  assert.equal((await clusters()).length, before - 1);
+  await saved('merge');
+  const afterMerge = await get('/people');
+  assert.equal(afterMerge.items.length, 1, 'one person after the merge');
+  const merged = await get(`/people/${afterMerge.items[0].id}`);
+  assert.deepEqual([...merged.faces].sort(), [...m1.faces, ...m2.faces].sort());
+  const together = (await characters()).find((c) => c.person?.id === merged.id);
+  assert.ok(together && [...m1.faces, ...m2.faces].every((f) => together.faces.includes(f)), 'one cluster holds both');
+  await samePage();
 
-  // Split: one face of the top character into a new person; the rest excluded from it.
-  await items.nth(0).getByRole('button', { name: 'Faces' }).click();
-  const panel = page.getByRole('region', { name: /^Faces of / });
+  // Split: one face of the merged character into a new person, the rest excluded from it.
+  const top = (await characters()).find((c) => c.person?.id === merged.id)!;
+  await openFaces(top);
   await panel.getByRole('checkbox').first().check();
+  await page.screenshot({ path: screenshotPath('split') });
   await panel.getByRole('button', { name: 'Split selected into a new person' }).click();
-  await page.getByRole('status').filter({ hasText: 'Saved: split' }).waitFor();
-  const split = (await (await api.call('GET', '/people')).body).items as { id: string; faces: number[]; rejected: number[] }[];
-  assert.ok(split.some((p) => p.faces.length === 1 && p.rejected.length > 0));
+  await saved('split');
+  const splitOff = (await get('/people')).items.find((p: { id: string }) => p.id !== merged.id);
+  assert.ok(splitOff, 'a new person');
+  const part = await get(`/people/${splitOff.id}`);
+  assert.equal(part.faces.length, 1);
+  assert.deepEqual([...part.rejected].sort(), top.faces.filter((f) => f !== part.faces[0]).sort(), 'the rest is excluded from it');
+  const cut = await characters();
+  assert.ok(!cut.some((c) => c.faces.includes(part.faces[0]) && c.faces.includes(top.faces.find((f) => f !== part.faces[0])!)), 'the split face is apart');
+  await samePage();
 
-  // Move a face to another character.
-  await items.nth(0).getByRole('button', { name: /Faces/ }).click();
+  // Move a face of the merged person to another character.
+  const from = cut.find((c) => c.person?.id === merged.id)!;
+  await openFaces(from);
   await panel.getByRole('checkbox').first().check();
-  await panel.getByRole('button', { name: 'Move selected' }).click();
-  await page.getByRole('status').filter({ hasText: 'Saved: move' }).waitFor();
-  assert.deepEqual(w.appErrors(), []);
+  const target = await panel.getByRole('combobox', { name: 'Move to' }).inputValue();
+  await panel.getByRole('button', { name: 'Move selected', exact: true }).click();
+  await saved('move');
+  const moved = from.faces[0];
+  const holder = (await characters()).find((c) => c.faces.includes(moved))!;
+  assert.ok(holder.person && holder.person.id !== merged.id, "the moved face is in another person's cluster");
+  assert.ok((await get(`/people/${holder.person.id}`)).faces.includes(moved), 'and confirmed for that person');
+  assert.ok(!(await get(`/people/${merged.id}`)).faces.includes(moved), "no longer the merged person's");
+  assert.ok(target.length > 0);
+
+  // Undo the move: the face is the merged person's again.
+  await page.getByRole('button', { name: /^Undo move/ }).click();
+  await page.getByRole('status').filter({ hasText: 'Undone: move' }).waitFor();
+  assert.ok((await get(`/people/${merged.id}`)).faces.includes(moved), 'undo gives the face back');
+  await samePage();
+
+  // Remove a face from the merged person: it is rejected from it.
+  const again = (await characters()).find((c) => c.person?.id === merged.id)!;
+  await openFaces(again);
+  const removed = again.faces[0];
+  await panel.getByRole('checkbox').first().check();
+  await panel.getByRole('button', { name: /^Remove selected from / }).click();
+  await saved('remove');
+  const after = await get(`/people/${merged.id}`);
+  assert.ok(after.rejected.includes(removed) && !after.faces.includes(removed));
+  assert.ok(!(await characters()).find((c) => c.person?.id === merged.id)!.faces.includes(removed));
+  assert.deepEqual(w.errors, []);
   await w.context.close();
 });
 
