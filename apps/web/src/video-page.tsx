@@ -49,8 +49,8 @@ export function VideoPage({ session, videoId }: { session: Session; videoId: str
               {statusText(video)}
             </p>
             {(video.status === 'queued' || video.status === 'processing') && (
-              <progress max={100} value={video.progress_percent} aria-label="Extraction progress">
-                {Math.round(video.progress_percent)}%
+              <progress max={100} value={Math.round(video.progress * 1000) / 10} aria-label="Extraction progress">
+                {Math.round(video.progress * 100)}%
               </progress>
             )}
             {video.status === 'failed' && (

@@ -65,7 +65,7 @@ export function statusText(v: Video): string {
   if (v.status === 'ready') return `Ready · ${v.face_count} faces`;
   if (v.status === 'failed') return 'Failed';
   if (v.status === 'queued') return 'Queued';
-  return `Processing · ${Math.round(v.progress_percent)}%`;
+  return `Processing · ${Math.round(v.progress * 100)}%`;
 }
 
 function VideoRow({ session, video: v, onDeleted }: { session: Session; video: Video; onDeleted: () => void }) {
@@ -91,8 +91,8 @@ function VideoRow({ session, video: v, onDeleted }: { session: Session; video: V
         <span class="muted">{bytes(v.size_bytes)}</span>
       </div>
       {ACTIVE.includes(v.status) && (
-        <progress max={100} value={v.progress_percent} aria-label={`Extraction progress of ${name}`}>
-          {Math.round(v.progress_percent)}%
+        <progress max={100} value={Math.round(v.progress * 1000) / 10} aria-label={`Extraction progress of ${name}`}>
+          {Math.round(v.progress * 100)}%
         </progress>
       )}
       {v.status === 'failed' && v.error && (
