@@ -3,6 +3,7 @@ import { QUEUE_NAMES, createRedisConnection } from '../../libs/queue/index.js';
 import type { WorkerDeps } from './deps.js';
 import { extractProcessor } from './extract.js';
 import { failVideo } from './failures.js';
+import { linkageProcessor } from './linkage.js';
 import { segmentProcessor } from './segment.js';
 import { webhookProcessor } from './webhook.js';
 
@@ -13,7 +14,7 @@ export interface RunningWorkers {
 }
 
 /**
- * Starts the BullMQ workers of the three queues. A job whose worker died (SIGKILL, lost node) stays
+ * Starts the BullMQ workers of the four queues. A job whose worker died (SIGKILL, lost node) stays
  * locked for `workerLockMs`, is then found stalled and handed to another worker: it starts over, and
  * UNIQUE(video_id, frame, k) makes the rows it rewrites no-ops.
  */
@@ -33,13 +34,16 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     new Worker(QUEUE_NAMES.extract, extractProcessor(deps), { ...common, connection: conn(), concurrency }),
     new Worker(QUEUE_NAMES.segment, segmentProcessor(deps), { ...common, connection: conn(), concurrency }),
     new Worker(QUEUE_NAMES.webhook, webhookProcessor(deps), { ...common, connection: conn(), concurrency: 4 }),
+    // One at a time: a linkage is CPU-bound on the event loop (and n² memory); identical requests share one job.
+    new Worker(QUEUE_NAMES.linkage, linkageProcessor(deps), { ...common, connection: conn(), concurrency: 1 }),
   ];
   for (const w of workers) {
     w.on('error', (err) => deps.log.error({ queue: w.name, err: String(err) }, 'worker error'));
     w.on('failed', (job, err) => {
       deps.log.warn({ queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
       // A job that stalled too often fails without its processor running: the video must not stay "processing".
-      if (job && w.name !== QUEUE_NAMES.webhook && /stalled/i.test(err.message)) {
+      // (A webhook or linkage job is not the video's processing: the video stays ready.)
+      if (job && (w.name === QUEUE_NAMES.extract || w.name === QUEUE_NAMES.segment) && /stalled/i.test(err.message)) {
         failVideo(deps, (job.data).videoId, err).catch(() => {});
       }
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WebhookEventType } from './payloads.js';
 
 /**
@@ -11,5 +12,7 @@ export const jobIds = {
   segment: (videoId: string, idx: number) => `segment-${videoId}-${idx}`,
   webhook: (videoId: string, event: WebhookEventType) => `webhook-${videoId}-${event.replace('.', '_')}`,
   /** One job per (video, person change): a person's edits are many events, each delivered once. */
+  /** One job per (video, linkage key): two identical requests queue one computation. The key holds ':' and '|', hence its hash. */
+  linkage: (videoId: string, linkageKey: string) => `linkage-${videoId}-${createHash('sha256').update(linkageKey).digest('hex').slice(0, 32)}`,
   personWebhook: (videoId: string, changeId: string) => `webhook-${videoId}-person_updated-${changeId}`,
 };

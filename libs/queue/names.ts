@@ -6,6 +6,8 @@ export const QUEUE_NAMES = {
   segment: 'segment',
   /** One job per webhook event; its attempts are the delivery retries. */
   webhook: 'webhook',
+  /** One job per (video, linkage key) a clustering request needs and no cache holds: computed off the request path. */
+  linkage: 'linkage',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -16,4 +18,5 @@ export const JOB_NAMES = {
   finalize: 'finalize',
   segment: 'segment',
   webhook: 'deliver',
+  linkage: 'linkage',
 } as const;

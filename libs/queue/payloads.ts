@@ -18,6 +18,26 @@ export interface SegmentJobData {
   endS: number | null;
 }
 
+/**
+ * A linkage (dendrogram) a clustering request asked for and no cache held: the video id and the options that shape
+ * the tree (weights, method, sim's kind, cannot_link, tracks, quality_weighting; libs/flow linkageVariant). The
+ * people's constraints are read by the worker when it runs, as a request would read them.
+ */
+export interface LinkageJobData {
+  videoId: string;
+  options: LinkageShapingOptions;
+}
+
+export interface LinkageShapingOptions {
+  face_cloth_weights: [number, number];
+  method: string;
+  /** Only its kind matters to the tree: 'auto' (keycast's flow) or a number (the reference's flow when no switch is on). */
+  sim: number | 'auto';
+  cannot_link: boolean;
+  tracks: boolean;
+  quality_weighting: boolean;
+}
+
 export const WEBHOOK_EVENTS = ['video.ready', 'video.failed', 'person.updated'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 

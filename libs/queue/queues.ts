@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
-import { WEBHOOK_EVENTS, type ExtractQueueData, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
+import { WEBHOOK_EVENTS, type ExtractQueueData, type LinkageJobData, type LinkageShapingOptions, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -49,6 +49,7 @@ export class Queues {
   readonly extract: Queue<ExtractQueueData>;
   readonly segment: Queue<SegmentJobData>;
   readonly webhook: Queue<WebhookJobData>;
+  readonly linkage: Queue<LinkageJobData>;
   readonly flow: FlowProducer;
 
   constructor(readonly settings: QueueSettings) {
@@ -57,10 +58,11 @@ export class Queues {
     this.extract = new Queue<ExtractQueueData>(QUEUE_NAMES.extract, opts);
     this.segment = new Queue<SegmentJobData>(QUEUE_NAMES.segment, opts);
     this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
+    this.linkage = new Queue<LinkageJobData>(QUEUE_NAMES.linkage, opts);
     this.flow = new FlowProducer(opts);
     const onError = settings.onError ?? throttledWarn();
     this.connection.on('error', onError);
-    for (const q of [this.extract, this.segment, this.webhook]) q.on('error', onError);
+    for (const q of [this.extract, this.segment, this.webhook, this.linkage]) q.on('error', onError);
     this.flow.on('error', onError);
   }
 
@@ -135,6 +137,10 @@ export class Queues {
       ...Array.from({ length: Math.max(0, segmentCount) }, (_, i): [Queue, string] => [this.segment, jobIds.segment(videoId, i)]),
       ...WEBHOOK_EVENTS.map((e): [Queue, string] => [this.webhook, jobIds.webhook(videoId, e)]),
     ];
+    // Linkage jobs are named by a hash of their key: found by their payload's video id among the unfinished ones.
+    for (const job of await this.linkage.getJobs(['waiting', 'delayed', 'prioritized', 'failed'])) {
+      if (job?.data.videoId === videoId && job.id) ids.push([this.linkage, job.id]);
+    }
     let removed = 0;
     for (const [queue, id] of ids) {
       const job = await queue.getJob(id);
@@ -184,15 +190,56 @@ export class Queues {
     }
   }
 
-  /** Jobs of every state in every queue (for tests and the readiness view). */
-  async counts(): Promise<Record<string, Record<string, number>>> {
-    const [extract, segment, webhook] = await Promise.all([this.extract, this.segment, this.webhook].map((q) => q.getJobCounts()));
-    return { extract, segment, webhook };
+  /**
+   * Queues the computation of one linkage of a video (a clustering request's, answered 202 meanwhile). The job id is
+   * derived from the video id and the linkage key, so identical requests queue one job while it waits or runs; a
+   * finished job is removed at once, so a linkage dropped later (a person's edit) can be queued again, and a failed
+   * one is retried by the next request. Fails fast like enqueueExtract. Returns the job's state.
+   */
+  async enqueueLinkage(
+    videoId: string,
+    linkageKey: string,
+    options: LinkageShapingOptions,
+    { timeoutMs = ENQUEUE_TIMEOUT_MS } = {},
+  ): Promise<'queued' | 'running' | 'retried'> {
+    if (LOST_STATES.has(this.connection.status)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    const jobId = jobIds.linkage(videoId, linkageKey);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`the job queue (Redis) did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const add = async (): Promise<'queued' | 'running' | 'retried'> => {
+      const job = await this.linkage.getJob(jobId);
+      if (job) {
+        const state = await job.getState();
+        if (state === 'active') return 'running';
+        if (state === 'failed') {
+          // Two requests may both see it failed: the second retry finds it waiting, which is what it wanted.
+          await job.retry().catch(() => {});
+          return 'retried';
+        }
+        if (state !== 'completed' && state !== 'unknown') return 'queued';
+        await job.remove().catch(() => {});
+      }
+      await this.linkage.add(JOB_NAMES.linkage, { videoId, options }, { jobId, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 } });
+      return 'queued';
+    };
+    try {
+      return await Promise.race([add(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** Deletes every job and key of the three queues (tests; tearing down a deployment). */
+  /** Jobs of every state in every queue (for tests and the readiness view). */
+  async counts(): Promise<Record<string, Record<string, number>>> {
+    const [extract, segment, webhook, linkage] = await Promise.all([this.extract, this.segment, this.webhook, this.linkage].map((q) => q.getJobCounts()));
+    return { extract, segment, webhook, linkage };
+  }
+
+  /** Deletes every job and key of the queues (tests; tearing down a deployment). */
   async obliterate(): Promise<void> {
-    await Promise.all([this.extract, this.segment, this.webhook].map((q) => q.obliterate({ force: true })));
+    await Promise.all([this.extract, this.segment, this.webhook, this.linkage].map((q) => q.obliterate({ force: true })));
   }
 
   /** Throws unless Redis answers. */
@@ -203,7 +250,7 @@ export class Queues {
 
   /** Closes the producers; with Redis unreachable it gives up after `timeoutMs` and drops the connection. */
   async close(timeoutMs = 5000): Promise<void> {
-    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.flow.close()]).then(() => this.connection.quit());
+    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.linkage.close(), this.flow.close()]).then(() => this.connection.quit());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((resolve) => {
       timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0);

@@ -15,6 +15,18 @@ export interface ClusterRun {
   timings: { load_ms: number; linkage_ms: number; cluster_ms: number; report_ms: number };
 }
 
+/**
+ * A clustering request whose linkage no cache holds and is too big to compute in the request (more faces than
+ * `computeUpTo`): the caller queues its computation (libs/queue enqueueLinkage) and answers at once.
+ */
+export interface PendingLinkage {
+  pending: true;
+  /** libs/flow linkageKey of the options and the people's constraints: what the job computes. */
+  key: string;
+  /** Faces of the video (the linkage costs about n²). */
+  n: number;
+}
+
 /** Seconds between two samples of a stored video (libs/config sampleInterval: one rule for CLI, worker and API). */
 export function videoSampleInterval(video: Pick<VideoRecord, 'options' | 'probe'>, faces: readonly { t: number }[]): number {
   return sampleInterval(video.options, { fps: video.probe?.fps, times: faces.map((f) => f.t) });
@@ -75,7 +87,17 @@ export class ClusterService {
     if (e) for (const k of [...e.linkages.keys()]) if (k.includes(mark)) e.linkages.delete(k);
   }
 
+  /** Clusters a video, computing (and storing) its linkage if no cache holds it, whatever its size. */
   async cluster(video: VideoRecord, opts: ClusterOptions): Promise<ClusterRun> {
+    return (await this.clusterIfCheap(video, opts, { computeUpTo: Infinity })) as ClusterRun;
+  }
+
+  /**
+   * Clusters a video when its linkage is cached (memory, else the linkages table) or cheap to compute (at most
+   * `computeUpTo` faces); otherwise computes nothing and says which linkage is missing (a request answers 202 and
+   * the worker computes it with {@link storeLinkage}).
+   */
+  async clusterIfCheap(video: VideoRecord, opts: ClusterOptions, { computeUpTo }: { computeUpTo: number }): Promise<ClusterRun | PendingLinkage> {
     const t0 = performance.now();
     const e = await this.entry(video);
     // The people's constraints on this video's faces: part of the linkage key (their fingerprint), so an edit never reuses a stale tree.
@@ -94,6 +116,7 @@ export class ClusterService {
         source = 'database';
       }
     }
+    if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo) return { pending: true, key, n: e.faces.length };
     const t2 = performance.now();
     const interval = videoSampleInterval(video, e.faces);
     const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people });
@@ -132,6 +155,32 @@ export class ClusterService {
       people: carried,
       timings: { load_ms: t1 - t0, linkage_ms: source === 'computed' ? t3 - t2 : t2 - t1, cluster_ms: source === 'computed' ? 0 : t3 - t2, report_ms: t4 - t3 },
     };
+  }
+
+  /**
+   * Computes and stores the linkage of some options under the video's current people constraints, unless the
+   * linkages table holds it already (the worker's side of a request answered 202). Keeps it in memory too.
+   * Skips a deleted or not ready video.
+   */
+  async storeLinkage(videoId: string, opts: ClusterOptions): Promise<{ n: number; ms: number; stored: boolean; key: string | null; skipped?: string }> {
+    const video = await this.store.videos.get(videoId);
+    if (!video) return { n: 0, ms: 0, stored: false, key: null, skipped: 'video deleted' };
+    if (video.status !== 'ready') return { n: 0, ms: 0, stored: false, key: null, skipped: `video ${video.status}` };
+    const e = await this.entry(video);
+    const people = await this.store.people.constraintsForVideo(video.id);
+    const constraints = peopleInVideo(e.faces, people)?.fingerprint ?? null;
+    const variant = linkageVariant(opts, constraints);
+    const key = linkageKey(opts, constraints);
+    if (e.faces.length < 2) return { n: e.faces.length, ms: 0, stored: false, key, skipped: 'fewer than 2 faces' };
+    const held = await this.store.linkages.get(video.id, opts.face_cloth_weights, variant);
+    if (held && held.n === e.faces.length) return { n: e.faces.length, ms: 0, stored: false, key, skipped: 'already stored' };
+    const t0 = performance.now();
+    const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people });
+    const ms = performance.now() - t0;
+    if (!r.cache) return { n: e.faces.length, ms, stored: false, key };
+    e.linkages.set(key, r.cache);
+    const stored = await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: ms });
+    return { n: e.faces.length, ms, stored, key };
   }
 
   /**

@@ -1,6 +1,6 @@
 // Public face of libs/services: orchestration over the store's repositories and the flow, injected by
 // the apps (API, worker). Repositories do I/O only; the rules live here and in libs/flow.
-export { ClusterService, videoSampleInterval, type ClusterRun } from './cluster.service.js';
+export { ClusterService, videoSampleInterval, type ClusterRun, type PendingLinkage } from './cluster.service.js';
 export { ErasureService, type ErasureReport, type TenantErasureReport } from './erasure.service.js';
 export {
   PersonService,

@@ -2,14 +2,15 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
-import type { ClusterRun } from '../../../libs/services/index.js';
+import { QueueUnavailableError } from '../../../libs/queue/index.js';
+import type { ClusterRun, PendingLinkage } from '../../../libs/services/index.js';
 import type { VideoRecord } from '../../../libs/store/index.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { privateImage, thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import { ClusterQuery, ClusterQueryProps, ClusterResultSchema, MontageQuery } from '../schemas/clusters.js';
+import { ClusterQuery, ClusterQueryProps, ClusterResultSchema, LinkageComputing, MontageQuery } from '../schemas/clusters.js';
 
 /** The clustering keys of a query: those of the schema (one list; the montage adds its own keys). */
 const CLUSTER_KEYS = Object.keys(ClusterQueryProps) as (keyof typeof ClusterQueryProps)[];
@@ -32,13 +33,62 @@ export async function readyVideo(app: FastifyInstance, req: FastifyRequest, id: 
   return v;
 }
 
+/**
+ * Clusters a ready video with the query's options: a cut of the cached linkage, or of one computed here when the
+ * video is small (config.syncLinkageMaxFaces); otherwise `pending` and nothing computed (answer with {@link answerComputing}).
+ */
 export async function clusterVideo(
   app: FastifyInstance,
   video: VideoRecord,
   query: Record<string, unknown>,
-): Promise<{ run: ClusterRun; opts: ClusterOptions }> {
+): Promise<{ run: ClusterRun; opts: ClusterOptions; pending?: undefined } | { pending: PendingLinkage; opts: ClusterOptions; run?: undefined }> {
   const opts = clusterOptionsOf(query);
-  return { run: await app.keycast.clusters.cluster(video, opts), opts };
+  const r = await app.keycast.clusters.clusterIfCheap(video, opts, { computeUpTo: app.keycast.config.syncLinkageMaxFaces });
+  return 'pending' in r ? { pending: r, opts } : { run: r, opts };
+}
+
+/**
+ * Seconds until a queued linkage is likely stored: HAC costs about n² (measured ~14 s at 10,000 faces on 2 cores),
+ * plus the worker's pick-up; a client repeating sooner only gets another 202.
+ */
+function retryAfterS(n: number): number {
+  return Math.min(60, Math.max(1, Math.ceil(1 + 1.4e-7 * n * n)));
+}
+
+/**
+ * The 202 of a request whose linkage is not cached: queues its computation (one job per video and linkage key, so
+ * identical requests share it) and points the client at the same request to repeat.
+ */
+export async function answerComputing(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, video: VideoRecord, pending: PendingLinkage, opts: ClusterOptions) {
+  let job: 'queued' | 'running' | 'retried';
+  try {
+    job = await app.keycast.queues.enqueueLinkage(video.id, pending.key, {
+      face_cloth_weights: opts.face_cloth_weights,
+      method: opts.method,
+      sim: opts.sim,
+      cannot_link: opts.cannot_link,
+      tracks: opts.tracks,
+      quality_weighting: opts.quality_weighting,
+    });
+  } catch (e) {
+    if (e instanceof QueueUnavailableError) throw new ApiError('UNAVAILABLE', `could not queue the linkage computation: ${e.message}`);
+    throw e;
+  }
+  const self = `${app.keycast.config.publicBaseUrl}${req.url}`;
+  const wait = retryAfterS(pending.n);
+  return reply
+    .code(202)
+    .header('retry-after', String(wait))
+    .header('location', self)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({
+      status: 'computing' as const,
+      video_id: video.id,
+      linkage: { key: pending.key, faces: pending.n, job },
+      retry_after_s: wait,
+      links: { self, video: `${app.keycast.config.publicBaseUrl}/videos/${video.id}` },
+    });
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -53,16 +103,17 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['clusters'],
         summary: "Key characters: clusters and summary (as the CLI's result.json), thumbnails as URLs",
         description:
-          'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting computes and caches one. The people of the tenant are constraints of every cut: a person\'s confirmed faces share one cluster, which carries the person (`person`), are never dropped by min_csize, and never share a cluster with another person\'s or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints.',
+          'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting needs a new one: computed in the request for small videos (up to SYNC_LINKAGE_MAX_FACES faces), otherwise the answer is 202 (LinkageComputing, with Retry-After and Location) at once, the worker computes and stores it (identical requests share one computation), and the same request repeated answers with the cut. The people of the tenant are constraints of every cut: a person\'s confirmed faces share one cluster, which carries the person (`person`), are never dropped by min_csize, and never share a cluster with another person\'s or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints.',
         params: VideoIdParams,
         querystring: ClusterQuery,
-        response: { 200: ClusterResultSchema, ...errors(400, 404, 409, 500) },
+        response: { 200: ClusterResultSchema, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const t0 = performance.now();
       const video = await readyVideo(app, req, req.params.id);
-      const { run, opts } = await clusterVideo(app, video, req.query);
+      const { run, opts, pending } = await clusterVideo(app, video, req.query);
+      if (pending) return answerComputing(app, req, reply, video, pending, opts);
       const b = base();
       const p = video.probe;
       // The report indexes faces by their internal key; the API names them by their public id only.
@@ -97,13 +148,15 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: MontageQuery,
         response: {
           200: { description: 'PNG image', content: { 'image/png': { schema: Type.String({ format: 'binary' }) } } },
-          ...errors(400, 404, 409, 500),
+          202: LinkageComputing,
+          ...errors(400, 404, 409, 500, 503),
         },
       },
     },
     async (req, reply) => {
       const video = await readyVideo(app, req, req.params.id);
-      const { run } = await clusterVideo(app, video, req.query);
+      const { run, opts, pending } = await clusterVideo(app, video, req.query);
+      if (pending) return answerComputing(app, req, reply, video, pending, opts);
       const keys = new Map(run.faces.map((f) => [f.id, f.thumbKey]));
       const png = await renderMontage(run.report.clusters, (id) => app.keycast.store.files.read(keys.get(id)!), {
         tile: req.query.tile,

@@ -5,8 +5,8 @@ import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { presentFace, privateImage } from '../present.js';
 import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
-import { FaceList, FaceListQuery, ThumbnailQuery } from '../schemas/clusters.js';
-import { clusterVideo } from './clusters.js';
+import { FaceList, FaceListQuery, LinkageComputing, ThumbnailQuery } from '../schemas/clusters.js';
+import { answerComputing, clusterVideo } from './clusters.js';
 
 export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
@@ -15,12 +15,12 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['faces'],
       summary: 'Faces of a video in time order (cursor pagination); with a ready video each carries its cluster for the given clustering parameters',
-      description: '`cluster` filters on one cluster id (or "unclustered") and needs the video ready (409 otherwise). While the video is processing, the faces stored so far are listed without clusters.',
+      description: '`cluster` filters on one cluster id (or "unclustered") and needs the video ready (409 otherwise). While the video is processing, the faces stored so far are listed without clusters. Clusters come from the cut of the parameters\' linkage: one not cached on a large video answers 202 (LinkageComputing) as GET /videos/{id}/clusters does.',
       params: VideoIdParams,
       querystring: FaceListQuery,
-      response: { 200: FaceList, ...errors(400, 404, 409, 500) },
+      response: { 200: FaceList, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { store } = app.keycast;
     const video = await store.videos.get(req.params.id, scopeOf(req));
     if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
@@ -31,7 +31,8 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await store.faces.list(video.id, { limit, cursor: req.query.cursor });
       return { items: page.items.map((f) => presentFace(f, b)), next_cursor: page.nextCursor };
     }
-    const { run } = await clusterVideo(app, video, req.query);
+    const { run, opts, pending } = await clusterVideo(app, video, req.query);
+    if (pending) return answerComputing(app, req, reply, video, pending, opts);
     const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
     const want = req.query.cluster;
     const after = req.query.cursor ? decodeFaceCursor(req.query.cursor) : null;
