@@ -3,7 +3,15 @@ import type { Redis } from 'ioredis';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
-import { WEBHOOK_EVENTS, type ExtractQueueData, type LinkageJobData, type LinkageShapingOptions, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
+import {
+  WEBHOOK_EVENTS,
+  type ExtractQueueData,
+  type LinkageJobData,
+  type LinkageShapingOptions,
+  type SegmentJobData,
+  type WebhookEventType,
+  type WebhookJobData,
+} from './payloads.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -221,7 +229,11 @@ export class Queues {
         if (state !== 'completed' && state !== 'unknown') return 'queued';
         await job.remove().catch(() => {});
       }
-      await this.linkage.add(JOB_NAMES.linkage, { videoId, options }, { jobId, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 } });
+      await this.linkage.add(
+        JOB_NAMES.linkage,
+        { videoId, options },
+        { jobId, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
+      );
       return 'queued';
     };
     try {
@@ -250,7 +262,9 @@ export class Queues {
 
   /** Closes the producers; with Redis unreachable it gives up after `timeoutMs` and drops the connection. */
   async close(timeoutMs = 5000): Promise<void> {
-    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.linkage.close(), this.flow.close()]).then(() => this.connection.quit());
+    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.linkage.close(), this.flow.close()]).then(() =>
+      this.connection.quit(),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((resolve) => {
       timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0);

@@ -179,7 +179,12 @@ export class ClusterService {
     const ms = performance.now() - t0;
     if (!r.cache) return { n: e.faces.length, ms, stored: false, key };
     e.linkages.set(key, r.cache);
-    const stored = await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, { z: r.cache.Z, maxDist: r.cache.maxDist, n: e.faces.length, computeMs: ms });
+    const stored = await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, {
+      z: r.cache.Z,
+      maxDist: r.cache.maxDist,
+      n: e.faces.length,
+      computeMs: ms,
+    });
     return { n: e.faces.length, ms, stored, key };
   }
 

@@ -76,11 +76,16 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
     ),
   });
 
+  // Cuts (200), never 202 LinkageComputing here: the default linkage was stored at ready, and a new sim only cuts it.
+  const cutOf = <T extends object>(d: T | undefined): Extract<T, { clusters: unknown }> => {
+    assert.ok(d && 'clusters' in d, `a cut, got ${JSON.stringify(d)}`);
+    return d as Extract<T, { clusters: unknown }>;
+  };
   const first = await getVideosByIdClusters({ client, path: { id }, query: { sim: 0.63 } });
   assert.equal(first.response.status, 200, JSON.stringify(first.error));
-  assert.equal(first.data!.linkage_cached, true, 'the worker cached the default linkage');
-  assert.equal(first.data!.faces.length, ready.face_count);
-  assert.ok(first.data!.clusters.length >= 1);
+  assert.equal(cutOf(first.data).linkage_cached, true, 'the worker cached the default linkage');
+  assert.equal(cutOf(first.data).faces.length, ready.face_count);
+  assert.ok(cutOf(first.data).clusters.length >= 1);
   const before = await snapshot();
   assert.equal(before.linkages.length, 1);
 
@@ -88,15 +93,10 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   const second = await getVideosByIdClusters({ client, path: { id }, query: { sim: 0.4 } });
   const secondMs = performance.now() - t1;
   assert.equal(second.response.status, 200);
-  assert.equal(second.data!.linkage_cached, true);
-  assert.equal(second.data!.params.sim, 0.4);
+  assert.equal(cutOf(second.data).linkage_cached, true);
+  assert.equal(cutOf(second.data).params.sim, 0.4);
   assert.deepEqual(await snapshot(), before, 'a new sim creates no job, writes no face row, computes no linkage');
-  // Both answers are cuts (200), not 202 LinkageComputing: the default linkage was stored at ready, sim only cuts it.
-  const sizes = (r: typeof first) => {
-    const d = r.data!;
-    assert.ok('clusters' in d, 'a cut');
-    return d.clusters.reduce((a, c) => a + c.size, 0) + d.unclustered.length;
-  };
+  const sizes = (r: typeof first) => cutOf(r.data).clusters.reduce((a, c) => a + c.size, 0) + cutOf(r.data).unclustered.length;
   assert.equal(sizes(first), ready.face_count, 'every face is in one cluster or unclustered');
   assert.equal(sizes(second), ready.face_count);
 
@@ -127,6 +127,6 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
     [[1, 204, true]],
   );
   console.log(
-    `# e2e: ${ready.face_count} faces, ${ready.sampled_frames} sampled frames, ${first.data!.clusters.length} clusters at sim 0.63, ${second.data!.clusters.length} at 0.4; upload→ready ${processMs} ms; second sim ${secondMs.toFixed(1)} ms (server ${second.data!.timings.total_ms} ms)`,
+    `# e2e: ${ready.face_count} faces, ${ready.sampled_frames} sampled frames, ${cutOf(first.data).clusters.length} clusters at sim 0.63, ${cutOf(second.data).clusters.length} at 0.4; upload→ready ${processMs} ms; second sim ${secondMs.toFixed(1)} ms (server ${cutOf(second.data).timings.total_ms} ms)`,
   );
 });

@@ -59,7 +59,14 @@ function retryAfterS(n: number): number {
  * The 202 of a request whose linkage is not cached: queues its computation (one job per video and linkage key, so
  * identical requests share it) and points the client at the same request to repeat.
  */
-export async function answerComputing(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, video: VideoRecord, pending: PendingLinkage, opts: ClusterOptions) {
+export async function answerComputing(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  video: VideoRecord,
+  pending: PendingLinkage,
+  opts: ClusterOptions,
+) {
   let job: 'queued' | 'running' | 'retried';
   try {
     job = await app.keycast.queues.enqueueLinkage(video.id, pending.key, {

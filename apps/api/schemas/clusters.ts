@@ -161,11 +161,14 @@ export const LinkageComputing = Type.Object(
     status: Type.Literal('computing'),
     video_id: Type.String({ format: 'uuid' }),
     linkage: Type.Object({
-      key: Type.String({ description: 'The linkage computed: method and variant, weights, and the people constraints\' fingerprint' }),
+      key: Type.String({ description: "The linkage computed: method and variant, weights, and the people constraints' fingerprint" }),
       faces: Type.Integer({ description: 'Faces clustered (the computation costs about faces²)' }),
       job: Type.Union(
         ['queued', 'running', 'retried'].map((x) => Type.Literal(x)),
-        { description: 'queued: waiting for a worker (identical requests share one job); running: a worker is computing it; retried: the last attempt failed and was queued again' },
+        {
+          description:
+            'queued: waiting for a worker (identical requests share one job); running: a worker is computing it; retried: the last attempt failed and was queued again',
+        },
       ),
     }),
     retry_after_s: Type.Integer({ minimum: 1, description: 'Same as the Retry-After header: when to repeat the request' }),
@@ -176,7 +179,8 @@ export const LinkageComputing = Type.Object(
   },
   {
     title: 'LinkageComputing',
-    description: 'The linkage these parameters need is being computed by the worker (202); repeat the request (links.self, also in Location) after Retry-After seconds.',
+    description:
+      'The linkage these parameters need is being computed by the worker (202); repeat the request (links.self, also in Location) after Retry-After seconds.',
     headers: {
       'retry-after': { type: 'integer', description: 'Seconds to wait before repeating the request' },
       location: { type: 'string', description: 'The request to repeat (links.self)' },

@@ -71,7 +71,9 @@ async function seedVideo(
 }
 
 before(async () => {
-  api = await startApi('keycast_test_api_people');
+  // This file tests the constraints' semantics at every edit: each edit needs a new tree, computed in the request here
+  // (clusters-queued.test.ts covers the worker's path, taken above SYNC_LINKAGE_MAX_FACES).
+  api = await startApi('keycast_test_api_people', { syncLinkageMaxFaces: 100_000 });
   B = await createTestKey(api.databaseUrl, 'tenant-b');
   const set = await labelledFaces('demo-samples');
   v1 = await seedVideo(set, set.truth, ids1, 'https://receiver.example/hook');
