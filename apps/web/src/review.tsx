@@ -8,7 +8,7 @@ import { mediaUrl, type Session } from './session.js';
 
 /** A cluster as the clusters route gives it, with its person once the people routes exist. */
 export type Character = ClusterSummary & CharacterRef;
-type Clusters = GetVideosByIdClustersResponse & { clusters: Character[] };
+type Clusters = Extract<GetVideosByIdClustersResponse, { clusters: unknown }> & { clusters: Character[] };
 
 /** Same values as the API's `sim` (0..1), or "auto". */
 export type Sim = number | 'auto';
@@ -30,11 +30,18 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   // A re-cut per slider position; answers that arrive after a newer request's are dropped.
   useEffect(() => {
     const mine = ++seq.current;
+    let again: ReturnType<typeof setTimeout> | undefined;
     const recut = async () => {
       try {
-        const r = (await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim } }))) as Clusters;
+        const r = await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim } }));
         if (mine !== seq.current) return;
         session.reachable();
+        if (!('clusters' in r)) {
+          // 202: the tree of these constraints (e.g. after an edit, on a large video) is being computed by the worker.
+          setStatus(`Computing the clusters of ${r.linkage.faces} faces…`);
+          again = setTimeout(() => void recut(), r.retry_after_s * 1000);
+          return;
+        }
         setResult(r);
         setError(null);
       } catch (e) {
@@ -42,7 +49,10 @@ export function Review({ session, video }: { session: Session; video: Video }) {
       }
     };
     const timer = setTimeout(() => void recut(), 120);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      clearTimeout(again);
+    };
   }, [session.client, video.id, sim, version]);
 
   const characters = useMemo(() => [...(result?.clusters ?? [])].sort((a, b) => b.screen_time_s - a.screen_time_s || b.size - a.size), [result]);
