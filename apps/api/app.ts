@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { peopleRoutes } from './routes/people.js';
 import { PersonSchema } from './schemas/people.js';
 import { mediaRoutes } from './routes/media.js';
+import { searchRoutes } from './routes/search.js';
 import { videoRoutes } from './routes/videos.js';
 
 declare module 'fastify' {
@@ -76,6 +77,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await app.register(adminRoutes);
   await app.register(peopleRoutes);
   await app.register(mediaRoutes);
+  await app.register(searchRoutes);
   await registerWebApp(app);
   return app;
 }

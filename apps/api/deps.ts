@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../libs/config/index.js';
 import { Queues } from '../../libs/queue/index.js';
-import { ClusterService, ErasureService, PersonService, personWebhookNotifier } from '../../libs/services/index.js';
+import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
+import { ClusterService, ErasureService, FaceLibrary, PersonService, personWebhookNotifier } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 
 /** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
@@ -14,6 +15,13 @@ export interface ApiDeps {
   erasure: ErasureService;
   /** People and corrections (constraints of every clustering; person.updated webhooks). */
   people: PersonService;
+  /** The tenants' stored face descriptors, for search by photo. */
+  library: FaceLibrary;
+  /**
+   * Face detection for uploaded photos: one inference thread (detection never blocks the event loop),
+   * started on the first search, so an API that is never asked to search never loads the models.
+   */
+  faceDetector(): Promise<FacePool>;
 }
 
 export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueueError?: (err: Error) => void } = {}): ApiDeps & { close(): Promise<void> } {
@@ -27,6 +35,7 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
   });
   const clusters = new ClusterService(store);
   const notify = personWebhookNotifier(store, queues, (err) => process.stderr.write(`keycast api: person.updated webhook not queued: ${err.message}\n`));
+  let detector: Promise<FacePool> | null = null;
   return {
     config,
     store,
@@ -34,7 +43,14 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     clusters,
     erasure: new ErasureService(store, queues, clusters),
     people: new PersonService(store, { clusters, notify }),
+    library: new FaceLibrary(store),
+    faceDetector: () => {
+      detector ??= createFacePool({ size: 1 });
+      detector.catch(() => { detector = null; });
+      return detector;
+    },
     async close() {
+      if (detector) await (await detector.catch(() => null))?.close();
       await queues.close();
       await store.close();
     },

@@ -22,6 +22,8 @@ export const ERROR_STATUS = Object.freeze({
   VIDEO_NOT_READY: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A search photo over the byte or pixel limit. */
+  IMAGE_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   /** A Range header outside the stored video, or malformed (GET /videos/:id/media). */
   RANGE_NOT_SATISFIABLE: 416,
@@ -29,6 +31,8 @@ export const ERROR_STATUS = Object.freeze({
   UNSUPPORTED_CONTAINER: 415,
   UNSUPPORTED_CODEC: 415,
   UNSUPPORTED_CONTENT_TYPE: 415,
+  /** A search photo that is not a JPEG, PNG or WebP image. */
+  NOT_AN_IMAGE: 415,
   VIDEO_TOO_LONG: 422,
   NOT_A_VIDEO: 422,
   TRUNCATED_VIDEO: 422,
@@ -37,6 +41,8 @@ export const ERROR_STATUS = Object.freeze({
   DECODE_FAILED: 422,
   INVALID_FINGERPRINTS: 422,
   REQUEST_TIMEOUT: 408,
+  /** A search photo in which no face was found. */
+  NO_FACE: 422,
   RATE_LIMITED: 429,
   /** The request line and headers together are over the server's limit (16 KiB). */
   HEADERS_TOO_LARGE: 431,

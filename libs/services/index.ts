@@ -12,3 +12,4 @@ export {
   type PersonServiceOptions,
 } from './person.service.js';
 export { personWebhookNotifier } from './person-webhooks.js';
+export { FaceLibrary, type FaceAppearance } from './face-library.service.js';

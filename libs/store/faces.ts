@@ -31,6 +31,15 @@ export interface StoredFingerprint extends StoredFace {
   yaw: number | null;
 }
 
+/** A face's descriptor with what a search result names: its ids and time (the video is the caller's). */
+export interface StoredDescriptor {
+  id: number;
+  /** The id the API shows. */
+  publicId: string;
+  t: number;
+  face: Float32Array;
+}
+
 /** What the worker writes for one face (the images are already in file storage under the keys). */
 export interface NewFace {
   frame: number;
@@ -142,6 +151,16 @@ export class FaceRepository {
       sharpness: r.sharpness,
       yaw: r.yaw,
     }));
+  }
+
+  /**
+   * The face descriptors of a video (no cloth vectors, no images), by face id: what search by photo and
+   * recognition read. One raw query: a tenant's library is loaded video by video and then kept in memory.
+   */
+  async loadDescriptors(videoId: string): Promise<StoredDescriptor[]> {
+    const rows = await this.db.$queryRaw<{ id: bigint; public_id: string; t: number; face_vec: Uint8Array }[]>`
+      SELECT id, public_id::text, t, face_vec FROM faces WHERE video_id = ${videoId}::uuid ORDER BY id`;
+    return rows.map((r) => ({ id: Number(r.id), publicId: r.public_id, t: r.t, face: bytesToFloat32(r.face_vec) }));
   }
 
   /** A page of faces in (t, frame, k) order; keyset cursor. */

@@ -230,6 +230,15 @@ export class VideoRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * The tenant's ready videos with a stamp that changes when a video is re-processed: what a cache of
+   * their faces checks on every read, so a deleted video leaves the next answer.
+   */
+  async readyStamps(tenantId: string): Promise<{ id: string; stamp: string }[]> {
+    const rows = await this.db.video.findMany({ where: { tenantId, status: 'ready' }, select: { id: true, finishedAt: true, faceCount: true } });
+    return rows.map((r) => ({ id: r.id, stamp: `${r.finishedAt?.getTime() ?? 0}:${r.faceCount}` }));
+  }
+
   /** Deletes the row; faces, linkages, segments and deliveries go with it (ON DELETE CASCADE). */
   async delete(id: string, scope?: TenantScope): Promise<boolean> {
     const r = await this.db.video.deleteMany({ where: videoWhere(id, scope) });

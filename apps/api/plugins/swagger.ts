@@ -25,6 +25,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'clusters', description: 'Key characters: clustering of the stored fingerprints' },
         { name: 'faces', description: 'Extracted face appearances' },
         { name: 'media', description: 'The stored video (range requests) and the media tokens that let <video>/<img> elements load it' },
+        { name: 'search', description: 'Search by photo across the tenant\'s videos and people' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
       components: {

@@ -38,6 +38,7 @@ const ROUTES: [string, string, number[]][] = [
   ['get', '/people/{id}/history', [200, 400, 404]],
   ['post', '/media-tokens', [201]],
   ['get', '/videos/{id}/media', [200, 206, 400, 404, 416]],
+  ['post', '/search/faces', [200, 400, 413, 415, 422]],
   ['get', '/health', [200]],
   ['get', '/ready', [200, 503]],
 ];

@@ -70,6 +70,8 @@ const ROUTES: Record<string, Route> = {
   'GET /videos/{id}/media': { kind: 'by-id', params: (i) => ({ id: i.pending }), ok: 200 },
   // A media token is the caller's own: what it opens is checked by the media routes above.
   'POST /media-tokens': { kind: 'create' },
+  // Searches the caller's faces only: test/apps/api/search.test.ts (B's photo search never returns A's faces).
+  'POST /search/faces': { kind: 'list' },
 };
 
 let api: RunningApi;

@@ -1,0 +1,86 @@
+import { packFaces, searchRows, type FaceMatrix } from '../recognition/index.js';
+import type { Store } from '../store/index.js';
+
+/** One ready video's faces, packed for the exact search. */
+interface VideoFaces {
+  stamp: string;
+  /** Public face ids (what the API shows). */
+  ids: string[];
+  t: Float64Array;
+  matrix: FaceMatrix;
+}
+
+/** A stored face that looks like the query. */
+export interface FaceAppearance {
+  videoId: string;
+  /** The face's public id. */
+  faceId: string;
+  t: number;
+  score: number;
+}
+
+/**
+ * A tenant's stored faces (every ready video's face descriptors) for search by photo: exact search
+ * (one dot product per stored face, libs/recognition). The descriptors are loaded once per video and
+ * kept in memory; every read first asks the database which of the tenant's videos are ready (one
+ * small query), drops the videos that are gone or were re-processed and loads the new ones — so a
+ * deleted video's faces leave the very next answer, in every API process, with no message to miss.
+ * Tenants are kept in a small LRU (a tenant's faces cost 512 bytes each: 200,000 faces = 100 MB).
+ */
+export class FaceLibrary {
+  private readonly tenants = new Map<string, Map<string, Promise<VideoFaces>>>();
+
+  constructor(private readonly store: Store, private readonly capacity = 8) {}
+
+  /** The tenant's ready videos' faces, in sync with the database as of this call. */
+  private async videos(tenantId: string): Promise<[string, VideoFaces][]> {
+    const stamps = await this.store.videos.readyStamps(tenantId);
+    let cached = this.tenants.get(tenantId);
+    if (cached) this.tenants.delete(tenantId);
+    else cached = new Map();
+    this.tenants.set(tenantId, cached);
+    while (this.tenants.size > this.capacity) this.tenants.delete(this.tenants.keys().next().value!);
+
+    const ready = new Set(stamps.map((s) => s.id));
+    for (const id of cached.keys()) if (!ready.has(id)) cached.delete(id);
+    const out: Promise<[string, VideoFaces]>[] = [];
+    for (const { id, stamp } of stamps) {
+      let entry = cached.get(id);
+      if (entry) {
+        const e = entry;
+        entry = e.then((v) => (v.stamp === stamp ? v : this.load(id, stamp)));
+      } else entry = this.load(id, stamp);
+      entry.catch(() => { if (cached.get(id) === entry) cached.delete(id); });
+      cached.set(id, entry);
+      out.push(entry.then((v) => [id, v]));
+    }
+    return Promise.all(out);
+  }
+
+  private async load(videoId: string, stamp: string): Promise<VideoFaces> {
+    const faces = await this.store.faces.loadDescriptors(videoId);
+    return {
+      stamp,
+      ids: faces.map((f) => f.publicId),
+      t: Float64Array.from(faces, (f) => f.t),
+      matrix: packFaces(faces.map((f) => f.face)),
+    };
+  }
+
+  /** How many faces the tenant has in ready videos (after syncing with the database). */
+  async size(tenantId: string): Promise<number> {
+    return (await this.videos(tenantId)).reduce((n, [, v]) => n + v.matrix.rows, 0);
+  }
+
+  /** The tenant's stored faces at least `minScore` alike to `descriptor`, best first, at most `limit`. */
+  async search(tenantId: string, descriptor: ArrayLike<number>, opts: { minScore: number; limit: number }): Promise<FaceAppearance[]> {
+    const videos = await this.videos(tenantId);
+    const q = packFaces([descriptor]).data;
+    const hits: FaceAppearance[] = [];
+    for (const [videoId, v] of videos) {
+      for (const h of searchRows(v.matrix, q, opts)) hits.push({ videoId, faceId: v.ids[h.row], t: v.t[h.row], score: h.score });
+    }
+    hits.sort((a, b) => b.score - a.score || (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0));
+    return hits.length > opts.limit ? hits.slice(0, opts.limit) : hits;
+  }
+}
