@@ -10,6 +10,7 @@ export const LIBS = {
   logger: [],
   config: [],
   clustering: [], // pure maths
+  recognition: [], // pure logic on face descriptors: exact search, person galleries, open-set identification
   sdk: ['webhooks'], // the generated HTTP client of the API (tests, the review app) and the webhook verifier receivers use
   media: ['config', 'logger'],
   vision: ['config', 'logger'],
@@ -19,7 +20,7 @@ export const LIBS = {
   store: ['config', 'media', 'logger'], // media: the probe's VideoInfo type, stored with each video
   queue: ['config', 'logger'],
   webhooks: ['config', 'logger'],
-  services: ['config', 'clustering', 'flow', 'store', 'queue', 'logger'], // clustering: the CachedLinkage type
+  services: ['config', 'clustering', 'flow', 'recognition', 'store', 'queue', 'logger'], // clustering: the CachedLinkage type
 };
 
 // Tests and benchmarks may reach lib internals (unit tests of one module); apps and libs may not.

@@ -62,12 +62,18 @@ async function describe(img: Rgb) {
 async function chips(source: string, root: string, out: LabelledDescriptor[], log: (m: string) => void): Promise<void> {
   if (!existsSync(root)) return log(`skip ${source}: ${root} absent`);
   let missed = 0;
-  for (const person of (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const person of (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     for (const file of (await readdir(join(root, person))).sort()) {
       const faces = await describe(await readRgb(join(root, person, file), CHIP_PAD));
       const best = faces.sort((a, b) => b.score - a.score)[0];
-      if (!best) { missed++; continue; }
-      out.push({ source, id: person, shot: `${source}/${person}/${file}`, box: best.box as Box, descriptor: Array.from(best.descriptor) });
+      if (!best) {
+        missed++;
+        continue;
+      }
+      out.push({ source, id: person, shot: `${source}/${person}/${file}`, box: best.box, descriptor: Array.from(best.descriptor) });
     }
   }
   log(`${source}: ${out.filter((f) => f.source === source).length} faces (${missed} chips without a face)`);
@@ -80,20 +86,40 @@ async function labelled(source: string, shot: string, img: Rgb, boxes: { box: Bo
   for (const l of boxes) {
     let best = -1;
     let bestIou = MATCH_IOU;
-    faces.forEach((f, i) => { const iou = boxIou(f.box as Box, l.box); if (iou >= bestIou) { best = i; bestIou = iou; } });
-    if (best < 0) { missed++; continue; }
-    out.push({ source, id: l.id, shot, box: faces[best].box as Box, descriptor: Array.from(faces[best].descriptor) });
+    faces.forEach((f, i) => {
+      const iou = boxIou(f.box, l.box);
+      if (iou >= bestIou) {
+        best = i;
+        bestIou = iou;
+      }
+    });
+    if (best < 0) {
+      missed++;
+      continue;
+    }
+    out.push({ source, id: l.id, shot, box: faces[best].box, descriptor: Array.from(faces[best].descriptor) });
   }
   return missed;
 }
 
 async function photos(out: LabelledDescriptor[], log: (m: string) => void): Promise<void> {
-  const labels = JSON.parse(readFileSync(LABELS, 'utf8')) as { photos: Record<string, { source: 'shared' | 'face-api'; path: string; faces: { box: Box; id: string | null }[] }> };
+  const labels = JSON.parse(readFileSync(LABELS, 'utf8')) as {
+    photos: Record<string, { source: 'shared' | 'face-api'; path: string; faces: { box: Box; id: string | null }[] }>;
+  };
   for (const [name, p] of Object.entries(labels.photos)) {
     const path = p.source === 'shared' ? join(DATA, p.path) : join(FACE_API, p.path);
-    if (!existsSync(path)) { log(`skip ${name}: ${path} absent`); continue; }
+    if (!existsSync(path)) {
+      log(`skip ${name}: ${path} absent`);
+      continue;
+    }
     const source = p.source === 'shared' ? 'bbt-scenes' : 'demo-samples';
-    const missed = await labelled(source, `${source}/${name}`, await readRgb(path), p.faces.filter((f) => f.id !== null), out);
+    const missed = await labelled(
+      source,
+      `${source}/${name}`,
+      await readRgb(path),
+      p.faces.filter((f) => f.id !== null),
+      out,
+    );
     if (missed) log(`${name}: ${missed} labelled faces not detected`);
   }
 }
@@ -101,7 +127,8 @@ async function photos(out: LabelledDescriptor[], log: (m: string) => void): Prom
 async function baldGuys(out: LabelledDescriptor[], log: (m: string) => void): Promise<void> {
   const path = join(DATA, 'faces/bald_guys.jpg');
   if (!existsSync(path)) return log('skip bald_guys: absent');
-  for (const f of await describe(await readRgb(path))) out.push({ source: 'bald-guys', id: null, shot: 'bald-guys', box: f.box as Box, descriptor: Array.from(f.descriptor) });
+  for (const f of await describe(await readRgb(path)))
+    out.push({ source: 'bald-guys', id: null, shot: 'bald-guys', box: f.box, descriptor: Array.from(f.descriptor) });
   log(`bald-guys: ${out.filter((f) => f.source === 'bald-guys').length} faces`);
 }
 
@@ -113,15 +140,26 @@ async function hamilton(out: LabelledDescriptor[], log: (m: string) => void): Pr
   const times = [...new Set(gt.faces.map((f) => f.t))].sort((a, b) => a - b);
   let missed = 0;
   for (const t of times) {
-    const rgb = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', video, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
-    missed += await labelled('hamilton', `hamilton/t=${t}`, { rgb, width: gt.width, height: gt.height }, gt.faces.filter((f) => f.t === t && f.id !== null), out);
+    const rgb = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', video, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+      maxBuffer: 64 << 20,
+    });
+    missed += await labelled(
+      'hamilton',
+      `hamilton/t=${t}`,
+      { rgb, width: gt.width, height: gt.height },
+      gt.faces.filter((f) => f.t === t && f.id !== null),
+      out,
+    );
   }
   log(`hamilton: ${out.filter((f) => f.source === 'hamilton').length} faces (${missed} labelled faces not detected)`);
 }
 
 /** Every labelled descriptor, from the cache when the sources are unchanged. */
 export async function labelledDescriptors(log: (m: string) => void = (m) => console.error(m)): Promise<LabelledDescriptor[]> {
-  const key = createHash('sha256').update(`${VERSION}|${readFileSync(LABELS, 'utf8')}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`${VERSION}|${readFileSync(LABELS, 'utf8')}`)
+    .digest('hex')
+    .slice(0, 16);
   const cache = join(tmpdir(), 'keycast-recognition', `descriptors-${key}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as LabelledDescriptor[];
   await initBackend({ log });

@@ -70,7 +70,10 @@ function clusters(faces: LabelledDescriptor[], size: number, rand: () => number)
   for (const f of shuffle(faces, rand)) {
     if (cur.some((c) => c.shot === f.shot)) continue;
     cur.push(f);
-    if (cur.length === size) { out.push(cur); cur = []; }
+    if (cur.length === size) {
+      out.push(cur);
+      cur = [];
+    }
   }
   if (cur.length > 0) out.push(cur);
   return out;
@@ -103,7 +106,15 @@ function makeRound(all: LabelledDescriptor[], rand: () => number, enrolFaces: nu
   return { gallery: buildGallery(people, { maxExemplars: RECOGNITION.maxExemplars }), queries: { single, cluster } };
 }
 
-interface Tally { known: number; correct: number; wrong: number; missed: number; strangers: number; falseAccepts: number; top1: number }
+interface Tally {
+  known: number;
+  correct: number;
+  wrong: number;
+  missed: number;
+  strangers: number;
+  falseAccepts: number;
+  top1: number;
+}
 
 function tally(rounds: Round[], kind: 'single' | 'cluster', k: number, threshold: number): Tally {
   const t: Tally = { known: 0, correct: 0, wrong: 0, missed: 0, strangers: 0, falseAccepts: 0, top1: 0 };
@@ -133,7 +144,10 @@ export async function runRecognitionBench(): Promise<string> {
   const rounds = Array.from({ length: ROUNDS }, () => makeRound(all, rand, ENROL));
   const sources = [...new Set(all.map((f) => f.source))].map((s) => `${s} ${all.filter((f) => f.source === s).length}`).join(', ');
   const lines: string[] = [HEADING, ''];
-  lines.push(`Faces: ${all.length} detected labelled faces (${sources}); ${ROUNDS} rounds, each enrolling a random half of the people seen in 3+ pictures from ${ENROL} pictures each; queries never share a picture with enrolment; strangers = people not enrolled that round + people seen once + bald_guys. A person's score = mean similarity (cosine of L2-normalised face descriptors) of the query to their k most similar exemplars; a cluster's faces are averaged first. Default: k ${RECOGNITION.k}, threshold ${RECOGNITION.threshold}.`, '');
+  lines.push(
+    `Faces: ${all.length} detected labelled faces (${sources}); ${ROUNDS} rounds, each enrolling a random half of the people seen in 3+ pictures from ${ENROL} pictures each; queries never share a picture with enrolment; strangers = people not enrolled that round + people seen once + bald_guys. A person's score = mean similarity (cosine of L2-normalised face descriptors) of the query to their k most similar exemplars; a cluster's faces are averaged first. Default: k ${RECOGNITION.k}, threshold ${RECOGNITION.threshold}.`,
+    '',
+  );
   for (const kind of ['single', 'cluster'] as const) {
     lines.push(`### ${kind === 'single' ? 'One face (search by photo)' : `Clusters of up to ${CLUSTER} faces (suggestions)`}, k ${RECOGNITION.k}`, '');
     lines.push('| threshold | named right | wrong name | not named | strangers named (FAR) | top-1 (no threshold) |', '|---|---|---|---|---|---|');
@@ -145,11 +159,17 @@ export async function runRecognitionBench(): Promise<string> {
     lines.push('');
   }
   lines.push('### k (exemplars averaged), each at its own threshold', '');
-  lines.push('Each k at the lowest threshold (grid step 0.0025) where no stranger is named, one face or cluster; the default threshold sits a step above that for k ' + RECOGNITION.k + ', a margin for tenants with many more people than these.', '');
+  lines.push(
+    'Each k at the lowest threshold (grid step 0.0025) where no stranger is named, one face or cluster; the default threshold sits a step above that for k ' +
+      RECOGNITION.k +
+      ', a margin for tenants with many more people than these.',
+    '',
+  );
   lines.push('| k | zero-FAR threshold | one face: named right | cluster: named right |', '|---|---|---|---|');
   for (const k of KS) {
     let th = 0.85;
-    while (th < 1 && (tally(rounds, 'single', k, th).falseAccepts > 0 || tally(rounds, 'cluster', k, th).falseAccepts > 0)) th = Math.round((th + 0.0025) * 10000) / 10000;
+    while (th < 1 && (tally(rounds, 'single', k, th).falseAccepts > 0 || tally(rounds, 'cluster', k, th).falseAccepts > 0))
+      th = Math.round((th + 0.0025) * 10000) / 10000;
     const s = tally(rounds, 'single', k, th);
     const c = tally(rounds, 'cluster', k, th);
     lines.push(`| ${k}${k === RECOGNITION.k ? ' (default)' : ''} | ${th} | ${pct(s.correct, s.known)} | ${pct(c.correct, c.known)} |`);

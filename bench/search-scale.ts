@@ -34,7 +34,13 @@ const HEADING = '## Search and recognition at scale (bench/search-scale.ts)';
 
 function rng(seed: number) {
   let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Wall and CPU milliseconds of `fn`: on a shared machine the CPU time is what one free core would take. */
@@ -63,7 +69,11 @@ function spreads(faces: { id: string | null; descriptor: number[] }[]): { within
   for (const fs of byId.values()) {
     const m = fs[0].map((_, d) => fs.reduce((s, f) => s + f[d], 0) / fs.length);
     means.push(m);
-    for (const f of fs) for (let d = 0; d < m.length; d++) { w += (f[d] - m[d]) ** 2; n++; }
+    for (const f of fs)
+      for (let d = 0; d < m.length; d++) {
+        w += (f[d] - m[d]) ** 2;
+        n++;
+      }
   }
   const g = means[0].map((_, d) => means.reduce((s, m) => s + m[d], 0) / means.length);
   let b = 0;
@@ -90,14 +100,15 @@ export async function runSearchScale(): Promise<string> {
   const faceOf = (p: number) => Float32Array.from(centres[p], (x) => x + gauss() * within);
   // Videos of 1,000 faces; each video shows a few people (faces of one person spread over several videos).
   const videos = new Map<string, StoredDescriptor[]>();
-  const personOfFace = new Map<number, number>();
+  const personOfFace = new Map<string, number>();
   let id = 1;
   for (let v = 0; v < VIDEOS; v++) {
     const faces: StoredDescriptor[] = [];
     for (let i = 0; i < FACES / VIDEOS; i++) {
       const p = (v * 5 + Math.floor(i / perPerson) * VIDEOS * 5 + (i % 5)) % PEOPLE;
-      personOfFace.set(id, p);
-      faces.push({ id: id++, t: i, face: faceOf(p) });
+      personOfFace.set(`f${id}`, p);
+      faces.push({ id, publicId: `f${id}`, t: i, face: faceOf(p) });
+      id++;
     }
     videos.set(`video-${v}`, faces);
   }
@@ -136,7 +147,10 @@ export async function runSearchScale(): Promise<string> {
 
   // The gallery: 1,000 people, each with 40 confirmed faces (32 exemplars kept).
   const tGallery = performance.now();
-  const gallery = buildGallery(centres.map((_, p) => ({ person: p, faces: Array.from({ length: 40 }, () => faceOf(p)) })), { maxExemplars: RECOGNITION.maxExemplars });
+  const gallery = buildGallery(
+    centres.map((_, p) => ({ person: p, faces: Array.from({ length: 40 }, () => faceOf(p)) })),
+    { maxExemplars: RECOGNITION.maxExemplars },
+  );
   const galleryMs = performance.now() - tGallery;
   const who: number[] = [];
   const whoCpu: number[] = [];
@@ -150,12 +164,22 @@ export async function runSearchScale(): Promise<string> {
   const suggestions: number[] = [];
   const suggestionsCpu: number[] = [];
   for (let r = 0; r < 30; r++) {
-    const clusters = Array.from({ length: CLUSTERS }, () => { const p = Math.floor(rand() * PEOPLE); return Array.from({ length: 5 + Math.floor(rand() * 196) }, () => faceOf(p)); });
-    await timed(() => { for (const c of clusters) rankPeople(gallery, c, { k: RECOGNITION.k }); }, suggestions, suggestionsCpu);
+    const clusters = Array.from({ length: CLUSTERS }, () => {
+      const p = Math.floor(rand() * PEOPLE);
+      return Array.from({ length: 5 + Math.floor(rand() * 196) }, () => faceOf(p));
+    });
+    await timed(
+      () => {
+        for (const c of clusters) rankPeople(gallery, c, { k: RECOGNITION.k });
+      },
+      suggestions,
+      suggestionsCpu,
+    );
   }
 
   const ms = (x: number) => x.toFixed(1);
-  const row = (what: string, xs: number[], cpu: number[]) => `| ${what} | ${xs.length} | ${ms(percentile(xs, 50))} | ${ms(percentile(xs, 95))} | ${ms(percentile(cpu, 50))} | ${ms(percentile(cpu, 95))} |`;
+  const row = (what: string, xs: number[], cpu: number[]) =>
+    `| ${what} | ${xs.length} | ${ms(percentile(xs, 50))} | ${ms(percentile(xs, 95))} | ${ms(percentile(cpu, 50))} | ${ms(percentile(cpu, 95))} |`;
   const lines = [
     HEADING,
     '',
@@ -181,5 +205,12 @@ export async function runSearchScale(): Promise<string> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const text = await runSearchScale();
   console.log(text);
-  if (process.argv.includes('--record')) replaceResultsSection(join(REPO_ROOT, 'bench/RESULTS.md'), HEADING, text, '<!-- search-scale notes: kept by --record -->', '<!-- end of search-scale notes -->');
+  if (process.argv.includes('--record'))
+    replaceResultsSection(
+      join(REPO_ROOT, 'bench/RESULTS.md'),
+      HEADING,
+      text,
+      '<!-- search-scale notes: kept by --record -->',
+      '<!-- end of search-scale notes -->',
+    );
 }

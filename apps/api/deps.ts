@@ -35,15 +35,16 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
   });
   const clusters = new ClusterService(store);
   const notify = personWebhookNotifier(store, queues, (err) => process.stderr.write(`keycast api: person.updated webhook not queued: ${err.message}\n`));
+  const library = new FaceLibrary(store);
   let detector: Promise<FacePool> | null = null;
   return {
     config,
     store,
     queues,
     clusters,
-    erasure: new ErasureService(store, queues, clusters),
+    erasure: new ErasureService(store, queues, clusters, library),
     people: new PersonService(store, { clusters, notify }),
-    library: new FaceLibrary(store),
+    library,
     faceDetector: () => {
       detector ??= createFacePool({ size: 1 });
       detector.catch(() => { detector = null; });

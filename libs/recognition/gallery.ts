@@ -50,7 +50,9 @@ export function buildGallery<P>(people: readonly PersonFaces<P>[], opts: { maxEx
   const kept = people.filter((p) => p.faces.length > 0);
   const exemplars = kept.map((p) => chooseExemplars(p.faces, opts.maxExemplars));
   const start = new Int32Array(kept.length + 1);
-  exemplars.forEach((e, i) => { start[i + 1] = start[i] + e.length; });
+  exemplars.forEach((e, i) => {
+    start[i + 1] = start[i] + e.length;
+  });
   const data = new Float32Array(start[kept.length] * FACE_DIM);
   exemplars.forEach((e, i) => e.forEach((u, j) => data.set(u, (start[i] + j) * FACE_DIM)));
   return { people: kept.map((p) => p.person), matrix: { rows: start[kept.length], dim: FACE_DIM, data }, start };
@@ -77,7 +79,10 @@ export function rankPeople<P>(gallery: PeopleGallery<P>, query: readonly ArrayLi
       const s = sims[r];
       if (s <= top[k - 1]) continue;
       let j = k - 1;
-      while (j > 0 && top[j - 1] < s) { top[j] = top[j - 1]; j--; }
+      while (j > 0 && top[j - 1] < s) {
+        top[j] = top[j - 1];
+        j--;
+      }
       top[j] = s;
     }
     let sum = 0;

@@ -28,7 +28,10 @@ export function dotAll(m: FaceMatrix, q: Float32Array, out: Float32Array = new F
   const { data, dim, rows } = m;
   if (q.length !== dim) throw new Error(`query has ${q.length} dimensions, expected ${dim}`);
   for (let r = 0, o = 0; r < rows; r++, o += dim) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let i = 0; i < dim; i += 4) {
       s0 += data[o + i] * q[i];
       s1 += data[o + i + 1] * q[i + 1];

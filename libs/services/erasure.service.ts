@@ -1,6 +1,7 @@
 import type { Queues } from '../queue/index.js';
 import type { Store, TenantScope } from '../store/index.js';
 import type { ClusterService } from './cluster.service.js';
+import type { FaceLibrary } from './face-library.service.js';
 
 /** What a deletion removed: faces are biometric data, so an erasure says what it erased. */
 export interface ErasureReport {
@@ -32,11 +33,16 @@ function add(into: ErasureReport, r: ErasureReport): void {
 /**
  * The lifecycle of biometric data: deleting a video removes it everywhere it lives — its rows (faces with their
  * vectors, linkages, segments, deliveries: ON DELETE CASCADE), its files (upload, thumbnails, body crops), its queue
- * jobs and payloads in Redis, and this process's in-memory fingerprints (ClusterService). A tenant's purge and the
+ * jobs and payloads in Redis, and this process's in-memory fingerprints (ClusterService) and face descriptors (FaceLibrary). A tenant's purge and the
  * retention period are the same deletion, video by video.
  */
 export class ErasureService {
-  constructor(private readonly store: Store, private readonly queues: Queues, private readonly clusters?: ClusterService) {}
+  constructor(
+    private readonly store: Store,
+    private readonly queues: Queues,
+    private readonly clusters?: ClusterService,
+    private readonly library?: FaceLibrary,
+  ) {}
 
   /** Deletes one video (within `scope` when given); null when there is no such video. */
   async deleteVideo(videoId: string, scope?: TenantScope): Promise<ErasureReport | null> {
@@ -48,6 +54,7 @@ export class ErasureService {
     const existed = await this.store.deleteVideo(videoId, scope);
     if (!existed) return null;
     this.clusters?.forget(videoId);
+    this.library?.forget(videoId);
     const jobs = await this.queues.removeVideoJobs(videoId, Math.max(video.segmentCount, 1));
     return { videos: 1, faces, files: usage.files, bytes: usage.bytes, jobs };
   }

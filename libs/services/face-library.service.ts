@@ -30,7 +30,10 @@ export interface FaceAppearance {
 export class FaceLibrary {
   private readonly tenants = new Map<string, Map<string, Promise<VideoFaces>>>();
 
-  constructor(private readonly store: Store, private readonly capacity = 8) {}
+  constructor(
+    private readonly store: Store,
+    private readonly capacity = 8,
+  ) {}
 
   /** The tenant's ready videos' faces, in sync with the database as of this call. */
   private async videos(tenantId: string): Promise<[string, VideoFaces][]> {
@@ -50,7 +53,9 @@ export class FaceLibrary {
         const e = entry;
         entry = e.then((v) => (v.stamp === stamp ? v : this.load(id, stamp)));
       } else entry = this.load(id, stamp);
-      entry.catch(() => { if (cached.get(id) === entry) cached.delete(id); });
+      entry.catch(() => {
+        if (cached.get(id) === entry) cached.delete(id);
+      });
       cached.set(id, entry);
       out.push(entry.then((v) => [id, v]));
     }
@@ -65,6 +70,16 @@ export class FaceLibrary {
       t: Float64Array.from(faces, (f) => f.t),
       matrix: packFaces(faces.map((f) => f.face)),
     };
+  }
+
+  /** Drops a video's descriptors from memory now (erasure), rather than at the tenant's next read. */
+  forget(videoId: string): void {
+    for (const videos of this.tenants.values()) videos.delete(videoId);
+  }
+
+  /** Whether any tenant's descriptors of this video are in memory (what erasure tests check). */
+  holds(videoId: string): boolean {
+    return [...this.tenants.values()].some((videos) => videos.has(videoId));
   }
 
   /** How many faces the tenant has in ready videos (after syncing with the database). */

@@ -18,16 +18,21 @@ const DETECT_MAX_SIDE = 2048;
 const MAX_FACES = 10;
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
-interface Decoded { rgb: Buffer; width: number; height: number; scale: number }
+interface Decoded {
+  rgb: Buffer;
+  width: number;
+  height: number;
+  scale: number;
+}
 
 /** JPEG, PNG or WebP → packed RGB at most DETECT_MAX_SIDE, upright (EXIF orientation applied). */
 async function decodePhoto(bytes: Buffer): Promise<Decoded> {
   let format: string | undefined;
-  let oriented = 0;
+  let oriented: number;
   try {
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     format = meta.format;
-    oriented = (meta.orientation ?? 1) >= 5 ? meta.height ?? 0 : meta.width ?? 0;
+    oriented = (meta.orientation ?? 1) >= 5 ? (meta.height ?? 0) : (meta.width ?? 0);
     if (FORMATS.has(format ?? '') && (meta.width ?? 0) * (meta.height ?? 0) > SEARCH_MAX_PIXELS) {
       throw new ApiError('IMAGE_TOO_LARGE', `the photo has ${meta.width}x${meta.height} pixels, more than the limit of ${SEARCH_MAX_PIXELS}`);
     }
@@ -35,7 +40,8 @@ async function decodePhoto(bytes: Buffer): Promise<Decoded> {
     if (e instanceof ApiError) throw e;
     throw new ApiError('NOT_AN_IMAGE', 'the file is not a JPEG, PNG or WebP image');
   }
-  if (!FORMATS.has(format ?? '')) throw new ApiError('NOT_AN_IMAGE', `the file is ${format ? `a ${format} image` : 'not an image'}: send a JPEG, PNG or WebP photo`);
+  if (!FORMATS.has(format ?? ''))
+    throw new ApiError('NOT_AN_IMAGE', `the file is ${format ? `a ${format} image` : 'not an image'}: send a JPEG, PNG or WebP photo`);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: SEARCH_MAX_PIXELS, failOn: 'error' })
       .rotate()
@@ -63,7 +69,11 @@ async function decodePhoto(bytes: Buffer): Promise<Decoded> {
 function drained(raw: IncomingMessage, file: NodeJS.ReadableStream): Promise<void> {
   file.resume();
   if (raw.complete || raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => { raw.once('end', resolve); raw.once('close', resolve); raw.once('error', resolve); });
+  return new Promise((resolve) => {
+    raw.once('end', resolve);
+    raw.once('close', resolve);
+    raw.once('error', resolve);
+  });
 }
 
 /** The upload's `file` part, read whole (it is small), or the documented 4xx. */
@@ -83,38 +93,57 @@ async function readPhoto(raw: IncomingMessage, part: MultipartFile | undefined):
 }
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/search/faces', {
-    schema: {
-      tags: ['search'],
-      summary: 'Search by photo: who is in it (the tenant\'s people) and where they appear (the tenant\'s ready videos)',
-      description: `multipart/form-data with one \`file\`: a JPEG, PNG or WebP photo (at most ${SEARCH_MAX_BYTES} bytes and ${SEARCH_MAX_PIXELS} pixels). `
-        + `Every face found (at most ${MAX_FACES}, largest first) carries the people it is (open-set: a stranger has none) and the stored faces that look like it, `
-        + `both at the recognition threshold (${RECOGNITION.threshold}, calibrated in docs/QUALITY.md so that a person never enrolled is almost never named). `
-        + 'Only the caller\'s tenant is searched. A deleted video\'s faces are never returned. '
-        + '4xx: MISSING_FILE (no `file`), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found).',
-      consumes: ['multipart/form-data'],
-      querystring: SearchFacesQuery,
-      response: { 200: SearchFacesResult, ...errors(400, 413, 415, 422, 500, 503) },
+  app.post(
+    '/search/faces',
+    {
+      schema: {
+        tags: ['search'],
+        summary: "Search by photo: who is in it (the tenant's people) and where they appear (the tenant's ready videos)",
+        description:
+          `multipart/form-data with one \`file\`: a JPEG, PNG or WebP photo (at most ${SEARCH_MAX_BYTES} bytes and ${SEARCH_MAX_PIXELS} pixels). ` +
+          `Every face found (at most ${MAX_FACES}, largest first) carries the people it is (open-set: a stranger has none) and the stored faces that look like it, ` +
+          `both at the recognition threshold (${RECOGNITION.threshold}, calibrated in docs/QUALITY.md so that a person never enrolled is almost never named). ` +
+          "Only the caller's tenant is searched. A deleted video's faces are never returned. " +
+          '4xx: MISSING_FILE (no `file`), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found).',
+        consumes: ['multipart/form-data'],
+        querystring: SearchFacesQuery,
+        response: { 200: SearchFacesResult, ...errors(400, 413, 415, 422, 500, 503) },
+      },
     },
-  }, async (req) => {
-    const scope = scopeOf(req);
-    const bytes = await readPhoto(req.raw, await req.file({ limits: { fileSize: SEARCH_MAX_BYTES, files: 1 } }));
-    if (bytes.length === 0) throw new ApiError('NOT_AN_IMAGE', 'the file is empty');
-    const photo = await decodePhoto(bytes);
-    const pool = await app.keycast.faceDetector();
-    const found = await pool.analyze({ rgb: photo.rgb, width: photo.width, height: photo.height, minScore: DEFAULT_EXTRACT.min_face_score, maxFaces: 100, clothEncoder: 'histogram' });
-    if (found.faces.length === 0) throw new ApiError('NO_FACE', found.detected > 100 ? 'more than 100 faces: not a search photo' : 'no face was found in the photo');
-    const faces = [...found.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).slice(0, MAX_FACES);
-    const limit = req.query.limit ?? 100;
-    const s = photo.scale;
-    return {
-      faces: await Promise.all(faces.map(async (f) => ({
-        box: f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number],
-        matches: [],
-        appearances: (await app.keycast.library.search(scope.tenantId, f.face, { minScore: RECOGNITION.threshold, limit }))
-          .map((a) => ({ video_id: a.videoId, face_id: a.faceId, t: a.t, score: Math.round(a.score * 10000) / 10000 })),
-      }))),
-      threshold: RECOGNITION.threshold,
-    };
-  });
+    async (req) => {
+      const scope = scopeOf(req);
+      const bytes = await readPhoto(req.raw, await req.file({ limits: { fileSize: SEARCH_MAX_BYTES, files: 1 } }));
+      if (bytes.length === 0) throw new ApiError('NOT_AN_IMAGE', 'the file is empty');
+      const photo = await decodePhoto(bytes);
+      const pool = await app.keycast.faceDetector();
+      const found = await pool.analyze({
+        rgb: photo.rgb,
+        width: photo.width,
+        height: photo.height,
+        minScore: DEFAULT_EXTRACT.min_face_score,
+        maxFaces: 100,
+        clothEncoder: 'histogram',
+      });
+      if (found.faces.length === 0)
+        throw new ApiError('NO_FACE', found.detected > 100 ? 'more than 100 faces: not a search photo' : 'no face was found in the photo');
+      const faces = [...found.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).slice(0, MAX_FACES);
+      const limit = req.query.limit ?? 100;
+      const s = photo.scale;
+      return {
+        faces: await Promise.all(
+          faces.map(async (f) => ({
+            box: f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number],
+            matches: [],
+            appearances: (await app.keycast.library.search(scope.tenantId, f.face, { minScore: RECOGNITION.threshold, limit })).map((a) => ({
+              video_id: a.videoId,
+              face_id: a.faceId,
+              t: a.t,
+              score: Math.round(a.score * 10000) / 10000,
+            })),
+          })),
+        ),
+        threshold: RECOGNITION.threshold,
+      };
+    },
+  );
 };

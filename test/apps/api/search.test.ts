@@ -33,12 +33,23 @@ async function seedVideo(tenantId: string, photo: string, copies = 2): Promise<{
   const img = await readRgb(photo);
   const found = await (await api.deps.faceDetector()).analyze({ ...img, minScore: DEFAULT_EXTRACT.min_face_score, maxFaces: 100, clothEncoder: 'histogram' });
   assert.ok(found.faces.length >= 3, `${photo}: ${found.faces.length} faces`);
-  const thumb = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 120, g: 80, b: 60 } } }).jpeg().toBuffer();
+  const thumb = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 120, g: 80, b: 60 } } })
+    .jpeg()
+    .toBuffer();
   const faces: FaceRecord[] = [];
   for (let c = 0; c < copies; c++) {
-    found.faces.forEach((f, k) => faces.push({ frame: c * 25, k, t: c, box: f.box, score: f.score, face: f.face, cloth: f.cloth, thumbnail: thumb, body: thumb }));
+    found.faces.forEach((f, k) =>
+      faces.push({ frame: c * 25, k, t: c, box: f.box, score: f.score, face: f.face, cloth: f.cloth, thumbnail: thumb, body: thumb }),
+    );
   }
-  const v = await store.videos.create({ tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: `videos/${tenantId}/source`, sizeBytes: 1, filename: 'people.mp4', probe: { path: 'people.mp4', duration_s: copies, fps: 25, width: img.width, height: img.height, rotation: 0, codec: 'h264', frame_count: 25 * copies } });
+  const v = await store.videos.create({
+    tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: `videos/${tenantId}/source`,
+    sizeBytes: 1,
+    filename: 'people.mp4',
+    probe: { path: 'people.mp4', duration_s: copies, fps: 25, width: img.width, height: img.height, rotation: 0, codec: 'h264', frame_count: 25 * copies },
+  });
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: copies }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: copies, faces: faces.length, t: copies, fraction: 1 });
   await store.videos.markReady(v.id, { faceCount: faces.length, frameCount: copies, timings: {} });
@@ -61,27 +72,42 @@ before(async () => {
   facesA = a.faces;
   videoB = (await seedVideo(B.tenantId, PEOPLE)).video;
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
 type Face = { box: number[]; matches: unknown[]; appearances: { video_id: string; face_id: string; t: number; score: number }[] };
 
-test('POST /search/faces: every face of the photo, largest first, each found in the caller\'s video at both times', async () => {
+test("POST /search/faces: every face of the photo, largest first, each found in the caller's video at both times", async () => {
   const r = await search(A, readFileSync(PEOPLE));
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const faces: Face[] = r.body.faces;
   assert.equal(faces.length, 3);
   assert.equal(r.body.threshold, RECOGNITION.threshold);
   const areas = faces.map((f) => f.box[2] * f.box[3]);
-  assert.deepEqual(areas, [...areas].sort((x, y) => y - x), 'largest first');
+  assert.deepEqual(
+    areas,
+    [...areas].sort((x, y) => y - x),
+    'largest first',
+  );
   const meta = await sharp(PEOPLE).metadata();
   for (const f of faces) {
-    assert.ok(f.box[0] >= 0 && f.box[1] >= 0 && f.box[0] + f.box[2] <= meta.width! + 1 && f.box[1] + f.box[3] <= meta.height! + 1, `box ${f.box} inside the photo`);
+    assert.ok(
+      f.box[0] >= 0 && f.box[1] >= 0 && f.box[0] + f.box[2] <= meta.width + 1 && f.box[1] + f.box[3] <= meta.height + 1,
+      `box ${f.box} inside the photo`,
+    );
     assert.deepEqual(f.matches, [], 'no people enrolled: nobody is named');
     // The same face at t 0 and t 1 of A's video, nearly identical (same detector, same pixels), best first.
     assert.equal(f.appearances.length, 2, JSON.stringify(f.appearances));
-    assert.deepEqual(f.appearances.map((a) => a.video_id), [videoA, videoA]);
+    assert.deepEqual(
+      f.appearances.map((a) => a.video_id),
+      [videoA, videoA],
+    );
     assert.deepEqual(f.appearances.map((a) => a.t).sort(), [0, 1]);
-    for (const a of f.appearances) { assert.ok(a.score > 0.99, `score ${a.score}`); assert.ok(facesA.includes(a.face_id)); }
+    for (const a of f.appearances) {
+      assert.ok(a.score > 0.99, `score ${a.score}`);
+      assert.ok(facesA.includes(a.face_id));
+    }
   }
   // Three different people: no face of the photo finds another's appearances.
   const found = faces.map((f) => new Set(f.appearances.map((a) => a.face_id)));
@@ -89,29 +115,39 @@ test('POST /search/faces: every face of the photo, largest first, each found in 
   assert.equal(new Set(faces.flatMap((f) => f.appearances.map((a) => a.face_id))).size, facesA.length, 'every stored face found once');
 });
 
-test('POST /search/faces: another tenant finds only its own copy; a stranger\'s photo finds nobody (open set)', async () => {
+test("POST /search/faces: another tenant finds only its own copy; a stranger's photo finds nobody (open set)", async () => {
   const r = await search(B, readFileSync(PEOPLE));
   assert.equal(r.status, 200);
   const videos = new Set((r.body.faces as Face[]).flatMap((f) => f.appearances.map((a) => a.video_id)));
-  assert.deepEqual([...videos], [videoB], 'B never sees A\'s faces');
+  assert.deepEqual([...videos], [videoB], "B never sees A's faces");
   const others = await search(A, readFileSync(OTHERS));
   assert.equal(others.status, 200);
   assert.ok(others.body.faces.length >= 3);
-  assert.deepEqual((others.body.faces as Face[]).flatMap((f) => f.appearances), [], 'people never stored are found nowhere');
+  assert.deepEqual(
+    (others.body.faces as Face[]).flatMap((f) => f.appearances),
+    [],
+    'people never stored are found nowhere',
+  );
   // limit caps the appearances per face.
   const one = await search(A, readFileSync(PEOPLE), 'p.jpg', 'file', '?limit=1');
   assert.equal(one.status, 200);
   for (const f of one.body.faces as Face[]) assert.equal(f.appearances.length, 1);
 });
 
-test('POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the photo\'s upright pixels', async () => {
+test("POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the photo's upright pixels", async () => {
   const jpeg = (await search(A, readFileSync(PEOPLE))).body.faces as Face[];
-  for (const [name, bytes] of [['p.png', await sharp(PEOPLE).png().toBuffer()], ['p.webp', await sharp(PEOPLE).webp({ quality: 95 }).toBuffer()]] as const) {
+  for (const [name, bytes] of [
+    ['p.png', await sharp(PEOPLE).png().toBuffer()],
+    ['p.webp', await sharp(PEOPLE).webp({ quality: 95 }).toBuffer()],
+  ] as const) {
     const r = await search(A, bytes, name);
     assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.faces.length, jpeg.length, name);
     (r.body.faces as Face[]).forEach((f, i) => {
-      assert.ok(f.box.every((v, j) => Math.abs(v - jpeg[i].box[j]) < 8), `${name} box ${f.box} vs ${jpeg[i].box}`);
+      assert.ok(
+        f.box.every((v, j) => Math.abs(v - jpeg[i].box[j]) < 8),
+        `${name} box ${f.box} vs ${jpeg[i].box}`,
+      );
       assert.equal(f.appearances[0]?.video_id, videoA, name);
     });
   }
@@ -121,17 +157,23 @@ test('POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the ph
   const r = await search(A, sideways, 'sideways.jpg');
   assert.equal(r.status, 200);
   assert.equal(r.body.faces.length, jpeg.length);
-  for (const f of r.body.faces as Face[]) assert.ok(f.box[0] + f.box[2] <= meta.width! + 1 && f.box[1] + f.box[3] <= meta.height! + 1, `upright box ${f.box}`);
+  for (const f of r.body.faces as Face[]) assert.ok(f.box[0] + f.box[2] <= meta.width + 1 && f.box[1] + f.box[3] <= meta.height + 1, `upright box ${f.box}`);
 });
 
-test('erasure: a deleted video\'s faces are never returned by search, from the next request on', async () => {
+test("erasure: a deleted video's faces are never returned by search, from the next request on", async () => {
   const before = await search(A, readFileSync(PEOPLE));
+  assert.equal(api.deps.library.holds(videoA), true);
   assert.ok((before.body.faces as Face[]).some((f) => f.appearances.length > 0));
   const del = await call(api.baseUrl, 'DELETE', `/videos/${videoA}`, { headers: A.headers });
   assert.equal(del.status, 204);
+  assert.equal(api.deps.library.holds(videoA), false, 'its descriptors left memory with the deletion, before any search');
   const after = await search(A, readFileSync(PEOPLE));
   assert.equal(after.status, 200);
-  assert.deepEqual((after.body.faces as Face[]).flatMap((f) => f.appearances), [], 'nothing of the deleted video');
+  assert.deepEqual(
+    (after.body.faces as Face[]).flatMap((f) => f.appearances),
+    [],
+    'nothing of the deleted video',
+  );
   // The other tenant's copy is untouched.
   const b = await search(B, readFileSync(PEOPLE));
   assert.ok((b.body.faces as Face[]).every((f) => f.appearances.length === 2 && f.appearances.every((a) => a.video_id === videoB)));
@@ -145,10 +187,34 @@ test('POST /search/faces refuses what is not a usable photo, with a documented c
   const cases: [string, Buffer | Uint8Array, string, number, string][] = [
     ['text', Buffer.from('this is not an image at all'), 'a.jpg', 415, 'NOT_AN_IMAGE'],
     ['empty', Buffer.alloc(0), 'a.jpg', 415, 'NOT_AN_IMAGE'],
-    ['GIF', await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).gif().toBuffer(), 'a.gif', 415, 'NOT_AN_IMAGE'],
+    [
+      'GIF',
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } })
+        .gif()
+        .toBuffer(),
+      'a.gif',
+      415,
+      'NOT_AN_IMAGE',
+    ],
     ['truncated JPEG', readFileSync(PEOPLE).subarray(0, 2000), 'a.jpg', 415, 'NOT_AN_IMAGE'],
-    ['no face', await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3070a0' } }).png().toBuffer(), 'a.png', 422, 'NO_FACE'],
-    ['too many pixels', await sharp({ create: { width: 8000, height: 6000, channels: 3, background: '#000000' } }).png({ compressionLevel: 9 }).toBuffer(), 'a.png', 413, 'IMAGE_TOO_LARGE'],
+    [
+      'no face',
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3070a0' } })
+        .png()
+        .toBuffer(),
+      'a.png',
+      422,
+      'NO_FACE',
+    ],
+    [
+      'too many pixels',
+      await sharp({ create: { width: 8000, height: 6000, channels: 3, background: '#000000' } })
+        .png({ compressionLevel: 9 })
+        .toBuffer(),
+      'a.png',
+      413,
+      'IMAGE_TOO_LARGE',
+    ],
   ];
   for (const [what, bytes, name, status, code] of cases) {
     const r = await search(A, bytes, name);
@@ -158,7 +224,14 @@ test('POST /search/faces refuses what is not a usable photo, with a documented c
   }
   const wrongField = await search(A, readFileSync(PEOPLE), 'a.jpg', 'photo');
   assert.equal(wrongField.status, 400);
-  const noFile = await call(api.baseUrl, 'POST', '/search/faces', { body: (() => { const f = new FormData(); f.append('x', '1'); return f; })(), headers: A.headers });
+  const noFile = await call(api.baseUrl, 'POST', '/search/faces', {
+    body: (() => {
+      const f = new FormData();
+      f.append('x', '1');
+      return f;
+    })(),
+    headers: A.headers,
+  });
   assert.equal(noFile.status, 400);
   assert.equal(noFile.body.error.code, 'MISSING_FILE');
   const json = await call(api.baseUrl, 'POST', '/search/faces', { body: '{}', headers: { ...A.headers, 'content-type': 'application/json' } });

@@ -1,18 +1,39 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGallery, chooseExemplars, dotAll, FACE_DIM, identify, meanUnit, packFaces, rankPeople, searchRows, unitVector } from '../../../libs/recognition/index.js';
+import {
+  buildGallery,
+  chooseExemplars,
+  dotAll,
+  FACE_DIM,
+  identify,
+  meanUnit,
+  packFaces,
+  rankPeople,
+  searchRows,
+  unitVector,
+} from '../../../libs/recognition/index.js';
 
 /** Seeded gaussian-ish vectors: descriptors in shape only (the maths does not care where they come from). */
 function rng(seed: number) {
   let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 const rand = rng(7);
 const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
 const vec = (scale = 1) => Float32Array.from({ length: FACE_DIM }, () => gauss() * scale);
 /** A face of `centre` with noise: the same person seen again. */
 const near = (centre: Float32Array, noise: number) => Float32Array.from(centre, (x) => x + gauss() * noise);
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
 
 test('unitVector: unit length whatever the scale; a zero vector stays zero', () => {
   const u = unitVector(vec(37));
@@ -24,13 +45,22 @@ test('exact search: every row at or above minScore, best first, same as a naive 
   const faces = Array.from({ length: 3001 }, () => vec(1.4));
   const m = packFaces(faces);
   const q = unitVector(faces[1234]);
-  const naive = faces.map((f, row) => ({ row, score: dot(unitVector(f), q) })).filter((h) => h.score >= 0.1).sort((a, b) => b.score - a.score || a.row - b.row);
+  const naive = faces
+    .map((f, row) => ({ row, score: dot(unitVector(f), q) }))
+    .filter((h) => h.score >= 0.1)
+    .sort((a, b) => b.score - a.score || a.row - b.row);
   const hits = searchRows(m, q, { minScore: 0.1, limit: 10_000 });
-  assert.deepEqual(hits.map((h) => h.row), naive.map((h) => h.row));
+  assert.deepEqual(
+    hits.map((h) => h.row),
+    naive.map((h) => h.row),
+  );
   assert.equal(hits[0].row, 1234);
   assert.ok(Math.abs(hits[0].score - 1) < 1e-5);
   for (let i = 0; i < hits.length; i++) assert.ok(Math.abs(hits[i].score - naive[i].score) < 1e-5);
-  assert.deepEqual(searchRows(m, q, { minScore: 0.1, limit: 5 }).map((h) => h.row), naive.slice(0, 5).map((h) => h.row));
+  assert.deepEqual(
+    searchRows(m, q, { minScore: 0.1, limit: 5 }).map((h) => h.row),
+    naive.slice(0, 5).map((h) => h.row),
+  );
   assert.throws(() => dotAll(m, new Float32Array(64)), /dimensions/);
   assert.throws(() => packFaces([new Float32Array(12)]), /dimensions/);
 });
@@ -56,7 +86,10 @@ test('chooseExemplars keeps every face up to the cap, then covers the looks (bot
 
 test('rankPeople and identify: the right person first; a stranger or a weak match is null (open set)', () => {
   const centres = Array.from({ length: 30 }, () => vec());
-  const gallery = buildGallery(centres.map((c, i) => ({ person: `p${i}`, faces: [near(c, 0.2), near(c, 0.2), near(c, 0.2)] })), { maxExemplars: 32 });
+  const gallery = buildGallery(
+    centres.map((c, i) => ({ person: `p${i}`, faces: [near(c, 0.2), near(c, 0.2), near(c, 0.2)] })),
+    { maxExemplars: 32 },
+  );
   for (const [i, c] of centres.entries()) {
     const ranked = rankPeople(gallery, [near(c, 0.2)], { k: 1 });
     assert.equal(ranked.length, 30);
