@@ -178,6 +178,31 @@ export const SET_RECIPES: readonly SetRecipe[] = [
       shot('bbt4', [5], 'pan-left'),
     ],
   },
+  {
+    // Clothing changes across shots: each person is seen in 3 to 5 of the photos (bbt1..5 are
+    // different scenes and events: other clothes, place and light), and consecutive shots never show
+    // one photo; some different people wear alike grey suits (bbt3, bbt4). The photos are small, so a
+    // framing also shows its neighbours and a photo's people come back in its later shots.
+    name: 'bbt-outfits',
+    title: 'Big Bang Theory across scenes (faces/bbt/bbt1..5.jpg): 6 people, most in 3 to 5 outfits, consecutive shots from different photos',
+    ...base,
+    shots: [
+      shot('bbt1', [0, 1], 'zoom-in'),
+      shot('bbt3', [2], 'pan-right'),
+      shot('bbt5', [2], 'zoom-in'),
+      shot('bbt2', [1, 2], 'pan-right'),
+      shot('bbt4', [2, 3], 'zoom-in'),
+      shot('bbt3', [0, 1], 'pan-right'),
+      shot('bbt5', [0, 1], 'zoom-in'),
+      shot('bbt1', [2, 3], 'pan-right'),
+      shot('bbt4', [0], 'zoom-in'),
+      shot('bbt3', [3, 4], 'pan-right'),
+      shot('bbt5', [3, 4], 'zoom-in'),
+      shot('bbt2', [2], 'zoom-in'),
+      shot('bbt4', [5], 'pan-left'),
+      shot('bbt1', [0], 'pan-right'),
+    ],
+  },
 ];
 
 export const LABELLED_SET_NAMES: readonly string[] = SET_RECIPES.map((r) => r.name);

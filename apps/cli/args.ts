@@ -36,10 +36,16 @@ export const CLUSTER_FLAGS: OptSpec = {
   'no-tracks': { type: 'boolean' },
   'quality-weighting': { type: 'boolean' },
   'no-quality-weighting': { type: 'boolean' },
+  'shot-aware': { type: 'boolean' },
+  'no-shot-aware': { type: 'boolean' },
+  'merge-fragments': { type: 'boolean' },
+  'no-merge-fragments': { type: 'boolean' },
+  'key-min-s': { type: 'string' },
+  'key-min-share': { type: 'string' },
 };
 
 /** The on/off clustering options: each has a --flag and a --no-flag. */
-const SWITCHES = ['merge', 'cannot-link', 'tracks', 'quality-weighting'] as const;
+const SWITCHES = ['merge', 'cannot-link', 'tracks', 'quality-weighting', 'shot-aware', 'merge-fragments'] as const;
 
 export interface Parsed {
   positionals: string[];

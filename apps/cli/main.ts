@@ -23,7 +23,8 @@ options (analyze; clustering options also for recluster and cluster):
   --min-face-score X  --cloth-encoder cnn|histogram  --workers N
   --face-cloth-weights F,C  --sim X|auto  --min-csize N  --method average|single|complete  --merge/--no-merge
   --face-threshold X  --cloth-threshold X  --iterations N
-  --cannot-link/--no-cannot-link  --tracks/--no-tracks  --quality-weighting/--no-quality-weighting`;
+  --cannot-link/--no-cannot-link  --tracks/--no-tracks  --quality-weighting/--no-quality-weighting
+  --shot-aware/--no-shot-aware  --merge-fragments/--no-merge-fragments  --key-min-s S  --key-min-share X`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -27,6 +27,8 @@ export async function writeAnalysisOutputs(
   const report = buildClusterReport(fp.faces, labels, {
     sample_interval_s: fp.sample_interval_s,
     duration_s: fp.video.duration_s,
+    key_min_s: cluster.key_min_s,
+    key_min_share: cluster.key_min_share,
     thumbnail: (f) => `faces/${f.id}.jpg`,
   });
   const v = fp.video;

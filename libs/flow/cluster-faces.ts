@@ -25,6 +25,8 @@ import { appearanceDistances } from './appearance-distances.js';
 import { faceQuality } from './face-quality.js';
 import { pairDistances } from './pair-distances.js';
 import { buildTracks } from './tracks.js';
+import { clothCountsRule } from './shots.js';
+import { mergeFragments } from './fragments.js';
 import { isReferenceFlow } from './linkage-key.js';
 import { peopleInVideo, peopleConstraints, type PersonConstraint } from './people.js';
 import type { Box } from '../config/index.js';
@@ -41,6 +43,8 @@ export interface ClusterableFace {
   /** Quality features (FaceRecord); null or absent for fingerprints made before them: neutral quality. */
   sharpness?: number | null;
   yaw?: number | null;
+  /** The frame index where the face's shot starts (libs/media Frame.shot); null or absent: unknown shot. */
+  shot?: number | null;
 }
 
 /** What clustering may need beyond the faces: the sampling (temporal links). */
@@ -60,13 +64,14 @@ export interface ClusterContext {
  * of the same faces and the same {@link linkageKey}) only the cut, min_csize and merging run: a new
  * numeric `sim` costs no HAC.
  *
- * The reference flow (numeric sim, cannot_link, tracks and quality_weighting off) is the method as
+ * The reference flow (numeric sim, cannot_link, tracks, quality_weighting and shot_aware off) is the method as
  * the reference describes it: Euclidean distances of the fingerprints (missing clothing imputed,
  * appearance-distances.ts), linkage, cut at max(pdist)·(1 − sim), min_csize, merging.
  *
  * Otherwise (keycast's flow), in this order:
  * 1. distances (pair-distances.ts) in face units, so that an absolute height means the same on every
- *    video; with quality_weighting each pair's face/cloth share follows its faces' quality;
+ *    video; with quality_weighting each pair's face/cloth share follows its faces' quality; with
+ *    shot_aware a pair across a cut is judged by its faces alone (shots.ts);
  *    maxDist = the largest of these distances (for a numeric sim);
  * 2. cannot_link: the distance of two faces of one frame becomes CANNOT_LINK_DISTANCE (1e6);
  * 3. tracks (tracks.ts): the units clustered are tracks, at the mean distance of their faces' pairs;
@@ -75,7 +80,9 @@ export interface ClusterContext {
  * 5. cut: sim 'auto' → t = autoCutHeight(Z, FACE_UNITS_BAND, sizes = faces per unit, minSide 3), else
  *    t = maxDist·(1 − sim); with
  *    cannot_link the cut never keeps two units that share a frame in one cluster (fclusterCannotLink);
- * 6. every face takes its unit's label; min_csize counts faces; merging (if on) never joins
+ * 6. every face takes its unit's label; with merge_fragments a small cluster joins a larger one that
+ *    shares no frame with it when their nearest faces agree (fragments.ts; it only cuts, so it is not
+ *    part of the linkage key, and the reference flow ignores it); min_csize counts faces; merging (if on) never joins
  *    clusters that share a frame when cannot_link is on.
  * The cache holds the units' Z and maxDist; the units (tracks) are rebuilt from the faces, which is
  * cheap and deterministic.
@@ -140,6 +147,7 @@ export function clusterFaces(
           {
             scale: 'face-units',
             quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
+            clothCounts: opts.shot_aware ? clothCountsRule(faces) : undefined,
           },
         );
     maxDist = maxDistance(d);
@@ -157,7 +165,14 @@ export function clusterFaces(
   } else {
     flat = fcluster(Z, k, t);
   }
-  let labels = applyMinSize(expandUnitLabels(flat, units), opts.min_csize, constraints?.pinned);
+  let faceLabels: (number | null)[] = expandUnitLabels(flat, units);
+  // Before min_csize, so that a face left alone can still join the person it belongs to; never across a
+  // frame or a people's cannot-link (the groups merging respects too).
+  if (opts.merge_fragments && !isReferenceFlow(opts)) {
+    const groupsOf = constraints ? faces.map((f, i) => [f.frame, ...constraints.unitGroups[units.unitOf[i]]]) : frameGroups;
+    faceLabels = mergeFragments(faceLabels, faces, { groupsOf });
+  }
+  let labels = applyMinSize(faceLabels, opts.min_csize, constraints?.pinned);
   if (opts.merge && opts.iterations > 0) {
     const groupsOf = constraints
       ? faces.map((f, i) => [...(opts.cannot_link ? [f.frame] : []), ...constraints.unitGroups[units.unitOf[i]]])

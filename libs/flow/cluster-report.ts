@@ -9,16 +9,16 @@ export interface ClusterReport {
 
 /**
  * Labels → the faces, clusters and summary of result.json. Cluster ids follow the summary's order
- * (most screen time first), so id 0 is always the main character.
+ * (key characters first, then most screen time), so id 0 is always the main character.
  */
 export function buildClusterReport(
   faces: ClusterableFace[],
   labels: (number | null)[],
-  opts: { sample_interval_s: number; duration_s?: number; thumbnail: (f: ClusterableFace) => string },
+  opts: { sample_interval_s: number; duration_s?: number; key_min_s?: number; key_min_share?: number; thumbnail: (f: ClusterableFace) => string },
 ): ClusterReport {
   const summaries = summarizeClusters(
     faces.map((f, i) => ({ id: f.id, t: f.t, score: f.score, box: f.box, cluster: labels[i] })),
-    { sample_interval_s: opts.sample_interval_s, duration_s: opts.duration_s },
+    { sample_interval_s: opts.sample_interval_s, duration_s: opts.duration_s, key_min_s: opts.key_min_s, key_min_share: opts.key_min_share },
   );
   const renumber = new Map<number, number>();
   summaries.forEach((s, i) => renumber.set(s.id, i));

@@ -13,6 +13,11 @@ export interface PairDistanceOptions {
   scale: DistanceScale;
   /** Per-face quality in [0, 1], or null (unknown: neutral). Omitted: every pair is neutral. */
   quality?: readonly (number | null)[];
+  /**
+   * Shot-aware fusion (shots.ts): false for a pair across a cut, whose clothing may bring it together
+   * but never push it apart. Omitted: clothing counts the same for every pair.
+   */
+  clothCounts?: ((i: number, j: number) => boolean) | null;
 }
 
 /**
@@ -25,7 +30,12 @@ export interface PairDistanceOptions {
  *        with a fixed stride; 1 when there is none): the typical scale of the cloth half against the face half;
  *   a missing cloth half (zero vector) is unknown, not different: if i or j shows none, dc := ρ · df
  *   (as appearance-distances.ts);
- *   A  = faceShare(q_i, q_j) (face-quality.ts) with quality, else 0.5: the face half's share.
+ *   A  = faceShare(q_i, q_j) (face-quality.ts) with quality, else 0.5: the face half's share;
+ *   with `clothCounts(i, j)` false (shot-aware fusion: a pair across a cut, where people may have
+ *   changed clothes), d := min(d, d_face), d_face being d at A = 1 (the face half alone): a clothing
+ *   change cannot split the pair (the face decides how far apart it is), while clothing that matches
+ *   may still bring it closer, as within a shot. Only with w_f > 0 (a cloth-only fingerprint has no
+ *   face to decide).
  * Then
  *   'fingerprint': d² = 2A·w_f²·df² + 2(1 − A)·w_c²·dc²  (A = 0.5: the reference's Euclidean distance
  *                  of the fingerprints, with missing clothing imputed);
@@ -63,6 +73,11 @@ export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonl
         const cn = cd / rho;
         const den = a + b;
         out[p] = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
+      }
+      if (wf > 0 && opts.clothCounts && !opts.clothCounts(i, j)) {
+        // The face half alone (A = 1): in face units that is the face distance itself.
+        const faceOnly = opts.scale === 'fingerprint' ? Math.sqrt(2 * wf2) * fd : fd;
+        if (faceOnly < out[p]) out[p] = faceOnly;
       }
     }
   }

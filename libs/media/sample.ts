@@ -9,6 +9,8 @@ import { getMediaTools, lastMeaningfulLine, missingToolError, runTool } from './
 
 const SHOWINFO_FRAME = /\[Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
 const SHOWINFO_TB = /\[Parsed_showinfo_\d+ @ [^\]]*\] config in time_base: (\d+)\/(\d+)/;
+/** The metadata filter's line for a decoded frame whose scene score is above the threshold (a cut): `frame:N pts:P pts_time:T`. */
+const CUT_FRAME = /\[Parsed_metadata_\d+ @ [^\]]*\] frame:\s*\d+\s+pts:\s*(-?\d+)/;
 const TAIL_LINES = 40;
 /** ffmpeg's exit code when more than `-max_error_rate` (default 2/3) of the frames failed to decode. Below that it conceals the damage and goes on. */
 const FFMPEG_TOO_MANY_DECODE_ERRORS = 69;
@@ -32,7 +34,14 @@ function vsyncPassthrough(): Promise<string[]> {
 /** ffmpeg's command line for a plan: grid-aligned input seek, CFR grid (fps filter), selection, resize, RGB24 on stdout. */
 export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: SamplingPlan, out: { width: number; height: number }, resize: boolean, vsync: string[]): string[] {
   const fpsStr = `${plan.fps.num}/${plan.fps.den}`;
-  const filters = [`fps=fps=${fpsStr}:start_time=0`, `select='${selectExpression(plan)}'`];
+  // Shot boundaries: the first select passes every frame of the grid but makes ffmpeg compute its scene score
+  // (the one scene sampling selects on), and the metadata filter logs the frames scored above the threshold (cuts).
+  const filters = [
+    `fps=fps=${fpsStr}:start_time=0`,
+    `select='gte(scene,0)'`,
+    `metadata=mode=print:key=lavfi.scene_score:value=${plan.threshold}:function=greater`,
+    `select='${selectExpression(plan)}'`,
+  ];
   if (resize) filters.push(`scale=${out.width}:${out.height}:flags=area`);
   filters.push('format=rgb24', 'showinfo');
   const input: string[] = [];
@@ -49,6 +58,19 @@ export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: Sam
     ...vsync,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
+}
+
+/**
+ * The shot a frame at `slot` belongs to, named by the slot where it starts: the latest cut at or before `slot`, or
+ * `rangeStart` (where this range's emission starts) when no cut was seen since decoding began. Cuts decoded in the
+ * preroll before a segment's start count, so a shot that a segment boundary splits keeps its name when its cut lies
+ * in the preroll; otherwise the segment names it by its own start (two names for one shot: a cross-shot pair more,
+ * never two shots merged, since every name is a slot inside the shot it names).
+ */
+export function shotStart(cutSlots: readonly number[], slot: number, rangeStart: number): number {
+  let best = -1;
+  for (const c of cutSlots) if (c <= slot && c > best) best = c;
+  return best >= 0 ? best : Math.min(rangeStart, slot);
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -107,6 +129,9 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
 
   // stderr carries showinfo's line for every emitted frame, written before the frame's bytes reach stdout.
   const ptsQueue: number[] = [];
+  // pts of the cuts seen so far (the metadata filter sits before the selection, so a cut at or before a sampled
+  // frame is always logged before that frame's showinfo line).
+  const cutPts: number[] = [];
   const tail: string[] = [];
   let timeBase: [number, number] | null = null;
   let stderrDone = false;
@@ -118,9 +143,14 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
       ptsQueue.push(Number(f[1]));
       return;
     }
+    const cut = CUT_FRAME.exec(line);
+    if (cut) {
+      cutPts.push(Number(cut[1]));
+      return;
+    }
     const tb = SHOWINFO_TB.exec(line);
     if (tb) timeBase ??= [Number(tb[1]), Number(tb[2])];
-    if (/Parsed_showinfo/.test(line)) return;
+    if (/Parsed_showinfo|Parsed_metadata/.test(line)) return;
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();
   };
@@ -137,15 +167,16 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     stderrDone = true;
     wake?.();
   });
+  // showinfo and metadata sit after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point.
+  const slotOf = (pts: number) => plan.seekSlot + (timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts);
   const nextSlot = async (): Promise<number> => {
     while (ptsQueue.length === 0 && !stderrDone) await new Promise<void>((r) => (wake = r));
     wake = null;
     const pts = ptsQueue.shift();
     if (pts === undefined) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg emitted a frame without its showinfo line`);
-    // showinfo sits after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point.
-    const slot = timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts;
-    return plan.seekSlot + slot;
+    return slotOf(pts);
   };
+  const shotOf = (slot: number) => shotStart(cutPts.map(slotOf), slot, plan.startSlot);
 
   const frameBytes = out.width * out.height * 3;
   let count = 0;
@@ -172,6 +203,7 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
           height: out.height,
           sourceWidth: info.width,
           sourceHeight: info.height,
+          shot: shotOf(index),
           data: buf,
         };
         buf = Buffer.allocUnsafe(frameBytes);

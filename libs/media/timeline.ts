@@ -48,7 +48,7 @@ export interface SamplingPlan {
   fps: Rational;
   /** Interval mode: emit slots that are multiples of step. */
   step: number;
-  /** Scene mode: ffmpeg scene score threshold (strictly greater selects). */
+  /** ffmpeg scene score threshold (strictly greater is a cut): scene mode selects the cuts; both modes name shots by them. */
   threshold: number;
   /** First slot of the whole sampled range (skip_sec): scene mode always emits it. */
   rangeFirstSlot: number;
@@ -86,18 +86,17 @@ export function planSampling(opts: SampleOptions, fps: Rational, range: Pick<Sam
   checkSampledRange({ skip_sec: skip, stop_sec: stop });
   const mode = opts.use_scene_transition ? 'scene' : 'interval';
   let step = 1;
-  let threshold = 0;
+  // Both modes need it: scene mode selects on it, and every frame is given its shot from the cuts above it.
+  const threshold = opts.scene_threshold;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold < 1)) {
+    throw new KeycastError('INVALID_OPTION', `scene_threshold must be in [0, 1), got ${JSON.stringify(threshold)}`);
+  }
   if (mode === 'interval') {
     const iv = opts.capture_interval_sec;
     if (typeof iv !== 'number' || !Number.isFinite(iv) || iv <= 0) {
       throw new KeycastError('INVALID_OPTION', `capture_interval_sec must be a number > 0, got ${JSON.stringify(iv)}`);
     }
     step = samplingStep(iv, fps.num / fps.den);
-  } else {
-    threshold = opts.scene_threshold;
-    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold < 1)) {
-      throw new KeycastError('INVALID_OPTION', `scene_threshold must be in [0, 1), got ${JSON.stringify(threshold)}`);
-    }
   }
   const start = range.start_s === undefined ? 0 : nonNegative('start_s', range.start_s);
   const end = range.end_s === undefined ? Infinity : nonNegative('end_s', range.end_s);

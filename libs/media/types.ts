@@ -25,6 +25,12 @@ export interface Frame {
   /** Size of the source video; the frame may have been resized: scale = width / sourceWidth. */
   sourceWidth: number;
   sourceHeight: number;
+  /**
+   * The shot this frame belongs to, named by the frame index where the shot starts: the latest cut (ffmpeg scene
+   * score above `scene_threshold`) at or before this frame, else where decoding of the range began. Two frames of
+   * one video share a shot exactly when their `shot` is equal (see sample.ts shotStart).
+   */
+  shot: number;
   data: Buffer;
 }
 

@@ -70,6 +70,7 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
         body: Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength),
         sharpness: f.sharpness,
         yaw: f.yaw,
+        shot: frame.shot,
       });
       faces++;
     }

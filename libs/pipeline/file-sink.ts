@@ -20,6 +20,8 @@ export interface SavedFace {
   /** Quality features (FaceRecord); absent in files written before they existed (neutral quality). */
   sharpness?: number | null;
   yaw?: number | null;
+  /** The frame index where the face's shot starts (FaceRecord); absent in files written before shots were recorded. */
+  shot?: number | null;
 }
 
 export interface FingerprintsFile {
@@ -58,7 +60,7 @@ export class FileSink implements FaceSink {
         id, frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score,
         face: Array.from(f.face), cloth: Array.from(f.cloth),
         thumbnail: `faces/${id}.jpg`, body: `bodies/${id}.jpg`,
-        sharpness: finiteOrNull(f.sharpness), yaw: finiteOrNull(f.yaw),
+        sharpness: finiteOrNull(f.sharpness), yaw: finiteOrNull(f.yaw), shot: finiteOrNull(f.shot),
       };
       await writeFile(join(this.dir, saved.thumbnail), f.thumbnail);
       await writeFile(join(this.dir, saved.body), f.body);

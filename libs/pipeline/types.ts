@@ -25,6 +25,8 @@ export interface FaceRecord {
   sharpness?: number;
   /** Head turn from the landmarks (libs/vision landmarkYaw): about 0 frontal, ±0.5 half profile. */
   yaw?: number;
+  /** The shot of the face's frame, named by the frame index where the shot starts (libs/media Frame.shot). */
+  shot?: number;
 }
 
 export interface ExtractProgress {

@@ -20,6 +20,26 @@ export interface SummaryOptions {
   sample_interval_s: number;
   /** When given (> 0), segment ends are clipped to the video's duration. */
   duration_s?: number;
+  /** The key-character gate: screen time in seconds (default KEY_MIN_S)… */
+  key_min_s?: number;
+  /** …or share of `duration_s` (default KEY_MIN_SHARE; ignored when the duration is unknown). */
+  key_min_share?: number;
+}
+
+/** Azure Video Indexer shows a face group when it is on screen ≥ 4 s or ≥ 10% of the video (libs/config holds the measured defaults). */
+export const KEY_MIN_S = 4;
+export const KEY_MIN_SHARE = 0.1;
+
+/**
+ * Whether a cluster is a key character: screen_time_s ≥ key_min_s, or (with a known duration > 0)
+ * screen_time_s ≥ key_min_share · duration_s. Screen times within 1e-6 s of a gate count as at it.
+ */
+export function isKeyCharacter(screen_time_s: number, gate: { key_min_s?: number; key_min_share?: number; duration_s?: number } = {}): boolean {
+  const minS = gate.key_min_s ?? KEY_MIN_S;
+  const share = gate.key_min_share ?? KEY_MIN_SHARE;
+  if (screen_time_s >= minS - 1e-6) return true;
+  const d = gate.duration_s;
+  return d !== undefined && Number.isFinite(d) && d > 0 && screen_time_s >= share * d - 1e-6;
 }
 
 /** Gaps up to this many sample intervals are bridged: one missed detection does not split a segment. */
@@ -44,9 +64,11 @@ export const JOIN_GAP_FACTOR = 1.5;
  *   geometric-mean side, i.e. confident and large faces win; a non-positive w or h counts as size 0);
  *   ties go to the earlier face (t, then id).
  *
+ * - `key`: isKeyCharacter(screen_time_s, {key_min_s, key_min_share, duration_s}).
+ *
  * All times in the output are rounded to microseconds so sums like 0.1 + 0.2 print cleanly.
- * Result order: screen_time_s descending, then size descending, then first_t ascending, then id
- * ascending (screen times within 1e-6 s count as equal).
+ * Result order: key characters first, then screen_time_s descending, then size descending, then
+ * first_t ascending, then id ascending (screen times within 1e-6 s count as equal).
  *
  * Throws KeycastError('INVALID_OPTION') for a non-positive or non-finite sample_interval_s.
  */
@@ -79,9 +101,11 @@ export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOp
       last_t: round6(members[members.length - 1].t),
       segments: segments.map(([a, b]) => [round6(a), round6(b)]),
       representative: pickRepresentative(members),
+      key: isKeyCharacter(round6(screen), { key_min_s: opts.key_min_s, key_min_share: opts.key_min_share, duration_s: opts.duration_s }),
     });
   }
   out.sort((a, b) => {
+    if (a.key !== b.key) return a.key ? -1 : 1;
     if (Math.abs(a.screen_time_s - b.screen_time_s) > 1e-6) return b.screen_time_s - a.screen_time_s;
     return b.size - a.size || a.first_t - b.first_t || a.id - b.id;
   });

@@ -40,6 +40,8 @@ export interface ClusterSummary {
   segments: [start_s: number, end_s: number][];
   /** Face id of the face that best shows the person. */
   representative: number;
+  /** A key character: on screen at least key_min_s seconds or key_min_share of the video (summarizeClusters). */
+  key: boolean;
 }
 
 /** The video as described in result.json (a subset of libs/media's VideoInfo). */

@@ -134,6 +134,8 @@ export class ClusterService {
     const report = buildClusterReport(e.faces, r.labels, {
       sample_interval_s: interval,
       duration_s: video.durationS ?? undefined,
+      key_min_s: opts.key_min_s,
+      key_min_share: opts.key_min_share,
       thumbnail: (f) => String(f.id),
     });
     const names = new Map(people.map((p) => [p.id, p.name]));

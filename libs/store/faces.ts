@@ -29,6 +29,8 @@ export interface StoredFingerprint extends StoredFace {
   /** null for faces stored before the face_quality migration (neutral quality). */
   sharpness: number | null;
   yaw: number | null;
+  /** Frame index where the face's shot starts; null for faces stored before the face_shot migration (unknown shot). */
+  shot: number | null;
 }
 
 /** A face's descriptor with what a search result names: its ids and time (the video is the caller's). */
@@ -53,6 +55,7 @@ export interface NewFace {
   bodyKey: string;
   sharpness?: number | null;
   yaw?: number | null;
+  shot?: number | null;
 }
 
 type FaceRow = { id: bigint; publicId: string; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
@@ -113,6 +116,7 @@ export class FaceRepository {
         bodyKey: f.bodyKey,
         sharpness: finiteOrNull(f.sharpness),
         yaw: finiteOrNull(f.yaw),
+        shot: Number.isInteger(f.shot) ? f.shot : null,
       })),
       skipDuplicates: true,
     });
@@ -141,8 +145,8 @@ export class FaceRepository {
   /** Every face of a video with its vectors, in (t, frame, k) order: the order the clustering (and its cached linkage) index faces by. */
   async loadFingerprints(videoId: string): Promise<StoredFingerprint[]> {
     // A raw query: the hot path of GET /clusters on a cold cache (10,000 faces: ~200 ms instead of ~550 ms through findMany).
-    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'publicId' | 'thumbKey' | 'bodyKey'> & { public_id: string; thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null })[]>`
-      SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw
+    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'publicId' | 'thumbKey' | 'bodyKey'> & { public_id: string; thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null; shot: number | null })[]>`
+      SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw, shot
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
     return rows.map((r) => ({
       ...toStored({ ...r, videoId, publicId: r.public_id, thumbKey: r.thumb_key, bodyKey: r.body_key }),
@@ -150,6 +154,7 @@ export class FaceRepository {
       cloth: bytesToFloat32(r.cloth_vec),
       sharpness: r.sharpness,
       yaw: r.yaw,
+      shot: r.shot,
     }));
   }
 

@@ -78,6 +78,7 @@ export class Store {
         bodyKey,
         sharpness: f.sharpness,
         yaw: f.yaw,
+        shot: f.shot,
       });
     }
     const [inserted] = await this.db.$transaction([

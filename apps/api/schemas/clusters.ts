@@ -45,6 +45,20 @@ export const ClusterQueryProps = {
       description: "Face quality (size, sharpness, pose, detection score) shifts each pair's weight between the face and the clothing half",
     }),
   ),
+  shot_aware: Type.Optional(
+    Type.Boolean({
+      default: c.shot_aware,
+      description: 'Across a cut (people may change clothes) clothing may bring two faces together but never push them apart: the face decides; within a shot clothing counts in full',
+    }),
+  ),
+  merge_fragments: Type.Optional(
+    Type.Boolean({
+      default: c.merge_fragments,
+      description: 'After the cut, a small cluster joins a larger one that shares no frame with it when their nearest faces agree',
+    }),
+  ),
+  key_min_s: Type.Optional(Type.Number({ minimum: 0, default: c.key_min_s, description: 'A cluster is a key character with at least this much screen time (s) …' })),
+  key_min_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: c.key_min_share, description: "… or at least this share of the video's duration" })),
 };
 export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
 
@@ -73,6 +87,7 @@ export const ClusterSummarySchema = Type.Object(
     representative: FaceId,
     representative_thumbnail: Type.String(),
     person: ClusterPerson,
+    key: Type.Boolean({ description: 'A key character: on screen at least key_min_s seconds or key_min_share of the video; key characters come first' }),
   },
   { $id: 'ClusterSummary', title: 'ClusterSummary' },
 );

@@ -17,9 +17,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     workers: { type: 'string' },
   });
   if (positionals.length !== 1) throw new KeycastError('INVALID_OPTION', `analyze takes exactly one VIDEO, got ${positionals.length}`);
-  const { face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting, ...extractInput } = options;
+  const { face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting, shot_aware, merge_fragments, key_min_s, key_min_share, ...extractInput } = options;
   const extract = resolveExtractOptions(extractInput);
-  const cluster = resolveClusterOptions({ face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting });
+  const cluster = resolveClusterOptions({ face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting, shot_aware, merge_fragments, key_min_s, key_min_share });
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
 

@@ -18,8 +18,8 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new KeycastError('INVALID_OPTION', `unexpected argument: ${positionals[0]}`);
   if (!flags.fingerprints) throw new KeycastError('INVALID_OPTION', 'cluster needs --fingerprints FILE.json');
   if (options.face_cloth_weights !== undefined) throw new KeycastError('INVALID_OPTION', '--face-cloth-weights does not apply to cluster: rows are used as given');
-  for (const k of ['cannot_link', 'tracks', 'quality_weighting'] as const) {
-    if (options[k] !== undefined) throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes or face quality`);
+  for (const k of ['cannot_link', 'tracks', 'quality_weighting', 'shot_aware', 'merge_fragments', 'key_min_s', 'key_min_share'] as const) {
+    if (options[k] !== undefined) throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes, shots or face quality`);
   }
   const opts = resolveClusterOptions(options);
   const rows = await readRows(String(flags.fingerprints));

@@ -13,7 +13,7 @@ function solidJpeg(rgb: number[], w = 40, h = 50): Promise<Buffer> {
 }
 
 function cluster(id: number, faces: number[], screen = faces.length): ClusterSummary {
-  return { id, size: faces.length, faces, screen_time_s: screen, first_t: 0, last_t: 1, segments: [[0, screen]], representative: faces[0] };
+  return { id, size: faces.length, faces, screen_time_s: screen, first_t: 0, last_t: 1, segments: [[0, screen]], representative: faces[0], key: true };
 }
 
 async function pixel(png: Buffer, x: number, y: number): Promise<number[]> {
