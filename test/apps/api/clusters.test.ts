@@ -110,6 +110,17 @@ test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on
   const big = r.body.clusters[0];
   assert.equal(big.screen_time_s > 0, true);
   assert.equal(big.representative_thumbnail, `/faces/${big.representative}/thumbnail`);
+  // key characters: the flag on every cluster, key ones first; the gate only re-cuts (no new linkage)
+  assert.ok(r.body.clusters.every((c: { key: unknown }) => typeof c.key === 'boolean'));
+  const keys = r.body.clusters.map((c: { key: boolean }) => c.key);
+  assert.deepEqual(keys, [...keys].sort((a, b) => Number(b) - Number(a)), 'key characters first');
+  const strict = await api.call('GET', `/videos/${videoId}/clusters?key_min_s=1000&key_min_share=1`);
+  assert.equal(strict.status, 200, JSON.stringify(strict.body));
+  assert.ok(strict.body.clusters.every((c: { key: boolean }) => c.key === false));
+  assert.ok(['memory', 'database'].includes(strict.body.linkage), 'the gate cuts the cached tree');
+  const loose = await api.call('GET', `/videos/${videoId}/clusters?key_min_s=0`);
+  assert.ok(loose.body.clusters.every((c: { key: boolean }) => c.key === true));
+  assert.equal((await api.call('GET', `/videos/${videoId}/clusters?key_min_share=2`)).status, 400);
 });
 
 test('a new sim only cuts the cached linkage (no new row); new weights or method compute and cache one', async () => {
@@ -136,10 +147,10 @@ test('a new sim only cuts the cached linkage (no new row); new weights or method
   assert.equal((await linkageRows()).length, 3);
 });
 
-test('cannot_link, tracks and quality_weighting shape the tree: each setting computes and caches its own linkage; the reference flow keeps its old key', async () => {
+test('cannot_link, tracks, quality_weighting and shot_aware shape the tree: each setting computes and caches its own linkage; the reference flow keeps its old key', async () => {
   const before = (await linkageRows()).length;
   const seen = new Set(await linkageRows());
-  for (const q of ['cannot_link=false', 'tracks=true', 'quality_weighting=false', 'sim=0.4&cannot_link=false&tracks=false&quality_weighting=false']) {
+  for (const q of ['cannot_link=false', 'tracks=true', 'quality_weighting=false', 'shot_aware=false', 'sim=0.4&cannot_link=false&tracks=false&quality_weighting=false&shot_aware=false']) {
     const r = await api.call('GET', `/videos/${videoId}/clusters?${q}`);
     assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.linkage_cached, false, q);
@@ -152,7 +163,7 @@ test('cannot_link, tracks and quality_weighting shape the tree: each setting com
     assert.equal(again.body.linkage_cached, true, `${q}: cached`);
     for (const k of await linkageRows()) seen.add(k);
   }
-  assert.equal((await linkageRows()).length, before + 4);
+  assert.equal((await linkageRows()).length, before + 5);
   assert.ok(seen.has('average|1,1'), "the reference flow's linkage is stored under the method alone");
   const params = (await api.call('GET', `/videos/${videoId}/clusters?tracks=true&sim=auto`)).body.params;
   assert.equal(params.tracks, true);

@@ -43,6 +43,8 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
     // quality features for the clustering's quality weighting
     assert.ok(typeof f.sharpness === 'number' && f.sharpness > 0, `sharpness ${f.sharpness}`);
     assert.ok(typeof f.yaw === 'number' && Math.abs(f.yaw) < 2, `yaw ${f.yaw}`);
+    // the shot of the face's frame: the clip cuts at frame 45 (1.5 s), so frames before it are shot 0
+    assert.equal(f.shot, f.frame < 45 ? 0 : 45, `frame ${f.frame}: shot ${f.shot}`);
   }
   assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only grows');
   assert.ok(progress.at(-1)! > 0.8);

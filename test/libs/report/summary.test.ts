@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KeycastError } from '../../../libs/config/index.js';
-import { estimateSampleInterval, summarizeClusters, unclusteredFaceIds, type SummaryFace } from '../../../libs/report/index.js';
+import { estimateSampleInterval, isKeyCharacter, KEY_MIN_S, KEY_MIN_SHARE, summarizeClusters, unclusteredFaceIds, type SummaryFace } from '../../../libs/report/index.js';
 
 function face(id: number, t: number, cluster: number | null, score = 0.9, side = 40): SummaryFace {
   return { id, t, cluster, score, box: [10, 10, side, side] };
@@ -67,6 +67,36 @@ test('sort: screen time desc, then size desc, then first_t asc, then id asc', ()
   const s = summarizeClusters(faces, { sample_interval_s: 1 });
   assert.deepEqual(s.map((c) => c.id), [20, 50, 30, 5, 40, 10]);
   assert.deepEqual(s.map((c) => c.screen_time_s), [3, 2, 1, 1, 1, 1]);
+});
+
+test('key characters: ≥ key_min_s seconds or ≥ key_min_share of the duration (Azure Video Indexer: 4 s or 10%); a gate at its value counts', () => {
+  assert.equal(KEY_MIN_S, 4);
+  assert.equal(KEY_MIN_SHARE, 0.1);
+  assert.equal(isKeyCharacter(4), true);
+  assert.equal(isKeyCharacter(3.9), false);
+  assert.equal(isKeyCharacter(3, { duration_s: 30 }), true, '10% of 30 s');
+  assert.equal(isKeyCharacter(2.9, { duration_s: 30 }), false);
+  assert.equal(isKeyCharacter(2.9, { duration_s: 0 }), false, 'an unknown duration: the seconds alone');
+  assert.equal(isKeyCharacter(1, { key_min_s: 1 }), true);
+  assert.equal(isKeyCharacter(2, { key_min_s: 10, key_min_share: 0.5, duration_s: 4 }), true);
+});
+
+test('summary: each cluster carries its key flag, and key characters come first, then screen time', () => {
+  const faces = [
+    face(1, 0, 10), face(2, 1, 10), face(3, 2, 10), face(4, 3, 10), face(5, 4, 10), // 5 s: key by seconds
+    face(6, 20, 20), face(7, 21, 20), face(8, 22, 20), // 3 s: key only as a share of a short video
+    face(9, 30, 30), // 1 s
+  ];
+  const long = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100 });
+  assert.deepEqual(long.map((c) => [c.id, c.key]), [[10, true], [20, false], [30, false]]);
+  const short = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 30 });
+  assert.deepEqual(short.map((c) => [c.id, c.key]), [[10, true], [20, true], [30, false]]);
+  // a gate raised above the largest screen time: nobody is key, and the order is screen time alone
+  const strict = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100, key_min_s: 60, key_min_share: 0.9 });
+  assert.deepEqual(strict.map((c) => [c.id, c.key]), [[10, false], [20, false], [30, false]]);
+  // key first even against more screen time: a low seconds gate with a long cluster that is not key cannot happen
+  // (both gates grow with screen time), so the order stays monotone in screen time
+  for (const s of [long, short]) for (let i = 1; i < s.length; i++) assert.ok(s[i - 1].screen_time_s >= s[i].screen_time_s);
 });
 
 test('representative maximizes score × sqrt(box area); ties go to the earlier face', () => {

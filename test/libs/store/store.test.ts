@@ -66,6 +66,8 @@ test('writing the same batch twice stores each (frame, k) once, and the vectors 
   // no quality features given: stored as NULL, read back as null (neutral quality for the clustering)
   assert.equal(fps[1].sharpness, null);
   assert.equal(fps[1].yaw, null);
+  // no shot given (faces extracted before shots were recorded): NULL, an unknown shot
+  assert.equal(fps[1].shot, null);
 
   const segs = await store.segments.list(v.id);
   assert.equal(segs[0].progress, 0.75);
@@ -79,6 +81,14 @@ test('face quality features are stored and read back with the fingerprints (face
   await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), sharpness: 512.25, yaw: -0.125 }, { ...face(30, 0, 1), sharpness: Number.NaN, yaw: 0.5 }], { frames: 2, faces: 2, t: 1, fraction: 1 });
   const fps = await store.faces.loadFingerprints(v.id);
   assert.deepEqual(fps.map((f) => [f.sharpness, f.yaw]), [[512.25, -0.125], [null, 0.5]], 'a NaN feature is stored as NULL');
+});
+
+test('shots are stored and read back with the fingerprints (face_shot migration): re-clustering needs no decoding', async () => {
+  const v = await newVideo();
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
+  await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), shot: 0 }, { ...face(30, 0, 1), shot: 25 }, face(60, 0, 2)], { frames: 3, faces: 3, t: 1, fraction: 1 });
+  const fps = await store.faces.loadFingerprints(v.id);
+  assert.deepEqual(fps.map((f) => f.shot), [0, 25, null]);
 });
 
 test('fingerprints are ordered by (t, frame, k) whatever the insertion order (segments finish out of order)', async () => {
