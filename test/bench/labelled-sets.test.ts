@@ -11,7 +11,9 @@ import { keycast } from '../helpers/cli.js';
 import { disagreements, SCORE_PY, scoreRun, scoreWithKeycast, type ScoreNumbers } from '../helpers/quality.js';
 
 /** People each set shows (every one labelled in several shots). */
-const IDENTITIES: Record<string, number> = { 'bbt-scenes': 7, 'demo-samples': 19, mixed: 19 };
+const IDENTITIES: Record<string, number> = { 'bbt-scenes': 7, 'demo-samples': 19, mixed: 19, 'bbt-outfits': 6 };
+/** Scored faces each set must reach: bbt-outfits frames fewer faces (14 shots of one or two people; 112 scored when recorded). */
+const MIN_SCORED: Record<string, number> = { 'bbt-outfits': 105 };
 
 test('the committed ground truth is exactly what bench/labelled-sets.ts derives from the labels and recipes', () => {
   assert.deepEqual([...LABELLED_SET_NAMES].sort(), Object.keys(IDENTITIES).sort());
@@ -124,7 +126,7 @@ for (const name of LABELLED_SET_NAMES) {
       const s = scores.python ?? scores.keycast;
       assert.ok(s.detection_recall !== null && s.detection_recall >= 0.8, `detection recall ${s.detection_recall}`);
       assert.equal(s.gt_ids, IDENTITIES[name]);
-      assert.ok(s.faces_scored! >= 120, `faces scored ${s.faces_scored}`);
+      assert.ok(s.faces_scored! >= (MIN_SCORED[name] ?? 120), `faces scored ${s.faces_scored}`);
       // Detections that match no labelled box: faces the labels do not hold (e.g. a background face found at video scale).
       assert.ok(s.unmatched! <= 0.05 * s.faces_out!, `unmatched ${s.unmatched} of ${s.faces_out}`);
     });
