@@ -1,5 +1,5 @@
 export type { AnalysisResult, ClusterSummary, FaceBox, ResultFace, ResultVideo, ThumbnailSource } from './types.js';
-export { summarizeClusters, estimateSampleInterval, unclusteredFaceIds, faceQuality, isKeyCharacter, JOIN_GAP_FACTOR, KEY_MIN_S, KEY_MIN_SHARE } from './summary.js';
+export { summarizeClusters, estimateSampleInterval, unclusteredFaceIds, faceQuality, isKeyCharacter, JOIN_GAP_FACTOR } from './summary.js';
 export type { SummaryFace, SummaryOptions } from './summary.js';
 export { renderMontage, montageLayout, montageFaces, DEFAULT_TILE, DEFAULT_MAX_PER_CLUSTER, EMPTY_MONTAGE } from './montage.js';
 export type { MontageOptions, MontageLayout } from './montage.js';

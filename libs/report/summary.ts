@@ -1,4 +1,4 @@
-import { KeycastError } from '../config/index.js';
+import { DEFAULT_CLUSTER, KeycastError } from '../config/index.js';
 import type { ClusterSummary, FaceBox } from './types.js';
 
 /** What summarizeClusters needs of a face (ResultFace satisfies it). */
@@ -20,23 +20,20 @@ export interface SummaryOptions {
   sample_interval_s: number;
   /** When given (> 0), segment ends are clipped to the video's duration. */
   duration_s?: number;
-  /** The key-character gate: screen time in seconds (default KEY_MIN_S)… */
+  /** The key-character gate: screen time in seconds (default: libs/config DEFAULT_CLUSTER.key_min_s)… */
   key_min_s?: number;
-  /** …or share of `duration_s` (default KEY_MIN_SHARE; ignored when the duration is unknown). */
+  /** …or share of `duration_s` (default DEFAULT_CLUSTER.key_min_share; ignored when the duration is unknown). */
   key_min_share?: number;
 }
 
-/** Azure Video Indexer shows a face group when it is on screen ≥ 4 s or ≥ 10% of the video (libs/config holds the measured defaults). */
-export const KEY_MIN_S = 4;
-export const KEY_MIN_SHARE = 0.1;
 
 /**
  * Whether a cluster is a key character: screen_time_s ≥ key_min_s, or (with a known duration > 0)
  * screen_time_s ≥ key_min_share · duration_s. Screen times within 1e-6 s of a gate count as at it.
  */
 export function isKeyCharacter(screen_time_s: number, gate: { key_min_s?: number; key_min_share?: number; duration_s?: number } = {}): boolean {
-  const minS = gate.key_min_s ?? KEY_MIN_S;
-  const share = gate.key_min_share ?? KEY_MIN_SHARE;
+  const minS = gate.key_min_s ?? DEFAULT_CLUSTER.key_min_s;
+  const share = gate.key_min_share ?? DEFAULT_CLUSTER.key_min_share;
   if (screen_time_s >= minS - 1e-6) return true;
   const d = gate.duration_s;
   return d !== undefined && Number.isFinite(d) && d > 0 && screen_time_s >= share * d - 1e-6;

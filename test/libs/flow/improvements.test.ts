@@ -22,7 +22,7 @@ function face(frame: number, t: number, box: [number, number, number, number], f
   return { id: nextId++, t, frame, box, score: 0.95, face: f, cloth: c, sharpness: 800, yaw: 0, ...extra };
 }
 
-const OFF = { cannot_link: false, tracks: false, quality_weighting: false };
+const OFF = { cannot_link: false, tracks: false, quality_weighting: false, shot_aware: false };
 
 test('buildTracks: consecutive samples, overlapping boxes and close descriptors link; one track never holds two faces of a frame', () => {
   const A = vec(0), B = vec(4);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KeycastError } from '../../../libs/config/index.js';
-import { estimateSampleInterval, isKeyCharacter, KEY_MIN_S, KEY_MIN_SHARE, summarizeClusters, unclusteredFaceIds, type SummaryFace } from '../../../libs/report/index.js';
+import { DEFAULT_CLUSTER } from '../../../libs/config/index.js';
+import { estimateSampleInterval, isKeyCharacter, summarizeClusters, unclusteredFaceIds, type SummaryFace } from '../../../libs/report/index.js';
 
 function face(id: number, t: number, cluster: number | null, score = 0.9, side = 40): SummaryFace {
   return { id, t, cluster, score, box: [10, 10, side, side] };
@@ -69,13 +70,14 @@ test('sort: screen time desc, then size desc, then first_t asc, then id asc', ()
   assert.deepEqual(s.map((c) => c.screen_time_s), [3, 2, 1, 1, 1, 1]);
 });
 
-test('key characters: ≥ key_min_s seconds or ≥ key_min_share of the duration (Azure Video Indexer: 4 s or 10%); a gate at its value counts', () => {
-  assert.equal(KEY_MIN_S, 4);
-  assert.equal(KEY_MIN_SHARE, 0.1);
+test('key characters: ≥ key_min_s seconds or ≥ key_min_share of the duration (measured defaults 4 s, 5%); a gate at its value counts', () => {
+  assert.equal(DEFAULT_CLUSTER.key_min_s, 4);
+  assert.equal(DEFAULT_CLUSTER.key_min_share, 0.05);
   assert.equal(isKeyCharacter(4), true);
   assert.equal(isKeyCharacter(3.9), false);
-  assert.equal(isKeyCharacter(3, { duration_s: 30 }), true, '10% of 30 s');
-  assert.equal(isKeyCharacter(2.9, { duration_s: 30 }), false);
+  assert.equal(isKeyCharacter(3, { duration_s: 60 }), true, '5% of 60 s');
+  assert.equal(isKeyCharacter(2.9, { duration_s: 60 }), false);
+  assert.equal(isKeyCharacter(3, { key_min_share: 0.1, duration_s: 30 }), true, 'Azure: 10% of 30 s');
   assert.equal(isKeyCharacter(2.9, { duration_s: 0 }), false, 'an unknown duration: the seconds alone');
   assert.equal(isKeyCharacter(1, { key_min_s: 1 }), true);
   assert.equal(isKeyCharacter(2, { key_min_s: 10, key_min_share: 0.5, duration_s: 4 }), true);
@@ -89,7 +91,7 @@ test('summary: each cluster carries its key flag, and key characters come first,
   ];
   const long = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100 });
   assert.deepEqual(long.map((c) => [c.id, c.key]), [[10, true], [20, false], [30, false]]);
-  const short = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 30 });
+  const short = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 60 });
   assert.deepEqual(short.map((c) => [c.id, c.key]), [[10, true], [20, true], [30, false]]);
   // a gate raised above the largest screen time: nobody is key, and the order is screen time alone
   const strict = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100, key_min_s: 60, key_min_share: 0.9 });
