@@ -53,11 +53,19 @@ export function mergeFragments(labels: readonly (number | null)[], faces: readon
   });
   if (clusters.size < 2) return [...labels];
   const unit = new Map<number, Float64Array>();
-  const u = (i: number) => { let v = unit.get(i); if (!v) unit.set(i, (v = normalised(faces[i].face))); return v; };
+  const u = (i: number) => {
+    let v = unit.get(i);
+    if (!v) unit.set(i, (v = normalised(faces[i].face)));
+    return v;
+  };
   const dist = (i: number, j: number) => {
-    const a = u(i), b = u(j);
+    const a = u(i),
+      b = u(j);
     let s = 0;
-    for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
+    for (let k = 0; k < a.length; k++) {
+      const t = a[k] - b[k];
+      s += t * t;
+    }
     return Math.sqrt(s);
   };
   const hostOf = new Map<number, number>();
@@ -67,13 +75,22 @@ export function mergeFragments(labels: readonly (number | null)[], faces: readon
     for (const L of clusters.values()) {
       if (L === S || S.members.length > maxShare * L.members.length) continue;
       let shared = false;
-      for (const f of S.frames) if (L.frames.has(f)) { shared = true; break; }
+      for (const f of S.frames)
+        if (L.frames.has(f)) {
+          shared = true;
+          break;
+        }
       if (shared) continue;
       const nearest = S.members.map((i) => Math.min(...L.members.map((j) => dist(i, j)))).sort((a, b) => a - b);
       const m = nearest.length;
       const score = m % 2 ? nearest[m >> 1] : (nearest[m / 2 - 1] + nearest[m / 2]) / 2;
       if (score > maxD) continue;
-      if (!best || score < best.score || (score === best.score && (L.members.length > best.c.members.length || (L.members.length === best.c.members.length && L.label < best.c.label)))) best = { c: L, score };
+      if (
+        !best ||
+        score < best.score ||
+        (score === best.score && (L.members.length > best.c.members.length || (L.members.length === best.c.members.length && L.label < best.c.label)))
+      )
+        best = { c: L, score };
     }
     if (!best) continue;
     const L = best.c;
@@ -82,6 +99,10 @@ export function mergeFragments(labels: readonly (number | null)[], faces: readon
     clusters.delete(S.label);
     hostOf.set(S.label, L.label);
   }
-  const root = (l: number): number => { let r = l; while (hostOf.has(r)) r = hostOf.get(r)!; return r; };
+  const root = (l: number): number => {
+    let r = l;
+    while (hostOf.has(r)) r = hostOf.get(r)!;
+    return r;
+  };
   return labels.map((l) => (l === null || l === undefined ? null : root(l)));
 }

@@ -255,7 +255,7 @@ test("PATCH renames; DELETE drops the person and its constraints (faces stay); a
     [],
     "the old constraints' trees of v1 are dropped",
   );
-  assert.ok((await rows()).includes('average+units+quality+cannot_link'), 'the unconstrained tree stays');
+  assert.ok((await rows()).includes('average+units+quality+cannot_link+shots'), 'the unconstrained tree stays');
   assert.equal((await clusters(v1)).linkage, 'computed');
   assert.notEqual((await clusters(v2)).linkage, 'computed', 'v2 is untouched');
   assert.notEqual(before2.linkage, 'computed');

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveClusterOptions } from '../../../libs/config/index.js';
 import {
-  clothCounts, clothCountsRule, clusterFaces, isReferenceFlow, linkageVariant, mergeFragments, pairDistances, type ClusterableFace,
+  clothCounts,
+  clothCountsRule,
+  clusterFaces,
+  isReferenceFlow,
+  linkageVariant,
+  mergeFragments,
+  pairDistances,
+  type ClusterableFace,
 } from '../../../libs/flow/index.js';
 
 const DIM = 16;
@@ -18,8 +25,12 @@ function face(frame: number, t: number, f: number[], c: number[], shot: number |
 }
 
 const faceD = (a: number[], b: number[]) => {
-  const n = (v: number[]) => { const s = Math.hypot(...v); return v.map((x) => x / s); };
-  const A = n(a), B = n(b);
+  const n = (v: number[]) => {
+    const s = Math.hypot(...v);
+    return v.map((x) => x / s);
+  };
+  const A = n(a),
+    B = n(b);
   return Math.hypot(...A.map((x, i) => x - B[i]));
 };
 
@@ -39,7 +50,8 @@ test('pairDistances: a pair across a cut is judged by its faces when clothing di
     face(1, 0.04, vec(0, 0.1), vec(12), 0),
     face(100, 4, vec(4), vec(8), 96),
   ];
-  const F = faces.map((f) => f.face as number[]), C = faces.map((f) => f.cloth as number[]);
+  const F = faces.map((f) => f.face as number[]),
+    C = faces.map((f) => f.cloth as number[]);
   const plain = pairDistances(F, C, [1, 1], { scale: 'face-units' });
   const aware = pairDistances(F, C, [1, 1], { scale: 'face-units', clothCounts: clothCountsRule(faces) });
   const p = (i: number, j: number) => i * 4 - (i * (i + 1)) / 2 + (j - i - 1); // condensed index, n = 4
@@ -87,17 +99,37 @@ test('shot_aware shapes the linkage: its own variant, never the reference flow',
 
 test('mergeFragments: a small cluster joins the larger one whose nearest faces agree', () => {
   const f = (frame: number, v: number[]) => ({ frame, face: v });
-  const faces = [f(0, vec(0)), f(1, vec(0, 0.05)), f(2, vec(0, 0.1)), f(3, vec(0, 0.05)), f(4, vec(0, 0.08)), f(5, vec(6)), f(6, vec(6, 0.1)), f(7, vec(6, 0.05))];
+  const faces = [
+    f(0, vec(0)),
+    f(1, vec(0, 0.05)),
+    f(2, vec(0, 0.1)),
+    f(3, vec(0, 0.05)),
+    f(4, vec(0, 0.08)),
+    f(5, vec(6)),
+    f(6, vec(6, 0.1)),
+    f(7, vec(6, 0.05)),
+  ];
   const labels = [0, 0, 0, 0, 1, 2, 2, 2];
   assert.deepEqual(mergeFragments(labels, faces), [0, 0, 0, 0, 0, 2, 2, 2]);
   // far faces: nothing joins
-  assert.deepEqual(mergeFragments([0, 0, 0, 1, 1, 1, 1, 1], faces.map((x, i) => (i < 3 ? x : f(x.frame, vec(10, i * 0.01))))), [0, 0, 0, 1, 1, 1, 1, 1]);
+  assert.deepEqual(
+    mergeFragments(
+      [0, 0, 0, 1, 1, 1, 1, 1],
+      faces.map((x, i) => (i < 3 ? x : f(x.frame, vec(10, i * 0.01)))),
+    ),
+    [0, 0, 0, 1, 1, 1, 1, 1],
+  );
   // unclustered faces stay unclustered; a cluster larger than half the host is not a fragment
   assert.deepEqual(mergeFragments([0, 0, 1, 1, null, null, null, null], faces), [0, 0, 1, 1, null, null, null, null]);
 });
 
 test('mergeFragments never joins clusters that share a frame, however close their faces', () => {
-  const faces = [{ frame: 0, face: vec(0) }, { frame: 1, face: vec(0) }, { frame: 2, face: vec(0) }, { frame: 2, face: vec(0, 0.01) }];
+  const faces = [
+    { frame: 0, face: vec(0) },
+    { frame: 1, face: vec(0) },
+    { frame: 2, face: vec(0) },
+    { frame: 2, face: vec(0, 0.01) },
+  ];
   assert.deepEqual(mergeFragments([0, 0, 0, 1], faces), [0, 0, 0, 1]);
   // through clusterFaces: the fragment pass on, two people side by side in every frame stay two
   const side: ClusterableFace[] = [];

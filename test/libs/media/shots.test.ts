@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { sampleFrames, shotStart, type SampleOptions, type SampleRange } from '../../../libs/media/index.js';
 import { HAMILTON, HAMILTON_ABSENT, TestVideos, ffmpegPresent, hamiltonPresent } from './videos.js';
 
-const base: SampleOptions = { capture_interval_sec: 0.2, use_scene_transition: false, scene_threshold: 0.2, skip_sec: 0, stop_sec: 0, resizing_resolution: 1280, resizing_ratio: null };
+const base: SampleOptions = {
+  capture_interval_sec: 0.2,
+  use_scene_transition: false,
+  scene_threshold: 0.2,
+  skip_sec: 0,
+  stop_sec: 0,
+  resizing_resolution: 1280,
+  resizing_ratio: null,
+};
 
 async function shots(path: string, opts: Partial<SampleOptions>, range?: SampleRange): Promise<[number, number][]> {
   const out: [number, number][] = [];
@@ -38,17 +46,21 @@ describe('shots while sampling', { skip: ffmpegPresent() ? false : 'ffmpeg not i
     }
   });
 
-  test('the Hamilton clip: the cuts at 1.5, 3.57 and 7.87 s name its shots; a segment names the shot it starts in by its own start', { skip: hamiltonPresent() ? false : HAMILTON_ABSENT }, async () => {
-    const whole = await shots(HAMILTON, { capture_interval_sec: 0.333 });
-    assert.deepEqual([...new Set(whole.map(([, s]) => s))], [0, 45, 107, 236]);
-    for (const [index, shot] of whole) assert.ok(shot <= index, `frame ${index} in shot ${shot}`);
-    const second = await shots(HAMILTON, { capture_interval_sec: 0.333 }, { start_s: 5 });
-    assert.deepEqual([...new Set(second.map(([, s]) => s))], [150, 236]);
-    // same frames as the whole run, and the same shot wherever the segment saw the cut itself
-    for (const [index, shot] of second) {
-      const w = whole.find(([i]) => i === index)!;
-      assert.ok(w, `frame ${index}`);
-      if (index >= 236) assert.equal(shot, w[1]);
-    }
-  });
+  test(
+    'the Hamilton clip: the cuts at 1.5, 3.57 and 7.87 s name its shots; a segment names the shot it starts in by its own start',
+    { skip: hamiltonPresent() ? false : HAMILTON_ABSENT },
+    async () => {
+      const whole = await shots(HAMILTON, { capture_interval_sec: 0.333 });
+      assert.deepEqual([...new Set(whole.map(([, s]) => s))], [0, 45, 107, 236]);
+      for (const [index, shot] of whole) assert.ok(shot <= index, `frame ${index} in shot ${shot}`);
+      const second = await shots(HAMILTON, { capture_interval_sec: 0.333 }, { start_s: 5 });
+      assert.deepEqual([...new Set(second.map(([, s]) => s))], [150, 236]);
+      // same frames as the whole run, and the same shot wherever the segment saw the cut itself
+      for (const [index, shot] of second) {
+        const w = whole.find(([i]) => i === index)!;
+        assert.ok(w, `frame ${index}`);
+        if (index >= 236) assert.equal(shot, w[1]);
+      }
+    },
+  );
 });
