@@ -867,6 +867,22 @@ function keyCharacterSection(videos: Dataset[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/** Sections of docs/QUALITY.md that other benches record (bench/correction-efficiency.ts --record): kept, before "## Regenerate". */
+const RECORDED_SECTIONS = ['## Correction efficiency'];
+
+export function keepRecordedSections(text: string, previous: string): string {
+  let out = text;
+  for (const head of RECORDED_SECTIONS) {
+    const start = previous.indexOf(head);
+    if (start === -1 || out.includes(head)) continue;
+    const next = previous.indexOf('\n## ', start + head.length);
+    const section = previous.slice(start, next === -1 ? undefined : next + 1);
+    const regen = out.indexOf('## Regenerate');
+    out = regen === -1 ? `${out.trimEnd()}\n\n${section}` : `${out.slice(0, regen)}${section.trimEnd()}\n\n${out.slice(regen)}`;
+  }
+  return out;
+}
+
 function machine(backend: string): string {
   let nproc = '?';
   try { nproc = execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { /* not on every system */ }
@@ -980,7 +996,7 @@ async function main(): Promise<void> {
   }
 
   md.push('## Regenerate', '', '```', COMMAND, '```', '', `Needs ../shared/data beside the repository (the labelled videos built from face-api's demo photos need only node_modules). This run took ${((performance.now() - started) / 1000).toFixed(0)} s.`, '');
-  const text = md.join('\n');
+  const text = keepRecordedSections(md.join('\n'), existsSync(OUT_DOC) ? await readFile(OUT_DOC, 'utf8') : '');
   process.stdout.write(text);
   await mkdir(dirname(OUT_DOC), { recursive: true });
   await writeFile(OUT_DOC, text);
