@@ -20,7 +20,7 @@ export interface SegmentJobData {
 
 /**
  * A linkage (dendrogram) a clustering request asked for and no cache held: the video id and the options that shape
- * the tree (weights, method, sim's kind, cannot_link, tracks, quality_weighting; libs/flow linkageVariant). The
+ * the tree (weights, method, sim's kind, cannot_link, tracks, quality_weighting, shot_aware; libs/flow linkageVariant). The
  * people's constraints are read by the worker when it runs, as a request would read them.
  */
 export interface LinkageJobData {
@@ -36,6 +36,8 @@ export interface LinkageShapingOptions {
   cannot_link: boolean;
   tracks: boolean;
   quality_weighting: boolean;
+  /** Absent in jobs queued before shot-aware clothing existed: the worker then takes the default. */
+  shot_aware?: boolean;
 }
 
 export const WEBHOOK_EVENTS = ['video.ready', 'video.failed', 'person.updated'] as const;

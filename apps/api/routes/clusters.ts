@@ -76,6 +76,7 @@ export async function answerComputing(
       cannot_link: opts.cannot_link,
       tracks: opts.tracks,
       quality_weighting: opts.quality_weighting,
+      shot_aware: opts.shot_aware,
     });
   } catch (e) {
     if (e instanceof QueueUnavailableError) throw new ApiError('UNAVAILABLE', `could not queue the linkage computation: ${e.message}`);
