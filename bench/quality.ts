@@ -867,8 +867,8 @@ function keyCharacterSection(videos: Dataset[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-/** Sections of docs/QUALITY.md that other benches record (bench/correction-efficiency.ts --record): kept, before "## Regenerate". */
-const RECORDED_SECTIONS = ['## Correction efficiency'];
+/** Sections of docs/QUALITY.md that other benches record (bench/correction-efficiency.ts --record, bench/recognition.ts): kept, before "## Regenerate". */
+const RECORDED_SECTIONS = ['## Correction efficiency', '## Recognition across videos'];
 
 export function keepRecordedSections(text: string, previous: string): string {
   let out = text;
