@@ -22,7 +22,8 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   const [version, setVersion] = useState(0);
   const [undo, setUndo] = useState<Edit[]>([]);
   const [selected, setSelected] = useState<FaceId[]>([]);
-  const [open, setOpen] = useState<FaceId | null>(null);
+  // The open faces panel follows its person when it has one (an edit may move the face it was opened by), else that face.
+  const [open, setOpen] = useState<{ person: PersonId | null; face: FaceId } | null>(null);
   const [busy, setBusy] = useState(false);
   const player = useRef<HTMLVideoElement>(null);
   const seq = useRef(0);
@@ -59,7 +60,7 @@ export function Review({ session, video }: { session: Session; video: Video }) {
   const faces = useMemo(() => new Map<FaceId, ResultFace>((result?.faces ?? []).map((f) => [f.id, f])), [result]);
   const byRep = (rep: FaceId | null) => characters.find((c) => c.representative === rep || (rep !== null && c.faces.includes(rep))) ?? null;
   const duration = result?.video.duration_s ?? video.media?.duration_s ?? 0;
-  const openChar = byRep(open);
+  const openChar = (open?.person ? characters.find((c) => c.person?.id === open.person) : undefined) ?? byRep(open?.face ?? null);
 
   async function edit(label: string, touched: (PersonId | undefined)[], run: (created: PersonId[]) => Promise<void>) {
     setBusy(true);
@@ -253,7 +254,7 @@ export function Review({ session, video }: { session: Session; video: Video }) {
                   onRename={(name) => void rename(c, name)}
                   onPlay={play}
                   facesOpen={openChar === c}
-                  onToggleFaces={() => setOpen(openChar === c ? null : c.representative)}
+                  onToggleFaces={() => setOpen(openChar === c ? null : { person: c.person?.id ?? null, face: c.representative })}
                 />
               ))}
             </ul>
