@@ -13,3 +13,4 @@ export {
 } from './person.service.js';
 export { personWebhookNotifier } from './person-webhooks.js';
 export { FaceLibrary, type FaceAppearance } from './face-library.service.js';
+export { PeopleGalleries, type KnownPerson } from './people-gallery.service.js';

@@ -24,4 +24,4 @@ export { FileStorage } from './files.js';
 export { isDatabaseUnavailable, databaseUnavailableMessage } from './unavailable.js';
 export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
-export { PersonRepository, type PersonRecord, type FaceRef, type PersonEventRecord, type NewPersonEvent, type VideoPersonConstraints } from './people.js';
+export { PersonRepository, type PersonRecord, type FaceRef, type PersonEventRecord, type NewPersonEvent, type VideoPersonConstraints, type PersonDescriptors } from './people.js';

@@ -1,6 +1,7 @@
 import type { PrismaClient } from './client.js';
 import type { Prisma } from './generated/client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { bytesToFloat32 } from './vectors.js';
 import type { Page, TenantScope } from './videos.js';
 
 /** A person with its constraints, as stored. Face ids are the database's (the API maps them at its edge). */
@@ -40,6 +41,13 @@ export interface NewPersonEvent {
   keyId: string | null;
   action: string;
   detail: Record<string, unknown>;
+}
+
+/** A person's confirmed faces' descriptors (face only), in ready videos: what recognition is built from. */
+export interface PersonDescriptors {
+  id: string;
+  name: string | null;
+  faces: Float32Array[];
 }
 
 /** A person's constraints within one video (face ids of that video only). */
@@ -266,6 +274,34 @@ export class PersonRepository {
     }));
     const last = items[items.length - 1];
     return { items, nextCursor: more && last ? encodeCursor([last.id]) : null };
+  }
+
+  /**
+   * What the tenant's people look like now, in one cheap row: changes with every person edit (created,
+   * deleted, renamed or given faces: updated_at is touched) and with every confirmed face that goes
+   * (a deleted video's faces leave person_faces by cascade). Recognition rebuilds its gallery when it changes.
+   */
+  async recognitionStamp(tenantId: string): Promise<string> {
+    const [r] = await this.db.$queryRaw<{ people: bigint; faces: bigint; updated: Date | null }[]>`
+      SELECT count(DISTINCT p.id) AS people, count(pf.face_id) AS faces, max(p.updated_at) AS updated
+      FROM people p LEFT JOIN person_faces pf ON pf.person_id = p.id WHERE p.tenant_id = ${tenantId}::uuid`;
+    return `${r.people}:${r.faces}:${r.updated?.getTime() ?? 0}`;
+  }
+
+  /** The tenant's people with their confirmed faces' descriptors in ready videos (people without such faces are left out). */
+  async confirmedDescriptors(tenantId: string): Promise<PersonDescriptors[]> {
+    const rows = await this.db.$queryRaw<{ id: string; name: string | null; face_vec: Uint8Array }[]>`
+      SELECT p.id::text AS id, p.name, f.face_vec
+      FROM people p JOIN person_faces pf ON pf.person_id = p.id JOIN faces f ON f.id = pf.face_id JOIN videos v ON v.id = pf.video_id
+      WHERE p.tenant_id = ${tenantId}::uuid AND v.status = 'ready'
+      ORDER BY p.id, pf.face_id`;
+    const people = new Map<string, PersonDescriptors>();
+    for (const r of rows) {
+      let p = people.get(r.id);
+      if (!p) people.set(r.id, (p = { id: r.id, name: r.name, faces: [] }));
+      p.faces.push(bytesToFloat32(r.face_vec));
+    }
+    return [...people.values()];
   }
 
   /** Every person with a confirmed or rejected face in the video, with those faces (the clustering's constraints). */

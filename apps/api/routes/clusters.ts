@@ -101,6 +101,30 @@ export async function answerComputing(
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/**
+ * The suggestion of every cluster without a confirmed person (cluster id → person and score): the
+ * tenant's people recognised from the cluster's faces' descriptors (libs/recognition, open set).
+ */
+async function suggestFor(
+  app: FastifyInstance,
+  tenantId: string,
+  run: ClusterRun,
+): Promise<Map<number, { person: { id: string; name: string | null }; score: number }>> {
+  const open = run.report.clusters.filter((c) => !run.people.has(c.id));
+  if (open.length === 0) return new Map();
+  const vec = new Map(run.faces.map((f) => [f.id, f.face]));
+  const found = await app.keycast.galleries.suggest(
+    tenantId,
+    open.map((c) => c.faces.map((id) => vec.get(id)!)),
+  );
+  const out = new Map<number, { person: { id: string; name: string | null }; score: number }>();
+  open.forEach((c, i) => {
+    const s = found[i];
+    if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
+  });
+  return out;
+}
+
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
 
@@ -127,6 +151,9 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The report indexes faces by their internal key; the API names them by their public id only.
       const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
       const idOf = (id: number) => pub.get(id)!;
+      const t1 = performance.now();
+      const suggestions = await suggestFor(app, scopeOf(req).tenantId, run);
+      const suggestMs = performance.now() - t1;
       return {
         video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
         params: { ...video.options, ...opts },
@@ -137,10 +164,15 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           representative: idOf(c.representative),
           representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
           person: run.people.get(c.id) ?? null,
+          suggestion: suggestions.get(c.id) ?? null,
         })),
         unclustered: run.report.unclustered.map(idOf),
         linkage_cached: run.linkage === 'memory' || run.linkage === 'database',
-        timings: { ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])), total_ms: round(performance.now() - t0) },
+        timings: {
+          ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])),
+          suggest_ms: round(suggestMs),
+          total_ms: round(performance.now() - t0),
+        },
       };
     },
   );

@@ -133,7 +133,10 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         faces: await Promise.all(
           faces.map(async (f) => ({
             box: f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number],
-            matches: [],
+            matches: (await app.keycast.galleries.matches(scope.tenantId, f.face)).map((m) => ({
+              person: { id: m.person.id, name: m.person.name },
+              score: Math.round(m.score * 10000) / 10000,
+            })),
             appearances: (await app.keycast.library.search(scope.tenantId, f.face, { minScore: RECOGNITION.threshold, limit })).map((a) => ({
               video_id: a.videoId,
               face_id: a.faceId,

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { MediaTokenParam } from './media.js';
 import { DEFAULT_CLUSTER, LINKAGE_METHODS } from '../../../libs/config/index.js';
 import { Box, Cursor, FaceId } from './common.js';
-import { ClusterPerson } from './people.js';
+import { ClusterPerson, ClusterSuggestion } from './people.js';
 
 const c = DEFAULT_CLUSTER;
 
@@ -88,6 +88,7 @@ export const ClusterSummarySchema = Type.Object(
     representative_thumbnail: Type.String(),
     person: ClusterPerson,
     key: Type.Boolean({ description: 'A key character: on screen at least key_min_s seconds or key_min_share of the video; key characters come first' }),
+    suggestion: ClusterSuggestion,
   },
   { $id: 'ClusterSummary', title: 'ClusterSummary' },
 );

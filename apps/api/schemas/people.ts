@@ -115,3 +115,21 @@ export const HistoryQuery = Type.Object(
 export const ClusterPerson = Type.Union([Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
   description: 'The person whose confirmed faces this cluster holds; null when none',
 });
+
+/** `suggestion` of a cluster in GET /videos/:id/clusters. */
+export const ClusterSuggestion = Type.Union(
+  [
+    Type.Object({
+      person: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.Union([Type.String(), Type.Null()]) }),
+      score: Type.Number({
+        description:
+          "Mean similarity of the cluster's faces to the person's most similar confirmed face (cosine of unit face descriptors); at least the recognition threshold",
+      }),
+    }),
+    Type.Null(),
+  ],
+  {
+    description:
+      "For a cluster without a confirmed person: the tenant's person it most likely is, when the match passes the open-set recognition threshold (docs/QUALITY.md: a person never enrolled is almost never named); else null. Accept it with POST /people/:id/faces and the cluster's faces.",
+  },
+);

@@ -134,6 +134,47 @@ test("POST /search/faces: another tenant finds only its own copy; a stranger's p
   for (const f of one.body.faces as Face[]) assert.equal(f.appearances.length, 1);
 });
 
+test("POST /search/faces names the caller's people who pass the threshold, best first; never another tenant's; not after deletion", async () => {
+  // A person of A made of one stored face: the photo's face it came from is named, the two others are strangers.
+  const json = (who: TestKey, method: string, path: string, body?: unknown) =>
+    call(
+      api.baseUrl,
+      method,
+      path,
+      body === undefined ? { headers: who.headers } : { body: JSON.stringify(body), headers: { ...who.headers, 'content-type': 'application/json' } },
+    );
+  const created = await json(A, 'POST', '/people', { name: 'Photo person', faces: [facesA[0]] });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const person = created.body.id as string;
+  type Named = { appearances: { face_id: string }[]; matches: { person: { id: string; name: string | null }; score: number }[] };
+  const r = await search(A, readFileSync(PEOPLE));
+  assert.equal(r.status, 200);
+  const faces: Named[] = r.body.faces;
+  const theirs = faces.filter((f) => f.appearances.some((a) => a.face_id === facesA[0]));
+  assert.equal(theirs.length, 1);
+  assert.deepEqual(
+    theirs[0].matches.map((m) => m.person),
+    [{ id: person, name: 'Photo person' }],
+  );
+  assert.ok(theirs[0].matches[0].score > 0.99 && theirs[0].matches[0].score <= 1, `score ${theirs[0].matches[0].score}`);
+  for (const f of faces) if (f !== theirs[0]) assert.deepEqual(f.matches, [], 'the other people of the photo are not enrolled');
+  // A second person close to the first (the same face at t 1) ranks too, best first, all above the threshold.
+  const twin = await json(A, 'POST', '/people', { name: 'Twin', faces: [theirs[0].appearances.find((a) => a.face_id !== facesA[0])!.face_id] });
+  assert.equal(twin.status, 201, JSON.stringify(twin.body));
+  const both = ((await search(A, readFileSync(PEOPLE))).body.faces as Named[]).find((f) => f.matches.length > 0)!;
+  assert.deepEqual(new Set(both.matches.map((m) => m.person.id)), new Set([person, twin.body.id]));
+  assert.deepEqual(
+    both.matches.map((m) => m.score),
+    [...both.matches.map((m) => m.score)].sort((x, y) => y - x),
+  );
+  for (const m of both.matches) assert.ok(m.score >= RECOGNITION.threshold);
+  // Another tenant with the same faces finds no people: A's are not B's.
+  for (const f of (await search(B, readFileSync(PEOPLE))).body.faces as Named[]) assert.deepEqual(f.matches, []);
+  // Deleted people are named no more.
+  for (const id of [person, twin.body.id]) assert.equal((await json(A, 'DELETE', `/people/${id}`)).status, 204);
+  for (const f of (await search(A, readFileSync(PEOPLE))).body.faces as Named[]) assert.deepEqual(f.matches, []);
+});
+
 test("POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the photo's upright pixels", async () => {
   const jpeg = (await search(A, readFileSync(PEOPLE))).body.faces as Face[];
   for (const [name, bytes] of [

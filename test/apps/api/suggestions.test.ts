@@ -1,0 +1,165 @@
+// Cluster suggestions in GET /videos/:id/clusters on real faces: a labelled set of real scenes (Big Bang
+// Theory group photos, bench/labelled-faces.ts) cut in two videos by time, so the same people appear in
+// both in other shots and outfits. A person enrolled from the first video is suggested in the second;
+// the people never enrolled stay unknown; another tenant never sees them; edits and deletion show at once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { RECOGNITION } from '../../../libs/recognition/index.js';
+import { ClusterService } from '../../../libs/services/index.js';
+import { labelledFaces, type LabelledFaces } from '../../../bench/labelled-faces.js';
+import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
+import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
+
+let api: RunningApi;
+let A: TestKey;
+let B: TestKey;
+/** Tenant A: the first half of the scenes (enrolment) and the second half (recognition). B: the second half too. */
+let first: string;
+let second: string;
+let secondB: string;
+/** Public face id → true identity (null: unlabelled), over every seeded video. */
+const truthOf = new Map<string, string | null>();
+/** The identity enrolled: the one with the most faces in both halves. */
+let enrolled: string;
+
+type Cluster = {
+  id: number;
+  faces: string[];
+  person: { id: string } | null;
+  suggestion: { person: { id: string; name: string | null }; score: number } | null;
+};
+
+async function seedVideo(tenantId: string, set: LabelledFaces, keep: (t: number) => boolean): Promise<string> {
+  const { store } = api.deps;
+  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 90, g: 80, b: 160 } } })
+    .jpeg()
+    .toBuffer();
+  const picked = set.faces.map((f, i) => ({ f, truth: set.truth[i] })).filter(({ f }) => keep(f.t));
+  const v = await store.videos.create({
+    tenantId,
+    options: { ...DEFAULT_EXTRACT, capture_interval_sec: 0.5 },
+    sourceKey: `videos/${tenantId}/source`,
+    sizeBytes: 1,
+    filename: 'scenes.mp4',
+    probe: { ...set.fingerprints.video, path: 'scenes.mp4' },
+  });
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: set.fingerprints.video.duration_s }]);
+  const rows = picked.map(({ f }) => ({
+    frame: f.frame,
+    k: f.k,
+    t: f.t,
+    box: f.box,
+    score: f.score,
+    face: Float32Array.from(f.face),
+    cloth: Float32Array.from(f.cloth),
+    sharpness: f.sharpness,
+    yaw: f.yaw,
+    thumbnail: img,
+    body: img,
+  }));
+  await store.writeFaceBatch(v.id, 0, rows, { frames: rows.length, faces: rows.length, t: 0, fraction: 1 });
+  await new ClusterService(store).storeDefaultLinkage(v.id);
+  await store.videos.markReady(v.id, { faceCount: rows.length, frameCount: rows.length, timings: {} });
+  const stored = await store.faces.loadFingerprints(v.id);
+  const truth = new Map(picked.map(({ f, truth }) => [`${f.frame}|${f.k}`, truth]));
+  for (const f of stored) truthOf.set(f.publicId, truth.get(`${f.frame}|${f.k}`) ?? null);
+  return v.id;
+}
+
+/** A JSON request of `who`. */
+const send = (who: TestKey, method: string, path: string, body?: unknown) =>
+  call(
+    api.baseUrl,
+    method,
+    path,
+    body === undefined ? { headers: who.headers } : { body: JSON.stringify(body), headers: { ...who.headers, 'content-type': 'application/json' } },
+  );
+
+async function clusters(who: TestKey, video: string): Promise<Cluster[]> {
+  const r = await call(api.baseUrl, 'GET', `/videos/${video}/clusters`, { headers: who.headers });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.clusters;
+}
+
+/** The identity most of a cluster's faces are (null when most are unlabelled). */
+function identityOf(c: Cluster): string | null {
+  const n = new Map<string | null, number>();
+  for (const f of c.faces) n.set(truthOf.get(f) ?? null, (n.get(truthOf.get(f) ?? null) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1])[0][0];
+}
+
+/** The cluster of `video` holding most of `identity`'s faces. */
+function clusterOf(cs: Cluster[], identity: string): Cluster {
+  const held = (c: Cluster) => c.faces.filter((f) => truthOf.get(f) === identity).length;
+  return [...cs].sort((a, b) => held(b) - held(a))[0];
+}
+
+before(async () => {
+  api = await startApi('keycast_test_api_suggest', { syncLinkageMaxFaces: 100_000 });
+  A = api.auth;
+  B = await createTestKey(api.databaseUrl, 'suggest-b');
+  const set = await labelledFaces('bbt-scenes');
+  const half = set.fingerprints.video.duration_s / 2;
+  first = await seedVideo(A.tenantId, set, (t) => t < half);
+  second = await seedVideo(A.tenantId, set, (t) => t >= half);
+  secondB = await seedVideo(B.tenantId, set, (t) => t >= half);
+  const count = (keep: (t: number) => boolean) => {
+    const n = new Map<string, number>();
+    set.faces.forEach((f, i) => {
+      const id = set.truth[i];
+      if (id !== null && keep(f.t)) n.set(id, (n.get(id) ?? 0) + 1);
+    });
+    return n;
+  };
+  const a = count((t) => t < half);
+  const b = count((t) => t >= half);
+  enrolled = [...a.keys()].filter((id) => (b.get(id) ?? 0) >= 3).sort((x, y) => Math.min(a.get(y)!, b.get(y)!) - Math.min(a.get(x)!, b.get(x)!))[0];
+  assert.ok(enrolled, 'an identity in both halves');
+});
+after(async () => {
+  await api?.close();
+});
+
+test('no people: every cluster has suggestion null', async () => {
+  for (const c of await clusters(A, second)) assert.equal(c.suggestion, null);
+});
+
+test("a person enrolled from one video's cluster is suggested for their cluster in another video; people never enrolled stay unknown", async () => {
+  const mine = clusterOf(await clusters(A, first), enrolled);
+  const faces = mine.faces.filter((f) => truthOf.get(f) === enrolled);
+  const created = await send(A, 'POST', '/people', { name: 'Enrolled', faces });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const person = created.body.id as string;
+
+  // The enrolment video: the person's cluster carries the person, not a suggestion.
+  const again = (await clusters(A, first)).find((c) => c.person?.id === person);
+  assert.ok(again);
+  assert.equal(again.suggestion, null);
+
+  const cs = await clusters(A, second);
+  const theirs = clusterOf(cs, enrolled);
+  assert.equal(theirs.person, null);
+  assert.ok(theirs.suggestion, `cluster of ${enrolled} in the second video: ${JSON.stringify(theirs)}`);
+  assert.deepEqual(theirs.suggestion.person, { id: person, name: 'Enrolled' });
+  assert.ok(theirs.suggestion.score >= RECOGNITION.threshold && theirs.suggestion.score <= 1, `score ${theirs.suggestion.score}`);
+  // Open set: clusters of the other people (never enrolled) are not named.
+  // (A stranger's cluster: mostly one labelled person, none of the enrolled one's faces; unlabelled faces prove nothing.)
+  const strangers = cs.filter((c) => identityOf(c) !== null && !c.faces.some((f) => truthOf.get(f) === enrolled));
+  assert.ok(strangers.length >= 2, `${strangers.length} clusters of other people`);
+  for (const c of strangers) assert.equal(c.suggestion, null, `cluster of ${identityOf(c)} named: ${JSON.stringify(c.suggestion)}`);
+
+  // Another tenant with the same faces never sees A's people.
+  for (const c of await clusters(B, secondB)) assert.equal(c.suggestion, null);
+
+  // Suggestions follow the people: a rename shows in the next read.
+  const renamed = await send(A, 'PATCH', `/people/${person}`, { name: 'Renamed' });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+  assert.equal(clusterOf(await clusters(A, second), enrolled).suggestion?.person.name, 'Renamed');
+
+  // Deleting the person removes its model: no suggestion any more.
+  const del = await send(A, 'DELETE', `/people/${person}`);
+  assert.equal(del.status, 204, JSON.stringify(del.body));
+  for (const c of await clusters(A, second)) assert.equal(c.suggestion, null);
+});
