@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../../libs/config/index.js';
 import { Queues } from '../../libs/queue/index.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
-import { ClusterService, ErasureService, FaceLibrary, PeopleGalleries, PersonService, personWebhookNotifier } from '../../libs/services/index.js';
+import { AppearanceService, ClusterService, ErasureService, FaceLibrary, PeopleGalleries, PersonService, personWebhookNotifier } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 
 /** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
@@ -19,6 +19,8 @@ export interface ApiDeps {
   library: FaceLibrary;
   /** The tenants' people as recognition sees them (cluster suggestions, search matches). */
   galleries: PeopleGalleries;
+  /** Where each person appears (GET /people/:id/appearances). */
+  appearances: AppearanceService;
   /**
    * Face detection for uploaded photos: one inference thread (detection never blocks the event loop),
    * started on the first search, so an API that is never asked to search never loads the models.
@@ -48,6 +50,7 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     people: new PersonService(store, { clusters, notify }),
     library,
     galleries: new PeopleGalleries(store),
+    appearances: new AppearanceService(store, clusters),
     faceDetector: () => {
       detector ??= createFacePool({ size: 1 });
       detector.catch(() => { detector = null; });

@@ -72,6 +72,11 @@ export class ClusterService {
     return e;
   }
 
+  /** A ready video's stored faces (from the LRU when held): what its clusterings are made of. */
+  async faces(video: VideoRecord): Promise<StoredFingerprint[]> {
+    return (await this.entry(video)).faces;
+  }
+
   forget(videoId: string): void {
     this.lru.delete(videoId);
   }

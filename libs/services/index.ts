@@ -14,3 +14,4 @@ export {
 export { personWebhookNotifier } from './person-webhooks.js';
 export { FaceLibrary, type FaceAppearance } from './face-library.service.js';
 export { PeopleGalleries, type KnownPerson } from './people-gallery.service.js';
+export { AppearanceService, type PersonAppearance } from './appearances.service.js';

@@ -12,6 +12,7 @@ import {
   NewPersonBody,
   PeopleListQuery,
   PersonFaceParams,
+  PersonAppearances,
   PersonFacesBody,
   PersonHistory,
   PersonIdParams,
@@ -158,6 +159,39 @@ export const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => presentPerson(await people().merge(actorOf(req), req.params.id, req.body.people), base()),
+  );
+
+  app.get(
+    '/people/:id/appearances',
+    {
+      schema: {
+        tags: ['people'],
+        summary: 'Where a person appears: per ready video holding their confirmed faces, face count, screen time, segments, first and last seen',
+        description:
+          "Per video, the person's cluster at the video's default clustering (the constraints put all their confirmed faces in it), summarised by the rules of GET /videos/:id/clusters; their confirmed faces alone (`basis: confirmed`) when that clustering's linkage is not cached and the video is too large to compute it in the request. Videos where the person is only suggested are not listed. A deleted video is gone at once.",
+        params: PersonIdParams,
+        response: { 200: PersonAppearances, ...errors(400, 404, 500) },
+      },
+    },
+    async (req) => {
+      const found = await app.keycast.appearances.of(actorOf(req), req.params.id, { computeUpTo: app.keycast.config.syncLinkageMaxFaces });
+      const p = await people().get(actorOf(req), req.params.id);
+      return {
+        person: { id: p.id, name: p.name },
+        videos: found.map((a) => ({
+          video_id: a.video.id,
+          filename: a.video.filename,
+          duration_s: a.video.durationS,
+          basis: a.basis,
+          face_count: a.faces.length,
+          faces: a.faces,
+          screen_time_s: a.screenTimeS,
+          first_t: a.firstT,
+          last_t: a.lastT,
+          segments: a.segments,
+        })),
+      };
+    },
   );
 
   app.get(

@@ -133,3 +133,28 @@ export const ClusterSuggestion = Type.Union(
       "For a cluster without a confirmed person: the tenant's person it most likely is, when the match passes the open-set recognition threshold (docs/QUALITY.md: a person never enrolled is almost never named); else null. Accept it with POST /people/:id/faces and the cluster's faces.",
   },
 );
+
+export const PersonAppearances = Type.Object(
+  {
+    person: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.Union([Type.String(), Type.Null()]) }),
+    videos: Type.Array(
+      Type.Object({
+        video_id: Type.String({ format: 'uuid' }),
+        filename: Type.Union([Type.String(), Type.Null()]),
+        duration_s: Type.Union([Type.Number(), Type.Null()]),
+        basis: Type.Union([Type.Literal('cluster'), Type.Literal('confirmed')], {
+          description:
+            "cluster: the faces of the person's cluster at the video's default clustering (their confirmed faces and those clustered with them); confirmed: their confirmed faces only (the default linkage of a large video is not cached yet)",
+        }),
+        face_count: Type.Integer(),
+        faces: Type.Array(FaceId),
+        screen_time_s: Type.Number(),
+        first_t: Type.Number({ description: 'First seen, seconds' }),
+        last_t: Type.Number({ description: 'Last seen, seconds' }),
+        segments: Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { description: '[start_s, end_s] on screen' }),
+      }),
+      { description: 'Every ready video holding confirmed faces of the person, most screen time first' },
+    ),
+  },
+  { title: 'PersonAppearances' },
+);

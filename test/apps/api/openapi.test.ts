@@ -36,6 +36,7 @@ const ROUTES: [string, string, number[]][] = [
   ['delete', '/people/{id}/faces/{faceId}', [200, 400, 404]],
   ['post', '/people/{id}/merge', [200, 400, 404]],
   ['get', '/people/{id}/history', [200, 400, 404]],
+  ['get', '/people/{id}/appearances', [200, 400, 404]],
   ['post', '/media-tokens', [201]],
   ['get', '/videos/{id}/media', [200, 206, 400, 404, 416]],
   ['post', '/search/faces', [200, 400, 413, 415, 422]],

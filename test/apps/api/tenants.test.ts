@@ -63,6 +63,7 @@ const ROUTES: Record<string, Route> = {
   'PATCH /people/{id}': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: () => ({ name: 'renamed' }) },
   'DELETE /people/{id}': { kind: 'by-id', params: (i) => ({ id: i.sparePerson }), ok: 204 },
   'GET /people/{id}/history': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200 },
+  'GET /people/{id}/appearances': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200 },
   'POST /people/{id}/faces': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ faces: [i.face] }) },
   'DELETE /people/{id}/faces/{faceId}': { kind: 'by-id', params: (i) => ({ id: i.person, faceId: i.face }), ok: 200 },
   'POST /people/{id}/merge': { kind: 'by-id', params: (i) => ({ id: i.person }), ok: 200, body: (i) => ({ people: [i.mergee] }) },
