@@ -50,11 +50,21 @@ export class PeopleGalleries {
     );
   }
 
-  /** For each group of faces (a cluster), the person it is if one passes the open-set threshold, else null. */
-  async suggest(tenantId: string, groups: readonly (readonly ArrayLike<number>[])[]): Promise<(PersonScore<KnownPerson> | null)[]> {
+  /**
+   * For each group of faces (a cluster), the person it is if one passes the open-set threshold, else
+   * null; never a person in the group's `exclude` (one of its faces was rejected from them).
+   */
+  async suggest(
+    tenantId: string,
+    groups: readonly { faces: readonly ArrayLike<number>[]; exclude?: ReadonlySet<string> }[],
+  ): Promise<(PersonScore<KnownPerson> | null)[]> {
     if (groups.length === 0) return [];
     const g = await this.gallery(tenantId);
-    return groups.map((faces) => identify(g, faces, RECOGNITION));
+    return groups.map(({ faces, exclude }) => {
+      if (!exclude || exclude.size === 0) return identify(g, faces, RECOGNITION);
+      const best = rankPeople(g, faces, RECOGNITION).find((s) => !exclude.has(s.person.id));
+      return best && best.score >= RECOGNITION.threshold ? best : null;
+    });
   }
 
   /** The people one face is, best first, those passing the open-set threshold only (a stranger has none). */

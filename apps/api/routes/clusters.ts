@@ -108,14 +108,19 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 async function suggestFor(
   app: FastifyInstance,
   tenantId: string,
+  videoId: string,
   run: ClusterRun,
 ): Promise<Map<number, { person: { id: string; name: string | null }; score: number }>> {
   const open = run.report.clusters.filter((c) => !run.people.has(c.id));
   if (open.length === 0) return new Map();
   const vec = new Map(run.faces.map((f) => [f.id, f.face]));
+  // A person one of the cluster's faces was rejected from is never suggested for it.
+  const rejectedFrom = new Map<number, string[]>();
+  for (const p of await app.keycast.store.people.constraintsForVideo(videoId))
+    for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
   const found = await app.keycast.galleries.suggest(
     tenantId,
-    open.map((c) => c.faces.map((id) => vec.get(id)!)),
+    open.map((c) => ({ faces: c.faces.map((id) => vec.get(id)!), exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])) })),
   );
   const out = new Map<number, { person: { id: string; name: string | null }; score: number }>();
   open.forEach((c, i) => {
@@ -152,7 +157,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
       const idOf = (id: number) => pub.get(id)!;
       const t1 = performance.now();
-      const suggestions = await suggestFor(app, scopeOf(req).tenantId, run);
+      const suggestions = await suggestFor(app, scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
       return {
         video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },

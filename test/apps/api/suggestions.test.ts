@@ -158,6 +158,13 @@ test("a person enrolled from one video's cluster is suggested for their cluster 
   assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
   assert.equal(clusterOf(await clusters(A, second), enrolled).suggestion?.person.name, 'Renamed');
 
+  // A face of the suggested cluster rejected from the person: that cluster is not suggested as them any more.
+  const rejectedFace = theirs.faces[0];
+  const rej = await send(A, 'DELETE', `/people/${person}/faces/${rejectedFace}`);
+  assert.equal(rej.status, 200, JSON.stringify(rej.body));
+  const holding = (await clusters(A, second)).find((c) => c.faces.includes(rejectedFace))!;
+  assert.notEqual(holding.suggestion?.person.id, person);
+
   // Deleting the person removes its model: no suggestion any more.
   const del = await send(A, 'DELETE', `/people/${person}`);
   assert.equal(del.status, 204, JSON.stringify(del.body));
