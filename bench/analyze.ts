@@ -175,7 +175,9 @@ function threadCpuMs(): Map<number, number> {
   return out;
 }
 
-interface Meter { stop(): Omit<RunSample, 'frames' | 'faces' | 'crowd_frames'> }
+interface Meter {
+  stop(): Omit<RunSample, 'frames' | 'faces' | 'crowd_frames'>;
+}
 
 function startMeter(): Meter {
   const wall0 = performance.now();
@@ -225,7 +227,9 @@ export function benchVideo(explicit?: string): { path: string; generated: boolea
 /** Makes (once; cached in `dir`) a 640x360, 29.97 fps clip showing each of face-api's demo photos for 2 s. */
 export function makeDemoVideo(dir: string): string {
   const demo = join(REPO, 'node_modules/@vladmandic/face-api/demo');
-  const images = readdirSync(demo).filter((f) => /^sample\d+\.jpg$/.test(f)).sort();
+  const images = readdirSync(demo)
+    .filter((f) => /^sample\d+\.jpg$/.test(f))
+    .sort();
   if (images.length === 0) throw new Error(`no video: ${SHARED_VIDEO} is absent and ${demo} has no sample*.jpg`);
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `face-api-demo-${images.length}.mp4`);
@@ -374,7 +378,15 @@ function recordingPool(inner: FacePool, log: { submit: number; done: number; r: 
 
 /** Share of [t0, t1] during which fewer than `size` jobs were in flight. */
 function starvedShare(jobs: { submit: number; done: number }[], size: number, t0: number, t1: number): number {
-  const ev = jobs.flatMap((j) => [[j.submit, 1], [j.done, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const ev = jobs
+    .flatMap(
+      (j) =>
+        [
+          [j.submit, 1],
+          [j.done, -1],
+        ] as [number, number][],
+    )
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let n = 0;
   let last = t0;
   let starved = 0;
@@ -475,7 +487,9 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
           const s = { ...r, ...meter.stop() };
           const disturbed = s.others_cores > o.maxOthers;
           const retry = disturbed && retriesLeft > 0 && tries < 3;
-          log(`  ${variants[i].name} [${variants[i].cloth}]: ${s.frames} frames, ${s.faces} faces, ${(s.wall_ms / 1000).toFixed(2)} s, others ${s.others_cores.toFixed(2)} cores${retry ? ' (disturbed: discarded, run again)' : ''}`);
+          log(
+            `  ${variants[i].name} [${variants[i].cloth}]: ${s.frames} frames, ${s.faces} faces, ${(s.wall_ms / 1000).toFixed(2)} s, others ${s.others_cores.toFixed(2)} cores${retry ? ' (disturbed: discarded, run again)' : ''}`,
+          );
           if (!retry) {
             samples[i].push(s);
             break;
@@ -522,9 +536,10 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
     max_faces_per_frame: options.max_faces_per_frame,
     capture_interval_sec: o.capture_interval_sec,
     reps: o.reps,
-    backend: o.extraBackend && o.extraBackend !== 'wasm'
-      ? `wasm (@tensorflow/tfjs-backend-wasm, SIMD), except the variant marked backend ${o.extraBackend}`
-      : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant',
+    backend:
+      o.extraBackend && o.extraBackend !== 'wasm'
+        ? `wasm (@tensorflow/tfjs-backend-wasm, SIMD), except the variant marked backend ${o.extraBackend}`
+        : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant',
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_before, load_after: [] },
     variants: results,
   };
@@ -532,7 +547,11 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
     log('profile: per-stage costs (one thread)…');
     report.stages = await stageCosts(video.path, options);
     report.profiles = [];
-    const runs: [number, ClothEncoderName][] = [[o.workers, options.cloth_encoder], ...otherEncoders.map((e): [number, ClothEncoderName] => [o.workers, e]), [1, options.cloth_encoder]];
+    const runs: [number, ClothEncoderName][] = [
+      [o.workers, options.cloth_encoder],
+      ...otherEncoders.map((e): [number, ClothEncoderName] => [o.workers, e]),
+      [1, options.cloth_encoder],
+    ];
     for (const [threads, cloth] of runs) {
       log(`profile: pipeline ${threads} thread(s), ${cloth}…`);
       let p: PipelineProfile;
@@ -555,9 +574,11 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
 export function analyzeTable(r: AnalyzeBenchReport): string {
-  const head = '| variant | threads | clothing | frames | faces | wall s (median) | wall s, each run | sampled frames/s | video s / wall s | CPU s (process + ffmpeg) | others\' load (cores) | speed vs baseline |';
-  const rows = r.variants.map((v) =>
-    `| ${v.name} | ${v.threads} | ${v.cloth} | ${v.frames} | ${v.faces}${v.crowd_frames ? ` (${v.crowd_frames} crowd frames not described)` : ''} | ${f2(v.wall_ms / 1000)} | ${v.runs.map((x) => f2(x.wall_ms / 1000)).join(', ')} | ${f2(v.frames_per_s)} | ${f2(v.video_s_per_s)} | ${f1(v.cpu_ms / 1000)} + ${f1(v.ffmpeg_cpu_ms / 1000)} | ${f2(v.others_cores)} | ${f2(v.speedup)}x |`,
+  const head =
+    "| variant | threads | clothing | frames | faces | wall s (median) | wall s, each run | sampled frames/s | video s / wall s | CPU s (process + ffmpeg) | others' load (cores) | speed vs baseline |";
+  const rows = r.variants.map(
+    (v) =>
+      `| ${v.name} | ${v.threads} | ${v.cloth} | ${v.frames} | ${v.faces}${v.crowd_frames ? ` (${v.crowd_frames} crowd frames not described)` : ''} | ${f2(v.wall_ms / 1000)} | ${v.runs.map((x) => f2(x.wall_ms / 1000)).join(', ')} | ${f2(v.frames_per_s)} | ${f2(v.video_s_per_s)} | ${f1(v.cpu_ms / 1000)} + ${f1(v.ffmpeg_cpu_ms / 1000)} | ${f2(v.others_cores)} | ${f2(v.speedup)}x |`,
   );
   return [head, '|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|', ...rows].join('\n');
 }
@@ -565,7 +586,10 @@ export function analyzeTable(r: AnalyzeBenchReport): string {
 /** "inference 5.1 + 5.0, main 0.1, other threads 0.4" (CPU seconds). */
 function threadSummary(ts: PipelineProfile['thread_cpu_ms']): string {
   const sum = (role: string) => ts.filter((t) => t.role === role).reduce((a, t) => a + t.cpu_ms, 0);
-  const inference = ts.filter((t) => t.role === 'inference').map((t) => f1(t.cpu_ms / 1000)).join(' + ');
+  const inference = ts
+    .filter((t) => t.role === 'inference')
+    .map((t) => f1(t.cpu_ms / 1000))
+    .join(' + ');
   return `inference ${inference}, main ${f1(sum('main') / 1000)}, other threads ${f1(sum('other') / 1000)}`;
 }
 
@@ -588,12 +612,13 @@ export function profileTables(r: AnalyzeBenchReport): string {
   }
   if (r.profiles?.length) {
     out.push(
-      'Where the pipeline\'s time goes (one instrumented run each; worker-side step times summed over frames):',
+      "Where the pipeline's time goes (one instrumented run each; worker-side step times summed over frames):",
       '',
-      '| run | clothing | wall s | main loop waiting for frames, s | detect+landmarks+descriptors, s | clothing, s | thumbnails, s | thread utilisation | time with a thread idle | CPU s per thread | ffmpeg CPU s | others\' load |',
+      "| run | clothing | wall s | main loop waiting for frames, s | detect+landmarks+descriptors, s | clothing, s | thumbnails, s | thread utilisation | time with a thread idle | CPU s per thread | ffmpeg CPU s | others' load |",
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
-      ...r.profiles.map((p) =>
-        `| ${p.name} | ${p.cloth} | ${f2(p.wall_ms / 1000)} | ${f2(p.decode_wait_ms / 1000)} | ${f2(p.detect_ms / 1000)} | ${f2(p.cloth_ms / 1000)} | ${f2(p.thumbnails_ms / 1000)} | ${(p.utilisation * 100).toFixed(0)}% | ${(p.starved_share * 100).toFixed(0)}% | ${threadSummary(p.thread_cpu_ms)} | ${f2(p.ffmpeg_cpu_ms / 1000)} | ${f2(p.others_cores)} |`,
+      ...r.profiles.map(
+        (p) =>
+          `| ${p.name} | ${p.cloth} | ${f2(p.wall_ms / 1000)} | ${f2(p.decode_wait_ms / 1000)} | ${f2(p.detect_ms / 1000)} | ${f2(p.cloth_ms / 1000)} | ${f2(p.thumbnails_ms / 1000)} | ${(p.utilisation * 100).toFixed(0)}% | ${(p.starved_share * 100).toFixed(0)}% | ${threadSummary(p.thread_cpu_ms)} | ${f2(p.ffmpeg_cpu_ms / 1000)} | ${f2(p.others_cores)} |`,
       ),
       '',
     );
@@ -625,12 +650,24 @@ export function analyzeSection(r: AnalyzeBenchReport, command: string): string {
     `- Machine: ${r.machine.nproc} cores (\`nproc\`), ${r.machine.cpu}, Node ${r.machine.node}; backend ${r.backend}.`,
     `- Load average (1, 5, 15 min) before: ${fmtLoad(r.machine.load_before)}; after: ${fmtLoad(r.machine.load_after)}. Other processes kept up to ${f2(busy)} cores busy during the timed runs (median per variant in the table): ` +
       (busy > 0.3 ? 'the machine was shared, so wall times are inflated and the ratio is noisier than on an idle machine.' : 'the machine was quiet.'),
-    `- Video: ${r.video.generated ? 'generated from face-api\'s demo photos (the shared clip was absent)' : `\`${r.video.path.replace(/^.*\/shared\//, '../shared/')}\``}, ${f2(r.video.duration_s)} s, ${r.video.width}x${r.video.height}, ${r.video.fps} fps; one frame every ${r.capture_interval_sec} s (every ${Math.max(1, Math.round(r.capture_interval_sec * Math.round(r.video.fps)))}th frame of the constant-frame-rate grid, the pipeline's sampling, in every variant).`,
-    `- Method: all variants run in one process. Models are loaded (baseline) and thread pools started (pipeline) once, before timing; each variant then does one untimed warm-up pass over the first 2 s. Then ${r.reps} timed pass${r.reps > 1 ? 'es' : ''} over the whole video per variant, in alternating order (A B C D, D C B A, …); the table gives medians. A run during which other processes used more than ${r.max_others} cores on average was discarded and run again (${r.variants.reduce((a, v) => a + v.discarded.length, 0)} discarded this time${r.variants.some((v) => v.discarded.length) ? `: ${r.variants.filter((v) => v.discarded.length).map((v) => `${v.name} [${v.cloth}] ${v.discarded.map((d) => `${f2(d.wall_ms / 1000)} s at ${f2(d.others_cores)} cores`).join(', ')}`).join('; ')}` : ''}), at most 3 times in a row and reps × variants times in all. Wall time runs from the call to the last result: decoding (ffmpeg startup included), inference and, for the pipeline, clothing vectors and JPEG thumbnails (sink: no-op). CPU comes from the kernel (all threads of the process; ffmpeg separately).`,
+    `- Video: ${r.video.generated ? "generated from face-api's demo photos (the shared clip was absent)" : `\`${r.video.path.replace(/^.*\/shared\//, '../shared/')}\``}, ${f2(r.video.duration_s)} s, ${r.video.width}x${r.video.height}, ${r.video.fps} fps; one frame every ${r.capture_interval_sec} s (every ${Math.max(1, Math.round(r.capture_interval_sec * Math.round(r.video.fps)))}th frame of the constant-frame-rate grid, the pipeline's sampling, in every variant).`,
+    `- Method: all variants run in one process. Models are loaded (baseline) and thread pools started (pipeline) once, before timing; each variant then does one untimed warm-up pass over the first 2 s. Then ${r.reps} timed pass${r.reps > 1 ? 'es' : ''} over the whole video per variant, in alternating order (A B C D, D C B A, …); the table gives medians. A run during which other processes used more than ${r.max_others} cores on average was discarded and run again (${r.variants.reduce((a, v) => a + v.discarded.length, 0)} discarded this time${
+      r.variants.some((v) => v.discarded.length)
+        ? `: ${r.variants
+            .filter((v) => v.discarded.length)
+            .map((v) => `${v.name} [${v.cloth}] ${v.discarded.map((d) => `${f2(d.wall_ms / 1000)} s at ${f2(d.others_cores)} cores`).join(', ')}`)
+            .join('; ')}`
+        : ''
+    }), at most 3 times in a row and reps × variants times in all. Wall time runs from the call to the last result: decoding (ffmpeg startup included), inference and, for the pipeline, clothing vectors and JPEG thumbnails (sink: no-op). CPU comes from the kernel (all threads of the process; ffmpeg separately).`,
     `- Baseline: one thread, one ffmpeg (\`fps\` + \`select\`, rgb24 on a pipe), each frame read, then \`detectAllFaces(SsdMobilenetv1Options{minConfidence: 0.5}).withFaceLandmarks().withFaceDescriptors()\`, then the next frame. Pipeline: \`extractFaces\` (ffmpeg ahead of a pool of TF.js wasm threads; faces, landmarks, descriptors, clothing vectors, thumbnails).`,
-    `- Startup, not timed: baseline model load ${f2(r.variants[0].startup_ms / 1000)} s; pipeline pool start ${r.variants.slice(1).map((v) => `${v.threads} thread${v.threads > 1 ? 's' : ''} ${f2(v.startup_ms / 1000)} s`).join(', ')}.`,
+    `- Startup, not timed: baseline model load ${f2(r.variants[0].startup_ms / 1000)} s; pipeline pool start ${r.variants
+      .slice(1)
+      .map((v) => `${v.threads} thread${v.threads > 1 ? 's' : ''} ${f2(v.startup_ms / 1000)} s`)
+      .join(', ')}.`,
     ...(r.variants.some((v) => v.crowd_frames > 0)
-      ? [`- Faces differ: the pipeline skips frames with more than ${r.max_faces_per_frame} faces (the method's crowd-shot rule) before landmarks and descriptors; the plain loop describes every face, so it did more work here.`]
+      ? [
+          `- Faces differ: the pipeline skips frames with more than ${r.max_faces_per_frame} faces (the method's crowd-shot rule) before landmarks and descriptors; the plain loop describes every face, so it did more work here.`,
+        ]
       : []),
     '',
     analyzeTable(r),

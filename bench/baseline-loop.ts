@@ -90,16 +90,38 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
   const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence ?? 0.5 });
 
   const started = performance.now();
-  const ff = spawn('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    ...(opts.stop_sec ? ['-t', String(opts.stop_sec)] : []),
-    '-i', `file:${resolve(path)}`, '-map', `0:${streamIndex}`, '-an', '-sn', '-dn',
-    '-vf', filters.join(','), '-fps_mode', 'passthrough',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ff = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      ...(opts.stop_sec ? ['-t', String(opts.stop_sec)] : []),
+      '-i',
+      `file:${resolve(path)}`,
+      '-map',
+      `0:${streamIndex}`,
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      filters.join(','),
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   ff.stderr.setEncoding('utf8');
-  ff.stderr.on('data', (s: string) => { stderr += s; });
+  ff.stderr.on('data', (s: string) => {
+    stderr += s;
+  });
   const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
   ff.stdout.pause();
 

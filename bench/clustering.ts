@@ -9,8 +9,19 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  autoCutHeight, cutAtSim, EXACT_MAX_N, fcluster, linkage, LINKAGE_METHODS, maxDistance, nmi, pdist, pdistPacked, resolvePrecision,
-  type LinkageMethod, type Precision,
+  autoCutHeight,
+  cutAtSim,
+  EXACT_MAX_N,
+  fcluster,
+  linkage,
+  LINKAGE_METHODS,
+  maxDistance,
+  nmi,
+  pdist,
+  pdistPacked,
+  resolvePrecision,
+  type LinkageMethod,
+  type Precision,
 } from '../libs/clustering/index.js';
 
 export interface ClusteringBenchRow {
@@ -59,12 +70,20 @@ export function blobFingerprints(n: number, seed = 1): Float64Array {
     const p = Math.floor(rand() * people);
     const outfit = people + p * 2 + Math.floor(rand() * 2);
     const sigma = [0.01, 0.02, 0.035][Math.floor(rand() * 3)];
-    for (const [half, c, sd] of [[0, p, sigma], [1, outfit, 0.02]] as const) {
+    for (const [half, c, sd] of [
+      [0, p, sigma],
+      [1, outfit, 0.02],
+    ] as const) {
       const at = i * D + half * 128;
-      let ss = 0, cs = 0;
+      let ss = 0,
+        cs = 0;
       for (let k = 0; k < 128; k++) cs += centers[c][k] * centers[c][k];
       const cn = Math.sqrt(cs);
-      for (let k = 0; k < 128; k++) { const v = centers[c][k] / cn + sd * gauss(); X[at + k] = v; ss += v * v; }
+      for (let k = 0; k < 128; k++) {
+        const v = centers[c][k] / cn + sd * gauss();
+        X[at + k] = v;
+        ss += v * v;
+      }
       const norm = Math.sqrt(ss);
       for (let k = 0; k < 128; k++) X[at + k] /= norm;
     }
@@ -72,7 +91,10 @@ export function blobFingerprints(n: number, seed = 1): Float64Array {
   return X;
 }
 
-interface Timing { wall: number; cpu: number }
+interface Timing {
+  wall: number;
+  cpu: number;
+}
 
 function timed(f: () => void): Timing {
   const t = process.hrtime.bigint();
@@ -94,12 +116,18 @@ export async function runClusteringBench(n = 10_000, opts: { singleThreadRow?: b
 
     // scipy first, while this process holds only the points
     const py = spawnSync('python3', [join(repoRoot, 'bench/scipy_hac.py'), file, String(n), String(D), '--sim', String(SIM), '--labels', labelsFile], {
-      encoding: 'utf8', maxBuffer: 1 << 26,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     if (py.status !== 0) throw new Error(`scipy_hac.py failed: ${py.stderr}`);
     const sp = JSON.parse(py.stdout.trim().split('\n').pop()!) as {
-      scipy: string; numpy: string; pdist_s: number; pdist_cpu_s: number;
-      linkage_s: Record<LinkageMethod, number>; linkage_cpu_s: Record<LinkageMethod, number>; maxDist: number;
+      scipy: string;
+      numpy: string;
+      pdist_s: number;
+      pdist_cpu_s: number;
+      linkage_s: Record<LinkageMethod, number>;
+      linkage_cpu_s: Record<LinkageMethod, number>;
+      maxDist: number;
     };
     const spPdist: Timing = { wall: sp.pdist_s, cpu: sp.pdist_cpu_s };
     const spLink = (m: LinkageMethod): Timing => ({ wall: sp.linkage_s[m], cpu: sp.linkage_cpu_s[m] });
@@ -108,23 +136,34 @@ export async function runClusteringBench(n = 10_000, opts: { singleThreadRow?: b
     const rows: ClusteringBenchRow[] = [];
     const row = (step: string, ours: Timing, scipy: Timing, identical?: boolean) =>
       rows.push({
-        step, ours_s: ours.wall, scipy_s: scipy.wall, ratio: ours.wall / scipy.wall, ours_cpu_s: ours.cpu, scipy_cpu_s: scipy.cpu,
+        step,
+        ours_s: ours.wall,
+        scipy_s: scipy.wall,
+        ratio: ours.wall / scipy.wall,
+        ours_cpu_s: ours.cpu,
+        scipy_cpu_s: scipy.cpu,
         ...(identical === undefined ? {} : { identical }),
       });
 
     if (opts.singleThreadRow ?? true) {
-      const t1 = timed(() => { pdistPacked(X, n, D, { threads: 1 }); });
+      const t1 = timed(() => {
+        pdistPacked(X, n, D, { threads: 1 });
+      });
       row('pdist (1 thread)', t1, spPdist);
     }
     let y: Float64Array = new Float64Array(0);
     const rowsX = Array.from({ length: n }, (_, i) => X.subarray(i * D, (i + 1) * D));
-    const tp = timed(() => { y = pdist(rowsX); });
+    const tp = timed(() => {
+      y = pdist(rowsX);
+    });
     row('pdist (auto threads)', tp, spPdist);
     const maxDist = maxDistance(y);
     if (maxDist !== sp.maxDist) throw new Error(`max distance differs: ${maxDist} vs ${sp.maxDist}`);
     for (const method of LINKAGE_METHODS) {
       let Z: Float64Array = new Float64Array(0);
-      const tl = timed(() => { Z = linkage(y, n, method); });
+      const tl = timed(() => {
+        Z = linkage(y, n, method);
+      });
       const labels = cutAtSim(Z, n, SIM, maxDist);
       const ref = scipyLabels[method];
       let identical = ref.length === n;
@@ -133,7 +172,9 @@ export async function runClusteringBench(n = 10_000, opts: { singleThreadRow?: b
       row(`pdist + linkage ${method}`, plus(tp, tl), plus(spPdist, spLink(method)), identical);
     }
     return {
-      n, d: D, sim: SIM,
+      n,
+      d: D,
+      sim: SIM,
       machine: { nproc: availableParallelism(), node: process.version, scipy: sp.scipy, numpy: sp.numpy, loadavg: loadavg() },
       rows,
     };
@@ -191,7 +232,9 @@ const SCALE_METHOD: LinkageMethod = 'average';
 
 function runChild(args: string[]): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', ...args], {
-    encoding: 'utf8', maxBuffer: 1 << 26, cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    cwd: repoRoot,
   });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
   return r.stdout.trim().split('\n').pop()!;
@@ -219,7 +262,8 @@ function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
     writeFileSync(zFile, Buffer.from(out.buffer));
   }
   return {
-    n, precision,
+    n,
+    precision,
     pdist_s: Number(t1 - t0) / 1e9,
     linkage_s: Number(t2 - t1) / 1e9,
     total_s: Number(t3 - t0) / 1e9,
@@ -237,11 +281,16 @@ function readZ(file: string): { Z: Float64Array; maxDist: number } {
 }
 
 function agreement(n: number, t64: { Z: Float64Array; maxDist: number }, t32: { Z: Float64Array; maxDist: number }): ScaleAgreement {
-  const Z64 = t64.Z, Z32 = t32.Z;
+  const Z64 = t64.Z,
+    Z32 = t32.Z;
   const at063 = (Z: Float64Array) => Array.from(cutAtSim(Z, n, SIM, Z === Z64 ? t64.maxDist : t32.maxDist));
   const atAuto = (Z: Float64Array) => Array.from(fcluster(Z, n, autoCutHeight(Z, n)));
-  const a64 = at063(Z64), a32 = at063(Z32), b64 = atAuto(Z64), b32 = atAuto(Z32);
-  let same = 0, rel = 0;
+  const a64 = at063(Z64),
+    a32 = at063(Z32),
+    b64 = atAuto(Z64),
+    b32 = atAuto(Z32);
+  let same = 0,
+    rel = 0;
   for (let r = 0; r < n - 1; r++) {
     if (Z64[4 * r] === Z32[4 * r] && Z64[4 * r + 1] === Z32[4 * r + 1] && Z64[4 * r + 3] === Z32[4 * r + 3]) same++;
     const h = Z64[4 * r + 2];
@@ -270,16 +319,21 @@ export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number 
   const loadavg_before = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'keycast-hac-scale-'));
   try {
-    const z64 = join(dir, 'z64.bin'), z32 = join(dir, 'z32.bin');
+    const z64 = join(dir, 'z64.bin'),
+      z32 = join(dir, 'z32.bin');
     // the reference doubles as the float64 side of the agreement when the sizes match
     const reference = JSON.parse(runChild([String(refN), 'float64', ...(agreeN === refN ? [z64] : [])])) as ScaleCase;
     const target = JSON.parse(runChild([String(n), resolvePrecision('auto', n)])) as ScaleCase;
     if (agreeN !== refN) runChild([String(agreeN), 'float64', z64]);
     runChild([String(agreeN), 'float32', z32]);
     return {
-      n, d: D, method: SCALE_METHOD,
+      n,
+      d: D,
+      method: SCALE_METHOD,
       machine: { nproc: availableParallelism(), node: process.version, loadavg_before, loadavg_after: loadavg() },
-      target, reference, agreement: agreement(agreeN, readZ(z64), readZ(z32)),
+      target,
+      reference,
+      agreement: agreement(agreeN, readZ(z64), readZ(z32)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -308,12 +362,16 @@ export function scaleTable(r: ScaleBenchResult): string {
 }
 
 function printTable(r: ClusteringBenchResult): void {
-  console.log(`HAC bench: n=${r.n} d=${r.d}, nproc=${r.machine.nproc}, node ${r.machine.node}, scipy ${r.machine.scipy}, load avg ${r.machine.loadavg.map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `HAC bench: n=${r.n} d=${r.d}, nproc=${r.machine.nproc}, node ${r.machine.node}, scipy ${r.machine.scipy}, load avg ${r.machine.loadavg.map((v) => v.toFixed(2)).join(' ')}`,
+  );
   console.log('| step | ours (s) | scipy (s) | ours/scipy | ours CPU (s) | scipy CPU (s) | partition at sim 0.63 |');
   console.log('|---|---:|---:|---:|---:|---:|---|');
   for (const x of r.rows) {
     const same = x.identical === undefined ? '' : x.identical ? 'identical' : 'DIFFERENT';
-    console.log(`| ${x.step} | ${x.ours_s.toFixed(2)} | ${x.scipy_s.toFixed(2)} | ${x.ratio.toFixed(2)} | ${x.ours_cpu_s.toFixed(2)} | ${x.scipy_cpu_s.toFixed(2)} | ${same} |`);
+    console.log(
+      `| ${x.step} | ${x.ours_s.toFixed(2)} | ${x.scipy_s.toFixed(2)} | ${x.ratio.toFixed(2)} | ${x.ours_cpu_s.toFixed(2)} | ${x.scipy_cpu_s.toFixed(2)} | ${same} |`,
+    );
   }
 }
 
@@ -323,7 +381,10 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, args[3])));
     return;
   }
-  const num = (flag: string, dflt: number) => { const i = args.indexOf(flag); return i >= 0 ? Number(args[i + 1]) : dflt; };
+  const num = (flag: string, dflt: number) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : dflt;
+  };
   const n = num('--n', 10_000);
   if (n > EXACT_MAX_N) {
     const r = runScaleBench(n, { refN: num('--ref-n', 10_000), agreeN: num('--agree-n', EXACT_MAX_N) });
@@ -337,5 +398,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }

@@ -53,9 +53,22 @@ export interface LabelledSet {
   needsShared: boolean;
 }
 
-interface LabelledFace { box: Box; id: string | null; note?: string }
-interface PhotoLabel { source: 'shared' | 'face-api'; path: string; width: number; height: number; faces: LabelledFace[] }
-interface LabelsFile { photos: Record<string, PhotoLabel>; uncertain: { ids: string[]; note: string }[] }
+interface LabelledFace {
+  box: Box;
+  id: string | null;
+  note?: string;
+}
+interface PhotoLabel {
+  source: 'shared' | 'face-api';
+  path: string;
+  width: number;
+  height: number;
+  faces: LabelledFace[];
+}
+interface LabelsFile {
+  photos: Record<string, PhotoLabel>;
+  uncertain: { ids: string[]; note: string }[];
+}
 
 /** How the camera moves during a shot. */
 export type Move = 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
@@ -79,7 +92,11 @@ export interface SetRecipe {
 }
 
 /** One labelled face of the ground truth. */
-export interface GtFace { t: number; box: Box; id: string | null }
+export interface GtFace {
+  t: number;
+  box: Box;
+  id: string | null;
+}
 export interface GroundTruth {
   video: string;
   width: number;
@@ -226,7 +243,10 @@ type Rect = [number, number, number, number];
 /** Grows a rect to the video's aspect. */
 function growToAspect([x, y, w, h]: Rect, aspect: number, upper = 0.5): Rect {
   // Grow the short side to the aspect; `upper` is the share of extra height that goes above.
-  if (w / h < aspect) { const nw = h * aspect; return [x - (nw - w) / 2, y, nw, h]; }
+  if (w / h < aspect) {
+    const nw = h * aspect;
+    return [x - (nw - w) / 2, y, nw, h];
+  }
   const nh = w / aspect;
   return [x, y - (nh - h) * upper, w, nh];
 }
@@ -234,7 +254,12 @@ function growToAspect([x, y, w, h]: Rect, aspect: number, upper = 0.5): Rect {
 /** Shrinks a rect about its centre until it fits the photo, then slides it inside. */
 function fitInto([x, y, w, h]: Rect, pw: number, ph: number): Rect {
   const k = Math.min(1, pw / w, ph / h);
-  if (k < 1) { x += (w - w * k) / 2; y += (h - h * k) / 2; w *= k; h *= k; }
+  if (k < 1) {
+    x += (w - w * k) / 2;
+    y += (h - h * k) / 2;
+    w *= k;
+    h *= k;
+  }
   return [Math.min(Math.max(0, x), pw - w), Math.min(Math.max(0, y), ph - h), w, h];
 }
 
@@ -250,16 +275,25 @@ function framing(photo: PhotoLabel, frame: Shot['frame'], aspect: number, maxUps
   });
   const fw = Math.max(...boxes.map((b) => b[2]));
   const fh = Math.max(...boxes.map((b) => b[3]));
-  const bx0 = Math.min(...boxes.map((b) => b[0])), bx1 = Math.max(...boxes.map((b) => b[0] + b[2]));
-  const by0 = Math.min(...boxes.map((b) => b[1])), by1 = Math.max(...boxes.map((b) => b[1] + b[3]));
+  const bx0 = Math.min(...boxes.map((b) => b[0])),
+    bx1 = Math.max(...boxes.map((b) => b[0] + b[2]));
+  const by0 = Math.min(...boxes.map((b) => b[1])),
+    by1 = Math.max(...boxes.map((b) => b[1] + b[3]));
   let r = growToAspect([bx0 - 0.5 * fw, by0 - 0.3 * fh, bx1 - bx0 + fw, by1 - by0 + 1.1 * fh], aspect, 0.3);
   // Not closer than maxUpscale: a small photo blown up further only shows its JPEG blocks.
   const minW = outWidth / maxUpscale;
-  if (r[2] < minW) { const k = minW / r[2]; r = [r[0] - (r[2] * (k - 1)) / 2, r[1] - (r[3] * (k - 1)) / 2, r[2] * k, r[3] * k]; }
+  if (r[2] < minW) {
+    const k = minW / r[2];
+    r = [r[0] - (r[2] * (k - 1)) / 2, r[1] - (r[3] * (k - 1)) / 2, r[2] * k, r[3] * k];
+  }
   r = fitInto(r, photo.width, photo.height);
   // Where the photo forced a smaller crop, slide it so the framed faces stay whole.
   const [x, y, w, h] = r;
-  return fitInto([bx1 - bx0 <= w ? Math.min(Math.max(x, bx1 - w), bx0) : x, by1 - by0 <= h ? Math.min(Math.max(y, by1 - h), by0) : y, w, h], photo.width, photo.height);
+  return fitInto(
+    [bx1 - bx0 <= w ? Math.min(Math.max(x, bx1 - w), bx0) : x, by1 - by0 <= h ? Math.min(Math.max(y, by1 - h), by0) : y, w, h],
+    photo.width,
+    photo.height,
+  );
 }
 
 /** How much a shot zooms or pans (share of the crop). */
@@ -273,20 +307,29 @@ export function shotRects(recipe: SetRecipe, s: Shot): [Rect, Rect] {
   if (!photo) throw new Error(`${recipe.name}: no labelled photo ${s.photo}`);
   const aspect = recipe.width / recipe.height;
   const still = framing(photo, s.frame, aspect, MAX_UPSCALE, recipe.width);
-  const grow = (r: Rect, k: number): Rect => fitAspect([r[0] - (r[2] * (k - 1)) / 2, r[1] - (r[3] * (k - 1)) / 2, r[2] * k, r[3] * k], aspect, photo.width, photo.height);
+  const grow = (r: Rect, k: number): Rect =>
+    fitAspect([r[0] - (r[2] * (k - 1)) / 2, r[1] - (r[3] * (k - 1)) / 2, r[2] * k, r[3] * k], aspect, photo.width, photo.height);
   const shift = (r: Rect, dx: number): Rect => fitAspect([r[0] + dx, r[1], r[2], r[3]], aspect, photo.width, photo.height);
   // Pans and zooms stay within a margin of the still framing, so the framed faces stay in view.
   const wide = grow(still, 1 + MOVE);
   switch (s.move) {
-    case 'zoom-in': return [wide, still];
-    case 'zoom-out': return [still, wide];
-    case 'pan-left': return [shift(wide, (wide[2] * MOVE) / 2), shift(wide, (-wide[2] * MOVE) / 2)];
-    case 'pan-right': return [shift(wide, (-wide[2] * MOVE) / 2), shift(wide, (wide[2] * MOVE) / 2)];
+    case 'zoom-in':
+      return [wide, still];
+    case 'zoom-out':
+      return [still, wide];
+    case 'pan-left':
+      return [shift(wide, (wide[2] * MOVE) / 2), shift(wide, (-wide[2] * MOVE) / 2)];
+    case 'pan-right':
+      return [shift(wide, (-wide[2] * MOVE) / 2), shift(wide, (wide[2] * MOVE) / 2)];
   }
 }
 
 /** One video frame: which photo, and the integer crop that is scaled to the video size. */
-interface FramePlan { shot: number; photo: string; crop: Rect }
+interface FramePlan {
+  shot: number;
+  photo: string;
+  crop: Rect;
+}
 
 function framePlans(recipe: SetRecipe): FramePlan[] {
   const plans: FramePlan[] = [];
@@ -331,7 +374,10 @@ export function groundTruthOf(name: string): GroundTruth {
     const sy = recipe.height / ch;
     for (const lf of photoLabels().photos[photo].faces) {
       const [x, y, w, h] = lf.box;
-      const ix0 = Math.max(x, cx), iy0 = Math.max(y, cy), ix1 = Math.min(x + w, cx + cw), iy1 = Math.min(y + h, cy + ch);
+      const ix0 = Math.max(x, cx),
+        iy0 = Math.max(y, cy),
+        ix1 = Math.min(x + w, cx + cw),
+        iy1 = Math.min(y + h, cy + ch);
       if (ix1 <= ix0 || iy1 <= iy0) continue;
       const visible = ((ix1 - ix0) * (iy1 - iy0)) / (w * h);
       if (visible < MIN_VISIBLE) continue;
@@ -381,15 +427,24 @@ export function needsShared(name: string): boolean {
 
 /** Why a set cannot be built here (a source photo is absent), or false. */
 export function missingSources(name: string, opts: BuildOptions = {}): string | false {
-  const missing = photosOf(recipeOf(name)).map((p) => sourcePath(photoLabels().photos[p], opts)).filter((p) => !existsSync(p));
-  return missing.length ? `labelled set ${name} skipped: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} absent (real test material lives in ../shared/data beside the repo)` : false;
+  const missing = photosOf(recipeOf(name))
+    .map((p) => sourcePath(photoLabels().photos[p], opts))
+    .filter((p) => !existsSync(p));
+  return missing.length
+    ? `labelled set ${name} skipped: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} absent (real test material lives in ../shared/data beside the repo)`
+    : false;
 }
 
-interface Decoded { rgb: Buffer; width: number; height: number }
+interface Decoded {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
 
 async function decode(path: string, photo: PhotoLabel): Promise<Decoded> {
   const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== photo.width || info.height !== photo.height) throw new Error(`${path} is ${info.width}x${info.height}, its labels say ${photo.width}x${photo.height}`);
+  if (info.width !== photo.width || info.height !== photo.height)
+    throw new Error(`${path} is ${info.width}x${info.height}, its labels say ${photo.width}x${photo.height}`);
   if (info.channels === 3) return { rgb: data, width: info.width, height: info.height };
   const rgb = Buffer.alloc(info.width * info.height * 3);
   for (let i = 0; i < info.width * info.height; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i * info.channels];
@@ -398,10 +453,40 @@ async function decode(path: string, photo: PhotoLabel): Promise<Decoded> {
 
 /** Renders every frame and pipes it into ffmpeg (H.264, yuv420p, constant frame rate). */
 async function render(recipe: SetRecipe, sources: Map<string, Decoded>, out: string): Promise<void> {
-  const ff = spawn(process.env.FFMPEG_PATH || 'ffmpeg', [
-    '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${recipe.width}x${recipe.height}`, '-r', String(recipe.fps), '-i', 'pipe:0',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-g', String(recipe.fps * 2), '-movflags', '+faststart', '-f', 'mp4', out,
-  ], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const ff = spawn(
+    process.env.FFMPEG_PATH || 'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${recipe.width}x${recipe.height}`,
+      '-r',
+      String(recipe.fps),
+      '-i',
+      'pipe:0',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      String(recipe.fps * 2),
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      out,
+    ],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   ff.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<void>((res, rej) => {
@@ -417,7 +502,10 @@ async function render(recipe: SetRecipe, sources: Map<string, Decoded>, out: str
         const src = sources.get(p.photo)!;
         const [left, top, width, height] = p.crop;
         frame = await sharp(src.rgb, { raw: { width: src.width, height: src.height, channels: 3 } })
-          .extract({ left, top, width, height }).resize(recipe.width, recipe.height, { fit: 'fill' }).raw().toBuffer();
+          .extract({ left, top, width, height })
+          .resize(recipe.width, recipe.height, { fit: 'fill' })
+          .raw()
+          .toBuffer();
         last = key;
       }
       if (!ff.stdin.write(frame)) await new Promise((r) => ff.stdin.once('drain', r));
@@ -472,7 +560,10 @@ export async function labelledSets(opts: BuildOptions & { names?: readonly strin
   const out: LabelledSet[] = [];
   for (const name of opts.names ?? LABELLED_SET_NAMES) {
     const skip = missingSources(name, opts);
-    if (skip) { opts.log?.(skip); continue; }
+    if (skip) {
+      opts.log?.(skip);
+      continue;
+    }
     out.push(await buildLabelledSet(name, opts));
   }
   return out;
@@ -487,15 +578,21 @@ async function analyzeSet(set: LabelledSet, extra: string[]): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), `keycast-labelled-${set.name}-`));
   try {
     await new Promise<void>((res, rej) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/keycast.js'), 'analyze', set.video, '--capture-interval-sec', String(set.captureIntervalSec), ...extra, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [join(REPO_ROOT, 'bin/keycast.js'), 'analyze', set.video, '--capture-interval-sec', String(set.captureIntervalSec), ...extra, '--out', out],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('error', rej);
       child.on('close', (code) => (code === 0 ? res() : rej(new Error(`keycast analyze ${set.video} exited ${code}: ${err.trim().split('\n').at(-1)}`))));
     });
     const s = scoreAgainstGroundTruth(JSON.parse(await readFile(set.gt, 'utf8')), JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
-    return `detection recall ${s.detection_recall}, ${s.faces_scored} faces scored (${s.unmatched} unmatched), ${s.gt_ids} people, ${s.clusters} clusters, ` +
-      `NMI ${s.nmi_all}, purity ${s.purity_kept}, pairwise P/R/F1 ${s.pair_precision}/${s.pair_recall}/${s.pair_f1}`;
+    return (
+      `detection recall ${s.detection_recall}, ${s.faces_scored} faces scored (${s.unmatched} unmatched), ${s.gt_ids} people, ${s.clusters} clusters, ` +
+      `NMI ${s.nmi_all}, purity ${s.purity_kept}, pairwise P/R/F1 ${s.pair_precision}/${s.pair_recall}/${s.pair_f1}`
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }
@@ -511,22 +608,33 @@ async function main(argv: string[]): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   for (const name of names.length ? names : LABELLED_SET_NAMES) {
     const gt = groundTruthOf(name);
-    if (writeGt) { await writeFile(gtPathOf(name), serializeGroundTruth(gt)); log(`wrote ${gtPathOf(name)}`); }
+    if (writeGt) {
+      await writeFile(gtPathOf(name), serializeGroundTruth(gt));
+      log(`wrote ${gtPathOf(name)}`);
+    }
     const skip = missingSources(name);
-    if (skip) { log(skip); continue; }
+    if (skip) {
+      log(skip);
+      continue;
+    }
     const set = await buildLabelledSet(name, { log });
     const labelled = gt.faces.filter((f) => f.id !== null).length;
     const perT = new Map<number, number>();
     for (const f of gt.faces) perT.set(f.t, (perT.get(f.t) ?? 0) + 1);
     const times = perT.size;
     const crowded = [...perT.values()].filter((n) => n > 4).length;
-    process.stdout.write(`${name}: ${set.video}\n  ${gt.shots.length} shots, ${gt.shots.at(-1)!.t1} s, sampled every ${set.captureIntervalSec} s: ${times} samples with faces, ` +
-      `${labelled} labelled faces (${gt.faces.length - labelled} cut by the frame edge, null), ${set.identities} identities, ` +
-      `${crowded} samples with more than 4 faces${set.needsShared ? ', needs ../shared/data' : ''}\n`);
+    process.stdout.write(
+      `${name}: ${set.video}\n  ${gt.shots.length} shots, ${gt.shots.at(-1)!.t1} s, sampled every ${set.captureIntervalSec} s: ${times} samples with faces, ` +
+        `${labelled} labelled faces (${gt.faces.length - labelled} cut by the frame edge, null), ${set.identities} identities, ` +
+        `${crowded} samples with more than 4 faces${set.needsShared ? ', needs ../shared/data' : ''}\n`,
+    );
     if (analyze) process.stdout.write(`  keycast analyze${extra.length ? ` ${extra.join(' ')}` : ''}: ${await analyzeSet(set, extra)}\n`);
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).catch((e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exit(1); });
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
 }

@@ -47,7 +47,13 @@ export interface PhaseResult {
   timeouts: number;
 }
 
-export interface SettledUpload { id: string; tenant: number; status: string; error_code: string | null; error_message: string | null }
+export interface SettledUpload {
+  id: string;
+  tenant: number;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+}
 
 export interface LoadReport {
   date: string;
@@ -74,7 +80,27 @@ export function loadClips(): { name: string; bytes: Buffer }[] {
     const out = join(dir, `load-clip-${src.real ? 'hamilton' : 'demo'}-${i}-v1.mp4`);
     if (!existsSync(out)) {
       const part = `${out}.${process.pid}.mp4`;
-      execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', String(start), '-t', String(CLIP_SECONDS), '-i', src.path, '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p', part]);
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-ss',
+        String(start),
+        '-t',
+        String(CLIP_SECONDS),
+        '-i',
+        src.path,
+        '-an',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '26',
+        '-pix_fmt',
+        'yuv420p',
+        part,
+      ]);
       renameSync(part, out);
     }
     return { name: `clip-${i}.mp4`, bytes: readFileSync(out) };
@@ -86,11 +112,20 @@ function multipart(fields: Record<string, string>, file: { name: string; bytes: 
   const boundary = `----keycastload${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: video/mp4\r\n\r\n`), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`));
+  parts.push(
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: video/mp4\r\n\r\n`),
+    file.bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-interface ApiProcess { child: ChildProcess; baseUrl: string; stderr: () => string; stop(): Promise<void> }
+interface ApiProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
 
 /** The API as its own process (`apps/api/main.ts`), so the load generator does not share its event loop. */
 async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
@@ -101,13 +136,21 @@ async function startApiProcess(env: Record<string, string>): Promise<ApiProcess>
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  child.stderr.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-4000); });
+  child.stderr.on('data', (c: Buffer) => {
+    err = (err + c.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`the API exited during start-up: ${err}`);
-    return fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
-  }, { timeoutMs: 60_000, what: 'the API process' });
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the API exited during start-up: ${err}`);
+      return fetch(`${baseUrl}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    { timeoutMs: 60_000, what: 'the API process' },
+  );
   return {
     child,
     baseUrl,
@@ -130,7 +173,8 @@ function runCannon(opts: Cannon): Promise<autocannon.Result> {
 
 function phase(name: string, r: autocannon.Result): PhaseResult {
   const status: Record<string, number> = {};
-  for (const [code, s] of Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number | string }> }).statusCodeStats ?? {})) status[code] = Number(s.count);
+  for (const [code, s] of Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number | string }> }).statusCodeStats ?? {}))
+    status[code] = Number(s.count);
   const requests = Object.values(status).reduce((a, b) => a + b, 0);
   return {
     name,
@@ -176,10 +220,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     worker = await startWorkerProcess({ ...env, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '1', KEYCAST_WORKERS: '1', WORKER_LOCK_MS: '10000' });
     log(`API ${api.baseUrl}, worker pid ${worker.pid}, ${o.tenants} tenants, clips ${clips.map((c) => `${c.bytes.length} B`).join(', ')}`);
 
-    const bodies = uploadKeys.map((k, t) => clips.map((c) => {
-      const m = multipart({ capture_interval_sec: '1' }, c);
-      return { body: m.body, headers: { ...k.headers, 'content-type': m.contentType }, tenant: t };
-    }));
+    const bodies = uploadKeys.map((k, t) =>
+      clips.map((c) => {
+        const m = multipart({ capture_interval_sec: '1' }, c);
+        return { body: m.body, headers: { ...k.headers, 'content-type': m.contentType }, tenant: t };
+      }),
+    );
 
     // One ready video per tenant, for the cluster requests.
     const seeded: string[] = [];
@@ -189,11 +235,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       if (r.status !== 202) throw new Error(`seeding upload: ${r.status} ${await r.text()}`);
       seeded.push(((await r.json()) as { id: string }).id);
     }
-    await waitFor(async () => {
-      const rows = await sql<{ status: string }>(databaseUrl, 'SELECT status FROM videos WHERE id = ANY($1::uuid[])', [seeded]);
-      if (rows.some((r) => r.status === 'failed')) throw new Error('a seeded video failed');
-      return rows.filter((r) => r.status === 'ready').length === seeded.length;
-    }, { timeoutMs: 300_000, intervalMs: 250, what: 'the seeded videos' });
+    await waitFor(
+      async () => {
+        const rows = await sql<{ status: string }>(databaseUrl, 'SELECT status FROM videos WHERE id = ANY($1::uuid[])', [seeded]);
+        if (rows.some((r) => r.status === 'failed')) throw new Error('a seeded video failed');
+        return rows.filter((r) => r.status === 'ready').length === seeded.length;
+      },
+      { timeoutMs: 300_000, intervalMs: 250, what: 'the seeded videos' },
+    );
     log(`seeded ${seeded.length} ready videos`);
 
     const tooMany = { count: 0, without_retry_after: 0, codes: {} as Record<string, number> };
@@ -203,7 +252,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
       if (!h['retry-after'] || !(Number(h['retry-after']) >= 0)) tooMany.without_retry_after++;
       let code = '?';
-      try { code = (JSON.parse(body) as { error: { code: string } }).error.code; } catch { /* not JSON */ }
+      try {
+        code = (JSON.parse(body) as { error: { code: string } }).error.code;
+      } catch {
+        /* not JSON */
+      }
       tooMany.codes[code] = (tooMany.codes[code] ?? 0) + 1;
     };
 
@@ -221,7 +274,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const phases: PhaseResult[] = [];
     if (o.referenceS > 0) {
       log(`reference: GET /health alone, ${o.referenceS} s`);
-      phases.push(phase('GET /health alone (floor)', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [{ method: 'GET', path: '/health' }] })));
+      phases.push(
+        phase(
+          'GET /health alone (floor)',
+          await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [{ method: 'GET', path: '/health' }] }),
+        ),
+      );
       log(`reference: GET /videos/:id alone, ${o.referenceS} s`);
       let m = 0;
       const videoRequest: autocannon.Request = {
@@ -231,9 +289,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
           return { ...req, method: 'GET', path: `/videos/${seeded[t]}`, headers: { ...keys[t].headers } };
         },
       };
-      phases.push(phase('GET /videos/:id alone (key check + one row)', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [videoRequest] })));
+      phases.push(
+        phase(
+          'GET /videos/:id alone (key check + one row)',
+          await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [videoRequest] }),
+        ),
+      );
       log(`reference: GET /clusters alone, ${o.referenceS} s`);
-      phases.push(phase('GET /clusters alone', await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [clusterRequest] })));
+      phases.push(
+        phase(
+          'GET /clusters alone',
+          await runCannon({ url: api.baseUrl, connections: o.clusterConnections, duration: o.referenceS, requests: [clusterRequest] }),
+        ),
+      );
     }
 
     const accepted: string[] = [];
@@ -262,16 +330,27 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const t0 = Date.now();
     log(`draining ${ids.length} accepted uploads`);
     let rows: { id: string; status: string; error_code: string | null; error_message: string | null; tenant_id: string }[] = [];
-    await waitFor(async () => {
-      rows = await sql(databaseUrl, 'SELECT id, status, error_code, error_message, tenant_id FROM videos WHERE id = ANY($1::uuid[])', [ids]);
-      return rows.filter((r) => r.status === 'ready' || r.status === 'failed').length === ids.length;
-    }, { timeoutMs: o.drainTimeoutS * 1000, intervalMs: 500, what: 'every accepted upload to finish' }).catch(() => null);
+    await waitFor(
+      async () => {
+        rows = await sql(databaseUrl, 'SELECT id, status, error_code, error_message, tenant_id FROM videos WHERE id = ANY($1::uuid[])', [ids]);
+        return rows.filter((r) => r.status === 'ready' || r.status === 'failed').length === ids.length;
+      },
+      { timeoutMs: o.drainTimeoutS * 1000, intervalMs: 500, what: 'every accepted upload to finish' },
+    ).catch(() => null);
     const drainS = (Date.now() - t0) / 1000;
     const tenantOf = new Map(keys.map((k, i) => [k.tenantId, i]));
-    const settled = rows.filter((r) => r.status === 'ready' || r.status === 'failed')
+    const settled = rows
+      .filter((r) => r.status === 'ready' || r.status === 'failed')
       .map((r) => ({ id: r.id, tenant: tenantOf.get(r.tenant_id) ?? -1, status: r.status, error_code: r.error_code, error_message: r.error_message }));
     const settledIds = new Set(settled.map((s) => s.id));
-    const serverErrors = phases.reduce((a, p) => a + Object.entries(p.status).filter(([c]) => Number(c) >= 500).reduce((x, [, v]) => x + v, 0), 0);
+    const serverErrors = phases.reduce(
+      (a, p) =>
+        a +
+        Object.entries(p.status)
+          .filter(([c]) => Number(c) >= 500)
+          .reduce((x, [, v]) => x + v, 0),
+      0,
+    );
     return {
       date: new Date().toISOString(),
       machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? '?', node: process.version, load_before: loadBefore, load_after: loadavg() },
@@ -301,7 +380,14 @@ export function loadTable(r: LoadReport): string {
   return [
     '| phase | connections | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | status codes | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
-    ...r.phases.map((p) => `| ${p.name} | ${p.connections} | ${p.requests} | ${f1(p.rps)} | ${f1(p.latency_ms.p50)} | ${f1(p.latency_ms.p90)} | ${f1(p.latency_ms.p99)} | ${f1(p.latency_ms.max)} | ${Object.entries(p.status).map(([c, v]) => `${c}: ${v}`).join(', ')} | ${p.errors + p.timeouts} |`),
+    ...r.phases.map(
+      (p) =>
+        `| ${p.name} | ${p.connections} | ${p.requests} | ${f1(p.rps)} | ${f1(p.latency_ms.p50)} | ${f1(p.latency_ms.p90)} | ${f1(p.latency_ms.p99)} | ${f1(p.latency_ms.max)} | ${Object.entries(
+          p.status,
+        )
+          .map(([c, v]) => `${c}: ${v}`)
+          .join(', ')} | ${p.errors + p.timeouts} |`,
+    ),
   ].join('\n');
 }
 
@@ -324,7 +410,13 @@ export function loadSection(r: LoadReport, command: string): string {
     loadTable(r),
     '',
     `- Uploads: ${r.uploads.accepted} accepted (202); after the load ${ready} ended ready and ${failed.length} failed${failed.length ? ` (${[...new Set(failed.map((f) => f.error_code))].join(', ')})` : ''}; ${r.uploads.unsettled.length} unsettled; the worker drained them in ${f1(r.uploads.drain_s)} s after the load stopped.`,
-    `- 5xx answers: ${r.server_errors}. 429 answers: ${r.too_many.count}${r.too_many.count ? ` (${Object.entries(r.too_many.codes).map(([c, v]) => `${c} ${v}`).join(', ')}), ${r.too_many.without_retry_after} without Retry-After` : ''}.`,
+    `- 5xx answers: ${r.server_errors}. 429 answers: ${r.too_many.count}${
+      r.too_many.count
+        ? ` (${Object.entries(r.too_many.codes)
+            .map(([c, v]) => `${c} ${v}`)
+            .join(', ')}), ${r.too_many.without_retry_after} without Retry-After`
+        : ''
+    }.`,
   ].join('\n');
 }
 

@@ -19,8 +19,6 @@ export function replaceResultsSection(file: string, heading: string, body: strin
   const ne = prev.indexOf(notesEnd);
   const notes = nb >= 0 && ne > nb ? prev.slice(nb, ne + notesEnd.length) : `${notesBegin}\n${notesEnd}`;
   const section = `${body.trimEnd()}\n\n${notes}\n`;
-  const out = start >= 0
-    ? [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n')
-    : `${old.trimEnd()}\n\n${section}`;
+  const out = start >= 0 ? [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n') : `${old.trimEnd()}\n\n${section}`;
   writeFileSync(file, out);
 }

@@ -35,7 +35,9 @@ function clusteringTable(out: unknown): string {
     '',
     '| step | ours s | scipy s | ours/scipy | same partition |',
     '|---|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${String(r.step)} | ${n(r.ours_s)} | ${n(r.scipy_s)} | ${n(r.ratio)} | ${r.identical === undefined ? '' : r.identical ? 'yes' : 'NO'} |`),
+    ...rows.map(
+      (r) => `| ${String(r.step)} | ${n(r.ours_s)} | ${n(r.scipy_s)} | ${n(r.ratio)} | ${r.identical === undefined ? '' : r.identical ? 'yes' : 'NO'} |`,
+    ),
   ].join('\n');
 }
 
@@ -81,7 +83,8 @@ if (v.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-if (v.only !== undefined && v.only !== 'analyze' && v.only !== 'clustering' && v.only !== 'load') fail(`--only must be analyze, clustering or load, got ${v.only}`);
+if (v.only !== undefined && v.only !== 'analyze' && v.only !== 'clustering' && v.only !== 'load')
+  fail(`--only must be analyze, clustering or load, got ${v.only}`);
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
 
 if (v.only === 'load') {
@@ -97,7 +100,9 @@ if (v.only === 'load') {
     drainTimeoutS: 600,
     log: (line) => process.stderr.write(`load: ${line}\n`),
   });
-  process.stdout.write(`\n## load\n\n${loadTable(report)}\n\n${JSON.stringify({ uploads: { ...report.uploads, settled: report.uploads.settled.length }, too_many: report.too_many, server_errors: report.server_errors })}\n`);
+  process.stdout.write(
+    `\n## load\n\n${loadTable(report)}\n\n${JSON.stringify({ uploads: { ...report.uploads, settled: report.uploads.settled.length }, too_many: report.too_many, server_errors: report.server_errors })}\n`,
+  );
   if (v.record) {
     recordLoadSection(loadSection(report, command), RESULTS_FILE);
     process.stdout.write(`recorded in ${RESULTS_FILE}\n`);
@@ -121,7 +126,9 @@ if (v.only !== 'clustering') {
     const [base, cpu] = report.variants;
     const extra = report.variants[report.variants.length - 1];
     const fps = (x: { frames_per_s: number }) => x.frames_per_s.toFixed(2);
-    process.stdout.write(`\nframes/s: ${extra.name} ${fps(extra)} | CPU: ${cpu.name} (wasm) ${fps(cpu)}, ${base.name} ${fps(base)} | ${(extra.frames_per_s / cpu.frames_per_s).toFixed(2)}x the CPU pipeline\n`);
+    process.stdout.write(
+      `\nframes/s: ${extra.name} ${fps(extra)} | CPU: ${cpu.name} (wasm) ${fps(cpu)}, ${base.name} ${fps(base)} | ${(extra.frames_per_s / cpu.frames_per_s).toFixed(2)}x the CPU pipeline\n`,
+    );
   }
   if (v.record) {
     recordAnalyzeSection(analyzeSection(report, command));

@@ -68,7 +68,8 @@ const dumper = join(root, 'apps/api/dump-openapi.ts');
 const sdkDir = join(root, 'libs/sdk/generated');
 const sdkStamp = join(sdkDir, 'index.ts');
 const sdkGenerator = join(root, 'node_modules/@hey-api/openapi-ts/bin/run.js');
-const sdkStale = !prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')]);
+const sdkStale =
+  !prismaOnly && existsSync(dumper) && !upToDate(sdkStamp, [join(root, 'apps/api'), join(root, 'libs/config'), join(root, 'scripts/generate.mjs')]);
 if (sdkStale && !existsSync(sdkGenerator)) {
   if (!existsSync(sdkStamp)) cannotGenerate('the API SDK (libs/sdk/generated)', '@hey-api/openapi-ts');
 } else if (sdkStale) {

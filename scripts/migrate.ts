@@ -4,4 +4,6 @@ import { migrate } from '../libs/store/index.js';
 
 const config = loadServiceConfig();
 const r = await migrate(config.databaseUrl, { log: (m) => console.log(m) });
-console.log(`migrations: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied${r.modified.length ? `, modified since applied: ${r.modified.join(', ')}` : ''}`);
+console.log(
+  `migrations: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied${r.modified.length ? `, modified since applied: ${r.modified.join(', ')}` : ''}`,
+);

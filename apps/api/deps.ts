@@ -1,7 +1,15 @@
 import type { ServiceConfig } from '../../libs/config/index.js';
 import { Queues } from '../../libs/queue/index.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
-import { AppearanceService, ClusterService, ErasureService, FaceLibrary, PeopleGalleries, PersonService, personWebhookNotifier } from '../../libs/services/index.js';
+import {
+  AppearanceService,
+  ClusterService,
+  ErasureService,
+  FaceLibrary,
+  PeopleGalleries,
+  PersonService,
+  personWebhookNotifier,
+} from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 
 /** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
@@ -53,7 +61,9 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     appearances: new AppearanceService(store, clusters),
     faceDetector: () => {
       detector ??= createFacePool({ size: 1 });
-      detector.catch(() => { detector = null; });
+      detector.catch(() => {
+        detector = null;
+      });
       return detector;
     },
     async close() {

@@ -7,7 +7,11 @@ export const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = ERROR_STATUS;
 
 /** An error answer: `{error: {code, message}}` with the code's status. */
 export class ApiError extends Error {
-  constructor(readonly code: ApiErrorCode, message: string, readonly statusCode = STATUS_OF[code]) {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly statusCode = STATUS_OF[code],
+  ) {
     super(message);
     this.name = 'ApiError';
   }

@@ -3,7 +3,16 @@ import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CLUSTER_KEYS, EXTRACT_KEYS, KeycastError, checkSampledRange, isKeycastError, resolveExtractOptions, unknownNameMessage, type ExtractOptions } from '../../libs/config/index.js';
+import {
+  CLUSTER_KEYS,
+  EXTRACT_KEYS,
+  KeycastError,
+  checkSampledRange,
+  isKeycastError,
+  resolveExtractOptions,
+  unknownNameMessage,
+  type ExtractOptions,
+} from '../../libs/config/index.js';
 import { probeVideo, type ProbedVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
 import { QueueUnavailableError } from '../../libs/queue/index.js';
@@ -25,7 +34,10 @@ const UPLOAD_FIELDS = ['file', ...NON_OPTION_FIELDS, ...EXTRACT_KEYS, 'face_clot
 /** A field the form does not have: a clustering option is told where it belongs, anything else its closest field. */
 function unknownField(name: string): ApiError {
   if ((CLUSTER_KEYS as readonly string[]).includes(name)) {
-    return new ApiError('UNKNOWN_OPTION', `${name} is a clustering option: pass it to GET /videos/:id/clusters (clustering runs on request, on the stored faces), not to the upload`);
+    return new ApiError(
+      'UNKNOWN_OPTION',
+      `${name} is a clustering option: pass it to GET /videos/:id/clusters (clustering runs on request, on the stored faces), not to the upload`,
+    );
   }
   return new ApiError('UNKNOWN_OPTION', unknownNameMessage('field', name, UPLOAD_FIELDS));
 }
@@ -39,8 +51,11 @@ const MAX_FILENAME = 255;
 export function displayFilename(raw: string | undefined): string | null {
   if (!raw) return null;
   const base = raw.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const clean = base
+    .normalize('NFC')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim();
   if (clean === '' || clean === '.' || clean === '..') return null;
   const chars = [...clean];
   if (chars.length <= MAX_FILENAME) return clean;
@@ -64,7 +79,8 @@ function multipartError(e: unknown): unknown {
   if (e instanceof ApiError || isKeycastError(e)) return e;
   const code = (e as { code?: unknown }).code;
   if (code === 'FST_FILES_LIMIT') return new ApiError('TOO_MANY_FILES', 'only one file per upload');
-  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return new ApiError('INVALID_MULTIPART', `too many form fields (${code === 'FST_FIELDS_LIMIT' ? 'fields' : 'parts'} limit reached)`);
+  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
+    return new ApiError('INVALID_MULTIPART', `too many form fields (${code === 'FST_FIELDS_LIMIT' ? 'fields' : 'parts'} limit reached)`);
   if (typeof code === 'string' && (code.startsWith('FST_') || /^E[A-Z]+$/.test(code))) return e;
   return new ApiError('INVALID_MULTIPART', `malformed multipart body: ${(e as Error).message ?? String(e)}`);
 }
@@ -91,7 +107,10 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
   const { store, queues, config } = app.keycast;
   if (!req.isMultipart()) {
     const type = req.headers['content-type'];
-    throw new ApiError('UNSUPPORTED_CONTENT_TYPE', `POST /videos takes multipart/form-data with a \`file\` field, got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}`);
+    throw new ApiError(
+      'UNSUPPORTED_CONTENT_TYPE',
+      `POST /videos takes multipart/form-data with a \`file\` field, got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}`,
+    );
   }
   const id = randomUUID();
   const policy = { allowPrivate: config.webhookAllowPrivate, allowedHosts: config.webhookAllowedHosts };
@@ -109,7 +128,9 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
       for (const k of Object.keys(raw)) if (!UPLOAD_FIELDS.includes(k)) throw unknownField(k);
       for (const [k, v] of Object.entries(raw)) if (!NON_OPTION_FIELDS.has(k)) options[k] = v;
       const resolved = resolveExtractOptions(options);
-      const callbackUrl = raw.callback_url ? (await resolveWebhookTarget(raw.callback_url, policy, { timeoutMs: config.webhookTimeoutMs })).url.toString() : null;
+      const callbackUrl = raw.callback_url
+        ? (await resolveWebhookTarget(raw.callback_url, policy, { timeoutMs: config.webhookTimeoutMs })).url.toString()
+        : null;
       return { options: resolved, callbackUrl, owner: raw.owner ? raw.owner.slice(0, 200) : null };
     })();
     return checked;
@@ -162,7 +183,17 @@ export async function receiveUpload(app: FastifyInstance, req: FastifyRequest, s
     const probed = await probeUpload(store.files.path(file.key), config.allowedContainers);
     checkMediaPolicy(probed, config);
     checkSampledRange(options, probed.info.duration_s);
-    const video = { id, tenantId: scope.tenantId, options, owner, callbackUrl, filename: file.filename, sourceKey: file.key, sizeBytes: file.bytes, probe: probed.info };
+    const video = {
+      id,
+      tenantId: scope.tenantId,
+      options,
+      owner,
+      callbackUrl,
+      filename: file.filename,
+      sourceKey: file.key,
+      sizeBytes: file.bytes,
+      probe: probed.info,
+    };
     const max = config.maxActiveJobsPerTenant;
     if (max <= 0) await store.videos.create(video);
     else {

@@ -20,7 +20,12 @@ export interface WorkerDeps {
 
 export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: number; log?: Logger } = {}): WorkerDeps {
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir, poolSize: 4 });
-  const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, webhookBackoffMs: config.webhookBackoffMs });
+  const queues = new Queues({
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    webhookMaxAttempts: config.webhookMaxAttempts,
+    webhookBackoffMs: config.webhookBackoffMs,
+  });
   let pool: Promise<FacePool> | null = null;
   return {
     config,
@@ -30,7 +35,9 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     log: opts.log ?? createLogger({ level: config.logLevel, component: 'worker' }),
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });
-      pool.catch(() => { pool = null; });
+      pool.catch(() => {
+        pool = null;
+      });
       return pool;
     },
     async close() {

@@ -8,10 +8,7 @@ import { planSegments } from './plan-segments.js';
 import { runSegment } from './run-segment.js';
 
 export type ExtractResult =
-  | { skipped: string }
-  | { segments: number; split: true }
-  | { segments: 1; faces: number; inserted: number }
-  | { faces: number; skipped?: string };
+  { skipped: string } | { segments: number; split: true } | { segments: 1; faces: number; inserted: number } | { faces: number; skipped?: string };
 
 /**
  * The `extract` queue's processor.
@@ -34,7 +31,10 @@ export function extractProcessor(deps: WorkerDeps) {
     const info = await probe(store.files.path(video.sourceKey));
     const probeMs = Math.round(performance.now() - t0);
     const plan = planSegments(info.duration_s, video.options, deps.config.segmentSeconds);
-    await store.segments.ensure(videoId, plan.map((s) => ({ idx: s.idx, startS: s.startS, endS: s.endS ?? info.duration_s })));
+    await store.segments.ensure(
+      videoId,
+      plan.map((s) => ({ idx: s.idx, startS: s.startS, endS: s.endS ?? info.duration_s })),
+    );
     await store.videos.markProcessing(videoId, plan.length, info);
     await store.videos.update(videoId, { timings: { probe_ms: probeMs } });
     deps.log.info({ videoId, duration_s: info.duration_s, segments: plan.length, attempt: job.attemptsMade + 1 }, 'extract');

@@ -46,9 +46,15 @@ export function failingVideoOnError<T extends { videoId: string }, R>(deps: Work
         // attemptsStarted counts every start, the delayed ones included: the waits grow while the outage lasts.
         const waits = Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1);
         const delayMs = Math.min(DB_WAIT_MAX_MS, DB_WAIT_FIRST_MS * 2 ** Math.min(waits, 10));
-        const moved = await job.moveToDelayed(Date.now() + delayMs, token).then(() => true, () => false);
+        const moved = await job.moveToDelayed(Date.now() + delayMs, token).then(
+          () => true,
+          () => false,
+        );
         if (moved) {
-          deps.log.warn({ videoId: job.data.videoId, job: job.id, queue: job.queueName, delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() }, 'database unavailable: job delayed');
+          deps.log.warn(
+            { videoId: job.data.videoId, job: job.id, queue: job.queueName, delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() },
+            'database unavailable: job delayed',
+          );
           throw new DelayedError();
         }
       }
@@ -60,7 +66,10 @@ export function failingVideoOnError<T extends { videoId: string }, R>(deps: Work
       }
       const permanent = isKeycastError(e) && !isRetryable(e);
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last) await failVideo(deps, job.data.videoId, e).catch((err) => deps.log.error({ videoId: job.data.videoId, err: String(err) }, 'could not mark video failed'));
+      if (last)
+        await failVideo(deps, job.data.videoId, e).catch((err) =>
+          deps.log.error({ videoId: job.data.videoId, err: String(err) }, 'could not mark video failed'),
+        );
       if (permanent) throw new UnrecoverableError(`${e.code}: ${e.message}`);
       throw e;
     }

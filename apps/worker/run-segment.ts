@@ -18,7 +18,12 @@ export interface SegmentOutcome {
  * video row. Re-running an interrupted segment from its start is safe: batches already stored are
  * skipped row by row (UNIQUE(video_id, frame, k)).
  */
-export async function runSegment(deps: WorkerDeps, video: VideoRecord, seg: { idx: number; startS: number; endS: number | null }, job: Job): Promise<SegmentOutcome> {
+export async function runSegment(
+  deps: WorkerDeps,
+  video: VideoRecord,
+  seg: { idx: number; startS: number; endS: number | null },
+  job: Job,
+): Promise<SegmentOutcome> {
   const { store } = deps;
   let inserted = 0;
   const sink: FaceSink = {

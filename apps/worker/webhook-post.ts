@@ -45,7 +45,11 @@ export function postWebhook(target: WebhookTarget, headers: Record<string, strin
       const status = res.statusCode ?? 0;
       res.destroy();
       if (status >= 200 && status < 300) done({ statusCode: status, error: null });
-      else if (status >= 300 && status < 400) done({ statusCode: status, error: `HTTP ${status}: redirects are not followed${res.headers.location ? ` (to ${String(res.headers.location).slice(0, 200)})` : ''}` });
+      else if (status >= 300 && status < 400)
+        done({
+          statusCode: status,
+          error: `HTTP ${status}: redirects are not followed${res.headers.location ? ` (to ${String(res.headers.location).slice(0, 200)})` : ''}`,
+        });
       else done({ statusCode: status, error: `HTTP ${status}` });
     });
     req.on('error', (e: NodeJS.ErrnoException) => {

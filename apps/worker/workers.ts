@@ -44,7 +44,7 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
       // A job that stalled too often fails without its processor running: the video must not stay "processing".
       // (A webhook or linkage job is not the video's processing: the video stays ready.)
       if (job && (w.name === QUEUE_NAMES.extract || w.name === QUEUE_NAMES.segment) && /stalled/i.test(err.message)) {
-        failVideo(deps, (job.data).videoId, err).catch(() => {});
+        failVideo(deps, job.data.videoId, err).catch(() => {});
       }
     });
   }
@@ -52,7 +52,11 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(workers.map(async (w) => { await (w.opts.connection as { quit?: () => Promise<unknown> }).quit?.().catch(() => {}); }));
+      await Promise.all(
+        workers.map(async (w) => {
+          await (w.opts.connection as { quit?: () => Promise<unknown> }).quit?.().catch(() => {});
+        }),
+      );
     },
   };
 }

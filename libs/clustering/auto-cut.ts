@@ -78,7 +78,8 @@ export function autoCutHeight(Z: LinkageMatrix, n: number, band: CutBand = FACE_
     const size = new Float64Array(2 * n - 1);
     for (let i = 0; i < n; i++) size[i] = opts.sizes ? opts.sizes[i] : 1;
     for (let r = 0; r < n - 1; r++) {
-      const a = size[Z[4 * r]], b = size[Z[4 * r + 1]];
+      const a = size[Z[4 * r]],
+        b = size[Z[4 * r + 1]];
       size[n + r] = a + b;
       if (Math.min(a, b) >= minSide && md[r] > lo && md[r] < hi) heights.push(md[r]);
     }

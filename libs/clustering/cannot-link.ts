@@ -25,7 +25,9 @@ export function applyCannotLink(condensed: Float64Array, n: number, groupsOf: Ca
   for (let i = 0; i < n; i++) {
     for (const g of Array.from(groupsOf[i])) {
       const m = members.get(g);
-      if (m) { if (m[m.length - 1] !== i) m.push(i); } else members.set(g, [i]);
+      if (m) {
+        if (m[m.length - 1] !== i) m.push(i);
+      } else members.set(g, [i]);
     }
   }
   let set = 0;
@@ -33,7 +35,10 @@ export function applyCannotLink(condensed: Float64Array, n: number, groupsOf: Ca
     for (let a = 0; a < m.length; a++) {
       for (let b = a + 1; b < m.length; b++) {
         const q = condensedIndex(n, m[a], m[b]);
-        if (condensed[q] !== value) { condensed[q] = value; set++; }
+        if (condensed[q] !== value) {
+          condensed[q] = value;
+          set++;
+        }
       }
     }
   }
@@ -51,11 +56,16 @@ export function conflictNodes(Z: LinkageMatrix, n: number, groupsOf: CannotLinkG
   const sets = new Array<Set<number> | null>(rows).fill(null);
   const leaf = (i: number) => new Set<number>(Array.from(groupsOf[i]));
   for (let r = 0; r < rows; r++) {
-    const a = Z[4 * r], b = Z[4 * r + 1];
+    const a = Z[4 * r],
+      b = Z[4 * r + 1];
     let sa = a < n ? leaf(a) : sets[a - n]!;
     let sb = b < n ? leaf(b) : sets[b - n]!;
     let conflict = (a >= n && out[a - n] === 1) || (b >= n && out[b - n] === 1);
-    if (sa.size < sb.size) { const t = sa; sa = sb; sb = t; }
+    if (sa.size < sb.size) {
+      const t = sa;
+      sa = sb;
+      sb = t;
+    }
     for (const g of sb) {
       if (sa.has(g)) conflict = true;
       else sa.add(g);

@@ -27,7 +27,10 @@ export function fclusterMonocrit(Z: LinkageMatrix, n: number, t: number, adjust:
   assertLinkageFits(Z, n, 'fcluster');
   const T = new Int32Array(n);
   if (n === 0) return T;
-  if (n === 1) { T[0] = 1; return T; }
+  if (n === 1) {
+    T[0] = 1;
+    return T;
+  }
   clusterMonocrit(Z, adjust(maxDistPerNode(Z, n)), T, t, n);
   return T;
 }
@@ -38,7 +41,8 @@ export function maxDistPerNode(Z: LinkageMatrix, n: number): Float64Array {
   // children rows come before parents in a valid Z, so one forward pass suffices
   for (let r = 0; r < n - 1; r++) {
     let m = Z[4 * r + 2];
-    const l = Z[4 * r], rc = Z[4 * r + 1];
+    const l = Z[4 * r],
+      rc = Z[4 * r + 1];
     if (l >= n && md[l - n] > m) m = md[l - n];
     if (rc >= n && md[rc - n] > m) m = md[rc - n];
     md[r] = m;
@@ -56,7 +60,8 @@ function clusterMonocrit(Z: LinkageMatrix, MC: Float64Array, T: Int32Array, cuto
   stack[0] = 2 * n - 2;
   while (k >= 0) {
     const root = stack[k] - n;
-    const lc = Z[4 * root], rc = Z[4 * root + 1];
+    const lc = Z[4 * root],
+      rc = Z[4 * root + 1];
     if (leader === -1 && MC[root] <= cutoff) {
       leader = root;
       nCluster++;

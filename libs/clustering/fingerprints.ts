@@ -7,18 +7,15 @@
  * face[i] and cloth[i] describe the same appearance; every face must have the same length, and every
  * cloth vector too (the halves may differ from each other).
  */
-export function fingerprints(
-  face: ArrayLike<number>[],
-  cloth: ArrayLike<number>[],
-  weights: readonly [number, number],
-): Float64Array[] {
+export function fingerprints(face: ArrayLike<number>[], cloth: ArrayLike<number>[], weights: readonly [number, number]): Float64Array[] {
   if (face.length !== cloth.length) throw new RangeError(`fingerprints: ${face.length} faces but ${cloth.length} cloth vectors`);
   const [wFace, wCloth] = weights;
   const out: Float64Array[] = [];
   const df = face[0]?.length ?? 0;
   const dc = cloth[0]?.length ?? 0;
   for (let i = 0; i < face.length; i++) {
-    const f = face[i], c = cloth[i];
+    const f = face[i],
+      c = cloth[i];
     if (f.length !== df || c.length !== dc) throw new RangeError(`fingerprints: row ${i} has lengths ${f.length}/${c.length}, expected ${df}/${dc}`);
     const v = new Float64Array(df + dc);
     writeScaled(v, 0, f, wFace);

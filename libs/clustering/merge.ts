@@ -53,17 +53,26 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
       if (into[i] !== -1) continue;
       for (let j = i + 1; j < k; j++) {
         if (into[j] !== -1) continue;
-        const close = (useFace && distance(means, i, j, dim, 0, faceDim) < face_threshold)
-          || (useCloth && hasCloth[i] && hasCloth[j] && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
+        const close =
+          (useFace && distance(means, i, j, dim, 0, faceDim) < face_threshold) ||
+          (useCloth && hasCloth[i] && hasCloth[j] && distance(means, i, j, dim, faceDim, dim) < cloth_threshold);
         if (close && groups) {
           // cannot-link: j may not bring a group (frame) that i already holds
-          const gi = groups[i], gj = groups[j];
+          const gi = groups[i],
+            gj = groups[j];
           let clash = false;
-          for (const g of gj) if (gi.has(g)) { clash = true; break; }
+          for (const g of gj)
+            if (gi.has(g)) {
+              clash = true;
+              break;
+            }
           if (clash) continue;
           for (const g of gj) gi.add(g);
         }
-        if (close) { into[j] = i; merges++; }
+        if (close) {
+          into[j] = i;
+          merges++;
+        }
       }
     }
     if (merges === 0) break;
@@ -74,7 +83,9 @@ export function mergeClusters(X: ArrayLike<number>[], labels: ArrayLike<number |
 
 function clusterGroups(groupsOf: NonNullable<MergeOptions['groupsOf']>, labels: ClusterLabel[], k: number): Set<number>[] {
   const out = Array.from({ length: k }, () => new Set<number>());
-  labels.forEach((l, p) => { if (l !== null) for (const g of Array.from(groupsOf[p])) out[l].add(g); });
+  labels.forEach((l, p) => {
+    if (l !== null) for (const g of Array.from(groupsOf[p])) out[l].add(g);
+  });
   return out;
 }
 
@@ -85,7 +96,8 @@ function clusterMeans(X: ArrayLike<number>[], labels: ClusterLabel[], k: number,
     const l = labels[p];
     if (l === null) continue;
     counts[l]++;
-    const row = X[p], at = l * dim;
+    const row = X[p],
+      at = l * dim;
     for (let q = 0; q < dim; q++) sums[at + q] += row[q];
   }
   for (let c = 0; c < k; c++) for (let q = 0; q < dim; q++) sums[c * dim + q] /= counts[c];
@@ -100,7 +112,10 @@ function norm(means: Float64Array, c: number, dim: number, from: number, to: num
 
 function distance(means: Float64Array, i: number, j: number, dim: number, from: number, to: number): number {
   let s = 0;
-  for (let q = from; q < to; q++) { const t = means[i * dim + q] - means[j * dim + q]; s += t * t; }
+  for (let q = from; q < to; q++) {
+    const t = means[i * dim + q] - means[j * dim + q];
+    s += t * t;
+  }
   return Math.sqrt(s);
 }
 
@@ -114,7 +129,10 @@ function halfHasSignal(X: ArrayLike<number>[], labels: ClusterLabel[], from: num
   for (let p = 0; p < X.length; p++) {
     if (labels[p] === null) continue;
     const row = X[p];
-    if (ref === null) { ref = row; continue; }
+    if (ref === null) {
+      ref = row;
+      continue;
+    }
     for (let q = from; q < to; q++) if (Math.abs(row[q] - ref[q]) > 1e-12) return true;
   }
   return false;

@@ -13,23 +13,31 @@ export function codeLabels(
   if (truth.length !== pred.length) throw new RangeError(`metrics: ${truth.length} truth labels but ${pred.length} predictions`);
   const tc = new Map<MetricLabel, number>();
   const pc = new Map<MetricLabel, number>();
-  const t: number[] = [], p: number[] = [];
+  const t: number[] = [],
+    p: number[] = [];
   let solo = 0;
   for (let i = 0; i < truth.length; i++) {
-    const a = truth[i], b = pred[i];
+    const a = truth[i],
+      b = pred[i];
     if (a === null || a === undefined) continue;
     if (b === null || b === undefined) {
       if (unclustered === 'drop') continue;
       solo++;
     }
     let ta = tc.get(a);
-    if (ta === undefined) { ta = tc.size; tc.set(a, ta); }
+    if (ta === undefined) {
+      ta = tc.size;
+      tc.set(a, ta);
+    }
     let pb: number;
     if (b === null || b === undefined) {
       pb = -solo; // placeholder, made dense below
     } else {
       const got = pc.get(b);
-      if (got === undefined) { pb = pc.size; pc.set(b, pb); } else pb = got;
+      if (got === undefined) {
+        pb = pc.size;
+        pc.set(b, pb);
+      } else pb = got;
     }
     t.push(ta);
     p.push(pb);

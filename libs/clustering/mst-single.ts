@@ -17,7 +17,8 @@ export function mstSingleLinkage<T extends Float64Array | Float32Array>(U: T, L:
   const open = new Int32Array(n); // points outside the tree, ascending
   let nOpen = 0;
   for (let i = 1; i < n; i++) open[nOpen++] = i;
-  let x = 0, y = 0;
+  let x = 0,
+    y = 0;
   for (let k = 0; k < n - 1; k++) {
     let currentMin = Infinity;
     let a = 0;
@@ -28,8 +29,14 @@ export function mstSingleLinkage<T extends Float64Array | Float32Array>(U: T, L:
         if (i > x) break;
         const dist = L[lx + i];
         let di = D[i];
-        if (di > dist) { di = dist; D[i] = dist; }
-        if (di < currentMin) { y = i; currentMin = di; }
+        if (di > dist) {
+          di = dist;
+          D[i] = dist;
+        }
+        if (di < currentMin) {
+          y = i;
+          currentMin = di;
+        }
       }
     } else {
       for (; a < nOpen; a++) {
@@ -37,8 +44,14 @@ export function mstSingleLinkage<T extends Float64Array | Float32Array>(U: T, L:
         if (i > x) break;
         const dist = U[rowStart[i] + x];
         let di = D[i];
-        if (di > dist) { di = dist; D[i] = dist; }
-        if (di < currentMin) { y = i; currentMin = di; }
+        if (di > dist) {
+          di = dist;
+          D[i] = dist;
+        }
+        if (di < currentMin) {
+          y = i;
+          currentMin = di;
+        }
       }
     }
     const rx = rowStart[x];
@@ -46,8 +59,14 @@ export function mstSingleLinkage<T extends Float64Array | Float32Array>(U: T, L:
       const i = open[a];
       const dist = U[rx + i];
       let di = D[i];
-      if (di > dist) { di = dist; D[i] = dist; }
-      if (di < currentMin) { y = i; currentMin = di; }
+      if (di > dist) {
+        di = dist;
+        D[i] = dist;
+      }
+      if (di < currentMin) {
+        y = i;
+        currentMin = di;
+      }
     }
     Z[4 * k] = x;
     Z[4 * k + 1] = y;

@@ -22,7 +22,8 @@ export function nmi(truth: ArrayLike<MetricLabel>, pred: ArrayLike<MetricLabel>,
 
 function mutualInfo(t: Int32Array, p: Int32Array, nt: number, np: number): number {
   if (nt === 1 || np === 1) return 0;
-  const pi = counts(t, nt), pj = counts(p, np);
+  const pi = counts(t, nt),
+    pj = counts(p, np);
   const cells = new Map<number, number>();
   for (let q = 0; q < t.length; q++) {
     const key = t[q] * np + p[q];
@@ -33,7 +34,8 @@ function mutualInfo(t: Int32Array, p: Int32Array, nt: number, np: number): numbe
   // pi.sum() and pj.sum() are both N
   let mi = 0;
   for (const [key, nij] of cells) {
-    const a = Math.floor(key / np), b = key % np;
+    const a = Math.floor(key / np),
+      b = key % np;
     const cnm = nij / N;
     const logOuter = -Math.log(pi[a] * pj[b]) + logN + logN;
     let term = cnm * (Math.log(nij) - logN) + cnm * logOuter;

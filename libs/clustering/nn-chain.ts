@@ -53,14 +53,20 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
           const i = live[a];
           if (i >= x) break;
           const dist = L[lx + i];
-          if (dist < currentMin) { currentMin = dist; y = i; }
+          if (dist < currentMin) {
+            currentMin = dist;
+            y = i;
+          }
         }
       } else {
         for (; a < nLive; a++) {
           const i = live[a];
           if (i >= x) break;
           const dist = U[rowStart[i] + x];
-          if (dist < currentMin) { currentMin = dist; y = i; }
+          if (dist < currentMin) {
+            currentMin = dist;
+            y = i;
+          }
         }
       }
       a++; // skip x itself
@@ -68,15 +74,24 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
       for (; a < nLive; a++) {
         const i = live[a];
         const dist = U[rx + i];
-        if (dist < currentMin) { currentMin = dist; y = i; }
+        if (dist < currentMin) {
+          currentMin = dist;
+          y = i;
+        }
       }
       if (chainLength > 1 && y === chain[chainLength - 2]) break;
       chain[chainLength] = y;
       chainLength++;
     }
     chainLength -= 2;
-    if (x > y) { const t = x; x = y; y = t; }
-    const nx = size[x], ny = size[y], nxy = nx + ny;
+    if (x > y) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    const nx = size[x],
+      ny = size[y],
+      nxy = nx + ny;
     Z[4 * k] = x;
     Z[4 * k + 1] = y;
     Z[4 * k + 2] = currentMin;
@@ -87,7 +102,10 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
     for (let a = 0; a < nLive; a++) if (live[a] !== x) live[w++] = live[a];
     nLive = w;
 
-    const rx = rowStart[x], ry = rowStart[y], lx = lowStart[x], ly = lowStart[y];
+    const rx = rowStart[x],
+      ry = rowStart[y],
+      lx = lowStart[x],
+      ly = lowStart[y];
     for (let a = 0; a < nLive; a++) {
       const i = live[a];
       if (i === y) continue;

@@ -16,7 +16,8 @@ export function pairwiseScores(truth: ArrayLike<MetricLabel>, pred: ArrayLike<Me
   const { t, p, nt, np } = codeLabels(truth, pred, opts.unclustered ?? 'singletons');
   if (t.length === 0) return { precision: 0, recall: 0, f1: 0 };
   const joint = new Map<number, number>();
-  const ct = new Float64Array(nt), cp = new Float64Array(np);
+  const ct = new Float64Array(nt),
+    cp = new Float64Array(np);
   for (let q = 0; q < t.length; q++) {
     ct[t[q]]++;
     cp[p[q]]++;
@@ -24,7 +25,9 @@ export function pairwiseScores(truth: ArrayLike<MetricLabel>, pred: ArrayLike<Me
     joint.set(key, (joint.get(key) ?? 0) + 1);
   }
   const pairs = (c: number): number => (c * (c - 1)) / 2;
-  let tp = 0, pp = 0, tt = 0;
+  let tp = 0,
+    pp = 0,
+    tt = 0;
   for (const c of joint.values()) tp += pairs(c);
   for (const c of cp) pp += pairs(c);
   for (const c of ct) tt += pairs(c);

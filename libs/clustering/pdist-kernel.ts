@@ -26,45 +26,84 @@ export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Arr
         for (; j < Jend; j++) {
           const oj = j * d;
           let s = 0;
-          for (let k = 0; k < d; k++) { const t = X[o0 + k] - X[oj + k]; s += t * t; }
+          for (let k = 0; k < d; k++) {
+            const t = X[o0 + k] - X[oj + k];
+            s += t * t;
+          }
           out[p0++] = Math.sqrt(s);
         }
         continue;
       }
-      const i2 = i + 1, o1 = o0 + d;
+      const i2 = i + 1,
+        o1 = o0 + d;
       if (j === i2) {
         let s = 0;
-        for (let k = 0; k < d; k++) { const t = X[o0 + k] - X[o1 + k]; s += t * t; }
+        for (let k = 0; k < d; k++) {
+          const t = X[o0 + k] - X[o1 + k];
+          s += t * t;
+        }
         out[p0++] = Math.sqrt(s);
         j++;
       }
       let p1 = n * i2 - (i2 * (i2 + 1)) / 2 + (j - i2 - 1);
       for (; j + 3 < Jend; j += 4) {
-        const a = j * d, b = a + d, c = b + d, e = c + d;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+        const a = j * d,
+          b = a + d,
+          c = b + d,
+          e = c + d;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0,
+          u0 = 0,
+          u1 = 0,
+          u2 = 0,
+          u3 = 0;
         for (let k = 0; k < d; k++) {
-          const x = X[o0 + k], y = X[o1 + k];
-          const xa = X[a + k], xb = X[b + k], xc = X[c + k], xe = X[e + k];
-          let t = x - xa; s0 += t * t;
-          t = x - xb; s1 += t * t;
-          t = x - xc; s2 += t * t;
-          t = x - xe; s3 += t * t;
-          t = y - xa; u0 += t * t;
-          t = y - xb; u1 += t * t;
-          t = y - xc; u2 += t * t;
-          t = y - xe; u3 += t * t;
+          const x = X[o0 + k],
+            y = X[o1 + k];
+          const xa = X[a + k],
+            xb = X[b + k],
+            xc = X[c + k],
+            xe = X[e + k];
+          let t = x - xa;
+          s0 += t * t;
+          t = x - xb;
+          s1 += t * t;
+          t = x - xc;
+          s2 += t * t;
+          t = x - xe;
+          s3 += t * t;
+          t = y - xa;
+          u0 += t * t;
+          t = y - xb;
+          u1 += t * t;
+          t = y - xc;
+          u2 += t * t;
+          t = y - xe;
+          u3 += t * t;
         }
-        out[p0] = Math.sqrt(s0); out[p0 + 1] = Math.sqrt(s1); out[p0 + 2] = Math.sqrt(s2); out[p0 + 3] = Math.sqrt(s3);
-        out[p1] = Math.sqrt(u0); out[p1 + 1] = Math.sqrt(u1); out[p1 + 2] = Math.sqrt(u2); out[p1 + 3] = Math.sqrt(u3);
-        p0 += 4; p1 += 4;
+        out[p0] = Math.sqrt(s0);
+        out[p0 + 1] = Math.sqrt(s1);
+        out[p0 + 2] = Math.sqrt(s2);
+        out[p0 + 3] = Math.sqrt(s3);
+        out[p1] = Math.sqrt(u0);
+        out[p1 + 1] = Math.sqrt(u1);
+        out[p1 + 2] = Math.sqrt(u2);
+        out[p1 + 3] = Math.sqrt(u3);
+        p0 += 4;
+        p1 += 4;
       }
       for (; j < Jend; j++) {
         const oj = j * d;
-        let s = 0, u = 0;
+        let s = 0,
+          u = 0;
         for (let k = 0; k < d; k++) {
           const xj = X[oj + k];
-          let t = X[o0 + k] - xj; s += t * t;
-          t = X[o1 + k] - xj; u += t * t;
+          let t = X[o0 + k] - xj;
+          s += t * t;
+          t = X[o1 + k] - xj;
+          u += t * t;
         }
         out[p0++] = Math.sqrt(s);
         out[p1++] = Math.sqrt(u);

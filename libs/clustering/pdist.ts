@@ -13,7 +13,11 @@ const STALL_MS = 10_000;
 /** Index of the pair (i, j), i != j, in a condensed distance matrix of n points (scipy's order). */
 export function condensedIndex(n: number, i: number, j: number): number {
   if (i === j) throw new RangeError('condensedIndex: i == j has no entry');
-  if (i > j) { const t = i; i = j; j = t; }
+  if (i > j) {
+    const t = i;
+    i = j;
+    j = t;
+  }
   return n * i - (i * (i + 1)) / 2 + (j - i - 1);
 }
 
@@ -121,7 +125,9 @@ function pdistThreaded(data: Float64Array, n: number, d: number, threads: number
   for (let w = 1; w < threads; w++) {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: [] });
-      worker.on('error', () => { /* its blocks are redone below if it stalls */ });
+      worker.on('error', () => {
+        /* its blocks are redone below if it stalls */
+      });
       worker.unref();
       workers.push(worker);
     } catch {
@@ -140,7 +146,11 @@ function pdistThreaded(data: Float64Array, n: number, d: number, threads: number
   while (lastDone < nBlocks) {
     Atomics.wait(ctrl, 1, lastDone, 200);
     const done = Atomics.load(ctrl, 1);
-    if (done !== lastDone) { lastDone = done; lastProgress = Date.now(); continue; }
+    if (done !== lastDone) {
+      lastDone = done;
+      lastProgress = Date.now();
+      continue;
+    }
     if (Date.now() - lastProgress > STALL_MS) {
       for (let b = 0; b < nBlocks; b++) {
         if (Atomics.load(state, b) !== 2) pdistRows(shared, n, d, out, b * BLOCK_ROWS, Math.min(n, (b + 1) * BLOCK_ROWS));

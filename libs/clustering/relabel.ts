@@ -15,12 +15,17 @@ export function relabel(Zu: Float64Array, n: number): Float64Array {
   const find = (v: number): number => {
     let root = v;
     while (parent[root] !== root) root = parent[root];
-    while (parent[v] !== root) { const next = parent[v]; parent[v] = root; v = next; }
+    while (parent[v] !== root) {
+      const next = parent[v];
+      parent[v] = root;
+      v = next;
+    }
     return root;
   };
   for (let r = 0; r < rows; r++) {
     const src = 4 * order[r];
-    const a = find(Zu[src]), b = find(Zu[src + 1]);
+    const a = find(Zu[src]),
+      b = find(Zu[src + 1]);
     const id = n + r;
     Z[4 * r] = a < b ? a : b;
     Z[4 * r + 1] = a < b ? b : a;

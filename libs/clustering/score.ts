@@ -27,12 +27,16 @@ export interface LabelScores {
  * them. Note: for nmi_all, score.py returns NaN on an empty set where {@link nmi} returns 1.
  */
 export function scoreLabels(truth: ArrayLike<MetricLabel>, pred: ArrayLike<MetricLabel>): LabelScores {
-  let scored = 0, kept = 0;
+  let scored = 0,
+    kept = 0;
   const clusters = new Set<MetricLabel>();
   for (let i = 0; i < truth.length; i++) {
     if (truth[i] === null || truth[i] === undefined) continue;
     scored++;
-    if (pred[i] !== null && pred[i] !== undefined) { kept++; clusters.add(pred[i]); }
+    if (pred[i] !== null && pred[i] !== undefined) {
+      kept++;
+      clusters.add(pred[i]);
+    }
   }
   const pw = pairwiseScores(truth, pred, { unclustered: 'singletons' });
   return {

@@ -21,7 +21,8 @@ export function lowerRowStarts(n: number): Float64Array {
 
 /** The lower-layout copy of an upper (condensed) matrix, same element type, by 64 x 64 tiles to stay in cache. */
 export function lowerTriangle<T extends Float64Array | Float32Array>(U: T, n: number): T {
-  const rowStart = upperRowStarts(n), lowStart = lowerRowStarts(n);
+  const rowStart = upperRowStarts(n),
+    lowStart = lowerRowStarts(n);
   const L = (U instanceof Float32Array ? new Float32Array(U.length) : new Float64Array(U.length)) as T;
   const B = 64;
   for (let I = 0; I < n; I += B) {

@@ -68,7 +68,8 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) throw new KeycastError('INVALID_OPTION', `environment variable ${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(v) || v < 0)
+    throw new KeycastError('INVALID_OPTION', `environment variable ${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
   return v;
 }
 
@@ -84,14 +85,32 @@ function boolEnv(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
 function listEnv(env: NodeJS.ProcessEnv, name: string, dflt: readonly string[], { lower = true } = {}): string[] {
   const raw = env[name];
   if (raw === undefined) return [...dflt];
-  return raw.split(',').map((x) => (lower ? x.trim().toLowerCase() : x.trim())).filter(Boolean);
+  return raw
+    .split(',')
+    .map((x) => (lower ? x.trim().toLowerCase() : x.trim()))
+    .filter(Boolean);
 }
 
 /** ffprobe's names of the containers a video platform gets (mp4/mov family, Matroska/WebM, AVI, MPEG-TS/PS, FLV, Ogg, ASF). */
 export const DEFAULT_ALLOWED_CONTAINERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'mpeg', 'flv', 'ogg', 'asf'] as const;
 /** Video codecs ffmpeg decodes well and cameras, phones and editors produce. */
 export const DEFAULT_ALLOWED_VIDEO_CODECS = [
-  'h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4', 'mpeg2video', 'mpeg1video', 'mjpeg', 'prores', 'theora', 'h263', 'wmv3', 'vc1', 'dnxhd', 'ffv1',
+  'h264',
+  'hevc',
+  'vp8',
+  'vp9',
+  'av1',
+  'mpeg4',
+  'mpeg2video',
+  'mpeg1video',
+  'mjpeg',
+  'prores',
+  'theora',
+  'h263',
+  'wmv3',
+  'vc1',
+  'dnxhd',
+  'ffv1',
 ] as const;
 
 /** Values of WEBHOOK_SECRET that are placeholders, never secrets: refused when NODE_ENV=production. */
@@ -99,17 +118,46 @@ const PLACEHOLDER_SECRET = /change[-_ ]?me|^dev-secret/i;
 const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
 
 export const ENV_VARS = [
-  'DATABASE_URL', 'REDIS_URL', 'HOST', 'PORT', 'STORAGE_DIR', 'MAX_UPLOAD_BYTES', 'PUBLIC_BASE_URL',
-  'WEBHOOK_SECRET', 'WEBHOOK_MAX_ATTEMPTS', 'WORKER_CONCURRENCY', 'SEGMENT_SECONDS', 'LOG_LEVEL', 'KEYCAST_TF_BACKEND',
-  'QUEUE_PREFIX', 'WORKER_LOCK_MS', 'WEBHOOK_BACKOFF_MS',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'HOST',
+  'PORT',
+  'STORAGE_DIR',
+  'MAX_UPLOAD_BYTES',
+  'PUBLIC_BASE_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_MAX_ATTEMPTS',
+  'WORKER_CONCURRENCY',
+  'SEGMENT_SECONDS',
+  'LOG_LEVEL',
+  'KEYCAST_TF_BACKEND',
+  'QUEUE_PREFIX',
+  'WORKER_LOCK_MS',
+  'WEBHOOK_BACKOFF_MS',
   // Read where they act: the pipeline's thread pool and libs/media's tool lookup.
-  'KEYCAST_WORKERS', 'FFMPEG_PATH', 'FFPROBE_PATH',
+  'KEYCAST_WORKERS',
+  'FFMPEG_PATH',
+  'FFPROBE_PATH',
   // Limits and hygiene (docs/DEPLOY.md).
-  'ALLOWED_CONTAINERS', 'ALLOWED_VIDEO_CODECS', 'MAX_VIDEO_SECONDS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'MAX_ACTIVE_JOBS_PER_TENANT',
-  'BODY_LIMIT_BYTES', 'MAX_QUERY_BYTES', 'IDLE_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'CORS_ORIGINS', 'TRUST_PROXY',
-  'WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_ALLOWED_HOSTS', 'WEBHOOK_TIMEOUT_MS',
+  'ALLOWED_CONTAINERS',
+  'ALLOWED_VIDEO_CODECS',
+  'MAX_VIDEO_SECONDS',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_MS',
+  'MAX_ACTIVE_JOBS_PER_TENANT',
+  'BODY_LIMIT_BYTES',
+  'MAX_QUERY_BYTES',
+  'IDLE_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
+  'KEEP_ALIVE_TIMEOUT_MS',
+  'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'WEBHOOK_ALLOW_PRIVATE',
+  'WEBHOOK_ALLOWED_HOSTS',
+  'WEBHOOK_TIMEOUT_MS',
   // The biometric data lifecycle (README, Service): admin purges and retention.
-  'ADMIN_TOKEN', 'RETENTION_DAYS',
+  'ADMIN_TOKEN',
+  'RETENTION_DAYS',
 ] as const;
 
 /**
@@ -120,8 +168,10 @@ function webhookSecretOf(env: NodeJS.ProcessEnv): string {
   const secret = env.WEBHOOK_SECRET ?? '';
   if (env.NODE_ENV === 'production') {
     if (secret === '') throw new KeycastError('INVALID_OPTION', 'WEBHOOK_SECRET must be set when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
-    if (PLACEHOLDER_SECRET.test(secret)) throw new KeycastError('INVALID_OPTION', 'WEBHOOK_SECRET is a placeholder: set a real secret when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
-    if (secret.length < 16) throw new KeycastError('INVALID_OPTION', `WEBHOOK_SECRET must be at least 16 characters when NODE_ENV=production, got ${secret.length}`);
+    if (PLACEHOLDER_SECRET.test(secret))
+      throw new KeycastError('INVALID_OPTION', 'WEBHOOK_SECRET is a placeholder: set a real secret when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
+    if (secret.length < 16)
+      throw new KeycastError('INVALID_OPTION', `WEBHOOK_SECRET must be at least 16 characters when NODE_ENV=production, got ${secret.length}`);
   }
   return secret || DEV_WEBHOOK_SECRET;
 }
@@ -129,7 +179,8 @@ function webhookSecretOf(env: NodeJS.ProcessEnv): string {
 /** The admin token: at least 32 characters (it can purge every tenant), or empty to disable the admin routes. */
 function adminTokenOf(env: NodeJS.ProcessEnv): string {
   const token = (env.ADMIN_TOKEN ?? '').trim();
-  if (token !== '' && token.length < 32) throw new KeycastError('INVALID_OPTION', `ADMIN_TOKEN must be at least 32 characters (e.g. \`openssl rand -hex 32\`), got ${token.length}`);
+  if (token !== '' && token.length < 32)
+    throw new KeycastError('INVALID_OPTION', `ADMIN_TOKEN must be at least 32 characters (e.g. \`openssl rand -hex 32\`), got ${token.length}`);
   return token;
 }
 

@@ -191,7 +191,10 @@ export function resolveExtractOptions(input: Record<string, unknown> = {}, { str
     face_cnt: num('face_cnt', o.face_cnt, 0, 1e7, { integer: true }),
     frame_batch_size: num('frame_batch_size', o.frame_batch_size, 1, 1024, { integer: true }),
     resizing_resolution: num('resizing_resolution', o.resizing_resolution, 16, 16384, { integer: true }),
-    resizing_ratio: o.resizing_ratio === null || o.resizing_ratio === undefined || o.resizing_ratio === '' ? null : num('resizing_ratio', o.resizing_ratio, 0, 1, { loOpen: true }),
+    resizing_ratio:
+      o.resizing_ratio === null || o.resizing_ratio === undefined || o.resizing_ratio === ''
+        ? null
+        : num('resizing_ratio', o.resizing_ratio, 0, 1, { loOpen: true }),
     max_faces_per_frame: num('max_faces_per_frame', o.max_faces_per_frame, 1, 1000, { integer: true }),
     min_face_score: num('min_face_score', o.min_face_score, 0, 1),
     cloth_encoder: oneOf('cloth_encoder', o.cloth_encoder, CLOTH_ENCODERS),

@@ -13,7 +13,10 @@ export function samplingStep(capture_interval_sec: number, fps: number): number 
 /** The median gap between the distinct values of `times` (seconds); null when fewer than two. */
 export function medianGap(times: readonly number[]): number | null {
   const uniq = [...new Set(times)].sort((a, b) => a - b);
-  const gaps = uniq.slice(1).map((t, i) => t - uniq[i]).sort((a, b) => a - b);
+  const gaps = uniq
+    .slice(1)
+    .map((t, i) => t - uniq[i])
+    .sort((a, b) => a - b);
   return gaps.length ? gaps[Math.floor(gaps.length / 2)] : null;
 }
 
@@ -44,6 +47,9 @@ export function checkSampledRange(o: Pick<ExtractOptions, 'skip_sec' | 'stop_sec
     throw new KeycastError('INVALID_OPTION', `stop_sec (${o.stop_sec}) must be greater than skip_sec (${o.skip_sec}), or 0 for the end of the video`);
   }
   if (typeof duration_s === 'number' && Number.isFinite(duration_s) && duration_s > 0 && o.skip_sec >= duration_s) {
-    throw new KeycastError('INVALID_OPTION', `skip_sec (${o.skip_sec}) must be less than the video's duration (${duration_s.toFixed(3)} s): nothing would be sampled`);
+    throw new KeycastError(
+      'INVALID_OPTION',
+      `skip_sec (${o.skip_sec}) must be less than the video's duration (${duration_s.toFixed(3)} s): nothing would be sampled`,
+    );
   }
 }

@@ -46,7 +46,12 @@ export interface PairDistanceOptions {
  *                  non-zero weight alone counts.
  * Returns the condensed matrix (scipy order), length n(n-1)/2.
  */
-export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonly ArrayLike<number>[], weights: readonly [number, number], opts: PairDistanceOptions): Float64Array {
+export function pairDistances(
+  face: readonly ArrayLike<number>[],
+  cloth: readonly ArrayLike<number>[],
+  weights: readonly [number, number],
+  opts: PairDistanceOptions,
+): Float64Array {
   const n = face.length;
   if (cloth.length !== n) throw new RangeError(`pairDistances: ${n} faces but ${cloth.length} cloth vectors`);
   if (opts.quality && opts.quality.length !== n) throw new RangeError(`pairDistances: ${opts.quality.length} qualities for ${n} faces`);
@@ -57,7 +62,8 @@ export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonl
   const dc = dressed.some(Boolean) ? pdist(C) : new Float64Array(df.length);
   const rho = clothRatio(df, dc, dressed);
   const [wf, wc] = weights;
-  const wf2 = wf * wf, wc2 = wc * wc;
+  const wf2 = wf * wf,
+    wc2 = wc * wc;
   const q = opts.quality;
   const out = new Float64Array(df.length);
   let p = 0;
@@ -66,7 +72,8 @@ export function pairDistances(face: readonly ArrayLike<number>[], cloth: readonl
       const A = q ? faceShare(q[i], q[j]) : NEUTRAL_SHARE;
       const fd = df[p];
       const cd = dressed[i] && dressed[j] ? dc[p] : rho * fd;
-      const a = 2 * A * wf2, b = 2 * (1 - A) * wc2;
+      const a = 2 * A * wf2,
+        b = 2 * (1 - A) * wc2;
       if (opts.scale === 'fingerprint') {
         out[p] = Math.sqrt(a * fd * fd + b * cd * cd);
       } else {

@@ -38,7 +38,10 @@ export function boxIou(a: Box, b: Box): number {
 
 function dist(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let k = 0; k < a.length; k++) { const t = a[k] - b[k]; s += t * t; }
+  for (let k = 0; k < a.length; k++) {
+    const t = a[k] - b[k];
+    s += t * t;
+  }
   return Math.sqrt(s);
 }
 
@@ -64,19 +67,26 @@ export function buildTracks(faces: readonly TrackableFace[], opts: TrackOptions 
   const byFrame = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const m = byFrame.get(faces[i].frame);
-    if (m) m.push(i); else byFrame.set(faces[i].frame, [i]);
+    if (m) m.push(i);
+    else byFrame.set(faces[i].frame, [i]);
   }
-  const samples = [...byFrame.entries()]
-    .map(([frame, idx]) => ({ frame, t: faces[idx[0]].t, idx }))
-    .sort((a, b) => a.t - b.t || a.frame - b.frame);
+  const samples = [...byFrame.entries()].map(([frame, idx]) => ({ frame, t: faces[idx[0]].t, idx })).sort((a, b) => a.t - b.t || a.frame - b.frame);
   // Without a sampling to go by, the samples' own median gap; a single sample links nothing.
   const interval = opts.sample_interval_s ?? medianGap(samples.map((s) => s.t)) ?? Infinity;
   const next = new Int32Array(n).fill(-1);
   const hasPrev = new Uint8Array(n);
   const units = new Map<number, Float64Array>();
-  const unitOf = (i: number) => { let u = units.get(i); if (!u) { u = normalised(faces[i].face); units.set(i, u); } return u; };
+  const unitOf = (i: number) => {
+    let u = units.get(i);
+    if (!u) {
+      u = normalised(faces[i].face);
+      units.set(i, u);
+    }
+    return u;
+  };
   for (let s = 0; s + 1 < samples.length; s++) {
-    const A = samples[s], B = samples[s + 1];
+    const A = samples[s],
+      B = samples[s + 1];
     if (!(B.t - A.t <= maxGap * interval)) continue;
     const cands: { iou: number; d: number; a: number; b: number }[] = [];
     for (const a of A.idx) {
@@ -108,9 +118,11 @@ export function buildTracks(faces: readonly TrackableFace[], opts: TrackOptions 
   const idOfRoot = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     let id = idOfRoot.get(root[i]);
-    if (id === undefined) { id = count++; idOfRoot.set(root[i], id); }
+    if (id === undefined) {
+      id = count++;
+      idOfRoot.set(root[i], id);
+    }
     track[i] = id;
   }
   return { unitOf: track, count };
 }
-

@@ -60,7 +60,8 @@ const NOT_VIDEO_FORMATS = /(^|,)(tty|image2|[a-z0-9]+_pipe)(,|$)/;
 const NOT_VIDEO_CODECS = new Set(['ansi', 'bintext', 'xbin', 'idf']);
 
 /** Demuxers of stills, sound and text: a file one of these reads is no video, whatever containers are accepted. */
-const NOT_VIDEO_DEMUXERS = /(^|,)([a-z0-9]+_pipe|image2|apng|gif|webp|ico|tty|ansi|bintext|xbin|idf|wav|w64|mp3|aac|flac|aiff|au|ac3|eac3|dts|truehd|amr|amrnb|amrwb|opus|caf|ape|wv|tta|mpc|mpc8|srt|ass|webvtt|subviewer|microdvd|jacosub|lrc|sami|realtext|pjs|mpl2|vplayer|stl|scc|sup|data|bin)(,|$)/;
+const NOT_VIDEO_DEMUXERS =
+  /(^|,)([a-z0-9]+_pipe|image2|apng|gif|webp|ico|tty|ansi|bintext|xbin|idf|wav|w64|mp3|aac|flac|aiff|au|ac3|eac3|dts|truehd|amr|amrnb|amrwb|opus|caf|ape|wv|tta|mpc|mpc8|srt|ass|webvtt|subviewer|microdvd|jacosub|lrc|sami|realtext|pjs|mpl2|vplayer|stl|scc|sup|data|bin)(,|$)/;
 
 /** ISO-BMFF (mp4/mov) top-level box types: a file starting with one of these is an mp4, even when ffprobe cannot read it. */
 const MP4_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'styp']);
@@ -96,7 +97,7 @@ export function streamRotation(s: Pick<FfprobeStream, 'side_data_list' | 'tags'>
   }
   if (!Number.isFinite(deg) && s.tags?.rotate !== undefined) deg = Number(s.tags.rotate);
   if (!Number.isFinite(deg)) return 0;
-  return ((Math.round(deg / 90) * 90) % 360 + 360) % 360;
+  return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
 }
 
 async function isMp4Container(absPath: string): Promise<boolean> {
@@ -227,7 +228,10 @@ export async function probeVideo(path: string, { allowedFormats }: ProbeOptions 
       if (NOT_VIDEO_DEMUXERS.test(refused[1])) throw new KeycastError('NOT_A_VIDEO', `${path}: not a video (ffprobe reads it as ${refused[1]})`);
       throw new KeycastError('UNSUPPORTED_CONTAINER', `${path}: container ${refused[1]} is not accepted`);
     }
-    const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = r.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const detail = oneLine(lines.map((l) => l.replace(/^\[[^\]]*\]\s*/, '').replace(`file:${abs}: `, '')).join('; ')) || `exit code ${r.code}`;
     if (/moov atom not found/i.test(r.stderr)) {
       if (await isMp4Container(abs)) {

@@ -32,7 +32,14 @@ function vsyncPassthrough(): Promise<string[]> {
 }
 
 /** ffmpeg's command line for a plan: grid-aligned input seek, CFR grid (fps filter), selection, resize, RGB24 on stdout. */
-export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: SamplingPlan, out: { width: number; height: number }, resize: boolean, vsync: string[]): string[] {
+export function ffmpegSampleArgs(
+  absPath: string,
+  streamIndex: number,
+  plan: SamplingPlan,
+  out: { width: number; height: number },
+  resize: boolean,
+  vsync: string[],
+): string[] {
   const fpsStr = `${plan.fps.num}/${plan.fps.den}`;
   // Shot boundaries: the first select passes every frame of the grid but makes ffmpeg compute its scene score
   // (the one scene sampling selects on), and the metadata filter logs the frames scored above the threshold (cuts).
@@ -49,14 +56,30 @@ export function ffmpegSampleArgs(absPath: string, streamIndex: number, plan: Sam
   // Reading stops one slot past the end: later frames cannot change the slots we emit.
   if (Number.isFinite(plan.endSlot)) input.push('-t', ffSeconds(slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps)));
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
     // Local files only, whatever ffmpeg's defaults: the decoder never follows a URL named inside the input.
-    '-protocol_whitelist', 'file',
-    ...input, '-i', `file:${absPath}`,
-    '-map', `0:${streamIndex}`, '-an', '-sn', '-dn',
-    '-vf', filters.join(','),
+    '-protocol_whitelist',
+    'file',
+    ...input,
+    '-i',
+    `file:${absPath}`,
+    '-map',
+    `0:${streamIndex}`,
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    filters.join(','),
     ...vsync,
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
   ];
 }
 
@@ -222,11 +245,18 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     const last = lastMeaningfulLine(tail);
     if (code === FFMPEG_TOO_MANY_DECODE_ERRORS) {
       const why = [...tail].reverse().find((l) => DECODE_ERROR_LINE.test(l)) ?? last;
-      throw new KeycastError('DECODE_FAILED', `${path}: the video stream is corrupt: too many of its frames could not be decoded (ffmpeg gave up, exit code ${code}): ${why.trim()}`);
+      throw new KeycastError(
+        'DECODE_FAILED',
+        `${path}: the video stream is corrupt: too many of its frames could not be decoded (ffmpeg gave up, exit code ${code}): ${why.trim()}`,
+      );
     }
     if (code !== 0) {
       // Killed by a signal (the OOM killer, an operator, a crash) says more about the machine than about the file: worth another try.
-      throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`, sig ? { signal: sig, retryable: true } : undefined);
+      throw new KeycastError(
+        'DECODE_FAILED',
+        `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`,
+        sig ? { signal: sig, retryable: true } : undefined,
+      );
     }
     if (filled > 0) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes): ${last}`);
     if (count === 0 && planExpectsFrames(plan, info.duration_s)) {

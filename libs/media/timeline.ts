@@ -17,7 +17,6 @@ export function parseRational(s: string | undefined): Rational | null {
   return num > 0 && den > 0 ? { num, den } : null;
 }
 
-
 /** Time of frame slot k on the sampling grid: k / fps seconds. */
 export function slotTime(k: number, fps: Rational): number {
   return (k * fps.den) / fps.num;

@@ -56,7 +56,10 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
     if (r.faces.length === 0 && r.detected > 0) crowd++;
     const scale = frame.sourceWidth / frame.width;
     for (let k = 0; k < r.faces.length; k++) {
-      if (o.face_cnt > 0 && faces >= o.face_cnt) { truncated = true; break; }
+      if (o.face_cnt > 0 && faces >= o.face_cnt) {
+        truncated = true;
+        break;
+      }
       const f = r.faces[k];
       batch.push({
         frame: frame.index,
@@ -87,7 +90,14 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
       if (req.signal?.aborted) throw req.signal.reason ?? new Error('aborted');
       inflight.push({
         frame,
-        result: pool.analyze({ rgb: frame.data, width: frame.width, height: frame.height, minScore: o.min_face_score, maxFaces: o.max_faces_per_frame, clothEncoder: o.cloth_encoder }),
+        result: pool.analyze({
+          rgb: frame.data,
+          width: frame.width,
+          height: frame.height,
+          minScore: o.min_face_score,
+          maxFaces: o.max_faces_per_frame,
+          clothEncoder: o.cloth_encoder,
+        }),
       });
       let go = true;
       while (go && inflight.length >= maxInflight) go = await settleOldest();

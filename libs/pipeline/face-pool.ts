@@ -53,12 +53,23 @@ export async function createFacePool(opts: { size?: number; prefer?: BackendName
     analyze(job) {
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
-      const task: FrameTask = { type: 'frame', id, rgb: new Uint8Array(job.rgb.buffer, job.rgb.byteOffset, job.rgb.byteLength), width: job.width, height: job.height, minScore: job.minScore, maxFaces: job.maxFaces, clothEncoder: job.clothEncoder };
+      const task: FrameTask = {
+        type: 'frame',
+        id,
+        rgb: new Uint8Array(job.rgb.buffer, job.rgb.byteOffset, job.rgb.byteLength),
+        width: job.width,
+        height: job.height,
+        minScore: job.minScore,
+        maxFaces: job.maxFaces,
+        clothEncoder: job.clothEncoder,
+      };
       slot.busy++;
       return new Promise<FrameJobResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
         slot.worker.postMessage(task);
-      }).finally(() => { slot.busy--; });
+      }).finally(() => {
+        slot.busy--;
+      });
     },
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -89,7 +100,9 @@ async function startWorker(prefer?: BackendName): Promise<{ slot: Slot; backend:
       slot.pending.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => { if (code !== 0) fail(new Error(`inference worker exited with code ${code}`)); });
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`inference worker exited with code ${code}`));
+    });
   });
   const r = await ready;
   return { slot, ...r };

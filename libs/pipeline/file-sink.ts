@@ -57,10 +57,19 @@ export class FileSink implements FaceSink {
       this.seen.add(key);
       const id = this.faces.length;
       const saved: SavedFace = {
-        id, frame: f.frame, k: f.k, t: f.t, box: f.box, score: f.score,
-        face: Array.from(f.face), cloth: Array.from(f.cloth),
-        thumbnail: `faces/${id}.jpg`, body: `bodies/${id}.jpg`,
-        sharpness: finiteOrNull(f.sharpness), yaw: finiteOrNull(f.yaw), shot: finiteOrNull(f.shot),
+        id,
+        frame: f.frame,
+        k: f.k,
+        t: f.t,
+        box: f.box,
+        score: f.score,
+        face: Array.from(f.face),
+        cloth: Array.from(f.cloth),
+        thumbnail: `faces/${id}.jpg`,
+        body: `bodies/${id}.jpg`,
+        sharpness: finiteOrNull(f.sharpness),
+        yaw: finiteOrNull(f.yaw),
+        shot: finiteOrNull(f.shot),
       };
       await writeFile(join(this.dir, saved.thumbnail), f.thumbnail);
       await writeFile(join(this.dir, saved.body), f.body);

@@ -1,5 +1,15 @@
 export { QUEUE_NAMES, JOB_NAMES, type QueueName } from './names.js';
-export { WEBHOOK_EVENTS, type ExtractJobData, type FinalizeJobData, type SegmentJobData, type WebhookJobData, type WebhookEventType, type ExtractQueueData, type LinkageJobData, type LinkageShapingOptions } from './payloads.js';
+export {
+  WEBHOOK_EVENTS,
+  type ExtractJobData,
+  type FinalizeJobData,
+  type SegmentJobData,
+  type WebhookJobData,
+  type WebhookEventType,
+  type ExtractQueueData,
+  type LinkageJobData,
+  type LinkageShapingOptions,
+} from './payloads.js';
 export { jobIds } from './ids.js';
 export { createRedisConnection, type Redis } from './connection.js';
 export { Queues, QueueUnavailableError, type QueueSettings } from './queues.js';

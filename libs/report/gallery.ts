@@ -7,8 +7,16 @@ import type { AnalysisResult, ClusterSummary, ResultFace, ThumbnailSource } from
 
 /** Options shown in the page header when present in `params` (all of them are in a collapsible table). */
 export const MAIN_PARAMS = [
-  'capture_interval_sec', 'use_scene_transition', 'sim', 'min_csize', 'method', 'merge',
-  'face_cloth_weights', 'cloth_encoder', 'max_faces_per_frame', 'min_face_score',
+  'capture_interval_sec',
+  'use_scene_transition',
+  'sim',
+  'min_csize',
+  'method',
+  'merge',
+  'face_cloth_weights',
+  'cloth_encoder',
+  'max_faces_per_frame',
+  'min_face_score',
 ] as const;
 
 /**
@@ -39,11 +47,7 @@ export async function renderGallery(result: AnalysisResult, thumbnails: Thumbnai
 
   const v = result.video;
   // A zero or missing duration would divide by zero on the timeline: fall back to the last segment end.
-  const span = Math.max(
-    Number.isFinite(v.duration_s) ? v.duration_s : 0,
-    ...result.clusters.flatMap((c) => c.segments.map((s) => s[1])),
-    1e-9,
-  );
+  const span = Math.max(Number.isFinite(v.duration_s) ? v.duration_s : 0, ...result.clusters.flatMap((c) => c.segments.map((s) => s[1])), 1e-9);
   const name = v.path.split(/[\\/]/).pop() || v.path;
   const ctx: Ctx = { facesById, uris, span, duration: v.duration_s };
 
@@ -69,11 +73,17 @@ ${dt('Clusters', escapeHtml(result.clusters.length))}
 ${dt('Unclustered', escapeHtml(result.unclustered.length))}
 </dl>
 <dl class="params">
-${MAIN_PARAMS.filter((k) => k in result.params).map((k) => dt(k, escapeHtml(paramText(result.params[k])))).join('\n')}
+${MAIN_PARAMS.filter((k) => k in result.params)
+  .map((k) => dt(k, escapeHtml(paramText(result.params[k]))))
+  .join('\n')}
 </dl>
 <details><summary>All parameters and timings</summary>
-<table class="kv">${Object.entries(result.params).map(([k, val]) => row(k, paramText(val))).join('')}</table>
-<table class="kv">${Object.entries(result.timings ?? {}).map(([k, ms]) => row(k, `${trimNumber(ms, 1)} ms`)).join('')}</table>
+<table class="kv">${Object.entries(result.params)
+    .map(([k, val]) => row(k, paramText(val)))
+    .join('')}</table>
+<table class="kv">${Object.entries(result.timings ?? {})
+    .map(([k, ms]) => row(k, `${trimNumber(ms, 1)} ms`))
+    .join('')}</table>
 </details>
 </header>
 <main>

@@ -79,7 +79,8 @@ export async function renderMontage(clusters: readonly ClusterSummary[], thumbna
   const background = { r: 24, g: 24, b: 27 };
 
   if (clusters.length === 0) {
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.height}">` +
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.height}">` +
       `<text x="${L.width / 2}" y="${L.height / 2}" font-family="DejaVu Sans, sans-serif" font-size="16" fill="#e4e4e7" ` +
       `text-anchor="middle" dominant-baseline="middle">no clusters</text></svg>`;
     return sharp({ create: { width: L.width, height: L.height, channels: 3, background } })
@@ -114,11 +115,13 @@ function headerSvg(clusters: readonly ClusterSummary[], L: MontageLayout): strin
     const cx = x + L.tile / 2;
     const line = (k: number) => 4 + lh * (k + 1) - Math.round((lh - L.fontSize) / 2) - 1;
     // Alternating shades tell the columns apart without spending pixels on separators.
-    return `<rect x="${x}" y="0" width="${L.tile}" height="${L.header}" fill="${i % 2 ? '#3f3f46' : '#27272a'}"/>` +
+    return (
+      `<rect x="${x}" y="0" width="${L.tile}" height="${L.header}" fill="${i % 2 ? '#3f3f46' : '#27272a'}"/>` +
       `<g font-family="DejaVu Sans, sans-serif" font-size="${L.fontSize}" text-anchor="middle" fill="#f4f4f5">` +
       `<text x="${cx}" y="${line(0)}" font-weight="bold">#${escapeXml(c.id)}</text>` +
       `<text x="${cx}" y="${line(1)}">${escapeXml(c.size)} ${c.size === 1 ? 'face' : 'faces'}</text>` +
-      `<text x="${cx}" y="${line(2)}">${escapeXml(formatDuration(c.screen_time_s))}</text></g>`;
+      `<text x="${cx}" y="${line(2)}">${escapeXml(formatDuration(c.screen_time_s))}</text></g>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${L.width}" height="${L.header}">${parts.join('')}</svg>`;
 }

@@ -26,7 +26,6 @@ export interface SummaryOptions {
   key_min_share?: number;
 }
 
-
 /**
  * Whether a cluster is a key character: screen_time_s ≥ key_min_s, or (with a known duration > 0)
  * screen_time_s ≥ key_min_share · duration_s. Screen times within 1e-6 s of a gate count as at it.
@@ -87,7 +86,11 @@ export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOp
   const out: ClusterSummary[] = [];
   for (const [id, members] of byCluster) {
     members.sort((a, b) => a.t - b.t || a.id - b.id);
-    const segments = appearanceSegments(members.map((f) => f.t), I, duration);
+    const segments = appearanceSegments(
+      members.map((f) => f.t),
+      I,
+      duration,
+    );
     const screen = segments.reduce((s, [a, b]) => s + (b - a), 0);
     out.push({
       id,

@@ -54,13 +54,40 @@ export function looksLikeApiKey(s: string): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type KeyRow = { id: string; tenantId: string; name: string | null; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; tenant: { name: string } };
+type KeyRow = {
+  id: string;
+  tenantId: string;
+  name: string | null;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  tenant: { name: string };
+};
 
 function toInfo(r: KeyRow): ApiKeyInfo {
-  return { id: r.id, tenantId: r.tenantId, tenantName: r.tenant.name, name: r.name, prefix: r.prefix, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt };
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    tenantName: r.tenant.name,
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+    revokedAt: r.revokedAt,
+  };
 }
 
-const INFO_SELECT = { id: true, tenantId: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, tenant: { select: { name: true } } } as const;
+const INFO_SELECT = {
+  id: true,
+  tenantId: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  tenant: { select: { name: true } },
+} as const;
 
 export class ApiKeyRepository {
   constructor(private readonly db: PrismaClient) {}
@@ -138,7 +165,10 @@ export class ApiKeyRepository {
    */
   async signer(id: string): Promise<(KeyOwner & { keyHash: string }) | null> {
     if (!UUID.test(id)) return null;
-    const row = await this.db.apiKey.findUnique({ where: { id }, select: { id: true, tenantId: true, keyHash: true, revokedAt: true, tenant: { select: { name: true } } } });
+    const row = await this.db.apiKey.findUnique({
+      where: { id },
+      select: { id: true, tenantId: true, keyHash: true, revokedAt: true, tenant: { select: { name: true } } },
+    });
     if (!row || row.revokedAt) return null;
     return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name, keyHash: row.keyHash };
   }

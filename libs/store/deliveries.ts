@@ -33,7 +33,10 @@ export class DeliveryRepository {
 
   /** Attempts for a video, oldest first; with `scope`, none unless the video is the tenant's (deliveries belong to their video's tenant). */
   async list(videoId: string, scope?: TenantScope): Promise<DeliveryRecord[]> {
-    const rows = await this.db.webhookDelivery.findMany({ where: { videoId, ...(scope ? { video: { tenantId: scope.tenantId } } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.db.webhookDelivery.findMany({
+      where: { videoId, ...(scope ? { video: { tenantId: scope.tenantId } } : {}) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     return rows.map((r) => ({ ...r, id: Number(r.id), durationMs: r.durationMs ?? 0 }));
   }
 }

@@ -58,10 +58,35 @@ export interface NewFace {
   shot?: number | null;
 }
 
-type FaceRow = { id: bigint; publicId: string; videoId: string; frame: number; k: number; t: number; x: number; y: number; w: number; h: number; score: number; thumbKey: string; bodyKey: string };
+type FaceRow = {
+  id: bigint;
+  publicId: string;
+  videoId: string;
+  frame: number;
+  k: number;
+  t: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  score: number;
+  thumbKey: string;
+  bodyKey: string;
+};
 
 function toStored(r: FaceRow): StoredFace {
-  return { id: Number(r.id), publicId: r.publicId, videoId: r.videoId, frame: r.frame, k: r.k, t: r.t, box: [r.x, r.y, r.w, r.h], score: r.score, thumbKey: r.thumbKey, bodyKey: r.bodyKey };
+  return {
+    id: Number(r.id),
+    publicId: r.publicId,
+    videoId: r.videoId,
+    frame: r.frame,
+    k: r.k,
+    t: r.t,
+    box: [r.x, r.y, r.w, r.h],
+    score: r.score,
+    thumbKey: r.thumbKey,
+    bodyKey: r.bodyKey,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -145,7 +170,18 @@ export class FaceRepository {
   /** Every face of a video with its vectors, in (t, frame, k) order: the order the clustering (and its cached linkage) index faces by. */
   async loadFingerprints(videoId: string): Promise<StoredFingerprint[]> {
     // A raw query: the hot path of GET /clusters on a cold cache (10,000 faces: ~200 ms instead of ~550 ms through findMany).
-    const rows = await this.db.$queryRaw<(Omit<FaceRow, 'videoId' | 'publicId' | 'thumbKey' | 'bodyKey'> & { public_id: string; thumb_key: string; body_key: string; face_vec: Uint8Array; cloth_vec: Uint8Array; sharpness: number | null; yaw: number | null; shot: number | null })[]>`
+    const rows = await this.db.$queryRaw<
+      (Omit<FaceRow, 'videoId' | 'publicId' | 'thumbKey' | 'bodyKey'> & {
+        public_id: string;
+        thumb_key: string;
+        body_key: string;
+        face_vec: Uint8Array;
+        cloth_vec: Uint8Array;
+        sharpness: number | null;
+        yaw: number | null;
+        shot: number | null;
+      })[]
+    >`
       SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw, shot
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
     return rows.map((r) => ({
@@ -174,9 +210,7 @@ export class FaceRepository {
     const rows = await this.db.face.findMany({
       where: {
         videoId,
-        ...(after
-          ? { OR: [{ t: { gt: after[0] } }, { t: after[0], frame: { gt: after[1] } }, { t: after[0], frame: after[1], k: { gt: after[2] } }] }
-          : {}),
+        ...(after ? { OR: [{ t: { gt: after[0] } }, { t: after[0], frame: { gt: after[1] } }, { t: after[0], frame: after[1], k: { gt: after[2] } }] } : {}),
       },
       orderBy: FACE_ORDER,
       take: limit + 1,

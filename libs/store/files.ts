@@ -9,7 +9,9 @@ import { KeycastError } from '../config/index.js';
 /** No space (ENOSPC) or quota (EDQUOT) left: the service's disk, not the client's request, is at fault. */
 function storageFull(e: unknown): KeycastError | null {
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' ? new KeycastError('STORAGE_FULL', 'no space left in file storage for this upload; nothing of it was kept') : null;
+  return code === 'ENOSPC' || code === 'EDQUOT'
+    ? new KeycastError('STORAGE_FULL', 'no space left in file storage for this upload; nothing of it was kept')
+    : null;
 }
 
 /**
@@ -37,7 +39,12 @@ export class FileStorage {
   }
 
   sourceKey(videoId: string, filename?: string): string {
-    const ext = filename ? extname(filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10) : '';
+    const ext = filename
+      ? extname(filename)
+          .toLowerCase()
+          .replace(/[^.a-z0-9]/g, '')
+          .slice(0, 10)
+      : '';
     return `videos/${videoId}/source${ext}`;
   }
 
@@ -65,7 +72,9 @@ export class FileStorage {
     let bytes = 0;
     // A stream that failed while we waited (a multipart body cut short) emits nothing more: piping it would wait forever.
     if (source.destroyed) throw source.errored ?? new Error('the upload stream closed before it was stored');
-    source.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    source.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     try {
       const sink = createWriteStream(tmp);
       const written = finished(sink);
@@ -139,4 +148,3 @@ export class FileStorage {
     return { files, bytes };
   }
 }
-

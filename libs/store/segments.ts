@@ -23,7 +23,10 @@ export class SegmentRepository {
   }
 
   progressQuery(videoId: string, idx: number, p: { progress: number; frames: number; faces: number }) {
-    return this.db.segment.updateMany({ where: { videoId, idx }, data: { status: 'processing', progress: Math.min(1, Math.max(0, p.progress)), frames: p.frames, faces: p.faces } });
+    return this.db.segment.updateMany({
+      where: { videoId, idx },
+      data: { status: 'processing', progress: Math.min(1, Math.max(0, p.progress)), frames: p.frames, faces: p.faces },
+    });
   }
 
   async markDone(videoId: string, idx: number, p: { frames: number; faces: number; timings: Record<string, number> }): Promise<void> {
@@ -32,6 +35,15 @@ export class SegmentRepository {
 
   async list(videoId: string): Promise<SegmentRecord[]> {
     const rows = await this.db.segment.findMany({ where: { videoId }, orderBy: { idx: 'asc' } });
-    return rows.map((r) => ({ idx: r.idx, startS: r.startS, endS: r.endS, status: r.status, progress: r.progress, frames: r.frames, faces: r.faces, timings: r.timings as Record<string, number> }));
+    return rows.map((r) => ({
+      idx: r.idx,
+      startS: r.startS,
+      endS: r.endS,
+      status: r.status,
+      progress: r.progress,
+      frames: r.frames,
+      faces: r.faces,
+      timings: r.timings as Record<string, number>,
+    }));
   }
 }

@@ -17,7 +17,8 @@ const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Sock
  * cannot_connect_now (starting up, in recovery), 53300 too_many_connections, class 08 (connection exceptions).
  */
 const SQLSTATES = /^(57P0[123]|53300|08\w{3})$/;
-const MESSAGES = /Connection terminated|connection timeout|Can't reach database server|ECONNREFUSED|ECONNRESET|EPIPE|the database system is (starting up|shutting down|in recovery)|terminating connection due to administrator command|Client has encountered a connection error|server closed the connection/i;
+const MESSAGES =
+  /Connection terminated|connection timeout|Can't reach database server|ECONNREFUSED|ECONNRESET|EPIPE|the database system is (starting up|shutting down|in recovery)|terminating connection due to administrator command|Client has encountered a connection error|server closed the connection/i;
 
 interface MaybeDbError {
   name?: unknown;

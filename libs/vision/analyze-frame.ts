@@ -61,7 +61,15 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
       const t3 = performance.now();
       return {
         detected: det.count,
-        faces: det.faces.map((f, i) => ({ box: f.box, score: f.score, face: f.descriptor, cloth: cloth[i], ...thumbs[i], sharpness: sharpness[i], yaw: f.yaw })),
+        faces: det.faces.map((f, i) => ({
+          box: f.box,
+          score: f.score,
+          face: f.descriptor,
+          cloth: cloth[i],
+          ...thumbs[i],
+          sharpness: sharpness[i],
+          yaw: f.yaw,
+        })),
         ms: { detect: t1 - t0, cloth: t2 - t1, crops: t3 - t2 },
       };
     } finally {

@@ -10,10 +10,7 @@ const BODY_THUMB = 192;
  * thumbnails stay a few KB however large the video is.
  */
 export async function faceThumbnails(rgb: Buffer, width: number, height: number, box: Rect): Promise<{ thumbnail: Buffer; body: Buffer }> {
-  const [thumbnail, body] = await Promise.all([
-    cropJpeg(rgb, width, height, box, FACE_THUMB),
-    cropJpeg(rgb, width, height, bodyRegion(box), BODY_THUMB),
-  ]);
+  const [thumbnail, body] = await Promise.all([cropJpeg(rgb, width, height, box, FACE_THUMB), cropJpeg(rgb, width, height, bodyRegion(box), BODY_THUMB)]);
   return { thumbnail, body };
 }
 

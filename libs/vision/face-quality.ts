@@ -4,7 +4,10 @@ import { clampRect, type Rect } from './cloth-region.js';
 /** Side of the grayscale square on which sharpness is measured: one scale for every face size. */
 export const SHARPNESS_SIDE = 64;
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /**
  * Horizontal head turn from the 68 landmarks (iBUG layout): the nose tip's offset from the eyes'
@@ -15,15 +18,23 @@ export interface Point { x: number; y: number }
 export function landmarkYaw(p: readonly Point[]): number {
   if (p.length < 48) throw new RangeError(`landmarkYaw: 68 landmarks expected, got ${p.length}`);
   const centre = (from: number) => {
-    let x = 0, y = 0;
-    for (let i = from; i < from + 6; i++) { x += p[i].x; y += p[i].y; }
+    let x = 0,
+      y = 0;
+    for (let i = from; i < from + 6; i++) {
+      x += p[i].x;
+      y += p[i].y;
+    }
     return { x: x / 6, y: y / 6 };
   };
-  const a = centre(36), b = centre(42), nose = p[30];
-  const ux = b.x - a.x, uy = b.y - a.y;
+  const a = centre(36),
+    b = centre(42),
+    nose = p[30];
+  const ux = b.x - a.x,
+    uy = b.y - a.y;
   const d = Math.hypot(ux, uy);
   if (d === 0) return NaN;
-  const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
+  const mx = (a.x + b.x) / 2,
+    my = (a.y + b.y) / 2;
   return ((nose.x - mx) * ux + (nose.y - my) * uy) / (d * d);
 }
 
@@ -33,7 +44,9 @@ export function landmarkYaw(p: readonly Point[]): number {
  */
 export function laplacianVariance(gray: Uint8Array | Buffer, width: number, height: number): number {
   if (width < 3 || height < 3) return 0;
-  let sum = 0, sumSq = 0, n = 0;
+  let sum = 0,
+    sumSq = 0,
+    n = 0;
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;

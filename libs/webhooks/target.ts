@@ -146,7 +146,8 @@ export function parseCallbackUrl(raw: string): URL {
   if (!u.hostname) refuse('callback_url has no host');
   // Credentials in a URL end up wherever the URL goes (answers, logs, queue payloads): receivers authenticate us by
   // the signature (x-keycast-signature), so a URL never needs them.
-  if (u.username || u.password) refuse('callback_url must not contain credentials (user:password@): authenticate deliveries with the x-keycast-signature header instead');
+  if (u.username || u.password)
+    refuse('callback_url must not contain credentials (user:password@): authenticate deliveries with the x-keycast-signature header instead');
   return u;
 }
 
@@ -167,7 +168,12 @@ export function redactUrl(raw: string | URL): string {
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

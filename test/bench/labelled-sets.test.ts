@@ -5,7 +5,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  buildLabelledSet, groundTruthOf, gtPathOf, LABELLED_SET_NAMES, missingSources, needsShared, photoLabels, serializeGroundTruth, SET_RECIPES, type LabelledSet,
+  buildLabelledSet,
+  groundTruthOf,
+  gtPathOf,
+  LABELLED_SET_NAMES,
+  missingSources,
+  needsShared,
+  photoLabels,
+  serializeGroundTruth,
+  SET_RECIPES,
+  type LabelledSet,
 } from '../../bench/labelled-sets.js';
 import { keycast } from '../helpers/cli.js';
 import { disagreements, SCORE_PY, scoreRun, scoreWithKeycast, type ScoreNumbers } from '../helpers/quality.js';
@@ -18,7 +27,11 @@ const MIN_SCORED: Record<string, number> = { 'bbt-outfits': 105 };
 test('the committed ground truth is exactly what bench/labelled-sets.ts derives from the labels and recipes', () => {
   assert.deepEqual([...LABELLED_SET_NAMES].sort(), Object.keys(IDENTITIES).sort());
   for (const name of LABELLED_SET_NAMES) {
-    assert.equal(serializeGroundTruth(groundTruthOf(name)), readFileSync(gtPathOf(name), 'utf8'), `${name}: run node --import tsx bench/labelled-sets.ts --write-gt after changing a label or a recipe`);
+    assert.equal(
+      serializeGroundTruth(groundTruthOf(name)),
+      readFileSync(gtPathOf(name), 'utf8'),
+      `${name}: run node --import tsx bench/labelled-sets.ts --write-gt after changing a label or a recipe`,
+    );
   }
 });
 
@@ -28,9 +41,15 @@ test('ground truth: samples on the capture grid, boxes inside the frame, every p
     const end = gt.shots.at(-1)!.t1;
     assert.equal(gt.fps_labelled, 1 / recipe.captureIntervalSec);
     for (const f of gt.faces) {
-      assert.ok(Math.abs(f.t / recipe.captureIntervalSec - Math.round(f.t / recipe.captureIntervalSec)) < 1e-9 && f.t < end, `${recipe.name}: t ${f.t} off the grid`);
+      assert.ok(
+        Math.abs(f.t / recipe.captureIntervalSec - Math.round(f.t / recipe.captureIntervalSec)) < 1e-9 && f.t < end,
+        `${recipe.name}: t ${f.t} off the grid`,
+      );
       const [x, y, w, h] = f.box;
-      assert.ok(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= gt.width + 1e-6 && y + h <= gt.height + 1e-6, `${recipe.name}: box ${f.box} outside ${gt.width}x${gt.height}`);
+      assert.ok(
+        x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= gt.width + 1e-6 && y + h <= gt.height + 1e-6,
+        `${recipe.name}: box ${f.box} outside ${gt.width}x${gt.height}`,
+      );
     }
     const labelled = gt.faces.filter((f) => f.id !== null);
     const ids = new Set(labelled.map((f) => f.id));
@@ -47,7 +66,12 @@ test('ground truth: samples on the capture grid, boxes inside the frame, every p
       const framed = s.frame.map((k) => photoLabels().photos[s.photo].faces[k].id).filter((id) => id !== null);
       const times = [...new Set(gt.faces.filter((f) => f.t >= gt.shots[i].t0 && f.t < gt.shots[i].t1).map((f) => f.t))];
       assert.ok(times.length >= 3, `${recipe.name} shot ${i}: ${times.length} samples`);
-      for (const t of times) for (const id of framed) assert.ok(labelled.some((f) => f.t === t && f.id === id), `${recipe.name} shot ${i} (${s.photo}): ${id} not whole at ${t} s`);
+      for (const t of times)
+        for (const id of framed)
+          assert.ok(
+            labelled.some((f) => f.t === t && f.id === id),
+            `${recipe.name} shot ${i} (${s.photo}): ${id} not whole at ${t} s`,
+          );
     });
     // Two faces of one person in one frame would be a labelling error.
     const perFrame = new Set(labelled.map((f) => `${f.t}|${f.id}`));
@@ -60,7 +84,10 @@ test('labels: Big Bang Theory ids are the chip folders, demo ids their photo, lo
   const bbtNames = new Set(['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart']);
   for (const [photo, p] of Object.entries(labels.photos)) {
     for (const f of p.faces) {
-      if (f.id === null) { assert.ok(f.note, `${photo}: a null label says why`); continue; }
+      if (f.id === null) {
+        assert.ok(f.note, `${photo}: a null label says why`);
+        continue;
+      }
       assert.ok(photo.startsWith('bbt') ? bbtNames.has(f.id) : f.id.startsWith(`${photo}-`), `${photo}: id ${f.id}`);
     }
     assert.equal(new Set(p.faces.map((f) => f.id).filter((id) => id !== null)).size, p.faces.filter((f) => f.id !== null).length, `${photo}: one person twice`);
@@ -75,7 +102,13 @@ test('labels: Big Bang Theory ids are the chip folders, demo ids their photo, lo
 });
 
 function ffprobe(path: string): { width: number; height: number; frames: number; fps: string } {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=width,height,nb_read_packets,r_frame_rate', '-of', 'json', path], { encoding: 'utf8' }));
+  const out = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=width,height,nb_read_packets,r_frame_rate', '-of', 'json', path],
+      { encoding: 'utf8' },
+    ),
+  );
   const s = out.streams[0];
   return { width: s.width, height: s.height, frames: Number(s.nb_read_packets), fps: s.r_frame_rate };
 }
@@ -86,9 +119,32 @@ function ffprobe(path: string): { width: number; height: number; frames: number;
  * clustering does.
  */
 const VARIANTS: { name: string; cluster: (i: number) => number | null; check: (s: ScoreNumbers) => void }[] = [
-  { name: 'one cluster', cluster: () => 0, check: (s) => { assert.equal(s.clusters, 1); assert.equal(s.pair_recall, 1); } },
-  { name: 'singletons', cluster: (i) => i, check: (s) => { assert.equal(s.clusters, s.faces_kept); assert.equal(s.pair_precision, 1); assert.equal(s.pair_recall, 0); } },
-  { name: 'all dropped', cluster: () => null, check: (s) => { assert.equal(s.faces_kept, 0); assert.equal(s.nmi_kept, null); assert.equal(s.purity_kept, null); } },
+  {
+    name: 'one cluster',
+    cluster: () => 0,
+    check: (s) => {
+      assert.equal(s.clusters, 1);
+      assert.equal(s.pair_recall, 1);
+    },
+  },
+  {
+    name: 'singletons',
+    cluster: (i) => i,
+    check: (s) => {
+      assert.equal(s.clusters, s.faces_kept);
+      assert.equal(s.pair_precision, 1);
+      assert.equal(s.pair_recall, 0);
+    },
+  },
+  {
+    name: 'all dropped',
+    cluster: () => null,
+    check: (s) => {
+      assert.equal(s.faces_kept, 0);
+      assert.equal(s.nmi_kept, null);
+      assert.equal(s.purity_kept, null);
+    },
+  },
   { name: 'three stripes', cluster: (i) => (i % 4 === 3 ? null : i % 3), check: (s) => assert.equal(s.clusters, 3) },
 ];
 
@@ -108,7 +164,9 @@ for (const name of LABELLED_SET_NAMES) {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), `keycast-labelled-test-${name}-`));
       set = await buildLabelledSet(name);
-      const r = await keycast(['analyze', set.video, '--capture-interval-sec', String(set.captureIntervalSec), '--out', join(dir, 'out')], { timeoutMs: 1_200_000 });
+      const r = await keycast(['analyze', set.video, '--capture-interval-sec', String(set.captureIntervalSec), '--out', join(dir, 'out')], {
+        timeoutMs: 1_200_000,
+      });
       assert.equal(r.status, 0, r.stderr);
       scores = await scoreRun(set.gt, join(dir, 'out/result.json'));
     });
@@ -118,7 +176,10 @@ for (const name of LABELLED_SET_NAMES) {
       const recipe = SET_RECIPES.find((r) => r.name === name)!;
       const v = ffprobe(set.video);
       assert.deepEqual([v.width, v.height, v.fps], [recipe.width, recipe.height, `${recipe.fps}/1`]);
-      assert.equal(v.frames, recipe.shots.reduce((n, s) => n + Math.round(s.seconds * recipe.fps), 0));
+      assert.equal(
+        v.frames,
+        recipe.shots.reduce((n, s) => n + Math.round(s.seconds * recipe.fps), 0),
+      );
       assert.equal(set.identities, IDENTITIES[name]);
       assert.equal(set.needsShared, needsShared(name));
     });
@@ -139,21 +200,25 @@ for (const name of LABELLED_SET_NAMES) {
       assert.ok(s.pair_f1! >= rec.f1 - 0.02, `${name}: pairwise F1 ${s.pair_f1} (recorded ${rec.f1})`);
     });
 
-    test('keycast eval agrees with score.py on every number, for the defaults and four extreme labellings', { skip: existsSync(SCORE_PY) ? false : `${SCORE_PY} is absent` }, async () => {
-      assert.deepEqual(disagreements(scores.keycast, scores.python!), [], 'defaults');
-      const result = JSON.parse(readFileSync(join(dir, 'out/result.json'), 'utf8')) as { faces: { cluster: number | null }[] };
-      for (const v of VARIANTS) {
-        const path = join(dir, `${v.name.replace(/ /g, '-')}.json`);
-        writeFileSync(path, JSON.stringify({ ...result, faces: result.faces.map((f, i) => ({ ...f, cluster: v.cluster(i) })) }));
-        const both = await scoreRun(set.gt, path);
-        assert.deepEqual(disagreements(both.keycast, both.python!), [], v.name);
-        v.check(both.keycast);
-      }
-    });
+    test(
+      'keycast eval agrees with score.py on every number, for the defaults and four extreme labellings',
+      { skip: existsSync(SCORE_PY) ? false : `${SCORE_PY} is absent` },
+      async () => {
+        assert.deepEqual(disagreements(scores.keycast, scores.python!), [], 'defaults');
+        const result = JSON.parse(readFileSync(join(dir, 'out/result.json'), 'utf8')) as { faces: { cluster: number | null }[] };
+        for (const v of VARIANTS) {
+          const path = join(dir, `${v.name.replace(/ /g, '-')}.json`);
+          writeFileSync(path, JSON.stringify({ ...result, faces: result.faces.map((f, i) => ({ ...f, cluster: v.cluster(i) })) }));
+          const both = await scoreRun(set.gt, path);
+          assert.deepEqual(disagreements(both.keycast, both.python!), [], v.name);
+          v.check(both.keycast);
+        }
+      },
+    );
   });
 }
 
-test('keycast eval scores a labelled set\'s ground truth, taken as a result, as perfect', async () => {
+test("keycast eval scores a labelled set's ground truth, taken as a result, as perfect", async () => {
   // The ground truth scored against itself as a result: every labelled face matched, one cluster per person.
   const gt = JSON.parse(readFileSync(gtPathOf('demo-samples'), 'utf8')) as { faces: { t: number; box: number[]; id: string | null }[] };
   const dir = mkdtempSync(join(tmpdir(), 'keycast-labelled-self-'));

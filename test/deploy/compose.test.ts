@@ -9,8 +9,7 @@ const KEYCAST_SERVICES = ['api', 'worker', 'worker-gpu'];
 
 /** Compose's `${NAME:-default}` interpolation, resolved to the default (what a bare `docker compose up` sees). */
 const interpolate = (v: string) => v.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, _name, dflt) => dflt ?? '');
-const volumeTarget = (svc: Obj, volume: string) =>
-  (svc.volumes as string[] | undefined)?.map((v) => v.split(':')).find(([src]) => src === volume)?.[1];
+const volumeTarget = (svc: Obj, volume: string) => (svc.volumes as string[] | undefined)?.map((v) => v.split(':')).find(([src]) => src === volume)?.[1];
 
 test('docker-compose.yml parses as one document with the expected services', () => {
   assert.equal(docs.length, 1);
@@ -41,7 +40,11 @@ test('worker: the API image with the worker command, no HTTP healthcheck, long s
   const w = services.worker;
   assert.equal(w.image, services.api.image, 'the CPU worker runs the API image');
   assert.deepEqual(w.build, services.api.build);
-  const workerCmd = execForm(parseDockerfile('Dockerfile.worker').stages.at(-1)!.instructions.find((i) => i.keyword === 'CMD')!);
+  const workerCmd = execForm(
+    parseDockerfile('Dockerfile.worker')
+      .stages.at(-1)!
+      .instructions.find((i) => i.keyword === 'CMD')!,
+  );
   assert.deepEqual(w.command, workerCmd);
   assert.deepEqual(w.command, ['node', '--import', 'tsx', 'apps/worker/main.ts']);
   assert.deepEqual(w.healthcheck, { disable: true });

@@ -37,7 +37,10 @@ export function listYamlFiles(relDir: string): string[] {
   return out.sort();
 }
 
-export interface K8sObject { file: string; doc: Obj }
+export interface K8sObject {
+  file: string;
+  doc: Obj;
+}
 
 /** The Kubernetes objects under k8s/ (kustomization files excluded: they are kustomize's config, not objects). */
 export function k8sObjects(): K8sObject[] {
@@ -110,15 +113,32 @@ export function containerEnv(container: Obj, objs: K8sObject[]): Map<string, { v
 /** A service's environment as a map, whether written as a mapping or a list of NAME=value. */
 export function serviceEnv(svc: Obj): Record<string, string> {
   const env = svc.environment ?? {};
-  if (Array.isArray(env)) return Object.fromEntries(env.map((e: string) => { const i = e.indexOf('='); return i < 0 ? [e, ''] : [e.slice(0, i), e.slice(i + 1)]; }));
+  if (Array.isArray(env))
+    return Object.fromEntries(
+      env.map((e: string) => {
+        const i = e.indexOf('=');
+        return i < 0 ? [e, ''] : [e.slice(0, i), e.slice(i + 1)];
+      }),
+    );
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
 }
 // ---------------------------------------------------------------------------------------------
 // Dockerfiles
 
-export interface Instruction { keyword: string; args: string; line: number }
-export interface Stage { name?: string; base: string; instructions: Instruction[] }
-export interface Dockerfile { globalArgs: Record<string, string>; stages: Stage[] }
+export interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+export interface Stage {
+  name?: string;
+  base: string;
+  instructions: Instruction[];
+}
+export interface Dockerfile {
+  globalArgs: Record<string, string>;
+  stages: Stage[];
+}
 
 /** Splits a Dockerfile into stages of instructions (continuation lines joined, comments dropped). */
 export function parseDockerfile(rel: string): Dockerfile {
@@ -132,7 +152,10 @@ export function parseDockerfile(rel: string): Dockerfile {
     if (buf === '' && (trimmed === '' || trimmed.startsWith('#'))) continue;
     if (buf !== '' && trimmed.startsWith('#')) continue; // comment lines inside a continued instruction
     if (buf === '') start = i + 1;
-    if (trimmed.endsWith('\\')) { buf += trimmed.slice(0, -1) + ' '; continue; }
+    if (trimmed.endsWith('\\')) {
+      buf += trimmed.slice(0, -1) + ' ';
+      continue;
+    }
     buf += trimmed;
     const m = /^(\S+)\s*(.*)$/s.exec(buf);
     if (m) instructions.push({ keyword: m[1].toUpperCase(), args: m[2].trim(), line: start });
@@ -165,7 +188,12 @@ export function execForm(ins: Instruction): string[] {
   return v;
 }
 
-export interface CopySpec { from?: string; sources: string[]; dest: string; line: number }
+export interface CopySpec {
+  from?: string;
+  sources: string[];
+  dest: string;
+  line: number;
+}
 
 export function copySpec(ins: Instruction): CopySpec {
   const words = ins.args.startsWith('[') ? (JSON.parse(ins.args) as string[]) : ins.args.split(/\s+/);
@@ -211,7 +239,10 @@ export function stageEnv(stage: Stage): Record<string, string> {
  */
 export function dockerignoreMatcher(rel = '.dockerignore'): (path: string) => boolean {
   const patterns = existsSync(repoPath(rel))
-    ? readRepoFile(rel).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
+    ? readRepoFile(rel)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'))
     : [];
   const compiled = patterns.map((p) => {
     const negate = p.startsWith('!');
@@ -219,8 +250,14 @@ export function dockerignoreMatcher(rel = '.dockerignore'): (path: string) => bo
     let re = '';
     for (let i = 0; i < body.length; i++) {
       const c = body[i];
-      if (c === '*' && body[i + 1] === '*') { re += '.*'; i++; if (body[i + 1] === '/') { re = re.slice(0, -2) + '(?:.*/)?'; i++; } }
-      else if (c === '*') re += '[^/]*';
+      if (c === '*' && body[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (body[i + 1] === '/') {
+          re = re.slice(0, -2) + '(?:.*/)?';
+          i++;
+        }
+      } else if (c === '*') re += '[^/]*';
       else if (c === '?') re += '[^/]';
       else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     }

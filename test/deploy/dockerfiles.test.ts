@@ -2,16 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  copySpec, dockerignoreMatcher, execForm, parseDockerfile, readRepoFile, repoPath, stageChain, stageEnv,
-  type Dockerfile, type Stage,
+  copySpec,
+  dockerignoreMatcher,
+  execForm,
+  parseDockerfile,
+  readRepoFile,
+  repoPath,
+  stageChain,
+  stageEnv,
+  type Dockerfile,
+  type Stage,
 } from './deploy-files.js';
 
 const API = 'Dockerfile.api';
 const WORKER = 'Dockerfile.worker';
 const ENTRIES: Record<string, string> = { [API]: 'apps/api/main.ts', [WORKER]: 'apps/worker/main.ts' };
 const pkg = JSON.parse(readRepoFile('package.json')) as {
-  dependencies: Record<string, string>; devDependencies: Record<string, string>;
-  optionalDependencies: Record<string, string>; engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+  engines: { node: string };
 };
 
 const finalStage = (df: Dockerfile): Stage => df.stages[df.stages.length - 1];
@@ -64,26 +74,47 @@ for (const file of [API, WORKER]) {
           else if (src === '/app/libs/store/generated') {
             assert.match(chainRuns, /node scripts\/generate\.mjs --prisma-only/, `${spec.from} never generates the Prisma client`);
             assert.ok(existsSync(repoPath('scripts/generate.mjs')));
-          }
-          else if (src === '/app/apps/web/dist') {
+          } else if (src === '/app/apps/web/dist') {
             assert.match(chainRuns, /node scripts\/generate\.mjs\s*($|\n)/, `${spec.from} never builds the review app (generate.mjs without --prisma-only)`);
             assert.ok(existsSync(repoPath('scripts/build-web.mjs')));
-          }
-          else assert.fail(`${file}:${spec.line}: no rule says which step makes ${src}`);
+          } else assert.fail(`${file}:${spec.line}: no rule says which step makes ${src}`);
           checked++;
         }
       }
     });
     // The API image also serves the review app, built in a stage with the dev dependencies.
-    assert.equal(checked, file === API ? 3 : 2, 'expected node_modules, the generated Prisma client (and the API\'s review app) to come from build stages');
+    assert.equal(checked, file === API ? 3 : 2, "expected node_modules, the generated Prisma client (and the API's review app) to come from build stages");
   });
 
   test(`${file}: the build context keeps host node_modules and generated code out, and sources in`, () => {
     const ignored = dockerignoreMatcher();
-    for (const p of ['node_modules', 'node_modules/tsx/package.json', 'libs/store/generated', 'libs/store/generated/client.ts', 'apps/api/node_modules', '.git', '.env', 'test/x.test.ts', 'clip.mp4', 'var/storage/a.mp4']) {
+    for (const p of [
+      'node_modules',
+      'node_modules/tsx/package.json',
+      'libs/store/generated',
+      'libs/store/generated/client.ts',
+      'apps/api/node_modules',
+      '.git',
+      '.env',
+      'test/x.test.ts',
+      'clip.mp4',
+      'var/storage/a.mp4',
+    ]) {
       assert.equal(ignored(p), true, `${p} should be excluded from the build context`);
     }
-    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'apps/api/main.ts', 'libs/store/index.ts', 'prisma/schema.prisma', 'prisma/migrations/0001_init/migration.sql', 'scripts/migrate.ts', 'scripts/generate.mjs', 'prisma.config.ts', 'bin/keycast.js']) {
+    for (const p of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'apps/api/main.ts',
+      'libs/store/index.ts',
+      'prisma/schema.prisma',
+      'prisma/migrations/0001_init/migration.sql',
+      'scripts/migrate.ts',
+      'scripts/generate.mjs',
+      'prisma.config.ts',
+      'bin/keycast.js',
+    ]) {
       assert.equal(ignored(p), false, `${p} must reach the build context`);
     }
   });
@@ -95,7 +126,10 @@ for (const file of [API, WORKER]) {
     assert.deepEqual(execForm(only(last, 'ENTRYPOINT')), ['/usr/bin/tini', '--']);
     assert.ok(aptPackages(stageChain(df, last)).has('tini'), 'tini is not installed in the final image');
     assert.ok('tsx' in pkg.dependencies, 'tsx must be a runtime dependency: the images install with --omit=dev');
-    if (!existsSync(repoPath(ENTRIES[file]))) { t.todo(`${ENTRIES[file]} does not exist yet`); return; }
+    if (!existsSync(repoPath(ENTRIES[file]))) {
+      t.todo(`${ENTRIES[file]} does not exist yet`);
+      return;
+    }
     assert.ok(existsSync(repoPath(ENTRIES[file])));
   });
 
@@ -114,7 +148,8 @@ for (const file of [API, WORKER]) {
     assert.deepEqual(execForm(only(last, 'VOLUME')), [env.STORAGE_DIR]);
     assert.match(runs([last]), new RegExp(`chown -R ${user}:${user} /data`));
     // No devDependency at runtime: the runtime node_modules comes from an --omit=dev install.
-    const nodeModulesFrom = last.instructions.map((i) => (i.keyword === 'COPY' ? copySpec(i) : undefined))
+    const nodeModulesFrom = last.instructions
+      .map((i) => (i.keyword === 'COPY' ? copySpec(i) : undefined))
       .find((c) => c?.sources.includes('/app/node_modules'))?.from;
     const producer = df.stages.find((s) => s.name === nodeModulesFrom);
     assert.ok(producer, 'the runtime node_modules must come from a build stage');
@@ -161,7 +196,10 @@ test('Dockerfile.worker: CUDA 11.8 + cuDNN 8 base with Node 24 LTS from the offi
 });
 
 test('Prisma client generation: the schema writes to the path the Dockerfiles copy', (t) => {
-  if (!existsSync(repoPath('prisma/schema.prisma'))) { t.todo('prisma/schema.prisma does not exist yet'); return; }
+  if (!existsSync(repoPath('prisma/schema.prisma'))) {
+    t.todo('prisma/schema.prisma does not exist yet');
+    return;
+  }
   const schema = readFileSync(repoPath('prisma/schema.prisma'), 'utf8');
   const output = /generator\s+\w+\s*\{[^}]*\boutput\s*=\s*"([^"]+)"/s.exec(schema)?.[1];
   assert.ok(output, 'the generator block names no output');

@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENV_VARS } from '../../libs/config/env.js';
 import {
-  byKind, containerEnv, k8sObjects, parseDockerfile, parseYamlDocs, podContainers, readRepoFile, secretEntries, serviceEnv, stageEnv, type Obj,
+  byKind,
+  containerEnv,
+  k8sObjects,
+  parseDockerfile,
+  parseYamlDocs,
+  podContainers,
+  readRepoFile,
+  secretEntries,
+  serviceEnv,
+  stageEnv,
+  type Obj,
 } from './deploy-files.js';
 
 const KEYCAST = new Set<string>(ENV_VARS);
@@ -12,7 +22,7 @@ const KEYCAST = new Set<string>(ENV_VARS);
 /** Read by the postgres image itself, only in the postgres container (compose service, StatefulSet, its Secret). */
 const POSTGRES_OWN: Record<string, string> = {
   POSTGRES_USER: 'postgres image: role created at initdb',
-  POSTGRES_PASSWORD: 'postgres image: that role\'s password',
+  POSTGRES_PASSWORD: "postgres image: that role's password",
   POSTGRES_DB: 'postgres image: database created at initdb',
   PGDATA: 'postgres: data directory (a subdirectory of the volume, away from lost+found)',
 };
@@ -41,34 +51,74 @@ test('docker-compose.yml: keycast services set only ENV_VARS; postgres only its 
   const keycastNames: string[] = [];
   for (const [name, svc] of Object.entries(services)) {
     const names = Object.keys(serviceEnv(svc));
-    if (name === 'postgres') assert.deepEqual(unknown(names, (n) => n in POSTGRES_OWN), [], 'postgres');
+    if (name === 'postgres')
+      assert.deepEqual(
+        unknown(names, (n) => n in POSTGRES_OWN),
+        [],
+        'postgres',
+      );
     else if (name === 'redis') assert.deepEqual(names, [], 'redis is configured by its command line');
-    else { assert.deepEqual(unknown(names, (n) => KEYCAST.has(n)), [], name); keycastNames.push(...names); }
+    else {
+      assert.deepEqual(
+        unknown(names, (n) => KEYCAST.has(n)),
+        [],
+        name,
+      );
+      keycastNames.push(...names);
+    }
   }
   for (const n of ['DATABASE_URL', 'REDIS_URL', 'STORAGE_DIR', 'WEBHOOK_SECRET', 'PORT']) assert.ok(keycastNames.includes(n), `compose never sets ${n}`);
   const interpolated = [...readRepoFile('docker-compose.yml').matchAll(/\$\{(\w+)/g)].map((m) => m[1]);
   assert.ok(interpolated.length >= 2);
-  assert.deepEqual(unknown(interpolated, (n) => KEYCAST.has(n)), []);
+  assert.deepEqual(
+    unknown(interpolated, (n) => KEYCAST.has(n)),
+    [],
+  );
 });
 
 test('k8s: the ConfigMap, the Secrets and every container set only ENV_VARS (postgres: its own)', () => {
   const objs = k8sObjects();
-  for (const cm of byKind(objs, 'ConfigMap')) assert.deepEqual(unknown(Object.keys(cm.data ?? {}), (n) => KEYCAST.has(n)), [], cm.metadata.name);
+  for (const cm of byKind(objs, 'ConfigMap'))
+    assert.deepEqual(
+      unknown(Object.keys(cm.data ?? {}), (n) => KEYCAST.has(n)),
+      [],
+      cm.metadata.name,
+    );
   for (const s of byKind(objs, 'Secret')) {
     const keys = Object.keys(secretEntries(s));
-    if (s.metadata.name === 'keycast-postgres') assert.deepEqual(unknown(keys, (n) => n in POSTGRES_OWN), [], s.metadata.name);
-    else assert.deepEqual(unknown(keys, (n) => KEYCAST.has(n)), [], s.metadata.name);
+    if (s.metadata.name === 'keycast-postgres')
+      assert.deepEqual(
+        unknown(keys, (n) => n in POSTGRES_OWN),
+        [],
+        s.metadata.name,
+      );
+    else
+      assert.deepEqual(
+        unknown(keys, (n) => KEYCAST.has(n)),
+        [],
+        s.metadata.name,
+      );
   }
   let containers = 0;
   for (const w of [...byKind(objs, 'Deployment'), ...byKind(objs, 'StatefulSet')]) {
     for (const c of podContainers(w)) {
       containers++;
       const names = [...containerEnv(c, objs).keys()];
-      if (c.image.startsWith('postgres:')) assert.deepEqual(unknown(names, (n) => n in POSTGRES_OWN), [], w.metadata.name);
+      if (c.image.startsWith('postgres:'))
+        assert.deepEqual(
+          unknown(names, (n) => n in POSTGRES_OWN),
+          [],
+          w.metadata.name,
+        );
       else if (c.image.startsWith('redis:')) assert.deepEqual(names, [], w.metadata.name);
       else {
-        assert.deepEqual(unknown(names, (n) => KEYCAST.has(n)), [], w.metadata.name);
-        for (const n of ['DATABASE_URL', 'REDIS_URL', 'STORAGE_DIR', 'WEBHOOK_SECRET', 'QUEUE_PREFIX']) assert.ok(names.includes(n), `${w.metadata.name} lacks ${n}`);
+        assert.deepEqual(
+          unknown(names, (n) => KEYCAST.has(n)),
+          [],
+          w.metadata.name,
+        );
+        for (const n of ['DATABASE_URL', 'REDIS_URL', 'STORAGE_DIR', 'WEBHOOK_SECRET', 'QUEUE_PREFIX'])
+          assert.ok(names.includes(n), `${w.metadata.name} lacks ${n}`);
       }
     }
   }
@@ -79,7 +129,11 @@ test('Dockerfiles: ENV sets only ENV_VARS or the documented third-party variable
   for (const file of ['Dockerfile.api', 'Dockerfile.worker']) {
     const names = parseDockerfile(file).stages.flatMap((s) => Object.keys(stageEnv(s)));
     assert.ok(names.includes('STORAGE_DIR'), `${file} sets no STORAGE_DIR`);
-    assert.deepEqual(unknown(names, (n) => KEYCAST.has(n) || n in IMAGE_OWN), [], file);
+    assert.deepEqual(
+      unknown(names, (n) => KEYCAST.has(n) || n in IMAGE_OWN),
+      [],
+      file,
+    );
   }
 });
 

@@ -7,17 +7,26 @@ import YAML from 'yaml';
 import { loadServiceConfig } from '../../libs/config/index.js';
 import { QUEUE_NAMES } from '../../libs/queue/names.js';
 import {
-  byKind, containerEnv, findObject, k8sObjects, listYamlFiles, parseYamlDocs, podContainers, repoPath, repoRoot, secretEntries,
+  byKind,
+  containerEnv,
+  findObject,
+  k8sObjects,
+  listYamlFiles,
+  parseYamlDocs,
+  podContainers,
+  repoPath,
+  repoRoot,
+  secretEntries,
   type Obj,
 } from './deploy-files.js';
 
 const objs = k8sObjects();
 const config = findObject(objs, 'ConfigMap', 'keycast-config').data as Record<string, string>;
-const keycastContainers = () => [...byKind(objs, 'Deployment'), ...byKind(objs, 'StatefulSet')]
-  .flatMap((w) => podContainers(w).map((c) => ({ workload: w, container: c })))
-  .filter(({ container }) => /^keycast-/.test(container.image));
-const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const keycastContainers = () =>
+  [...byKind(objs, 'Deployment'), ...byKind(objs, 'StatefulSet')]
+    .flatMap((w) => podContainers(w).map((c) => ({ workload: w, container: c })))
+    .filter(({ container }) => /^keycast-/.test(container.image));
+const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 test('every YAML file under k8s/ parses, and every object has apiVersion, kind and metadata.name', () => {
   const files = listYamlFiles('k8s');
@@ -37,10 +46,20 @@ test('every YAML file under k8s/ parses, and every object has apiVersion, kind a
   }
   const kinds = objs.map((o) => `${o.doc.kind}/${o.doc.metadata.name}`).sort();
   assert.deepEqual(kinds, [
-    'ConfigMap/keycast-config', 'Deployment/keycast-api', 'Deployment/keycast-worker-cpu', 'Deployment/keycast-worker-gpu',
-    'Namespace/keycast', 'PersistentVolumeClaim/keycast-storage', 'ScaledObject/keycast-worker-gpu',
-    'Secret/keycast-postgres', 'Secret/keycast-secrets', 'Service/keycast-api', 'Service/keycast-postgres', 'Service/keycast-redis',
-    'StatefulSet/keycast-postgres', 'StatefulSet/keycast-redis',
+    'ConfigMap/keycast-config',
+    'Deployment/keycast-api',
+    'Deployment/keycast-worker-cpu',
+    'Deployment/keycast-worker-gpu',
+    'Namespace/keycast',
+    'PersistentVolumeClaim/keycast-storage',
+    'ScaledObject/keycast-worker-gpu',
+    'Secret/keycast-postgres',
+    'Secret/keycast-secrets',
+    'Service/keycast-api',
+    'Service/keycast-postgres',
+    'Service/keycast-redis',
+    'StatefulSet/keycast-postgres',
+    'StatefulSet/keycast-redis',
   ]);
   assert.equal(docs, kinds.length + 1, 'one Kustomization besides the objects');
 });
@@ -51,21 +70,29 @@ test('kustomization.yaml lists every manifest, and only existing ones', () => {
   assert.equal(k.namespace, 'keycast');
   const listed = (k.resources as string[]).map((r) => `k8s/${r}`).sort();
   for (const r of listed) assert.ok(existsSync(repoPath(r)), `${r} is listed but missing`);
-  assert.deepEqual(listed, listYamlFiles('k8s').filter((f) => f !== 'k8s/kustomization.yaml'));
+  assert.deepEqual(
+    listed,
+    listYamlFiles('k8s').filter((f) => f !== 'k8s/kustomization.yaml'),
+  );
   const images = new Set((k.images as Obj[]).map((i) => i.name));
   for (const { container } of keycastContainers()) assert.ok(images.has(container.image), `image ${container.image} has no entry in kustomization images`);
 });
 
 test('kubectl kustomize renders the objects with registry images', (t) => {
   const probe = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  if (probe.status !== 0) { t.skip('kubectl absent'); return; }
+  if (probe.status !== 0) {
+    t.skip('kubectl absent');
+    return;
+  }
   const r = spawnSync('kubectl', ['kustomize', 'k8s'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const rendered = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
   assert.equal(rendered.length, objs.length);
   const images = rendered.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image as string));
   assert.deepEqual(images.filter((i) => i.includes('keycast')).sort(), [
-    'registry.example.com/keycast/api:0.1.0', 'registry.example.com/keycast/api:0.1.0', 'registry.example.com/keycast/worker-gpu:0.1.0',
+    'registry.example.com/keycast/api:0.1.0',
+    'registry.example.com/keycast/api:0.1.0',
+    'registry.example.com/keycast/worker-gpu:0.1.0',
   ]);
 });
 
@@ -75,7 +102,10 @@ test('Deployments and StatefulSets select their own pods, and Services reach nam
   for (const w of workloads) {
     assert.ok(labelsMatch(w.spec.selector.matchLabels, w.spec.template.metadata.labels), `${w.metadata.name}: selector does not match its pods`);
     for (const other of workloads.filter((o) => o !== w)) {
-      assert.ok(!labelsMatch(w.spec.selector.matchLabels, other.spec.template.metadata.labels), `${w.metadata.name} also selects ${other.metadata.name}'s pods`);
+      assert.ok(
+        !labelsMatch(w.spec.selector.matchLabels, other.spec.template.metadata.labels),
+        `${w.metadata.name} also selects ${other.metadata.name}'s pods`,
+      );
     }
   }
   for (const svc of byKind(objs, 'Service')) {
@@ -161,10 +191,12 @@ test('KEDA autoscaler: targets the GPU worker and reads the BullMQ wait/active l
   const so = findObject(objs, 'ScaledObject', 'keycast-worker-gpu');
   findObject(objs, 'Deployment', so.spec.scaleTargetRef.name);
   const prefix = config.QUEUE_PREFIX ?? loadServiceConfig({}).queuePrefix;
-  const expected = [QUEUE_NAMES.extract, QUEUE_NAMES.segment].flatMap((q) => {
-    const keys = new QueueKeys(prefix).getKeys(q);
-    return [keys.wait, keys.active];
-  }).sort();
+  const expected = [QUEUE_NAMES.extract, QUEUE_NAMES.segment]
+    .flatMap((q) => {
+      const keys = new QueueKeys(prefix).getKeys(q);
+      return [keys.wait, keys.active];
+    })
+    .sort();
   assert.deepEqual(expected, ['keycast:extract:active', 'keycast:extract:wait', 'keycast:segment:active', 'keycast:segment:wait']);
   const triggers = so.spec.triggers as Obj[];
   assert.deepEqual(triggers.map((t) => t.metadata.listName).sort(), expected);
@@ -175,7 +207,7 @@ test('KEDA autoscaler: targets the GPU worker and reads the BullMQ wait/active l
     assert.equal(t.type, 'redis');
     // KEDA runs in another namespace: host:port with the Service's fully qualified name.
     assert.equal(t.metadata.address, `${redisSvc.metadata.name}.${redisSvc.metadata.namespace}.svc.cluster.local:${redisSvc.spec.ports[0].port}`);
-    assert.equal(t.metadata.listLength, concurrency, 'listLength should equal the GPU workers\' WORKER_CONCURRENCY');
+    assert.equal(t.metadata.listLength, concurrency, "listLength should equal the GPU workers' WORKER_CONCURRENCY");
   }
   assert.ok(so.spec.minReplicaCount >= 0 && so.spec.maxReplicaCount > so.spec.minReplicaCount);
 });
@@ -185,7 +217,12 @@ test('postgres and redis StatefulSets: pinned majors, probes, persistent volumes
   const [pgc] = podContainers(pg);
   assert.equal(pgc.image, 'postgres:16');
   assert.match(pgc.readinessProbe.exec.command.join(' '), /pg_isready/);
-  assert.equal(containerEnv(pgc, objs).get('PGDATA')?.value?.startsWith(pgc.volumeMounts[0].mountPath + '/'), true);
+  assert.equal(
+    containerEnv(pgc, objs)
+      .get('PGDATA')
+      ?.value?.startsWith(pgc.volumeMounts[0].mountPath + '/'),
+    true,
+  );
   const redis = findObject(objs, 'StatefulSet', 'keycast-redis');
   const [rc] = podContainers(redis);
   assert.equal(rc.image, 'redis:7');

@@ -35,7 +35,22 @@ before(async () => {
   if (skipReason) return;
   // A small real video (2 s test pattern, about 30 KB) that fits beside nothing else.
   const small = join(scratch.dir, 'small.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', small]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=10',
+    '-t',
+    '2',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    small,
+  ]);
   smallBytes = readFileSync(small);
   assert.ok(smallBytes.length < SIZE / 4 && bigBytes.length > SIZE, `small ${smallBytes.length} B, big ${bigBytes.length} B, tmpfs ${SIZE} B`);
   api = await startApi('keycast_test_faults_disk', { storageDir: mountPoint });
@@ -91,5 +106,7 @@ test('an upload larger than the free space: 507 STORAGE_FULL, no partial file, n
   assert.equal(again.status, 507, JSON.stringify(again.body));
   assert.deepEqual(storedFiles(), files);
   assert.equal(await videoRows(), 1);
-  console.log(`# tmpfs of ${SIZE} B: a ${bigBytes.length} B upload refused 507 twice, nothing left behind; a ${smallBytes.length} B upload accepted between them`);
+  console.log(
+    `# tmpfs of ${SIZE} B: a ${bigBytes.length} B upload refused 507 twice, nothing left behind; a ${smallBytes.length} B upload accepted between them`,
+  );
 });

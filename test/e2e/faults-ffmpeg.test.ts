@@ -45,15 +45,22 @@ async function upload(bytes: Buffer, name = video.name): Promise<string> {
 
 /** Waits until the video is ready or failed; returns its API view. */
 async function settled(id: string, timeoutMs = 240_000): Promise<any> {
-  return waitFor(async () => {
-    const r = await call(api.baseUrl, 'GET', `/videos/${id}`, { headers: key.headers });
-    assert.equal(r.status, 200);
-    return r.body.status === 'ready' || r.body.status === 'failed' ? r.body : null;
-  }, { timeoutMs, intervalMs: 200, what: `video ${id} ready or failed` });
+  return waitFor(
+    async () => {
+      const r = await call(api.baseUrl, 'GET', `/videos/${id}`, { headers: key.headers });
+      assert.equal(r.status, 200);
+      return r.body.status === 'ready' || r.body.status === 'failed' ? r.body : null;
+    },
+    { timeoutMs, intervalMs: 200, what: `video ${id} ready or failed` },
+  );
 }
 
 async function faces(id: string): Promise<Face[]> {
-  const rows = await sql<{ frame: number; k: number; t: number; x: number; y: number; w: number; h: number }>(api.databaseUrl, 'SELECT frame, k, t, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k', [id]);
+  const rows = await sql<{ frame: number; k: number; t: number; x: number; y: number; w: number; h: number }>(
+    api.databaseUrl,
+    'SELECT frame, k, t, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k',
+    [id],
+  );
   return rows.map((r) => ({ frame: r.frame, k: r.k, t: r.t, key: `${r.frame}/${r.k} [${r.x}, ${r.y}, ${r.w}, ${r.h}]` }));
 }
 
@@ -104,13 +111,19 @@ test('stream data corrupt mid-file (20% of it garbage): ready, with every face o
   assert.equal(v.status, 'ready', JSON.stringify(v.error));
   const got = await faces(id);
   const intact = (f: Face) => f.t < span.before || f.t >= span.resync;
-  assert.deepEqual(got.filter(intact).map((f) => f.key), reference.filter(intact).map((f) => f.key), 'faces outside the damaged stretch are those of the intact file');
+  assert.deepEqual(
+    got.filter(intact).map((f) => f.key),
+    reference.filter(intact).map((f) => f.key),
+    'faces outside the damaged stretch are those of the intact file',
+  );
   assert.ok(reference.filter(intact).length > 0, 'some faces lie outside the damage');
   assert.equal(v.face_count, got.length);
   assert.deepEqual(await extractJob(id), { state: 'completed', attemptsMade: 1 });
   const lost = reference.filter((f) => !intact(f)).length;
   const inside = got.filter((f) => !intact(f)).length;
-  console.log(`# damage from ${span.before.toFixed(2)} s to the key frame at ${span.resync.toFixed(2)} s: ${got.length} faces (reference ${reference.length}; ${inside} of ${lost} inside the damaged stretch kept)`);
+  console.log(
+    `# damage from ${span.before.toFixed(2)} s to the key frame at ${span.resync.toFixed(2)} s: ${got.length} faces (reference ${reference.length}; ${inside} of ${lost} inside the damaged stretch kept)`,
+  );
 });
 
 test('stream data corrupt from 20% of the file on: failed DECODE_FAILED (the stream is corrupt), not retried', async () => {
@@ -121,21 +134,26 @@ test('stream data corrupt from 20% of the file on: failed DECODE_FAILED (the str
   assert.deepEqual(await extractJob(id), { state: 'failed', attemptsMade: 1 });
 });
 
-test('ffmpeg SIGKILLed while it decodes, every time: retried, then failed DECODE_FAILED after the job\'s 3 attempts, nothing left queued', async () => {
+test("ffmpeg SIGKILLed while it decodes, every time: retried, then failed DECODE_FAILED after the job's 3 attempts, nothing left queued", async () => {
   await worker?.stop();
   // An ffmpeg that passes a few frames on, then dies by SIGKILL (as under the OOM killer); other calls go straight through.
   const wrapper = join(tmp.dir, 'ffmpeg-killed');
   const runs = join(tmp.dir, 'runs');
   writeFileSync(runs, '');
   const real = execFileSync('sh', ['-c', 'command -v ffmpeg']).toString().trim();
-  const info = JSON.parse(execFileSync('ffprobe', ['-v', 'quiet', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', video.path]).toString()).streams[0];
+  const info = JSON.parse(
+    execFileSync('ffprobe', ['-v', 'quiet', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', video.path]).toString(),
+  ).streams[0];
   const frameBytes = info.width * info.height * 3;
-  writeFileSync(wrapper, `#!/bin/bash
+  writeFileSync(
+    wrapper,
+    `#!/bin/bash
 case " $* " in *" rawvideo "*) ;; *) exec ${real} "$@" ;; esac
 echo run >> ${runs}
 ${real} "$@" | head -c ${Math.floor(frameBytes * 2.5)}
 kill -9 $$
-`);
+`,
+  );
   chmodSync(wrapper, 0o755);
   worker = await startWorkerProcess(envOf(api.config, { FFMPEG_PATH: wrapper }));
   const id = await upload(clean);

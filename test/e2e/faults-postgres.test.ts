@@ -42,20 +42,33 @@ function upload(): ReturnType<typeof call> {
 }
 
 async function whenReady(id: string) {
-  return waitFor(async () => {
-    const r = await get(`/videos/${id}`);
-    if (r.status !== 200) return null; // the database may still be coming back
-    assert.notEqual(r.body.status, 'failed', JSON.stringify(r.body.error));
-    return r.body.status === 'ready' ? r.body : null;
-  }, { timeoutMs: 240_000, intervalMs: 250, what: `video ${id} ready` });
+  return waitFor(
+    async () => {
+      const r = await get(`/videos/${id}`);
+      if (r.status !== 200) return null; // the database may still be coming back
+      assert.notEqual(r.body.status, 'failed', JSON.stringify(r.body.error));
+      return r.body.status === 'ready' ? r.body : null;
+    },
+    { timeoutMs: 240_000, intervalMs: 250, what: `video ${id} ready` },
+  );
 }
 
 async function faceKeys(id: string): Promise<string[]> {
-  const rows = await sql<{ frame: number; k: number; x: number; y: number; w: number; h: number }>(api.databaseUrl, 'SELECT frame, k, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k', [id]);
+  const rows = await sql<{ frame: number; k: number; x: number; y: number; w: number; h: number }>(
+    api.databaseUrl,
+    'SELECT frame, k, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k',
+    [id],
+  );
   return rows.map((r) => `${r.frame}/${r.k} [${r.x}, ${r.y}, ${r.w}, ${r.h}]`);
 }
 
-const storedVideos = () => { try { return readdirSync(join(api.config.storageDir, 'videos')).sort(); } catch { return []; } };
+const storedVideos = () => {
+  try {
+    return readdirSync(join(api.config.storageDir, 'videos')).sort();
+  } catch {
+    return [];
+  }
+};
 
 /** An answer a client may see while the database is down: 503 DATABASE_UNAVAILABLE with Retry-After, nothing internal in it. */
 function assertDatabaseUnavailable(r: { status: number; body: any; headers: Headers }, what: string) {
@@ -63,7 +76,8 @@ function assertDatabaseUnavailable(r: { status: number; body: any; headers: Head
   assert.equal(r.body.error.code, 'DATABASE_UNAVAILABLE', what);
   assert.ok(Number(r.headers.get('retry-after')) > 0, `${what}: Retry-After`);
   const text = JSON.stringify(r.body);
-  for (const leak of [/prisma/i, /invocation/i, /127\.0\.0\.1/, new RegExp(String(pgServer.port)), /\.ts\b/, /SELECT/i]) assert.doesNotMatch(text, leak, `${what} leaks ${leak}: ${text}`);
+  for (const leak of [/prisma/i, /invocation/i, /127\.0\.0\.1/, new RegExp(String(pgServer.port)), /\.ts\b/, /SELECT/i])
+    assert.doesNotMatch(text, leak, `${what} leaks ${leak}: ${text}`);
 }
 
 test('reference: the faces of a clean run', async () => {
@@ -104,7 +118,10 @@ test('PostgreSQL killed mid-extraction and restarted: 503s meanwhile, the same A
   assert.deepEqual(storedVideos(), filesBefore, 'a refused upload leaves no file');
 
   // The worker meets the outage: its job waits (delayed, no attempt spent) instead of failing.
-  await waitFor(async () => worker!.logs.some((l) => l.msg === 'database unavailable: job delayed' && l.videoId === id), { timeoutMs: 60_000, what: 'the worker to meet the outage' });
+  await waitFor(async () => worker!.logs.some((l) => l.msg === 'database unavailable: job delayed' && l.videoId === id), {
+    timeoutMs: 60_000,
+    what: 'the worker to meet the outage',
+  });
   await new Promise((res) => setTimeout(res, 2000));
   await pgServer.start();
   const outageMs = Date.now() - tDown;
@@ -128,5 +145,7 @@ test('PostgreSQL killed mid-extraction and restarted: 503s meanwhile, the same A
   assert.equal(worker!.logs.filter((l) => l.msg === 'job failed').length, 0);
   const after = await get(`/videos/${id}/clusters?sim=0.5`);
   assert.equal(after.status, 200);
-  console.log(`# database down ${outageMs} ms; the job waited ${delays} times, restarted ${attempts.length - 1} times on attempt 1; ${keys.length} faces as in the clean run`);
+  console.log(
+    `# database down ${outageMs} ms; the job waited ${delays} times, restarted ${attempts.length - 1} times on attempt 1; ${keys.length} faces as in the clean run`,
+  );
 });

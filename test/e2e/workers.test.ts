@@ -46,20 +46,26 @@ async function worker(segmentSeconds: number): Promise<WorkerProcess> {
 }
 
 async function whenReady(id: string, timeoutMs = 180_000) {
-  return waitFor(async () => {
-    const r = await api.call('GET', `/videos/${id}`);
-    assert.notEqual(r.body.status, 'failed', JSON.stringify(r.body.error));
-    return r.body.status === 'ready' ? r.body : null;
-  }, { timeoutMs, intervalMs: 200, what: `video ${id} ready` });
+  return waitFor(
+    async () => {
+      const r = await api.call('GET', `/videos/${id}`);
+      assert.notEqual(r.body.status, 'failed', JSON.stringify(r.body.error));
+      return r.body.status === 'ready' ? r.body : null;
+    },
+    { timeoutMs, intervalMs: 200, what: `video ${id} ready` },
+  );
 }
 
 type Row = { frame: number; k: number; x: number; y: number; w: number; h: number };
 /** Waits until the worker has committed at least one batch of the video; returns the faces stored then. */
 function firstBatch(id: string): Promise<number> {
-  return waitFor(async () => {
-    const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
-    return Number(n) >= 1 ? Number(n) : null;
-  }, { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' });
+  return waitFor(
+    async () => {
+      const [{ n }] = await sql<{ n: string }>(api.databaseUrl, 'SELECT count(*) AS n FROM faces WHERE video_id = $1', [id]);
+      return Number(n) >= 1 ? Number(n) : null;
+    },
+    { timeoutMs: 120_000, intervalMs: 20, what: 'a first committed batch' },
+  );
 }
 
 async function faceKeys(id: string): Promise<string[]> {
@@ -130,7 +136,10 @@ test('a worker SIGKILLed mid-extraction: another finishes the video, with no dup
   assert.equal(keys.length, new Set(keys.map((k) => k.split(' ')[0])).size, 'no (frame, k) twice');
   assert.deepEqual(keys, reference, 'same faces as a clean run');
   assert.equal(v.face_count, reference.length);
-  assert.ok(rescuer.logs.some((l) => l.msg === 'extract' && l.videoId === id), 'the second worker ran the job again');
+  assert.ok(
+    rescuer.logs.some((l) => l.msg === 'extract' && l.videoId === id),
+    'the second worker ran the job again',
+  );
   await rescuer.stop();
 });
 

@@ -15,6 +15,10 @@ export async function readRgb(path: string, pad = 0): Promise<{ rgb: Buffer; wid
 /** A solid-colour RGB frame. */
 export function solid(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
   const buf = Buffer.alloc(width * height * 3);
-  for (let i = 0; i < width * height; i++) { buf[3 * i] = r; buf[3 * i + 1] = g; buf[3 * i + 2] = b; }
+  for (let i = 0; i < width * height; i++) {
+    buf[3 * i] = r;
+    buf[3 * i + 1] = g;
+    buf[3 * i + 2] = b;
+  }
   return buf;
 }

@@ -16,7 +16,8 @@ export function multipartBody(parts: RawPart[], { boundary = BOUNDARY, end = tru
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
     if (p.filename !== undefined) head += `; filename="${p.filename}"`;
     head += '\r\n';
-    if (p.contentType ?? (p.filename !== undefined ? 'application/octet-stream' : undefined)) head += `Content-Type: ${p.contentType ?? 'application/octet-stream'}\r\n`;
+    if (p.contentType ?? (p.filename !== undefined ? 'application/octet-stream' : undefined))
+      head += `Content-Type: ${p.contentType ?? 'application/octet-stream'}\r\n`;
     chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(p.value), Buffer.from('\r\n'));
   }
   if (end) chunks.push(Buffer.from(`--${boundary}--\r\n`));

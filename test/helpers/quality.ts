@@ -10,18 +10,31 @@ export const SCORE_PY = resolve(SHARED_DATA, '../tools/score.py');
 
 /** Every number both scorers print. */
 export const SCORE_KEYS = [
-  'faces_out', 'faces_scored', 'faces_kept', 'unmatched', 'gt_ids', 'clusters', 'detection_recall',
-  'nmi_all', 'nmi_kept', 'purity_kept', 'pair_precision', 'pair_recall', 'pair_f1',
+  'faces_out',
+  'faces_scored',
+  'faces_kept',
+  'unmatched',
+  'gt_ids',
+  'clusters',
+  'detection_recall',
+  'nmi_all',
+  'nmi_kept',
+  'purity_kept',
+  'pair_precision',
+  'pair_recall',
+  'pair_f1',
 ] as const satisfies readonly (keyof Score)[];
 
 /** Undefined numbers (no faces kept: purity NaN, nmi_kept None) read as null from both scorers. */
 export type ScoreNumbers = Record<(typeof SCORE_KEYS)[number], number | null>;
 
 function numbers(raw: Record<string, unknown>): ScoreNumbers {
-  return Object.fromEntries(SCORE_KEYS.map((k) => {
-    const v = raw[k];
-    return [k, typeof v === 'number' && Number.isFinite(v) ? v : null];
-  })) as ScoreNumbers;
+  return Object.fromEntries(
+    SCORE_KEYS.map((k) => {
+      const v = raw[k];
+      return [k, typeof v === 'number' && Number.isFinite(v) ? v : null];
+    }),
+  ) as ScoreNumbers;
 }
 
 /** ../shared/tools/score.py's numbers for one result (python3 with the standard library only). */

@@ -37,7 +37,10 @@ export function makeUploadMedia(dir: string): UploadMedia {
   ff('-f', 'lavfi', '-i', 'sine=duration=1', out('a.wav'));
   ff('-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', out('a.m4a'));
   const mp4 = readFileSync(out('a.mp4'));
-  writeFileSync(out('a.m3u8'), `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://169.254.169.254/latest/meta-data.ts\n#EXTINF:2,\n${out('a.mp4')}\n#EXT-X-ENDLIST\n`);
+  writeFileSync(
+    out('a.m3u8'),
+    `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://169.254.169.254/latest/meta-data.ts\n#EXTINF:2,\n${out('a.mp4')}\n#EXT-X-ENDLIST\n`,
+  );
   return {
     mp4,
     mkv: readFileSync(out('a.mkv')),

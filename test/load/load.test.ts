@@ -17,7 +17,12 @@ test('10 s of concurrent uploads and GET /clusters from 3 tenants: no 5xx, no dr
     dbName: 'keycast_test_load',
     drainTimeoutS: 240,
   });
-  console.log(loadTable(r).split('\n').map((l) => `# ${l}`).join('\n'));
+  console.log(
+    loadTable(r)
+      .split('\n')
+      .map((l) => `# ${l}`)
+      .join('\n'),
+  );
   console.log(`# uploads: ${r.uploads.accepted} accepted, drained in ${r.uploads.drain_s.toFixed(1)} s; 429: ${JSON.stringify(r.too_many)}`);
 
   const clusters = r.phases.find((p) => p.name.startsWith('GET /clusters'))!;
@@ -38,7 +43,10 @@ test('10 s of concurrent uploads and GET /clusters from 3 tenants: no 5xx, no dr
     if (v.status === 'failed') assert.ok(v.error_code && v.error_message, `failed ${v.id} has a reason: ${v.error_code} ${v.error_message}`);
   }
   assert.ok(r.uploads.settled.filter((v) => v.status === 'ready').length >= 1);
-  assert.ok(r.uploads.settled.every((v) => v.tenant >= 0), 'every upload belongs to one of the tenants');
+  assert.ok(
+    r.uploads.settled.every((v) => v.tenant >= 0),
+    'every upload belongs to one of the tenants',
+  );
 
   // The limiter was met, and said when to come back.
   assert.ok(r.too_many.count > 0, 'the rate limit was reached');

@@ -72,11 +72,13 @@ export function registerAuth(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.every((m) => isOpenRoute(m, route.url))) return;
-    const schema = route.schema as ({ hide?: boolean; security?: unknown; response?: Record<string, unknown> } | undefined);
+    const schema = route.schema as { hide?: boolean; security?: unknown; response?: Record<string, unknown> } | undefined;
     if (!schema || schema.hide) return;
     schema.security = [{ [SECURITY_SCHEME]: [] }];
     if (schema.response && !schema.response[401]) {
-      schema.response[401] = Type.Ref('Error', { description: 'Missing, malformed, unknown or revoked API key (UNAUTHORIZED); answered with `WWW-Authenticate: Bearer`' });
+      schema.response[401] = Type.Ref('Error', {
+        description: 'Missing, malformed, unknown or revoked API key (UNAUTHORIZED); answered with `WWW-Authenticate: Bearer`',
+      });
     }
   });
 
@@ -87,7 +89,8 @@ export function registerAuth(app: FastifyInstance): void {
     if ((header === undefined || header === '') && req.routeOptions.config?.mediaToken && typeof token === 'string') {
       const claim = mediaTokenClaim(token);
       const signer = claim ? await req.server.keycast.store.apiKeys.signer(claim.keyId) : null;
-      if (!claim || !signer || !mediaTokenSigned(claim, signer.keyHash)) return refuse(reply, 'the media token is invalid or expired: mint a new one (POST /media-tokens)', true);
+      if (!claim || !signer || !mediaTokenSigned(claim, signer.keyHash))
+        return refuse(reply, 'the media token is invalid or expired: mint a new one (POST /media-tokens)', true);
       req.tenant = { id: signer.tenantId, name: signer.tenantName, keyId: signer.keyId };
       return;
     }

@@ -40,7 +40,6 @@ function scrubPaths(message: string, storageRoot: string | undefined): string {
   return m;
 }
 
-
 /**
  * One error shape everywhere: `{error: {code, message}}`. KeycastErrors keep their code; schema
  * validation failures become INVALID_OPTION (400) with the failing parameter named; unknown routes
@@ -61,7 +60,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       message = `${databaseUnavailableMessage(err)}; retry in a few seconds`;
       void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     } else if (isKeycastError(err)) {
-      code = err.code in STATUS_OF ? (err.code) : 'INTERNAL';
+      code = err.code in STATUS_OF ? err.code : 'INTERNAL';
       status = STATUS_OF[code];
     } else if (err.validation) {
       code = 'INVALID_OPTION';
@@ -71,7 +70,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = FASTIFY_CODES[err.code];
       status = STATUS_OF[code];
       if (err.code === 'FST_REQ_FILE_TOO_LARGE') message = `upload larger than the limit of ${req.server.keycast?.config.maxUploadBytes ?? '?'} bytes`;
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body larger than the limit of ${req.server.keycast?.config.bodyLimitBytes ?? '?'} bytes`;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+        message = `request body larger than the limit of ${req.server.keycast?.config.bodyLimitBytes ?? '?'} bytes`;
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       code = clientErrorCode(err.statusCode);
       status = STATUS_OF[code];
@@ -92,7 +92,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const response = route.schema?.response as Record<string, unknown> | undefined;
     if (response && response[500] && !response[503]) {
-      response[503] = Type.Ref('Error', { description: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After' });
+      response[503] = Type.Ref('Error', {
+        description: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After',
+      });
     }
   });
 

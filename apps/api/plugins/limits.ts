@@ -33,12 +33,17 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const code = err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
-  const message = code === 'HEADERS_TOO_LARGE'
-    ? 'the request line and headers are larger than the server accepts (16 KiB): shorten the URL or the headers'
-    : code === 'REQUEST_TIMEOUT' ? 'the request did not arrive in time' : 'the request is not valid HTTP';
+  const message =
+    code === 'HEADERS_TOO_LARGE'
+      ? 'the request line and headers are larger than the server accepts (16 KiB): shorten the URL or the headers'
+      : code === 'REQUEST_TIMEOUT'
+        ? 'the request did not arrive in time'
+        : 'the request is not valid HTTP';
   const status = STATUS_OF[code];
   const body = JSON.stringify(errorBody(code, message));
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -49,7 +54,12 @@ function routerError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
   const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
   const code = tooLong ? 'URI_TOO_LONG' : 'INVALID_OPTION';
   const message = tooLong ? 'a path parameter is longer than 100 characters' : 'the URL path is not valid (malformed percent-encoding)';
-  void reply.code(STATUS_OF[code]).header(REQUEST_ID_HEADER, req.id).header('x-content-type-options', 'nosniff').type('application/json').send(errorBody(code, message));
+  void reply
+    .code(STATUS_OF[code])
+    .header(REQUEST_ID_HEADER, req.id)
+    .header('x-content-type-options', 'nosniff')
+    .type('application/json')
+    .send(errorBody(code, message));
 }
 
 /**
@@ -61,7 +71,7 @@ export function registerRequestLimits(app: FastifyInstance, config: ServiceConfi
   app.addHook('onRoute', (route) => {
     if (UNLIMITED_ROUTES.has(route.url) || !route.schema?.response || (route.schema as { hide?: boolean }).hide) return;
     const limits = config.rateLimitMax > 0 ? errors(414, 429, 431) : errors(414, 431);
-    route.schema.response = { ...limits, ...(route.schema.response) };
+    route.schema.response = { ...limits, ...route.schema.response };
   });
   app.addHook('onRequest', async (req) => {
     const q = req.url.indexOf('?');

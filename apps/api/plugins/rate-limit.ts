@@ -46,7 +46,12 @@ export async function registerRateLimit(app: FastifyInstance, config: ServiceCon
     allowList: (req) => UNLIMITED_ROUTES.has(req.routeOptions.url ?? ''),
     addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
     addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
-    errorResponseBuilder: (_req, ctx) => new ApiError('RATE_LIMITED', `rate limit of ${ctx.max} requests per ${Math.round(config.rateLimitWindowMs / 1000)} s exceeded: retry in ${ctx.after}`, ctx.statusCode),
+    errorResponseBuilder: (_req, ctx) =>
+      new ApiError(
+        'RATE_LIMITED',
+        `rate limit of ${ctx.max} requests per ${Math.round(config.rateLimitWindowMs / 1000)} s exceeded: retry in ${ctx.after}`,
+        ctx.statusCode,
+      ),
   });
   app.addHook('onRequest', app.rateLimit());
 }

@@ -5,7 +5,8 @@ import { SECURITY_SCHEME } from './auth.js';
 
 export const API_VERSION = '1.0.0';
 
-export const DOCS_CSP = "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+export const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
 
 /**
  * The OpenAPI 3 document, generated from the routes' TypeBox schemas: served at /openapi.json and
@@ -25,7 +26,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'clusters', description: 'Key characters: clustering of the stored fingerprints' },
         { name: 'faces', description: 'Extracted face appearances' },
         { name: 'media', description: 'The stored video (range requests) and the media tokens that let <video>/<img> elements load it' },
-        { name: 'search', description: 'Search by photo across the tenant\'s videos and people' },
+        { name: 'search', description: "Search by photo across the tenant's videos and people" },
         { name: 'health', description: 'Liveness and readiness' },
       ],
       components: {
@@ -33,14 +34,16 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
           [SECURITY_SCHEME]: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API key (`kc_…`, from `keycast apikey create --tenant NAME`) as `Authorization: Bearer <key>`. Every route needs one except /health, /ready, /docs, /openapi.json and the review app (/, /assets/*).',
+            description:
+              'An API key (`kc_…`, from `keycast apikey create --tenant NAME`) as `Authorization: Bearer <key>`. Every route needs one except /health, /ready, /docs, /openapi.json and the review app (/, /assets/*).',
           },
           // Documented, not required by any operation: generated clients would otherwise put the API key itself in URLs.
           mediaToken: {
             type: 'apiKey',
             in: 'query',
             name: 'token',
-            description: 'A short-lived token from POST /media-tokens, accepted instead of the bearer key by GET /videos/{id}/media, /faces/{id}/thumbnail and /videos/{id}/montage.png: the URLs that <video> and <img> elements load, which cannot send Authorization. Signed with the minting key (revoking the key kills its tokens), limited to its tenant and to those routes.',
+            description:
+              'A short-lived token from POST /media-tokens, accepted instead of the bearer key by GET /videos/{id}/media, /faces/{id}/thumbnail and /videos/{id}/montage.png: the URLs that <video> and <img> elements load, which cannot send Authorization. Signed with the minting key (revoking the key kills its tokens), limited to its tenant and to those routes.',
           },
         },
       },

@@ -38,17 +38,26 @@ export function describeSchema(s: JsonSchema): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.enum) return `one of ${s.enum.map(String).join(', ')}`;
   switch (s.type) {
-    case 'boolean': return 'true or false';
-    case 'integer': return `an integer${range(s)}`;
-    case 'number': return `a number${range(s)}`;
+    case 'boolean':
+      return 'true or false';
+    case 'integer':
+      return `an integer${range(s)}`;
+    case 'number':
+      return `a number${range(s)}`;
     case 'string': {
       if (s.format === 'uuid') return 'a UUID (8-4-4-4-12 hexadecimal digits)';
       if (s.format) return `text in ${s.format} format`;
       if (s.pattern === '^([0-9]+|unclustered)$') return 'a cluster id (0, 1, …) or "unclustered"';
-      const len = s.minLength !== undefined && s.maxLength !== undefined ? ` of ${s.minLength} to ${s.maxLength} characters` : s.maxLength !== undefined ? ` of at most ${s.maxLength} characters` : '';
+      const len =
+        s.minLength !== undefined && s.maxLength !== undefined
+          ? ` of ${s.minLength} to ${s.maxLength} characters`
+          : s.maxLength !== undefined
+            ? ` of at most ${s.maxLength} characters`
+            : '';
       return s.pattern ? `text matching ${s.pattern}${len}` : `text${len}`;
     }
-    default: return 'a valid value';
+    default:
+      return 'a valid value';
   }
 }
 

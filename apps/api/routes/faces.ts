@@ -11,67 +11,79 @@ import { answerComputing, clusterVideo } from './clusters.js';
 export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
 
-  app.get('/videos/:id/faces', {
-    schema: {
-      tags: ['faces'],
-      summary: 'Faces of a video in time order (cursor pagination); with a ready video each carries its cluster for the given clustering parameters',
-      description: '`cluster` filters on one cluster id (or "unclustered") and needs the video ready (409 otherwise). While the video is processing, the faces stored so far are listed without clusters. Clusters come from the cut of the parameters\' linkage: one not cached on a large video answers 202 (LinkageComputing) as GET /videos/{id}/clusters does.',
-      params: VideoIdParams,
-      querystring: FaceListQuery,
-      response: { 200: FaceList, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
-    },
-  }, async (req, reply) => {
-    const { store } = app.keycast;
-    const video = await store.videos.get(req.params.id, scopeOf(req));
-    if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    const limit = req.query.limit ?? 100;
-    const b = base();
-    if (video.status !== 'ready') {
-      if (req.query.cluster !== undefined) throw new ApiError('VIDEO_NOT_READY', `video ${video.id} is ${video.status}: clusters exist once it is ready`);
-      const page = await store.faces.list(video.id, { limit, cursor: req.query.cursor });
-      return { items: page.items.map((f) => presentFace(f, b)), next_cursor: page.nextCursor };
-    }
-    const { run, opts, pending } = await clusterVideo(app, video, req.query);
-    if (pending) return answerComputing(app, req, reply, video, pending, opts);
-    const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
-    const want = req.query.cluster;
-    const after = req.query.cursor ? decodeFaceCursor(req.query.cursor) : null;
-    const items = [];
-    let more = false;
-    for (const f of run.faces) {
-      const c = labels.get(f.id) ?? null;
-      if (want !== undefined && (want === 'unclustered' ? c !== null : c !== Number(want))) continue;
-      if (after && !isAfter(f, after)) continue;
-      if (items.length === limit) { more = true; break; }
-      items.push(presentFace(f, b, c));
-    }
-    const last = items[items.length - 1];
-    return { items, next_cursor: more && last ? faceCursor(last) : null };
-  });
-
-  app.get('/faces/:id/thumbnail', {
-    config: { mediaToken: true },
-    schema: {
-      tags: ['faces'],
-      summary: 'A face\'s JPEG (kind=face, the face box) or its upper body (kind=body)',
-      params: FaceIdParams,
-      querystring: ThumbnailQuery,
-      response: {
-        200: { description: 'JPEG image', content: { 'image/jpeg': { schema: Type.String({ format: 'binary' }) } } },
-        ...errors(400, 404, 500),
+  app.get(
+    '/videos/:id/faces',
+    {
+      schema: {
+        tags: ['faces'],
+        summary: 'Faces of a video in time order (cursor pagination); with a ready video each carries its cluster for the given clustering parameters',
+        description:
+          '`cluster` filters on one cluster id (or "unclustered") and needs the video ready (409 otherwise). While the video is processing, the faces stored so far are listed without clusters. Clusters come from the cut of the parameters\' linkage: one not cached on a large video answers 202 (LinkageComputing) as GET /videos/{id}/clusters does.',
+        params: VideoIdParams,
+        querystring: FaceListQuery,
+        response: { 200: FaceList, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
       },
     },
-  }, async (req, reply) => {
-    const { store } = app.keycast;
-    const f = await store.faces.get(req.params.id, scopeOf(req));
-    if (!f) throw new ApiError('NOT_FOUND', `no face ${req.params.id}`);
-    const key = req.query.kind === 'body' ? f.bodyKey : f.thumbKey;
-    let jpeg: Buffer;
-    try {
-      jpeg = await store.files.read(key);
-    } catch {
-      throw new ApiError('NOT_FOUND', `the image of face ${req.params.id} is gone`);
-    }
-    return privateImage(reply, 'image/jpeg').send(jpeg);
-  });
+    async (req, reply) => {
+      const { store } = app.keycast;
+      const video = await store.videos.get(req.params.id, scopeOf(req));
+      if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+      const limit = req.query.limit ?? 100;
+      const b = base();
+      if (video.status !== 'ready') {
+        if (req.query.cluster !== undefined) throw new ApiError('VIDEO_NOT_READY', `video ${video.id} is ${video.status}: clusters exist once it is ready`);
+        const page = await store.faces.list(video.id, { limit, cursor: req.query.cursor });
+        return { items: page.items.map((f) => presentFace(f, b)), next_cursor: page.nextCursor };
+      }
+      const { run, opts, pending } = await clusterVideo(app, video, req.query);
+      if (pending) return answerComputing(app, req, reply, video, pending, opts);
+      const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
+      const want = req.query.cluster;
+      const after = req.query.cursor ? decodeFaceCursor(req.query.cursor) : null;
+      const items = [];
+      let more = false;
+      for (const f of run.faces) {
+        const c = labels.get(f.id) ?? null;
+        if (want !== undefined && (want === 'unclustered' ? c !== null : c !== Number(want))) continue;
+        if (after && !isAfter(f, after)) continue;
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(presentFace(f, b, c));
+      }
+      const last = items[items.length - 1];
+      return { items, next_cursor: more && last ? faceCursor(last) : null };
+    },
+  );
+
+  app.get(
+    '/faces/:id/thumbnail',
+    {
+      config: { mediaToken: true },
+      schema: {
+        tags: ['faces'],
+        summary: "A face's JPEG (kind=face, the face box) or its upper body (kind=body)",
+        params: FaceIdParams,
+        querystring: ThumbnailQuery,
+        response: {
+          200: { description: 'JPEG image', content: { 'image/jpeg': { schema: Type.String({ format: 'binary' }) } } },
+          ...errors(400, 404, 500),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { store } = app.keycast;
+      const f = await store.faces.get(req.params.id, scopeOf(req));
+      if (!f) throw new ApiError('NOT_FOUND', `no face ${req.params.id}`);
+      const key = req.query.kind === 'body' ? f.bodyKey : f.thumbKey;
+      let jpeg: Buffer;
+      try {
+        jpeg = await store.files.read(key);
+      } catch {
+        throw new ApiError('NOT_FOUND', `the image of face ${req.params.id} is gone`);
+      }
+      return privateImage(reply, 'image/jpeg').send(jpeg);
+    },
+  );
 };

@@ -10,60 +10,100 @@ import { receiveUpload } from '../upload.js';
 export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
 
-  app.post('/videos', {
-    schema: {
-      tags: ['videos'],
-      summary: 'Upload a video (multipart/form-data; field `file` plus extraction options as fields)',
-      description: 'The file is streamed to storage (never held in memory) and probed; the extraction job is queued. Answers 202 with the video id and links.',
-      consumes: ['multipart/form-data'],
-      body: UploadForm,
-      response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 503, 507) },
+  app.post(
+    '/videos',
+    {
+      schema: {
+        tags: ['videos'],
+        summary: 'Upload a video (multipart/form-data; field `file` plus extraction options as fields)',
+        description:
+          'The file is streamed to storage (never held in memory) and probed; the extraction job is queued. Answers 202 with the video id and links.',
+        consumes: ['multipart/form-data'],
+        body: UploadForm,
+        response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 503, 507) },
+      },
+      // The multipart stream is read in the handler: the body schema above documents the form, the handler validates it.
+      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,
     },
-    // The multipart stream is read in the handler: the body schema above documents the form, the handler validates it.
-    validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,
-  }, async (req, reply) => {
-    const { id, bytes } = await receiveUpload(app, req, scopeOf(req));
-    req.log.info({ videoId: id, bytes }, 'video uploaded');
-    return reply.code(202).header('location', linksOf(base(), id).self).send({ id, status: 'queued' as const, links: linksOf(base(), id) });
-  });
-
-  app.get('/videos', {
-    schema: { tags: ['videos'], summary: 'List videos, newest first (cursor pagination)', querystring: VideoListQuery, response: { 200: VideoList, ...errors(400, 500) } },
-  }, async (req) => {
-    const { limit = 20, cursor, status, owner } = req.query;
-    const page = await app.keycast.store.videos.list({ limit, cursor, status, owner, tenantId: scopeOf(req).tenantId });
-    return { items: page.items.map((v) => presentVideo(v, base())), next_cursor: page.nextCursor };
-  });
-
-  app.get('/videos/:id', {
-    schema: { tags: ['videos'], summary: 'A video: status, progress, counts, error, timings', params: VideoIdParams, response: { 200: Type.Ref('Video'), ...errors(400, 404, 500) } },
-  }, async (req) => {
-    const v = await app.keycast.store.videos.get(req.params.id, scopeOf(req));
-    if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    return presentVideo(v, base());
-  });
-
-  app.get('/videos/:id/deliveries', {
-    schema: {
-      tags: ['videos'],
-      summary: 'Webhook delivery attempts of a video, oldest first: each attempt\'s event, HTTP status or error, duration and time',
-      params: VideoIdParams,
-      response: { 200: DeliveryList, ...errors(400, 404, 500) },
+    async (req, reply) => {
+      const { id, bytes } = await receiveUpload(app, req, scopeOf(req));
+      req.log.info({ videoId: id, bytes }, 'video uploaded');
+      return reply
+        .code(202)
+        .header('location', linksOf(base(), id).self)
+        .send({ id, status: 'queued' as const, links: linksOf(base(), id) });
     },
-  }, async (req) => {
-    const { store } = app.keycast;
-    const v = await store.videos.get(req.params.id, scopeOf(req));
-    if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    const attempts = await store.deliveries.list(v.id, scopeOf(req));
-    return { items: attempts.map(presentDelivery) };
-  });
+  );
 
-  app.delete('/videos/:id', {
-    schema: { tags: ['videos'], summary: 'Delete a video and every trace of its faces: rows (faces, vectors, linkages, deliveries), files (upload, thumbnails), queue jobs in Redis, cached fingerprints', params: VideoIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 404, 500) } },
-  }, async (req, reply) => {
-    const erased = await app.keycast.erasure.deleteVideo(req.params.id, scopeOf(req));
-    if (!erased) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-    req.log.info({ videoId: req.params.id, ...erased }, 'video deleted');
-    return reply.code(204).send(null);
-  });
+  app.get(
+    '/videos',
+    {
+      schema: {
+        tags: ['videos'],
+        summary: 'List videos, newest first (cursor pagination)',
+        querystring: VideoListQuery,
+        response: { 200: VideoList, ...errors(400, 500) },
+      },
+    },
+    async (req) => {
+      const { limit = 20, cursor, status, owner } = req.query;
+      const page = await app.keycast.store.videos.list({ limit, cursor, status, owner, tenantId: scopeOf(req).tenantId });
+      return { items: page.items.map((v) => presentVideo(v, base())), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/videos/:id',
+    {
+      schema: {
+        tags: ['videos'],
+        summary: 'A video: status, progress, counts, error, timings',
+        params: VideoIdParams,
+        response: { 200: Type.Ref('Video'), ...errors(400, 404, 500) },
+      },
+    },
+    async (req) => {
+      const v = await app.keycast.store.videos.get(req.params.id, scopeOf(req));
+      if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+      return presentVideo(v, base());
+    },
+  );
+
+  app.get(
+    '/videos/:id/deliveries',
+    {
+      schema: {
+        tags: ['videos'],
+        summary: "Webhook delivery attempts of a video, oldest first: each attempt's event, HTTP status or error, duration and time",
+        params: VideoIdParams,
+        response: { 200: DeliveryList, ...errors(400, 404, 500) },
+      },
+    },
+    async (req) => {
+      const { store } = app.keycast;
+      const v = await store.videos.get(req.params.id, scopeOf(req));
+      if (!v) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+      const attempts = await store.deliveries.list(v.id, scopeOf(req));
+      return { items: attempts.map(presentDelivery) };
+    },
+  );
+
+  app.delete(
+    '/videos/:id',
+    {
+      schema: {
+        tags: ['videos'],
+        summary:
+          'Delete a video and every trace of its faces: rows (faces, vectors, linkages, deliveries), files (upload, thumbnails), queue jobs in Redis, cached fingerprints',
+        params: VideoIdParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 404, 500) },
+      },
+    },
+    async (req, reply) => {
+      const erased = await app.keycast.erasure.deleteVideo(req.params.id, scopeOf(req));
+      if (!erased) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
+      req.log.info({ videoId: req.params.id, ...erased }, 'video deleted');
+      return reply.code(204).send(null);
+    },
+  );
 };

@@ -48,7 +48,8 @@ export const ClusterQueryProps = {
   shot_aware: Type.Optional(
     Type.Boolean({
       default: c.shot_aware,
-      description: 'Across a cut (people may change clothes) clothing may bring two faces together but never push them apart: the face decides; within a shot clothing counts in full',
+      description:
+        'Across a cut (people may change clothes) clothing may bring two faces together but never push them apart: the face decides; within a shot clothing counts in full',
     }),
   ),
   merge_fragments: Type.Optional(
@@ -57,8 +58,12 @@ export const ClusterQueryProps = {
       description: 'After the cut, a small cluster joins a larger one that shares no frame with it when their nearest faces agree',
     }),
   ),
-  key_min_s: Type.Optional(Type.Number({ minimum: 0, default: c.key_min_s, description: 'A cluster is a key character with at least this much screen time (s) …' })),
-  key_min_share: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: c.key_min_share, description: "… or at least this share of the video's duration" })),
+  key_min_s: Type.Optional(
+    Type.Number({ minimum: 0, default: c.key_min_s, description: 'A cluster is a key character with at least this much screen time (s) …' }),
+  ),
+  key_min_share: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 1, default: c.key_min_share, description: "… or at least this share of the video's duration" }),
+  ),
 };
 export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
 

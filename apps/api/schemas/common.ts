@@ -4,10 +4,16 @@ import { ERROR_CODES } from '../errors.js';
 /** The one error shape of every non-2xx answer (shared component `Error` in the OpenAPI document). */
 export const ErrorSchema = Type.Object(
   {
-    error: Type.Object({
-      code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c)), { description: 'Stable machine-readable code' }),
-      message: Type.String({ description: 'Human-readable explanation' }),
-    }, { additionalProperties: false }),
+    error: Type.Object(
+      {
+        code: Type.Union(
+          ERROR_CODES.map((c) => Type.Literal(c)),
+          { description: 'Stable machine-readable code' },
+        ),
+        message: Type.String({ description: 'Human-readable explanation' }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { $id: 'Error', title: 'Error', additionalProperties: false },
 );
@@ -24,8 +30,8 @@ const WHY: Record<number, string> = {
   415: 'Not multipart/form-data (UNSUPPORTED_CONTENT_TYPE), not a video (UNSUPPORTED_MEDIA), or a container or codec outside ALLOWED_CONTAINERS / ALLOWED_VIDEO_CODECS (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC); a search photo that is not a JPEG, PNG or WebP image (NOT_AN_IMAGE)',
   416: 'The Range header asks for bytes outside the file, or is malformed (RANGE_NOT_SATISFIABLE); answered with `Content-Range: bytes */<size>`',
   422: 'The upload is not a usable video (TRUNCATED_VIDEO, ZERO_DURATION) or is longer than MAX_VIDEO_SECONDS (VIDEO_TOO_LONG); a search photo with no face (NO_FACE)',
-  431: 'The request line and headers are over the server\'s limit of 16 KiB (HEADERS_TOO_LARGE)',
-  429: 'Too many requests for this API key (RATE_LIMITED, with Retry-After), or too many of the tenant\'s videos queued or processing (TOO_MANY_JOBS)',
+  431: "The request line and headers are over the server's limit of 16 KiB (HEADERS_TOO_LARGE)",
+  429: "Too many requests for this API key (RATE_LIMITED, with Retry-After), or too many of the tenant's videos queued or processing (TOO_MANY_JOBS)",
   500: 'Unexpected failure (INTERNAL)',
   503: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After',
   507: 'No space left in file storage for the upload (STORAGE_FULL); nothing of it is kept',

@@ -11,17 +11,55 @@ export const ANALYZE_USAGE = `keycast analyze VIDEO [--out DIR] [options]
   result.json, faces/ and bodies/ thumbnails, montage.png, gallery.html, fingerprints.json.`;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const { positionals, options, flags } = parseCommandArgs(argv, { ...EXTRACT_FLAGS, ...CLUSTER_FLAGS }, {
-    out: { type: 'string', short: 'o' },
-    quiet: { type: 'boolean', short: 'q' },
-    workers: { type: 'string' },
-  });
+  const { positionals, options, flags } = parseCommandArgs(
+    argv,
+    { ...EXTRACT_FLAGS, ...CLUSTER_FLAGS },
+    {
+      out: { type: 'string', short: 'o' },
+      quiet: { type: 'boolean', short: 'q' },
+      workers: { type: 'string' },
+    },
+  );
   if (positionals.length !== 1) throw new KeycastError('INVALID_OPTION', `analyze takes exactly one VIDEO, got ${positionals.length}`);
-  const { face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting, shot_aware, merge_fragments, key_min_s, key_min_share, ...extractInput } = options;
+  const {
+    face_cloth_weights,
+    sim,
+    min_csize,
+    method,
+    merge,
+    face_threshold,
+    cloth_threshold,
+    iterations,
+    cannot_link,
+    tracks,
+    quality_weighting,
+    shot_aware,
+    merge_fragments,
+    key_min_s,
+    key_min_share,
+    ...extractInput
+  } = options;
   const extract = resolveExtractOptions(extractInput);
-  const cluster = resolveClusterOptions({ face_cloth_weights, sim, min_csize, method, merge, face_threshold, cloth_threshold, iterations, cannot_link, tracks, quality_weighting, shot_aware, merge_fragments, key_min_s, key_min_share });
+  const cluster = resolveClusterOptions({
+    face_cloth_weights,
+    sim,
+    min_csize,
+    method,
+    merge,
+    face_threshold,
+    cloth_threshold,
+    iterations,
+    cannot_link,
+    tracks,
+    quality_weighting,
+    shot_aware,
+    merge_fragments,
+    key_min_s,
+    key_min_share,
+  });
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
+    throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
 
   const video = resolve(positionals[0]);
   const dir = resolve(String(flags.out ?? 'keycast-out'));
@@ -52,6 +90,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   };
   const { result } = await writeAnalysisOutputs(dir, fp, cluster, timings);
   bar.done(`${summary.frames} frames, ${result.faces.length} faces, ${result.clusters.length} clusters (${summary.backend}) → ${dir}`);
-  process.stdout.write(`${JSON.stringify({ out: dir, faces: result.faces.length, clusters: result.clusters.length, unclustered: result.unclustered.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ out: dir, faces: result.faces.length, clusters: result.clusters.length, unclustered: result.unclustered.length })}\n`,
+  );
   return 0;
 }

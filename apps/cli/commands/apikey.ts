@@ -28,8 +28,14 @@ const iso = (d: Date | null) => (d ? d.toISOString() : '-');
 
 function json(k: ApiKeyInfo & { key?: string }) {
   return {
-    id: k.id, tenant: k.tenantName, tenant_id: k.tenantId, name: k.name, prefix: k.prefix,
-    created_at: iso(k.createdAt), last_used_at: k.lastUsedAt && iso(k.lastUsedAt), revoked_at: k.revokedAt && iso(k.revokedAt),
+    id: k.id,
+    tenant: k.tenantName,
+    tenant_id: k.tenantId,
+    name: k.name,
+    prefix: k.prefix,
+    created_at: iso(k.createdAt),
+    last_used_at: k.lastUsedAt && iso(k.lastUsedAt),
+    revoked_at: k.revokedAt && iso(k.revokedAt),
     ...(k.key ? { key: k.key } : {}),
   };
 }
@@ -38,7 +44,14 @@ function table(keys: ApiKeyInfo[]): string {
   const head = ['ID', 'TENANT', 'NAME', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'];
   const rows = keys.map((k) => [k.id, k.tenantName, k.name ?? '-', `${k.prefix}…`, iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Opens the store on DATABASE_URL after applying pending migrations; a database that does not answer is UNAVAILABLE. */
@@ -69,7 +82,10 @@ export async function apikeyCommand(argv: string[]): Promise<number> {
     try {
       const k = await keys.create(tenant, { name });
       if (asJson) out(JSON.stringify(json(k)));
-      else out(`${k.key}\n\nid:     ${k.id}\nprefix: ${k.prefix}\ntenant: ${k.tenantName}\nname:   ${k.name ?? '-'}\n\nThis is the only time the key is shown: it is stored as a hash. Send it as \`Authorization: Bearer <key>\`.`);
+      else
+        out(
+          `${k.key}\n\nid:     ${k.id}\nprefix: ${k.prefix}\ntenant: ${k.tenantName}\nname:   ${k.name ?? '-'}\n\nThis is the only time the key is shown: it is stored as a hash. Send it as \`Authorization: Bearer <key>\`.`,
+        );
     } finally {
       await close();
     }

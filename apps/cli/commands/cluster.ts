@@ -17,9 +17,11 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   const { positionals, options, flags } = parseCommandArgs(argv, CLUSTER_FLAGS, { fingerprints: { type: 'string', short: 'f' } });
   if (positionals.length > 0) throw new KeycastError('INVALID_OPTION', `unexpected argument: ${positionals[0]}`);
   if (!flags.fingerprints) throw new KeycastError('INVALID_OPTION', 'cluster needs --fingerprints FILE.json');
-  if (options.face_cloth_weights !== undefined) throw new KeycastError('INVALID_OPTION', '--face-cloth-weights does not apply to cluster: rows are used as given');
+  if (options.face_cloth_weights !== undefined)
+    throw new KeycastError('INVALID_OPTION', '--face-cloth-weights does not apply to cluster: rows are used as given');
   for (const k of ['cannot_link', 'tracks', 'quality_weighting', 'shot_aware', 'merge_fragments', 'key_min_s', 'key_min_share'] as const) {
-    if (options[k] !== undefined) throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes, shots or face quality`);
+    if (options[k] !== undefined)
+      throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes, shots or face quality`);
   }
   const opts = resolveClusterOptions(options);
   const rows = await readRows(String(flags.fingerprints));
@@ -29,9 +31,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   }
   const dim = rows[0].length;
   const X = rows.map((r) => Float64Array.from(r));
-  const r = rows.length === 1
-    ? { labels: [opts.min_csize <= 1 ? 0 : null] }
-    : clusterFingerprints(X, { ...opts, faceDim: Math.floor(dim / 2) });
+  const r = rows.length === 1 ? { labels: [opts.min_csize <= 1 ? 0 : null] } : clusterFingerprints(X, { ...opts, faceDim: Math.floor(dim / 2) });
   process.stdout.write(`${JSON.stringify({ labels: r.labels })}\n`);
   return 0;
 }
@@ -52,8 +52,11 @@ async function readRows(path: string): Promise<number[][]> {
   if (!Array.isArray(data)) throw new KeycastError('INVALID_FINGERPRINTS', `${path}: expected an array of number arrays`);
   const dim = Array.isArray(data[0]) ? data[0].length : -1;
   data.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== dim || dim === 0) throw new KeycastError('INVALID_FINGERPRINTS', `${path}: row ${i} is not a number array of length ${dim}`);
-    for (const v of row) if (typeof v !== 'number' || !Number.isFinite(v)) throw new KeycastError('INVALID_FINGERPRINTS', `${path}: row ${i} holds a non-finite value ${JSON.stringify(v)}`);
+    if (!Array.isArray(row) || row.length !== dim || dim === 0)
+      throw new KeycastError('INVALID_FINGERPRINTS', `${path}: row ${i} is not a number array of length ${dim}`);
+    for (const v of row)
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new KeycastError('INVALID_FINGERPRINTS', `${path}: row ${i} holds a non-finite value ${JSON.stringify(v)}`);
   });
   return data as number[][];
 }

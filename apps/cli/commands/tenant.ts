@@ -21,9 +21,10 @@ export async function tenantCommand(argv: string[]): Promise<number> {
   try {
     const report = await new ErasureService(store, queues).deleteTenant(positionals[0]);
     if (!report) throw new KeycastError('NOT_FOUND', `no tenant ${positionals[0]}`);
-    const out = flags.json === true
-      ? JSON.stringify(report)
-      : `deleted tenant ${report.tenant}: ${report.videos} videos, ${report.faces} faces (with their vectors), ${report.files} files (${report.bytes} bytes), ${report.jobs} queue jobs, ${report.api_keys} API keys`;
+    const out =
+      flags.json === true
+        ? JSON.stringify(report)
+        : `deleted tenant ${report.tenant}: ${report.videos} videos, ${report.faces} faces (with their vectors), ${report.files} files (${report.bytes} bytes), ${report.jobs} queue jobs, ${report.api_keys} API keys`;
     process.stdout.write(`${out}\n`);
     return 0;
   } finally {

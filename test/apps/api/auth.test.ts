@@ -14,7 +14,9 @@ before(async () => {
   api = await startApi('keycast_test_api_auth');
   doc = (await call(api.baseUrl, 'GET', '/openapi.json')).body;
 });
-after(async () => { await api?.close(); });
+after(async () => {
+  await api?.close();
+});
 
 /** Asserts the 401 answer: status, the error shape with UNAUTHORIZED, the Bearer challenge. */
 function assertUnauthorized(r: { status: number; body: any; headers: Headers }, what: string) {
@@ -55,7 +57,10 @@ function operations(): { method: string; path: string; secured: boolean }[] {
 test('every protected operation of the OpenAPI document answers 401 without a key; the open ones are exactly /health and /ready', async () => {
   const ops = operations();
   assert.ok(ops.length >= 10, `${ops.length} operations`);
-  const open = ops.filter((o) => !o.secured).map((o) => `${o.method} ${o.path}`).sort();
+  const open = ops
+    .filter((o) => !o.secured)
+    .map((o) => `${o.method} ${o.path}`)
+    .sort();
   assert.deepEqual(open, ['GET /health', 'GET /ready']);
   for (const o of ops.filter((x) => x.secured)) assertUnauthorized(await call(api.baseUrl, o.method, o.path), `${o.method} ${o.path}`);
 });
@@ -86,7 +91,9 @@ test('missing, malformed, unknown and revoked keys → 401 UNAUTHORIZED with a B
   assert.equal((await call(api.baseUrl, 'GET', '/videos', { headers: fresh.headers })).status, 200);
   assert.equal((await call(api.baseUrl, 'GET', '/videos', { headers: { authorization: `bearer ${fresh.key}` } })).status, 200);
   // … until it is revoked: the next request is refused, and revoking touches no other key.
-  const [{ id }] = await sql<{ id: string }>(api.databaseUrl, 'SELECT k.id FROM api_keys k WHERE k.key_hash = $1', [createHash('sha256').update(fresh.key).digest('hex')]);
+  const [{ id }] = await sql<{ id: string }>(api.databaseUrl, 'SELECT k.id FROM api_keys k WHERE k.key_hash = $1', [
+    createHash('sha256').update(fresh.key).digest('hex'),
+  ]);
   assert.ok(await api.deps.store.apiKeys.revoke(id));
   assertUnauthorized(await call(api.baseUrl, 'GET', '/videos', { headers: fresh.headers }), 'revoked key');
   assert.equal((await api.call('GET', '/videos')).status, 200, 'another key still works');
@@ -115,7 +122,16 @@ test('open routes answer without a key, and ignore a bad one', async () => {
 });
 
 test('no spelling of a protected path gets through an open route; unknown routes need a key too', async () => {
-  for (const path of ['/docs/../videos', '/docs/%2e%2e/videos', '/health/../videos', '//videos', '/videos/', '/VIDEOS', '/docs/..%2fvideos', '/openapi.json/../videos']) {
+  for (const path of [
+    '/docs/../videos',
+    '/docs/%2e%2e/videos',
+    '/health/../videos',
+    '//videos',
+    '/videos/',
+    '/VIDEOS',
+    '/docs/..%2fvideos',
+    '/openapi.json/../videos',
+  ]) {
     const r = await rawGet(path);
     assert.equal(r.status, 401, `${path} → ${r.status}`);
     assert.doesNotMatch(r.body, /"items"/, `${path} must not list videos`);
@@ -135,7 +151,8 @@ test('HEAD of a protected route needs a key; a CORS-style OPTIONS carries no dat
 test('last_used_at: set by the first request, written at most once a minute', async () => {
   const k = await createTestKey(api.databaseUrl, 'usage');
   const hash = createHash('sha256').update(k.key).digest('hex');
-  const lastUsed = async () => (await sql<{ last_used_at: Date | null }>(api.databaseUrl, 'SELECT last_used_at FROM api_keys WHERE key_hash = $1', [hash]))[0].last_used_at;
+  const lastUsed = async () =>
+    (await sql<{ last_used_at: Date | null }>(api.databaseUrl, 'SELECT last_used_at FROM api_keys WHERE key_hash = $1', [hash]))[0].last_used_at;
   assert.equal(await lastUsed(), null);
   assert.equal((await call(api.baseUrl, 'GET', '/videos', { headers: k.headers })).status, 200);
   const first = await lastUsed();

@@ -125,7 +125,10 @@ test('a new method on a large video answers 202 at once and computes nothing in 
   assert.equal(jobs.length, 1);
   assert.deepEqual(
     jobs[0].data,
-    { videoId: bigId, options: { face_cloth_weights: [1, 1], method: 'complete', sim: 0.5, cannot_link: true, tracks: false, quality_weighting: true, shot_aware: true } },
+    {
+      videoId: bigId,
+      options: { face_cloth_weights: [1, 1], method: 'complete', sim: 0.5, cannot_link: true, tracks: false, quality_weighting: true, shot_aware: true },
+    },
     'ids and the linkage-shaping options only',
   );
   // A new cut of the same tree (another sim, min_csize) is the same linkage: the same job, still nothing computed.

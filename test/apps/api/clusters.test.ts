@@ -113,7 +113,11 @@ test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on
   // key characters: the flag on every cluster, key ones first; the gate only re-cuts (no new linkage)
   assert.ok(r.body.clusters.every((c: { key: unknown }) => typeof c.key === 'boolean'));
   const keys = r.body.clusters.map((c: { key: boolean }) => c.key);
-  assert.deepEqual(keys, [...keys].sort((a, b) => Number(b) - Number(a)), 'key characters first');
+  assert.deepEqual(
+    keys,
+    [...keys].sort((a, b) => Number(b) - Number(a)),
+    'key characters first',
+  );
   const strict = await api.call('GET', `/videos/${videoId}/clusters?key_min_s=1000&key_min_share=1`);
   assert.equal(strict.status, 200, JSON.stringify(strict.body));
   assert.ok(strict.body.clusters.every((c: { key: boolean }) => c.key === false));
@@ -150,7 +154,13 @@ test('a new sim only cuts the cached linkage (no new row); new weights or method
 test('cannot_link, tracks, quality_weighting and shot_aware shape the tree: each setting computes and caches its own linkage; the reference flow keeps its old key', async () => {
   const before = (await linkageRows()).length;
   const seen = new Set(await linkageRows());
-  for (const q of ['cannot_link=false', 'tracks=true', 'quality_weighting=false', 'shot_aware=false', 'sim=0.4&cannot_link=false&tracks=false&quality_weighting=false&shot_aware=false']) {
+  for (const q of [
+    'cannot_link=false',
+    'tracks=true',
+    'quality_weighting=false',
+    'shot_aware=false',
+    'sim=0.4&cannot_link=false&tracks=false&quality_weighting=false&shot_aware=false',
+  ]) {
     const r = await api.call('GET', `/videos/${videoId}/clusters?${q}`);
     assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.linkage_cached, false, q);

@@ -33,15 +33,36 @@ before(async () => {
   // A ready video of this tenant with three synthetic people, so /clusters really clusters.
   const { store } = api.deps;
   let s = 11;
-  const r = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  const centres = [0, 1, 2].map(() => ({ face: Float32Array.from({ length: 128 }, () => r() * 2 - 1), cloth: Float32Array.from({ length: 128 }, () => r() * 2 - 1) }));
-  const img = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 80, b: 160 } } }).jpeg().toBuffer();
+  const r = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const centres = [0, 1, 2].map(() => ({
+    face: Float32Array.from({ length: 128 }, () => r() * 2 - 1),
+    cloth: Float32Array.from({ length: 128 }, () => r() * 2 - 1),
+  }));
+  const img = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 80, b: 160 } } })
+    .jpeg()
+    .toBuffer();
   const faces: FaceRecord[] = [];
   for (let i = 0; i < 18; i++) {
     const c = centres[i % 3];
-    faces.push({ frame: i * 10, k: 0, t: i, box: [1, 1, 10, 10], score: 0.9, face: c.face.map((x) => x + (r() - 0.5) * 0.1), cloth: c.cloth.map((x) => x + (r() - 0.5) * 0.1), thumbnail: img, body: img });
+    faces.push({
+      frame: i * 10,
+      k: 0,
+      t: i,
+      box: [1, 1, 10, 10],
+      score: 0.9,
+      face: c.face.map((x) => x + (r() - 0.5) * 0.1),
+      cloth: c.cloth.map((x) => x + (r() - 0.5) * 0.1),
+      thumbnail: img,
+      body: img,
+    });
   }
-  const v = await store.videos.create({ tenantId: api.auth.tenantId, options: { ...DEFAULT_EXTRACT }, sourceKey: 'videos/synthetic/source', sizeBytes: 1, filename: 'synthetic.mp4' });
+  const v = await store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: 'videos/synthetic/source',
+    sizeBytes: 1,
+    filename: 'synthetic.mp4',
+  });
   readyId = v.id;
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 18 }]);
   await store.writeFaceBatch(v.id, 0, faces, { frames: faces.length, faces: faces.length, t: 18, fraction: 1 });
@@ -56,7 +77,12 @@ after(async () => {
 type Inject = { statusCode: number; headers: Record<string, unknown>; body: string; json(): any };
 
 function postRaw(body: Buffer | string, contentType: string | undefined, headers: Record<string, string> = {}): Promise<Inject> {
-  return api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, ...(contentType ? { 'content-type': contentType } : {}), ...headers }, payload: body });
+  return api.app.inject({
+    method: 'POST',
+    url: '/videos',
+    headers: { ...api.auth.headers, ...(contentType ? { 'content-type': contentType } : {}), ...headers },
+    payload: body,
+  });
 }
 function upload(parts: RawPart[]): Promise<Inject> {
   const { body, contentType } = multipartBody(parts);
@@ -110,7 +136,11 @@ test('path traversal in the file name: the stored name never comes from the clie
     assert.equal(row.source_key, `videos/${id}/${stored}`, JSON.stringify(name));
     assert.deepEqual(filesUnder(join(storageDir, 'videos', id)), [stored]);
   }
-  assert.deepEqual(filesUnder(outer).filter((f) => !f.startsWith('storage/videos/')), [], 'nothing written outside the storage root');
+  assert.deepEqual(
+    filesUnder(outer).filter((f) => !f.startsWith('storage/videos/')),
+    [],
+    'nothing written outside the storage root',
+  );
 });
 
 test('malformed multipart → 400 with a code; wrong content types → 415; nothing stored, no row, no job', async () => {
@@ -127,12 +157,30 @@ test('malformed multipart → 400 with a code; wrong content types → 415; noth
     ['no file part', multipartBody([{ name: 'stop_sec', value: '1' }]).body, good.contentType, 400, 'MISSING_FILE'],
     ['two file parts', multipartBody([video('a.mp4'), video('b.mp4')]).body, good.contentType, 400, 'TOO_MANY_FILES'],
     ['the file in another field', multipartBody([{ ...video(), name: 'video' }]).body, good.contentType, 400, 'INVALID_OPTION'],
-    ['a field given twice', multipartBody([{ name: 'stop_sec', value: '1' }, { name: 'stop_sec', value: '2' }, video()]).body, good.contentType, 400, 'INVALID_OPTION'],
+    [
+      'a field given twice',
+      multipartBody([{ name: 'stop_sec', value: '1' }, { name: 'stop_sec', value: '2' }, video()]).body,
+      good.contentType,
+      400,
+      'INVALID_OPTION',
+    ],
     ['an unknown field', multipartBody([{ name: 'stop_seconds', value: '1' }, video()]).body, good.contentType, 400, 'UNKNOWN_OPTION'],
     ['__proto__ as a field name', multipartBody([{ name: '__proto__', value: '1' }, video()]).body, good.contentType, 400, 'INVALID_OPTION'],
-    ['a JSON field where text belongs', multipartBody([{ name: 'stop_sec', value: '{"$gt":0}', contentType: 'application/json' }, video()]).body, good.contentType, 400, 'INVALID_OPTION'],
+    [
+      'a JSON field where text belongs',
+      multipartBody([{ name: 'stop_sec', value: '{"$gt":0}', contentType: 'application/json' }, video()]).body,
+      good.contentType,
+      400,
+      'INVALID_OPTION',
+    ],
     ['a field over 64 KiB', multipartBody([{ name: 'owner', value: 'o'.repeat(70 * 1024) }, video()]).body, good.contentType, 400, 'INVALID_OPTION'],
-    ['100 fields', multipartBody([...Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, value: 'x' })), video()]).body, good.contentType, 400, 'INVALID_MULTIPART'],
+    [
+      '100 fields',
+      multipartBody([...Array.from({ length: 100 }, (_, i) => ({ name: `f${i}`, value: 'x' })), video()]).body,
+      good.contentType,
+      400,
+      'INVALID_MULTIPART',
+    ],
     ['JSON', JSON.stringify({ file: 'AAAA', stop_sec: 1 }), 'application/json', 415, 'UNSUPPORTED_CONTENT_TYPE'],
     ['text/plain', 'hello', 'text/plain', 415, 'UNSUPPORTED_CONTENT_TYPE'],
     ['url-encoded form', 'file=AAAA&stop_sec=1', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_CONTENT_TYPE'],
@@ -152,17 +200,43 @@ test('malformed multipart → 400 with a code; wrong content types → 415; noth
 
 test('numbers: negative, huge, NaN, Infinity, hex, empty → 400 INVALID_OPTION naming the option', async () => {
   for (const [name, value] of [
-    ['capture_interval_sec', '-1'], ['capture_interval_sec', 'NaN'], ['capture_interval_sec', 'Infinity'], ['capture_interval_sec', '1e309'],
-    ['capture_interval_sec', '0'], ['stop_sec', '-0.5'], ['face_cnt', '1e300'], ['face_cnt', '2.5'], ['frame_batch_size', '99999999999999999999'],
-    ['resizing_resolution', '-1'], ['min_face_score', '1.0000001'], ['scene_threshold', ' '], ['skip_sec', 'Infinity'], ['max_faces_per_frame', '0x10000'],
+    ['capture_interval_sec', '-1'],
+    ['capture_interval_sec', 'NaN'],
+    ['capture_interval_sec', 'Infinity'],
+    ['capture_interval_sec', '1e309'],
+    ['capture_interval_sec', '0'],
+    ['stop_sec', '-0.5'],
+    ['face_cnt', '1e300'],
+    ['face_cnt', '2.5'],
+    ['frame_batch_size', '99999999999999999999'],
+    ['resizing_resolution', '-1'],
+    ['min_face_score', '1.0000001'],
+    ['scene_threshold', ' '],
+    ['skip_sec', 'Infinity'],
+    ['max_faces_per_frame', '0x10000'],
   ]) {
     const r = await upload([{ name, value }, video()]);
     assert.equal(r.statusCode, 400, `${name}=${value}: ${r.body}`);
     assert.equal(r.json().error.code, 'INVALID_OPTION', `${name}=${value}`);
     assert.match(r.json().error.message, new RegExp(name), `${name}=${value}`);
   }
-  for (const q of ['sim=NaN', 'sim=Infinity', 'sim=-Infinity', 'sim=1e309', 'sim=-1', 'sim=-0.0001', 'min_csize=1e300', 'min_csize=-5', 'iterations=1e9',
-    'face_threshold=Infinity', 'cloth_threshold=NaN', 'face_cloth_weights=1e309,1', 'face_cloth_weights=NaN,1', 'face_cloth_weights=-1,1', 'sim=']) {
+  for (const q of [
+    'sim=NaN',
+    'sim=Infinity',
+    'sim=-Infinity',
+    'sim=1e309',
+    'sim=-1',
+    'sim=-0.0001',
+    'min_csize=1e300',
+    'min_csize=-5',
+    'iterations=1e9',
+    'face_threshold=Infinity',
+    'cloth_threshold=NaN',
+    'face_cloth_weights=1e309,1',
+    'face_cloth_weights=NaN,1',
+    'face_cloth_weights=-1,1',
+    'sim=',
+  ]) {
     const r = await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${q}`, headers: api.auth.headers });
     assert.equal(r.statusCode, 400, `${q}: ${r.body}`);
     assert.equal(r.json().error.code, 'INVALID_OPTION', q);
@@ -170,7 +244,17 @@ test('numbers: negative, huge, NaN, Infinity, hex, empty → 400 INVALID_OPTION 
 });
 
 test('arrays where scalars belong, and unknown query parameters → 400 INVALID_OPTION', async () => {
-  for (const q of ['sim=0.4&sim=0.5', 'method=average&method=single', 'merge=true&merge=false', 'sim[]=0.4', 'sim[0]=0.4', 'simm=0.4', '__proto__=1', 'constructor=1', 'sim=0.4&sim']) {
+  for (const q of [
+    'sim=0.4&sim=0.5',
+    'method=average&method=single',
+    'merge=true&merge=false',
+    'sim[]=0.4',
+    'sim[0]=0.4',
+    'simm=0.4',
+    '__proto__=1',
+    'constructor=1',
+    'sim=0.4&sim',
+  ]) {
     const r = await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${q}`, headers: api.auth.headers });
     assert.equal(r.statusCode, 400, `${q}: ${r.body}`);
     assert.equal(r.json().error.code, 'INVALID_OPTION', q);
@@ -184,10 +268,29 @@ test('arrays where scalars belong, and unknown query parameters → 400 INVALID_
 test('callback_url aimed inside (private, loopback, link-local, metadata, odd spellings) or not http(s) → 400 INVALID_CALLBACK_URL, nothing stored', async () => {
   const filesBefore = uploads();
   for (const url of [
-    'http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://[::1]/hook', 'http://2130706433/hook', 'http://0x7f.1/hook', 'http://0.0.0.0/',
-    'http://10.0.0.5/', 'http://172.16.3.4/', 'http://192.168.1.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]/', 'http://[fd12::1]/',
-    'http://[::ffff:127.0.0.1]/', 'http://100.64.0.1/', 'http://224.0.0.1/', 'http://nonexistent-host.invalid/hook',
-    'ftp://example.com/x', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'javascript:alert(1)', 'data:text/plain,hi', 'not a url', `http://example.com/${'x'.repeat(3000)}`,
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://[::1]/hook',
+    'http://2130706433/hook',
+    'http://0x7f.1/hook',
+    'http://0.0.0.0/',
+    'http://10.0.0.5/',
+    'http://172.16.3.4/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fe80::1]/',
+    'http://[fd12::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://100.64.0.1/',
+    'http://224.0.0.1/',
+    'http://nonexistent-host.invalid/hook',
+    'ftp://example.com/x',
+    'file:///etc/passwd',
+    'gopher://127.0.0.1:6379/_INFO',
+    'javascript:alert(1)',
+    'data:text/plain,hi',
+    'not a url',
+    `http://example.com/${'x'.repeat(3000)}`,
   ]) {
     const r = await upload([{ name: 'callback_url', value: url }, video()]);
     assert.equal(r.statusCode, 400, `${url}: ${r.body.slice(0, 200)}`);
@@ -210,29 +313,77 @@ test('property: any query on GET /videos/:id/clusters → 200 or a documented 4x
     { weight: 2, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map(String) },
     { weight: 2, arbitrary: fc.integer().map(String) },
     { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String) },
-    { weight: 3, arbitrary: fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e309', '-1', '0', '1', '0.4', '1e-400', '0x10', '', ' ', 'true', 'false', 'null', '[]', '{}',
-      '1,1', '0,0', '-1,2', '1e308,1', '1,0.5', 'average', 'single', 'complete', 'ward', '%00', '\u0000') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '1e309',
+        '-1',
+        '0',
+        '1',
+        '0.4',
+        '1e-400',
+        '0x10',
+        '',
+        ' ',
+        'true',
+        'false',
+        'null',
+        '[]',
+        '{}',
+        '1,1',
+        '0,0',
+        '-1,2',
+        '1e308,1',
+        '1,0.5',
+        'average',
+        'single',
+        'complete',
+        'ward',
+        '%00',
+        '\u0000',
+      ),
+    },
     { weight: 2, arbitrary: fc.tuple(fc.double(), fc.double()).map(([a, b]) => `${a},${b}`) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
     { weight: 1, arbitrary: fc.string({ minLength: 500, maxLength: 2500 }) },
   );
   const outcomes = new Map<number, number>();
-  await fc.assert(fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 6 }), async (pairs) => {
-    const qs = new URLSearchParams();
-    for (const [k, v] of pairs) qs.append(k, v);
-    const r = await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${qs.toString()}`, headers: api.auth.headers }) as Inject;
-    outcomes.set(r.statusCode, (outcomes.get(r.statusCode) ?? 0) + 1);
-    assertDocumentedAnswer(r, statuses, `?${qs.toString().slice(0, 300)}`);
-    if (r.statusCode === 200) assert.ok(Array.isArray(r.json().clusters));
-  }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) });
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 6 }), async (pairs) => {
+      const qs = new URLSearchParams();
+      for (const [k, v] of pairs) qs.append(k, v);
+      const r = (await api.app.inject({ method: 'GET', url: `/videos/${readyId}/clusters?${qs.toString()}`, headers: api.auth.headers })) as Inject;
+      outcomes.set(r.statusCode, (outcomes.get(r.statusCode) ?? 0) + 1);
+      assertDocumentedAnswer(r, statuses, `?${qs.toString().slice(0, 300)}`);
+      if (r.statusCode === 200) assert.ok(Array.isArray(r.json().clusters));
+    }),
+    { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) },
+  );
   t.diagnostic(`${RUNS} queries, answers by status: ${JSON.stringify(Object.fromEntries(outcomes))}`);
   assert.ok((outcomes.get(200) ?? 0) > 0 && (outcomes.get(400) ?? 0) > 0, `both answers seen: ${JSON.stringify([...outcomes])}`);
 });
 
 test('property: any option fields on POST /videos → 202 or a documented 4xx, never a 500; every 202 left exactly its file, every refusal none', async (t) => {
   const statuses = documented('/videos', 'post');
-  const known = ['capture_interval_sec', 'use_scene_transition', 'scene_threshold', 'skip_sec', 'stop_sec', 'face_cnt', 'frame_batch_size', 'resizing_resolution',
-    'resizing_ratio', 'max_faces_per_frame', 'min_face_score', 'cloth_encoder', 'owner', 'callback_url'];
+  const known = [
+    'capture_interval_sec',
+    'use_scene_transition',
+    'scene_threshold',
+    'skip_sec',
+    'stop_sec',
+    'face_cnt',
+    'frame_batch_size',
+    'resizing_resolution',
+    'resizing_ratio',
+    'max_faces_per_frame',
+    'min_face_score',
+    'cloth_encoder',
+    'owner',
+    'callback_url',
+  ];
   const name = fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...known) },
     { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'sim', 'file[]', 'FILE') },
@@ -244,25 +395,55 @@ test('property: any option fields on POST /videos → 202 or a documented 4xx, n
     { weight: 3, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map(String) },
     { weight: 2, arbitrary: fc.integer({ min: -5, max: 5000 }).map(String) },
     { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String) },
-    { weight: 3, arbitrary: fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e309', '-1', '0', '1', '0.5', '0x10', '', ' ', 'true', 'false', '1', 'null', 'cnn', 'histogram', 'resnet',
-      'http://127.0.0.1:9/x', 'http://10.0.0.1/', 'http://[::1]/', 'ftp://example.com/', 'javascript:alert(1)', 'not a url') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '1e309',
+        '-1',
+        '0',
+        '1',
+        '0.5',
+        '0x10',
+        '',
+        ' ',
+        'true',
+        'false',
+        '1',
+        'null',
+        'cnn',
+        'histogram',
+        'resnet',
+        'http://127.0.0.1:9/x',
+        'http://10.0.0.1/',
+        'http://[::1]/',
+        'ftp://example.com/',
+        'javascript:alert(1)',
+        'not a url',
+      ),
+    },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 16 }) },
   );
   let accepted = 0;
   const rowsBefore = await videoRows();
   const filesBefore = uploads().length;
   const outcomes = new Map<number, number>();
-  await fc.assert(fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 5 }), async (fields) => {
-    const r = await upload([...fields.map(([n, v]) => ({ name: n, value: v })), video()]);
-    outcomes.set(r.statusCode, (outcomes.get(r.statusCode) ?? 0) + 1);
-    assertDocumentedAnswer(r, statuses, JSON.stringify(fields).slice(0, 300));
-    if (r.statusCode === 202) {
-      accepted++;
-      assert.deepEqual(filesUnder(join(storageDir, 'videos', r.json().id)), ['source.mp4']);
-    }
-  }), { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) });
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 5 }), async (fields) => {
+      const r = await upload([...fields.map(([n, v]) => ({ name: n, value: v })), video()]);
+      outcomes.set(r.statusCode, (outcomes.get(r.statusCode) ?? 0) + 1);
+      assertDocumentedAnswer(r, statuses, JSON.stringify(fields).slice(0, 300));
+      if (r.statusCode === 202) {
+        accepted++;
+        assert.deepEqual(filesUnder(join(storageDir, 'videos', r.json().id)), ['source.mp4']);
+      }
+    }),
+    { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261127) },
+  );
   t.diagnostic(`${RUNS} uploads, answers by status: ${JSON.stringify(Object.fromEntries(outcomes))}`);
   assert.ok(accepted > 0 && (outcomes.get(400) ?? 0) > 0, `both answers seen: ${JSON.stringify([...outcomes])}`);
   assert.equal(uploads().length - filesBefore, accepted, 'one file per accepted upload, none per refusal');
-  assert.equal(await videoRows() - rowsBefore, accepted, 'one row per accepted upload');
+  assert.equal((await videoRows()) - rowsBefore, accepted, 'one row per accepted upload');
 });

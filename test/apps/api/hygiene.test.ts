@@ -21,13 +21,24 @@ before(async () => {
   api = await startApi('keycast_test_api_hygiene');
   // The same API with its JSON log captured, and one route that fails unexpectedly (an error carrying a path and a stack).
   const deps = createApiDeps(testConfig({ ...api.config, queuePrefix: uniquePrefix('hygiene') }));
-  const stream = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) logged.push(JSON.parse(l)); cb(); } });
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) logged.push(JSON.parse(l));
+      cb();
+    },
+  });
   const app = await buildApp(deps, { logger: { level: 'info', stream } });
   app.get('/boom', async () => {
     throw new Error(`ENOENT: no such file or directory, open '${REPO_ROOT}/var/storage/videos/secret/source.mp4'`);
   });
   await app.ready();
-  logging = { app, close: async () => { await app.close(); await deps.close(); } };
+  logging = {
+    app,
+    close: async () => {
+      await app.close();
+      await deps.close();
+    },
+  };
 });
 after(async () => {
   await logging?.close();
@@ -59,7 +70,10 @@ test('security headers on every kind of answer (200, 400, 401, 404, the OpenAPI 
     get(api.app, '/videos?limit=0', api.auth.headers),
     get(api.app, '/openapi.json'),
   ]);
-  assert.deepEqual(answers.map((r) => r.statusCode), [200, 200, 401, 404, 400, 200]);
+  assert.deepEqual(
+    answers.map((r) => r.statusCode),
+    [200, 200, 401, 404, 400, 200],
+  );
   for (const r of answers) {
     for (const [h, v] of Object.entries(HELMET)) assert.equal(r.headers[h], v, `${r.statusCode}: ${h}`);
     assert.equal(r.headers['content-security-policy'], "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
@@ -99,7 +113,11 @@ test('CORS is off by default: no Access-Control-* header for any origin, preflig
   const origin = { origin: 'https://evil.example' };
   const r = await get(api.app, '/videos', { ...api.auth.headers, ...origin });
   assert.equal(r.statusCode, 200);
-  const pre = await api.app.inject({ method: 'OPTIONS', url: '/videos', headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } }) as Inject;
+  const pre = (await api.app.inject({
+    method: 'OPTIONS',
+    url: '/videos',
+    headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+  })) as Inject;
   for (const x of [r, pre]) for (const h of Object.keys(x.headers)) assert.ok(!h.startsWith('access-control-'), `${x.statusCode}: ${h}`);
 });
 
@@ -113,7 +131,11 @@ test('CORS_ORIGINS: the listed origins are allowed (preflight without a key), ot
     assert.match(String(ok.headers.vary), /Origin/);
     const other = await get(cors.app, '/videos', { ...cors.auth.headers, origin: 'https://evil.example' });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
-    const pre = await cors.app.inject({ method: 'OPTIONS', url: '/videos', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } }) as Inject;
+    const pre = (await cors.app.inject({
+      method: 'OPTIONS',
+      url: '/videos',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    })) as Inject;
     assert.equal(pre.statusCode, 204);
     assert.equal(pre.headers['access-control-allow-origin'], 'https://app.example');
     assert.match(String(pre.headers['access-control-allow-headers']), /authorization/);
@@ -133,7 +155,10 @@ test('request ids: every answer has one; a safe x-request-id is kept, an unsafe 
     assert.match(String(r.headers['x-request-id']), /^[0-9a-f-]{36}$/, JSON.stringify(bad));
   }
   const lines = logged.filter((l) => l.reqId === 'lb-7f3a.42:abc');
-  assert.deepEqual(lines.map((l) => l.msg), ['incoming request', 'request completed']);
+  assert.deepEqual(
+    lines.map((l) => l.msg),
+    ['incoming request', 'request completed'],
+  );
   assert.equal(lines[1].res.statusCode, 200);
   for (const l of lines) for (const k of ['level', 'time', 'pid', 'hostname']) assert.ok(k in l, k);
 });
@@ -156,11 +181,19 @@ test('no stack trace or internal path in any client error', async () => {
     get(api.app, '/videos/%E0%A4%A', api.auth.headers),
     get(api.app, '/faces/abc/thumbnail', api.auth.headers),
     get(api.app, '/videos?cursor=eyJ4IjoxfQ', api.auth.headers),
-    api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, 'content-type': 'application/json' }, payload: '{"a":' }) as Promise<Inject>,
+    api.app.inject({
+      method: 'POST',
+      url: '/videos',
+      headers: { ...api.auth.headers, 'content-type': 'application/json' },
+      payload: '{"a":',
+    }) as Promise<Inject>,
     api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, 'content-type': big.contentType }, payload: big.body }) as Promise<Inject>,
     api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, 'content-type': cut.contentType }, payload: cut.body }) as Promise<Inject>,
   ]);
-  assert.deepEqual(answers.map((r) => r.statusCode), [400, 400, 400, 400, 400, 415, 400]);
+  assert.deepEqual(
+    answers.map((r) => r.statusCode),
+    [400, 400, 400, 400, 400, 415, 400],
+  );
   for (const r of answers) {
     assert.deepEqual(Object.keys(r.json()), ['error']);
     for (const leak of [/\n\s+at /, /node_modules/, /\/tmp\//, new RegExp(REPO_ROOT.replace(/[/.]/g, '\\$&')), /keycast-api-/, /\.ts:\d+/]) {
@@ -173,11 +206,23 @@ test('secrets from the environment only: NODE_ENV=production without a real WEBH
   assert.equal(loadServiceConfig({}).webhookSecret, 'dev-secret-change-me', 'development keeps a default');
   const real = 'f'.repeat(64);
   assert.equal(loadServiceConfig({ NODE_ENV: 'production', WEBHOOK_SECRET: real }).webhookSecret, real);
-  for (const [secret, why] of [[undefined, /must be set/], ['', /must be set/], ['dev-secret-change-me', /placeholder/], ['CHANGE_ME_webhook_secret_1234567', /placeholder/], ['short', /at least 16/]] as const) {
+  for (const [secret, why] of [
+    [undefined, /must be set/],
+    ['', /must be set/],
+    ['dev-secret-change-me', /placeholder/],
+    ['CHANGE_ME_webhook_secret_1234567', /placeholder/],
+    ['short', /at least 16/],
+  ] as const) {
     assert.throws(() => loadServiceConfig({ NODE_ENV: 'production', ...(secret === undefined ? {} : { WEBHOOK_SECRET: secret }) }), why, String(secret));
   }
   for (const program of ['apps/api/main.ts', 'apps/worker/main.ts']) {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    };
     const r = spawnSync(process.execPath, ['--import', 'tsx', program], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, `${program}: ${r.stderr}`);
     const lines = r.stderr.trim().split('\n');

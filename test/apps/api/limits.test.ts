@@ -62,7 +62,10 @@ test('containers, codecs, non-videos: 415 with a code of its own, before any job
 });
 
 test('accepted containers: mp4 and Matroska → 202; a container outside ALLOWED_CONTAINERS → 415 UNSUPPORTED_CONTAINER', async () => {
-  for (const [bytes, name] of [[media.mp4, 'a.mp4'], [media.mkv, 'a.mkv']] as const) {
+  for (const [bytes, name] of [
+    [media.mp4, 'a.mp4'],
+    [media.mkv, 'a.mkv'],
+  ] as const) {
     const r = await upload(api, [fileOf(bytes, name)]);
     assert.equal(r.statusCode, 202, JSON.stringify(r.json()));
   }
@@ -164,7 +167,12 @@ test('MAX_ACTIVE_JOBS_PER_TENANT: a tenant with 2 videos queued gets 429 TOO_MAN
 test('BODY_LIMIT_BYTES bounds non-multipart bodies (413); uploads are bounded by MAX_UPLOAD_BYTES only', async () => {
   const small = await startApi('keycast_test_api_limits_body', { bodyLimitBytes: 1024 });
   try {
-    const json = await small.app.inject({ method: 'POST', url: '/videos', headers: { ...small.auth.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    const json = await small.app.inject({
+      method: 'POST',
+      url: '/videos',
+      headers: { ...small.auth.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(4096) }),
+    });
     assert.equal(json.statusCode, 413);
     assert.equal(json.json().error.code, 'PAYLOAD_TOO_LARGE');
     assert.match(json.json().error.message, /body larger than the limit of 1024 bytes/);
@@ -207,10 +215,20 @@ test('IDLE_TIMEOUT_MS: an upload that stalls mid-file is cut off and its partial
     await new Promise<void>((r) => sock.once('connect', () => r()));
     const closed = new Promise<string>((r) => {
       let answer = '';
-      sock.on('data', (c) => { answer += c.toString(); });
+      sock.on('data', (c) => {
+        answer += c.toString();
+      });
       sock.on('close', () => r(answer));
     });
-    const head = [`POST /videos HTTP/1.1`, `Host: 127.0.0.1:${port}`, `Authorization: ${idle.auth.headers.authorization}`, `Content-Type: ${contentType}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    const head = [
+      `POST /videos HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      `Authorization: ${idle.auth.headers.authorization}`,
+      `Content-Type: ${contentType}`,
+      `Content-Length: ${body.length}`,
+      '',
+      '',
+    ].join('\r\n');
     sock.write(head);
     sock.write(body.subarray(0, Math.floor(body.length / 2)));
     // The server streams the first half to a .part file, then hears nothing more.

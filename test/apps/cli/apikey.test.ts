@@ -12,7 +12,9 @@ const env = { DATABASE_URL: dbUrl(DB) };
 const cli = (...args: string[]) => keycast(['apikey', ...args], { env, timeoutMs: 60_000 });
 let api: RunningApi | undefined;
 
-before(async () => { await dropDatabase(DB); });
+before(async () => {
+  await dropDatabase(DB);
+});
 after(async () => {
   await api?.close();
   await dropDatabase(DB);
@@ -59,10 +61,13 @@ test('the created key works against the API until `apikey revoke`; list shows pr
   assert.ok(list.stdout.includes(k.id) && list.stdout.includes(k.prefix));
   assert.equal(list.stdout.includes(k.key), false, 'list never prints a key');
   const json = JSON.parse((await cli('list', '--json')).stdout);
-  assert.ok(json.length >= 3, 'acme, globex and startApi\'s test key');
+  assert.ok(json.length >= 3, "acme, globex and startApi's test key");
   for (const row of json) assert.equal('key' in row || 'key_hash' in row, false);
   const onlyGlobex = JSON.parse((await cli('list', '--tenant', 'globex', '--json')).stdout);
-  assert.deepEqual(onlyGlobex.map((x: { id: string }) => x.id), [k.id]);
+  assert.deepEqual(
+    onlyGlobex.map((x: { id: string }) => x.id),
+    [k.id],
+  );
   assert.match((await cli('list', '--tenant', 'nobody')).stdout, /no keys for tenant nobody/);
 
   const rev = await cli('revoke', k.id);

@@ -58,8 +58,14 @@ test('a video with no faces is a valid result with zero clusters', async () => {
 test('cluster: rows in, one label per row out; min_csize drops small clusters to null', async () => {
   // Three tight groups of 6, 5 and 1 points, far apart.
   const rows: number[][] = [];
-  const centres = [[0, 0, 0, 0], [10, 0, 0, 0], [0, 10, 0, 0]];
-  [6, 5, 1].forEach((n, c) => { for (let i = 0; i < n; i++) rows.push(centres[c].map((v, d) => v + ((i * 7 + d * 3) % 5) * 0.01)); });
+  const centres = [
+    [0, 0, 0, 0],
+    [10, 0, 0, 0],
+    [0, 10, 0, 0],
+  ];
+  [6, 5, 1].forEach((n, c) => {
+    for (let i = 0; i < n; i++) rows.push(centres[c].map((v, d) => v + ((i * 7 + d * 3) % 5) * 0.01));
+  });
   const file = join(dir, 'rows.json');
   writeFileSync(file, JSON.stringify(rows));
   const r = await keycast(['cluster', '--fingerprints', file, '--sim', '0.5', '--min-csize', '2', '--no-merge']);
@@ -85,7 +91,9 @@ describe('analyze on the Hamilton clip', { skip: needsSharedData(HAMILTON) }, ()
   test('clusters the key characters: NMI (all faces) ≥ 0.90 by score.py', () => {
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     const ours = scoreAgainstGroundTruth(JSON.parse(readFileSync(HAMILTON_GT, 'utf8')), result);
-    const py = JSON.parse(execFileSync('python3', [join(HAMILTON_GT, '../../../tools/score.py'), HAMILTON_GT, join(out, 'result.json'), '--json'], { encoding: 'utf8' }));
+    const py = JSON.parse(
+      execFileSync('python3', [join(HAMILTON_GT, '../../../tools/score.py'), HAMILTON_GT, join(out, 'result.json'), '--json'], { encoding: 'utf8' }),
+    );
     assert.equal(ours.nmi_all, py.nmi_all, 'the eval command agrees with score.py');
     assert.ok(py.nmi_all >= 0.9, `NMI ${py.nmi_all}`);
     assert.ok(py.detection_recall >= 0.7, `detection recall ${py.detection_recall}`);
@@ -107,7 +115,11 @@ describe('analyze on the Hamilton clip', { skip: needsSharedData(HAMILTON) }, ()
       assert.ok(c.screen_time_s > 0 && c.first_t <= c.last_t);
     }
     const times = result.clusters.map((c: { screen_time_s: number }) => c.screen_time_s);
-    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'sorted by screen time');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      'sorted by screen time',
+    );
     // key characters (≥ 4 s or ≥ 5% of the 10 s clip) first; each cluster carries the flag
     for (const c of result.clusters) assert.equal(c.key, c.screen_time_s >= 4 - 1e-6 || c.screen_time_s >= 0.05 * result.video.duration_s - 1e-6);
     assert.equal(result.params.shot_aware, true);

@@ -9,13 +9,19 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 // scipy's linkage + fcluster(Z, max(pdist) * (1 - sim), 'distance') on 2,000 blob points in 256-d,
 // written by scripts/make-clustering-fixtures.py.
 const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/clustering/blobs2000.json'), 'utf8')) as {
-  n: number; d: number; pointsF32Base64: string; methods: Record<string, { labels: Record<string, number[]> }>;
+  n: number;
+  d: number;
+  pointsF32Base64: string;
+  methods: Record<string, { labels: Record<string, number[]> }>;
 };
 
 /** Partition as canonical labels: each label replaced by the order of its first appearance. */
 function canonical(labels: (number | null)[]): number[] {
   const seen = new Map<number | null, number>();
-  return labels.map((l) => { if (!seen.has(l)) seen.set(l, seen.size); return seen.get(l)!; });
+  return labels.map((l) => {
+    if (!seen.has(l)) seen.set(l, seen.size);
+    return seen.get(l)!;
+  });
 }
 
 let dir: string;

@@ -21,7 +21,12 @@ const noPython = spawnSync('python3', ['--version']).status === 0 ? false : 'pyt
 test('roundLikePython agrees with python3 on every ratio of small counts a scorer meets', { skip: noPython }, () => {
   const xs: number[] = [];
   for (let d = 1; d <= 400; d++) for (let n = 0; n <= d; n += 1 + (d >> 5)) xs.push(n / d);
-  const py = JSON.parse(execFileSync('python3', ['-c', 'import json,sys; print(json.dumps([[round(x, 4), round(x, 3)] for x in json.load(sys.stdin)]))'], { input: JSON.stringify(xs), encoding: 'utf8' })) as [number, number][];
+  const py = JSON.parse(
+    execFileSync('python3', ['-c', 'import json,sys; print(json.dumps([[round(x, 4), round(x, 3)] for x in json.load(sys.stdin)]))'], {
+      input: JSON.stringify(xs),
+      encoding: 'utf8',
+    }),
+  ) as [number, number][];
   const off = xs.filter((x, i) => roundLikePython(x, 4) !== py[i][0] || roundLikePython(x, 3) !== py[i][1]);
   assert.deepEqual(off, [], `${xs.length} ratios`);
 });

@@ -32,7 +32,9 @@ before(async () => {
   await migrate(url);
   receiver = createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       const ev = JSON.parse(body) as { id: string };
       received.push({ headers: req.headers, body });
@@ -44,7 +46,18 @@ before(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  deps = createWorkerDeps(testConfig({ databaseUrl: url, redisUrl: TEST_REDIS_URL, storageDir: storage.dir, queuePrefix: uniquePrefix('worker'), webhookSecret: SECRET, segmentSeconds: 2, webhookAllowedHosts: ['127.0.0.1'] }), { poolSize: 1 });
+  deps = createWorkerDeps(
+    testConfig({
+      databaseUrl: url,
+      redisUrl: TEST_REDIS_URL,
+      storageDir: storage.dir,
+      queuePrefix: uniquePrefix('worker'),
+      webhookSecret: SECRET,
+      segmentSeconds: 2,
+      webhookAllowedHosts: ['127.0.0.1'],
+    }),
+    { poolSize: 1 },
+  );
   running = startWorkers(deps);
 });
 
@@ -68,15 +81,20 @@ async function upload(options: Partial<ExtractOptions>, { file = video.path, cal
 }
 
 async function settled(id: string): Promise<VideoRecord> {
-  return waitFor(async () => {
-    const v = await deps.store.videos.get(id);
-    return v && (v.status === 'ready' || v.status === 'failed') ? v : null;
-  }, { timeoutMs: 120_000, what: `video ${id} to settle` });
+  return waitFor(
+    async () => {
+      const v = await deps.store.videos.get(id);
+      return v && (v.status === 'ready' || v.status === 'failed') ? v : null;
+    },
+    { timeoutMs: 120_000, what: `video ${id} to settle` },
+  );
 }
 
 type FaceKey = { frame: number; k: number; x: number; y: number; w: number; h: number };
 const faceSet = async (id: string) =>
-  (await sql<FaceKey>(url, 'SELECT frame, k, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k', [id])).map((f) => `${f.frame}/${f.k}/${f.x},${f.y},${f.w},${f.h}`);
+  (await sql<FaceKey>(url, 'SELECT frame, k, x, y, w, h FROM faces WHERE video_id = $1 ORDER BY frame, k', [id])).map(
+    (f) => `${f.frame}/${f.k}/${f.x},${f.y},${f.w},${f.h}`,
+  );
 
 let whole: { id: string; faces: string[] };
 
@@ -92,8 +110,16 @@ test(`one segment: faces stored once each, default linkage cached, video ready (
   assert.ok(faces.length >= 3, `found ${faces.length} faces`);
   assert.equal(done.faceCount, faces.length);
   assert.equal(new Set(faces.map((f) => f.split('/').slice(0, 2).join('/'))).size, faces.length, 'no (frame, k) twice');
-  const linkages = await sql<{ weights: string; method: string; n: number; len: number }>(url, 'SELECT weights, method, n, length(z) AS len FROM linkages WHERE video_id = $1', [v.id]);
-  assert.deepEqual(linkages.map((l) => [l.weights, l.method, l.n, l.len]), [['1,1', linkageVariant(DEFAULT_CLUSTER), faces.length, (faces.length - 1) * 4 * 8]], 'the default linkage (keycast flow: average+units+…)');
+  const linkages = await sql<{ weights: string; method: string; n: number; len: number }>(
+    url,
+    'SELECT weights, method, n, length(z) AS len FROM linkages WHERE video_id = $1',
+    [v.id],
+  );
+  assert.deepEqual(
+    linkages.map((l) => [l.weights, l.method, l.n, l.len]),
+    [['1,1', linkageVariant(DEFAULT_CLUSTER), faces.length, (faces.length - 1) * 4 * 8]],
+    'the default linkage (keycast flow: average+units+…)',
+  );
   assert.ok(done.timings.extract_ms > 0 && done.timings.linkage_ms >= 0 && done.timings.probe_ms >= 0);
   whole = { id: v.id, faces };
 });
@@ -108,7 +134,13 @@ test('split into 2 s segments (a flow of child jobs): the same faces as one segm
   assert.equal(done.frameCount, 4);
   assert.deepEqual(await faceSet(v.id), whole.faces);
   const segs = await deps.store.segments.list(v.id);
-  assert.deepEqual(segs.map((s) => [s.idx, s.startS, s.status]), [[0, 0, 'done'], [1, 2, 'done']]);
+  assert.deepEqual(
+    segs.map((s) => [s.idx, s.startS, s.status]),
+    [
+      [0, 0, 'done'],
+      [1, 2, 'done'],
+    ],
+  );
   const counts = await deps.queues.counts();
   assert.equal(counts.segment.completed, 2);
 });
@@ -123,11 +155,20 @@ test('not a video: failed at once with NOT_A_VIDEO (no retry), and video.failed 
   const job = await deps.queues.extract.getJob(`extract-${v.id}`);
   assert.equal(job!.attemptsMade, 1, 'a KeycastError is not retried');
 
-  const deliveries = await waitFor(async () => {
-    const d = await deps.store.deliveries.list(v.id);
-    return d.length >= 2 ? d : null;
-  }, { what: 'two webhook attempts' });
-  assert.deepEqual(deliveries.map((d) => [d.event, d.attempt, d.statusCode, d.deliveredAt !== null]), [['video.failed', 1, 500, false], ['video.failed', 2, 204, true]]);
+  const deliveries = await waitFor(
+    async () => {
+      const d = await deps.store.deliveries.list(v.id);
+      return d.length >= 2 ? d : null;
+    },
+    { what: 'two webhook attempts' },
+  );
+  assert.deepEqual(
+    deliveries.map((d) => [d.event, d.attempt, d.statusCode, d.deliveredAt !== null]),
+    [
+      ['video.failed', 1, 500, false],
+      ['video.failed', 2, 204, true],
+    ],
+  );
   const mine = received.filter((r) => JSON.parse(r.body).video_id === v.id);
   assert.equal(mine.length, 2);
   for (const r of mine) {
@@ -144,10 +185,13 @@ test('not a video: failed at once with NOT_A_VIDEO (no retry), and video.failed 
 test('deleting a video removes it; a job queued for it is skipped', async () => {
   const v = await upload({ capture_interval_sec: 1, stop_sec: 2 });
   await deps.store.deleteVideo(v.id);
-  const job = await waitFor(async () => {
-    const j = await deps.queues.extract.getJob(`extract-${v.id}`);
-    return j && (await j.isCompleted()) ? j : null;
-  }, { what: 'job of a deleted video to complete' });
+  const job = await waitFor(
+    async () => {
+      const j = await deps.queues.extract.getJob(`extract-${v.id}`);
+      return j && (await j.isCompleted()) ? j : null;
+    },
+    { what: 'job of a deleted video to complete' },
+  );
   assert.deepEqual(job.returnvalue, { skipped: 'video deleted' });
   assert.equal((await sql(url, 'SELECT 1 FROM faces WHERE video_id = $1', [v.id])).length, 0);
 });

@@ -32,8 +32,14 @@ export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const auth = await createTestKey(databaseUrl, 'test');
   return {
-    app, deps, config, baseUrl, databaseUrl, auth,
-    call: (method, path, init = {}) => call(baseUrl, method, path, { ...init, headers: { ...auth.headers, ...(init.headers as Record<string, string> | undefined) } }),
+    app,
+    deps,
+    config,
+    baseUrl,
+    databaseUrl,
+    auth,
+    call: (method, path, init = {}) =>
+      call(baseUrl, method, path, { ...init, headers: { ...auth.headers, ...(init.headers as Record<string, string> | undefined) } }),
     async close() {
       await app.close();
       if (deps.queues.connection.status === 'ready') await deps.queues.obliterate().catch(() => {});

@@ -27,23 +27,36 @@ export function corruptMdat(mp4: Buffer, from: number, to: number, seed = 7): { 
   let x = seed >>> 0 || 1;
   for (let i = start; i < end; i++) {
     // xorshift32: the same garbage on every run.
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = x & 0xff;
   }
   return { bytes: out, start, end };
 }
 
-export interface Packet { pts: number; pos: number; size: number; key: boolean }
+export interface Packet {
+  pts: number;
+  pos: number;
+  size: number;
+  key: boolean;
+}
 
 /** The video stream's packets as ffprobe reads them from the container's index (a damaged payload does not change it). */
 export function videoPackets(path: string): Packet[] {
-  const csv = execFileSync('ffprobe', ['-v', 'quiet', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,size,flags', '-of', 'csv=p=0', path], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  return csv.trim().split('\n').map((line) => {
-    const [pts, size, pos, flags] = line.split(',');
-    return { pts: Number(pts), size: Number(size), pos: Number(pos), key: (flags ?? '').includes('K') };
-  }).sort((p, q) => p.pts - q.pts);
+  const csv = execFileSync('ffprobe', ['-v', 'quiet', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,size,flags', '-of', 'csv=p=0', path], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  return csv
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [pts, size, pos, flags] = line.split(',');
+      return { pts: Number(pts), size: Number(size), pos: Number(pos), key: (flags ?? '').includes('K') };
+    })
+    .sort((p, q) => p.pts - q.pts);
 }
 
 /**

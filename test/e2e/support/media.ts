@@ -19,9 +19,27 @@ export function demoPhotoVideo(): string {
   const tmp = `${out}.${process.pid}.mp4`;
   // Each photo looped for 2 s at 25 fps, fitted into 640x360, then concatenated: 300 real frames.
   const inputs = photos.flatMap((p) => ['-loop', '1', '-framerate', '25', '-t', '2', '-i', p]);
-  const fit = photos.map((_, i) => `[${i}:v]scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v${i}]`).join(';');
+  const fit = photos
+    .map((_, i) => `[${i}:v]scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v${i}]`)
+    .join(';');
   const graph = `${fit};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-filter_complex', graph, '-map', '[out]', '-r', '25', '-c:v', 'libx264', '-preset', 'veryfast', tmp]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    ...inputs,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-r',
+    '25',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    tmp,
+  ]);
   execFileSync('mv', [tmp, out]);
   return out;
 }

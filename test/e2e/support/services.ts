@@ -73,7 +73,10 @@ export function testConfig(over: Partial<ServiceConfig>): ServiceConfig {
 }
 
 /** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, { timeoutMs = 60_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

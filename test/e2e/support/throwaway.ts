@@ -36,19 +36,26 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   let child: ChildProcess | null = null;
   const url = `redis://127.0.0.1:${port}`;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-    await waitFor(async () => {
-      const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      c.on('error', () => {});
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        c.disconnect();
-      }
-    }, { timeoutMs: 10_000, what: `redis-server on ${port}` });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () => {
+        const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        c.on('error', () => {});
+        try {
+          await c.connect();
+          return (await c.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          c.disconnect();
+        }
+      },
+      { timeoutMs: 10_000, what: `redis-server on ${port}` },
+    );
   };
   const kill = async () => {
     const c = child;
@@ -58,7 +65,16 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     await gone;
   };
   await start();
-  return { url, port, kill, start, async stop() { await kill(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    url,
+    port,
+    kill,
+    start,
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface ThrowawayPostgres {
@@ -90,7 +106,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
     chownSync(dir, uid, gid);
   }
-  const run = (bin: string, args: string[]) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: 'ignore' }) : execFileSync(pgBin(bin), args, { stdio: 'ignore' }));
+  const run = (bin: string, args: string[]) =>
+    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: 'ignore' }) : execFileSync(pgBin(bin), args, { stdio: 'ignore' });
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
@@ -101,7 +118,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     await c.end();
   };
   const kill = async () => {
-    try { run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']); } catch { /* already down */ }
+    try {
+      run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
+    } catch {
+      /* already down */
+    }
   };
   await start();
   return {

@@ -48,17 +48,30 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      try { logs.push(JSON.parse(line)); } catch { /* not a log line */ }
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        /* not a log line */
+      }
     }
   });
-  child.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let dead = false;
-  void exited.then(() => { dead = true; });
-  await waitFor(async () => {
-    if (dead) throw new Error(`worker exited during start-up: ${stderr}`);
-    return logs.some((l) => l.msg === 'worker started');
-  }, { timeoutMs: 60_000, what: 'worker start' });
+  void exited.then(() => {
+    dead = true;
+  });
+  await waitFor(
+    async () => {
+      if (dead) throw new Error(`worker exited during start-up: ${stderr}`);
+      return logs.some((l) => l.msg === 'worker started');
+    },
+    { timeoutMs: 60_000, what: 'worker start' },
+  );
   return {
     child,
     pid: child.pid!,

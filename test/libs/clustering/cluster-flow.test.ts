@@ -48,8 +48,17 @@ test('labels are numbered by descending cluster size', () => {
   const size = new Map<number, number>();
   for (const l of r.labels) if (l !== null) size.set(l, (size.get(l) ?? 0) + 1);
   const sizes = [...size.keys()].sort((a, b) => a - b).map((k) => size.get(k)!);
-  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
-  assert.equal(countMismatches([...size.keys()].sort((a, b) => a - b), sizes.map((_, i) => i)), 0);
+  assert.deepEqual(
+    sizes,
+    [...sizes].sort((a, b) => b - a),
+  );
+  assert.equal(
+    countMismatches(
+      [...size.keys()].sort((a, b) => a - b),
+      sizes.map((_, i) => i),
+    ),
+    0,
+  );
 });
 
 test('degenerate inputs: 0 and 1 fingerprints', () => {

@@ -6,9 +6,21 @@ const dir = new URL('../../fixtures/clustering/', import.meta.url);
 
 export const SIMS = [0, 0.2, 0.4, 0.63, 0.8, 0.95, 1];
 
-export interface MethodFixture { Z: number[][]; labels: Record<string, number[]> }
-export interface HacFixture { n: number; d: number; maxDist: number; pdist?: number[]; methods: Record<LinkageMethod, MethodFixture> }
-export interface SmallFixture extends HacFixture { points: number[][]; pdist: number[] }
+export interface MethodFixture {
+  Z: number[][];
+  labels: Record<string, number[]>;
+}
+export interface HacFixture {
+  n: number;
+  d: number;
+  maxDist: number;
+  pdist?: number[];
+  methods: Record<LinkageMethod, MethodFixture>;
+}
+export interface SmallFixture extends HacFixture {
+  points: number[][];
+  pdist: number[];
+}
 export interface FlowFixture {
   params: { sim: number; min_csize: number; method: LinkageMethod; merge: boolean; face_threshold: number; cloth_threshold: number; iterations: number };
   labels: (number | null)[];
@@ -38,7 +50,9 @@ function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as T;
 }
 
-export interface CondensedFixture extends HacFixture { condensed: number[] }
+export interface CondensedFixture extends HacFixture {
+  condensed: number[];
+}
 export const loadSmall = () =>
   load<{ meta: { scipy: string }; sets: Record<string, SmallFixture>; condensedSets: Record<string, CondensedFixture> }>('small.json');
 export const loadBlobs = () => load<BlobsFixture>('blobs2000.json');

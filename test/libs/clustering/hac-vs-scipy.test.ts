@@ -29,7 +29,8 @@ for (const [name, set] of Object.entries(small.sets)) {
 }
 
 test('small sets: Z is in fact bit-identical to scipy (not just within 1e-9), in both memory modes', () => {
-  let mismatches = 0, compared = 0;
+  let mismatches = 0,
+    compared = 0;
   for (const set of Object.values(small.sets)) {
     const y = pdist(set.points);
     for (const method of LINKAGE_METHODS) {
@@ -49,7 +50,8 @@ for (const [name, set] of Object.entries(small.condensedSets)) {
     for (const method of LINKAGE_METHODS) {
       const Z = linkage(y, set.n, method);
       assert.equal(countMismatches(Z, flatZ(set.methods[method].Z)), 0, method);
-      for (const sim of SIMS) assert.deepEqual(Array.from(cutAtSim(Z, set.n, sim, set.maxDist)), set.methods[method].labels[String(sim)], `${method} sim=${sim}`);
+      for (const sim of SIMS)
+        assert.deepEqual(Array.from(cutAtSim(Z, set.n, sim, set.maxDist)), set.methods[method].labels[String(sim)], `${method} sim=${sim}`);
     }
     // the documented edge: average merge heights round an ulp above maxDist
     assert.equal(new Set(cutAtSim(linkage(y, set.n, 'average'), set.n, 0, set.maxDist)).size, 2);

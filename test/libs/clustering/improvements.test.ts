@@ -4,8 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  applyCannotLink, autoCutHeight, CANNOT_LINK_DISTANCE, condensedIndex, conflictNodes, expandUnitLabels, fcluster, fclusterCannotLink,
-  FACE_UNITS_BAND, linkage, mergeClusters, pdist, unitDistances,
+  applyCannotLink,
+  autoCutHeight,
+  CANNOT_LINK_DISTANCE,
+  condensedIndex,
+  conflictNodes,
+  expandUnitLabels,
+  fcluster,
+  fclusterCannotLink,
+  FACE_UNITS_BAND,
+  linkage,
+  mergeClusters,
+  pdist,
+  unitDistances,
 } from '../../../libs/clustering/index.js';
 import { blobPoints, loadBlobs } from './fixtures.js';
 
@@ -19,7 +30,10 @@ const EVERY_MERGE = { minSide: 1 };
 test('autoCutHeight: the middle of the widest gap between merge heights inside the band', () => {
   // merge heights 0.1 (outside), 0.32, 0.36, 0.46 → points [0.3, 0.32, 0.36, 0.46, 0.5]: widest 0.36..0.46
   const Z = lineZ([0, 0.1, 0.42, 0.78, 1.24]);
-  assert.deepEqual(Array.from({ length: 4 }, (_, r) => Math.round(Z[4 * r + 2] * 100) / 100), [0.1, 0.32, 0.36, 0.46]);
+  assert.deepEqual(
+    Array.from({ length: 4 }, (_, r) => Math.round(Z[4 * r + 2] * 100) / 100),
+    [0.1, 0.32, 0.36, 0.46],
+  );
   assert.ok(Math.abs(autoCutHeight(Z, 5, FACE_UNITS_BAND, EVERY_MERGE) - 0.41) < 1e-12);
   // the same heights in another order of points give the same height: it depends on the heights only
   assert.equal(autoCutHeight(lineZ([1.24, 0.78, 0, 0.42, 0.1]), 5, FACE_UNITS_BAND, EVERY_MERGE), autoCutHeight(Z, 5, FACE_UNITS_BAND, EVERY_MERGE));
@@ -51,8 +65,13 @@ test('autoCutHeight is deterministic on a real tree and lies inside the band', (
   const X = blobPoints(loadBlobs()).slice(0, 300);
   const y = pdist(X);
   const scale = 0.45 / Math.max(...y);
-  const Z = linkage(y.map((v) => v * scale), X.length, 'average');
-  const a = autoCutHeight(Z, X.length), b = autoCutHeight(Z.slice(), X.length);
+  const Z = linkage(
+    y.map((v) => v * scale),
+    X.length,
+    'average',
+  );
+  const a = autoCutHeight(Z, X.length),
+    b = autoCutHeight(Z.slice(), X.length);
   assert.equal(a, b);
   assert.ok(a > FACE_UNITS_BAND.lo && a < FACE_UNITS_BAND.hi);
 });
@@ -63,7 +82,13 @@ test('applyCannotLink sets exactly the pairs that share a group', () => {
   const set = applyCannotLink(y, n, [[1], [1], [2], [1, 2], [3]]);
   // pairs sharing group 1: (0,1) (0,3) (1,3); group 2: (2,3)
   assert.equal(set, 4);
-  for (const [i, j] of [[0, 1], [0, 3], [1, 3], [2, 3]]) assert.equal(y[condensedIndex(n, i, j)], CANNOT_LINK_DISTANCE);
+  for (const [i, j] of [
+    [0, 1],
+    [0, 3],
+    [1, 3],
+    [2, 3],
+  ])
+    assert.equal(y[condensedIndex(n, i, j)], CANNOT_LINK_DISTANCE);
   assert.equal(y.filter((v) => v === 0.5).length, 6);
 });
 
@@ -85,20 +110,26 @@ test('fclusterCannotLink splits a cluster that holds two points of one group, do
 });
 
 test('property: cannot-link never puts two points of one group in one flat cluster (any method, any cut)', () => {
-  fc.assert(fc.property(
-    fc.array(fc.tuple(fc.float({ min: -5, max: 5, noNaN: true }), fc.float({ min: -5, max: 5, noNaN: true }), fc.integer({ min: 0, max: 6 })), { minLength: 2, maxLength: 40 }),
-    fc.constantFrom('average', 'single', 'complete' as const),
-    fc.double({ min: 0, max: 20, noNaN: true }),
-    fc.boolean(),
-    (pts, method, t, penalise) => {
-      const n = pts.length;
-      const y = pdist(pts.map(([x, z]) => [x, z]));
-      const groups = pts.map((p) => [p[2]]);
-      if (penalise) applyCannotLink(y, n, groups);
-      const labels = fclusterCannotLink(linkage(y, n, method), n, t, groups);
-      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (groups[i][0] === groups[j][0]) assert.notEqual(labels[i], labels[j]);
-    },
-  ), { numRuns: 300, seed: 4 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.float({ min: -5, max: 5, noNaN: true }), fc.float({ min: -5, max: 5, noNaN: true }), fc.integer({ min: 0, max: 6 })), {
+        minLength: 2,
+        maxLength: 40,
+      }),
+      fc.constantFrom('average', 'single', 'complete' as const),
+      fc.double({ min: 0, max: 20, noNaN: true }),
+      fc.boolean(),
+      (pts, method, t, penalise) => {
+        const n = pts.length;
+        const y = pdist(pts.map(([x, z]) => [x, z]));
+        const groups = pts.map((p) => [p[2]]);
+        if (penalise) applyCannotLink(y, n, groups);
+        const labels = fclusterCannotLink(linkage(y, n, method), n, t, groups);
+        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (groups[i][0] === groups[j][0]) assert.notEqual(labels[i], labels[j]);
+      },
+    ),
+    { numRuns: 300, seed: 4 },
+  );
 });
 
 test('unitDistances: the mean over the pairs of two units; singleton units keep the distances exactly', () => {
@@ -114,7 +145,12 @@ test('unitDistances: the mean over the pairs of two units; singleton units keep 
 
 test('mergeClusters with cannot-link groups never merges clusters that share a frame', () => {
   // two clusters with equal face means (the face rule would merge them), frames overlap
-  const X = [[1, 0, 0, 0], [0.98, 0.02, 0, 0], [0.99, 0.01, 0, 0], [0.97, 0.03, 0, 0]].map((r) => Float64Array.from(r));
+  const X = [
+    [1, 0, 0, 0],
+    [0.98, 0.02, 0, 0],
+    [0.99, 0.01, 0, 0],
+    [0.97, 0.03, 0, 0],
+  ].map((r) => Float64Array.from(r));
   const labels = [0, 0, 1, 1];
   const opts = { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 };
   assert.deepEqual(mergeClusters(X, labels, opts), [0, 0, 0, 0]);

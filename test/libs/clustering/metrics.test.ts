@@ -16,7 +16,10 @@ for (const c of loadMetrics().cases) {
     close(s.recall, c.pairwise_singletons[1], 'recall');
     close(s.f1, c.pairwise_singletons[2], 'f1');
     const d = pairwiseScores(c.truth, c.pred, { unclustered: 'drop' });
-    assert.deepEqual([d.precision, d.recall, d.f1].map((v, i) => Math.abs(v - c.pairwise_drop[i]) <= 1e-12), [true, true, true]);
+    assert.deepEqual(
+      [d.precision, d.recall, d.f1].map((v, i) => Math.abs(v - c.pairwise_drop[i]) <= 1e-12),
+      [true, true, true],
+    );
   });
 }
 

@@ -22,9 +22,13 @@ test('applyMinSize drops small clusters and renumbers by size, ties by smallest 
 // E (1 pt):  face (0.1,0.15), cloth (20,20): face close to B (0.15) but 0.1803 from A -> not < 0.18
 const pts: [number[], string | null][] = [
   // Cloth halves are offset by 1 so no cluster's mean cloth is zero (zero = no clothing evidence).
-  [[0, 0, 1, 1], 'A'], [[0, 0.01, 1, 1], 'A'], [[0, -0.01, 1, 1], 'A'],
-  [[0.1, 0.01, 6, 6], 'B'], [[0.1, -0.01, 6, 6], 'B'],
-  [[5, 5, 1, 1.1], 'C'], [[5, 5, 1, 1.1], 'C'],
+  [[0, 0, 1, 1], 'A'],
+  [[0, 0.01, 1, 1], 'A'],
+  [[0, -0.01, 1, 1], 'A'],
+  [[0.1, 0.01, 6, 6], 'B'],
+  [[0.1, -0.01, 6, 6], 'B'],
+  [[5, 5, 1, 1.1], 'C'],
+  [[5, 5, 1, 1.1], 'C'],
   [[9, 9, 10, 10], 'D'],
   [[0.1, 0.15, 21, 21], 'E'],
   [[100, 100, 101, 101], null],
@@ -40,7 +44,7 @@ test('mergeClusters, OR rule on a hand-made example: one pass', () => {
   assert.deepEqual(out, [0, 0, 0, 0, 0, 0, 0, 1, 2, null]);
 });
 
-test('mergeClusters: i\'s mean is not updated within a pass, later passes use new means', () => {
+test("mergeClusters: i's mean is not updated within a pass, later passes use new means", () => {
   // with a threshold of 0.2, E is within 0.2 of A's face mean at the start: merged in pass 1
   assert.deepEqual(mergeClusters(X, ids, { faceDim: 2, face_threshold: 0.2, cloth_threshold: 0.12, iterations: 1 })[8], 0);
   // threshold 0.175: E not close to A (0.18) in pass 1. A absorbs B then; B alone would have been
@@ -63,7 +67,14 @@ test('mergeClusters: strict thresholds, and a half that is zero everywhere is no
 
 test('mergeClusters: start-of-pass means, an absorbed cluster absorbs nothing, next pass recomputes', () => {
   // faces on a line (faceDim 1), cloth halves far apart. A = 3 pts at 0, B = 2 pts at 0.15, E = 1 pt at 0.25.
-  const pts = [[0, 0], [0, 0], [0, 0], [0.15, 50], [0.15, 50], [0.25, 100]].map((r) => Float64Array.from(r));
+  const pts = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0.15, 50],
+    [0.15, 50],
+    [0.25, 100],
+  ].map((r) => Float64Array.from(r));
   const l = [0, 0, 0, 1, 1, 2];
   const opts = { faceDim: 1, face_threshold: 0.2, cloth_threshold: 0.12 };
   // pass 1: A absorbs B (0.15). E is 0.25 from A's start mean: stays. B, absorbed, is not compared
@@ -75,11 +86,23 @@ test('mergeClusters: start-of-pass means, an absorbed cluster absorbs nothing, n
 
 test('mergeClusters: clusters without clothing evidence (zero mean cloth) never merge by cloth', () => {
   // Two close-up clusters (cloth zero) with different faces, and one with clothing.
-  const Y = [[0, 0, 0, 0], [0, 0.01, 0, 0], [3, 0, 0, 0], [3, 0.01, 0, 0], [6, 0, 1, 0], [6, 0.01, 1, 0]].map((r) => Float64Array.from(r));
+  const Y = [
+    [0, 0, 0, 0],
+    [0, 0.01, 0, 0],
+    [3, 0, 0, 0],
+    [3, 0.01, 0, 0],
+    [6, 0, 1, 0],
+    [6, 0.01, 1, 0],
+  ].map((r) => Float64Array.from(r));
   assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1, 2, 2], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1, 2, 2]);
 });
 
 test('mergeClusters: a cloth half identical everywhere (same backdrop in every chip) is no evidence', () => {
-  const Y = [[0, 0, 0.5, 0.5], [0, 0.01, 0.5, 0.5], [3, 0, 0.5, 0.5], [3, 0.01, 0.5, 0.5]].map((r) => Float64Array.from(r));
+  const Y = [
+    [0, 0, 0.5, 0.5],
+    [0, 0.01, 0.5, 0.5],
+    [3, 0, 0.5, 0.5],
+    [3, 0.01, 0.5, 0.5],
+  ].map((r) => Float64Array.from(r));
   assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1]);
 });

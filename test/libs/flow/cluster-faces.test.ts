@@ -31,8 +31,11 @@ test('a missing clothing half is assumed to agree as well as the face does, not 
 test('a close-up without clothing joins its person, not a cluster of its own', () => {
   const opts = resolveClusterOptions({ sim: 0.4, min_csize: 1, merge: false });
   const faces = [
-    face(0, unit(8, 0), unit(8, 4)), face(1, unit(8, 0, 0.05), unit(8, 4, 0.05)), face(2, unit(8, 0, 0.1), unit(8, 4, 0.02)),
-    face(3, unit(8, 2), unit(8, 6)), face(4, unit(8, 2, 0.05), unit(8, 6, 0.05)),
+    face(0, unit(8, 0), unit(8, 4)),
+    face(1, unit(8, 0, 0.05), unit(8, 4, 0.05)),
+    face(2, unit(8, 0, 0.1), unit(8, 4, 0.02)),
+    face(3, unit(8, 2), unit(8, 6)),
+    face(4, unit(8, 2, 0.05), unit(8, 6, 0.05)),
     face(5, unit(8, 0, 0.08), new Array(8).fill(0)), // person A, close-up
   ];
   const { labels } = clusterFaces(faces, opts);

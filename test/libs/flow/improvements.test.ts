@@ -6,7 +6,15 @@ import fc from 'fast-check';
 import { DEFAULT_CLUSTER, resolveClusterOptions } from '../../../libs/config/index.js';
 import { clusterFingerprints, fingerprints, pdist } from '../../../libs/clustering/index.js';
 import {
-  buildTracks, clusterFaces, faceQuality, faceShare, linkageKey, linkageVariant, NEUTRAL_SHARE, pairDistances, type ClusterableFace,
+  buildTracks,
+  clusterFaces,
+  faceQuality,
+  faceShare,
+  linkageKey,
+  linkageVariant,
+  NEUTRAL_SHARE,
+  pairDistances,
+  type ClusterableFace,
 } from '../../../libs/flow/index.js';
 import { appearanceDistances } from '../../../libs/flow/index.js';
 
@@ -18,19 +26,30 @@ function vec(hot: number, jitter = 0): number[] {
 }
 
 let nextId = 0;
-function face(frame: number, t: number, box: [number, number, number, number], f: number[], c: number[] = vec(8), extra: Partial<ClusterableFace> = {}): ClusterableFace {
+function face(
+  frame: number,
+  t: number,
+  box: [number, number, number, number],
+  f: number[],
+  c: number[] = vec(8),
+  extra: Partial<ClusterableFace> = {},
+): ClusterableFace {
   return { id: nextId++, t, frame, box, score: 0.95, face: f, cloth: c, sharpness: 800, yaw: 0, ...extra };
 }
 
 const OFF = { cannot_link: false, tracks: false, quality_weighting: false, shot_aware: false };
 
 test('buildTracks: consecutive samples, overlapping boxes and close descriptors link; one track never holds two faces of a frame', () => {
-  const A = vec(0), B = vec(4);
+  const A = vec(0),
+    B = vec(4);
   const faces = [
-    face(0, 0, [10, 10, 50, 50], A), face(0, 0, [200, 10, 50, 50], B),
-    face(10, 1, [14, 12, 50, 50], vec(0, 0.1)), face(10, 1, [204, 10, 50, 50], B),
+    face(0, 0, [10, 10, 50, 50], A),
+    face(0, 0, [200, 10, 50, 50], B),
+    face(10, 1, [14, 12, 50, 50], vec(0, 0.1)),
+    face(10, 1, [204, 10, 50, 50], B),
     // frame 20: A's box moved away (IoU < 0.3): A's track ends; B continues
-    face(20, 2, [120, 10, 50, 50], A), face(20, 2, [206, 10, 50, 50], vec(4, 0.05)),
+    face(20, 2, [120, 10, 50, 50], A),
+    face(20, 2, [206, 10, 50, 50], vec(4, 0.05)),
     // frame 40: a gap of two intervals: nothing links across it
     face(40, 4, [206, 10, 50, 50], B),
   ];
@@ -91,17 +110,24 @@ test('pairDistances: neutral fingerprint scale is the reference distance; face u
 
 test('clusterFaces with every improvement off is the reference flow, label for label', () => {
   const faces: ClusterableFace[] = [];
-  for (let i = 0; i < 30; i++) faces.push(face(i, i, [0, 0, 50, 50], vec(i % 3 * 4, (i % 5) * 0.05), vec(8 + (i % 3), (i % 7) * 0.04)));
+  for (let i = 0; i < 30; i++) faces.push(face(i, i, [0, 0, 50, 50], vec((i % 3) * 4, (i % 5) * 0.05), vec(8 + (i % 3), (i % 7) * 0.04)));
   for (const sim of [0.3, 0.4, 0.63]) {
     const opts = resolveClusterOptions({ sim, ...OFF });
-    const X = fingerprints(faces.map((f) => f.face), faces.map((f) => f.cloth), opts.face_cloth_weights);
+    const X = fingerprints(
+      faces.map((f) => f.face),
+      faces.map((f) => f.cloth),
+      opts.face_cloth_weights,
+    );
     const ref = clusterFingerprints(X, { ...opts, sim, faceDim: DIM }).labels;
     assert.deepEqual(clusterFaces(faces, opts).labels, ref);
   }
   assert.equal(linkageVariant(resolveClusterOptions({ sim: 0.4, ...OFF })), 'average');
   assert.equal(linkageKey(resolveClusterOptions({ sim: 0.4, ...OFF })), 'average|1,1');
   assert.equal(linkageVariant(resolveClusterOptions({ sim: 'auto', ...OFF })), 'average+units');
-  assert.equal(linkageVariant(resolveClusterOptions({ sim: 0.4, ...OFF, tracks: true, cannot_link: true, quality_weighting: true })), 'average+units+quality+cannot_link+tracks');
+  assert.equal(
+    linkageVariant(resolveClusterOptions({ sim: 0.4, ...OFF, tracks: true, cannot_link: true, quality_weighting: true })),
+    'average+units+quality+cannot_link+tracks',
+  );
   // the cut is not part of the key: a number or 'auto' cut the same cached tree
   assert.equal(linkageKey({ ...DEFAULT_CLUSTER, sim: 0.3 }), linkageKey({ ...DEFAULT_CLUSTER, sim: 'auto' }));
 });
@@ -115,32 +141,36 @@ test('cannot-link: faces of one frame are never one cluster, even at sim 0 where
 });
 
 test('property: with cannot_link (and merging on), no cluster ever holds two faces of one frame', () => {
-  fc.assert(fc.property(
-    fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.double({ min: 0, max: 0.3, noNaN: true })), { minLength: 2, maxLength: 25 }),
-    fc.constantFrom<number | 'auto'>('auto', 0, 0.4, 0.8),
-    fc.boolean(),
-    (spec, sim, tracks) => {
-      const faces = spec.map(([frame, person, spot, j]) => face(frame, frame, [spot * 100, 0, 60, 60], vec(person * 3, j), vec(8 + person, j)));
-      const labels = clusterFaces(faces, resolveClusterOptions({ sim, min_csize: 1, cannot_link: true, tracks, merge: true })).labels;
-      for (let i = 0; i < faces.length; i++) {
-        for (let k = i + 1; k < faces.length; k++) if (faces[i].frame === faces[k].frame && labels[i] !== null) assert.notEqual(labels[i], labels[k]);
-      }
-    },
-  ), { numRuns: 200, seed: 11 });
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.double({ min: 0, max: 0.3, noNaN: true })),
+        { minLength: 2, maxLength: 25 },
+      ),
+      fc.constantFrom<number | 'auto'>('auto', 0, 0.4, 0.8),
+      fc.boolean(),
+      (spec, sim, tracks) => {
+        const faces = spec.map(([frame, person, spot, j]) => face(frame, frame, [spot * 100, 0, 60, 60], vec(person * 3, j), vec(8 + person, j)));
+        const labels = clusterFaces(faces, resolveClusterOptions({ sim, min_csize: 1, cannot_link: true, tracks, merge: true })).labels;
+        for (let i = 0; i < faces.length; i++) {
+          for (let k = i + 1; k < faces.length; k++) if (faces[i].frame === faces[k].frame && labels[i] !== null) assert.notEqual(labels[i], labels[k]);
+        }
+      },
+    ),
+    { numRuns: 200, seed: 11 },
+  );
 });
 
-test('tracks: every face of a track gets the track\'s label, whatever the cut', () => {
+test("tracks: every face of a track gets the track's label, whatever the cut", () => {
   // one track of 4 faces whose descriptors drift (ends 0.34 apart), and another person
   const drift = [0, 0.09, 0.18, 0.27].map((j) => vec(0, j));
-  const faces = [
-    ...drift.map((f, i) => face(i, i, [10 + i, 10, 50, 50], f)),
-    ...[0, 1, 2].map((i) => face(i, i, [300, 10, 50, 50], vec(6, i * 0.02))),
-  ];
+  const faces = [...drift.map((f, i) => face(i, i, [10 + i, 10, 50, 50], f)), ...[0, 1, 2].map((i) => face(i, i, [300, 10, 50, 50], vec(6, i * 0.02)))];
   const units = buildTracks(faces, { sample_interval_s: 1 });
   assert.equal(units.count, 2);
   for (const sim of ['auto', 1, 0.9, 0.5] as const) {
     const labels = clusterFaces(faces, resolveClusterOptions({ sim, min_csize: 1, ...OFF, tracks: true }), undefined, { sample_interval_s: 1 }).labels;
-    for (let i = 0; i < faces.length; i++) for (let k = 0; k < faces.length; k++) if (units.unitOf[i] === units.unitOf[k]) assert.equal(labels[i], labels[k], `sim ${sim}`);
+    for (let i = 0; i < faces.length; i++)
+      for (let k = 0; k < faces.length; k++) if (units.unitOf[i] === units.unitOf[k]) assert.equal(labels[i], labels[k], `sim ${sim}`);
   }
   // without tracks, sim 1 (cut at height 0) separates the drifting faces
   const apart = clusterFaces(faces, resolveClusterOptions({ sim: 1, min_csize: 1, ...OFF })).labels;
@@ -149,7 +179,13 @@ test('tracks: every face of a track gets the track\'s label, whatever the cut', 
 
 test('auto cut: deterministic, independent of the order of the faces, and a cached linkage cuts the same', () => {
   const faces: ClusterableFace[] = [];
-  for (let i = 0; i < 24; i++) faces.push(face(i, i * 10, [(i % 4) * 100, 0, 60, 60], vec((i % 4) * 4, (i % 6) * 0.04), vec(8 + (i % 4), (i % 5) * 0.05), { sharpness: 50 + i * 40, yaw: (i % 3) * 0.2 }));
+  for (let i = 0; i < 24; i++)
+    faces.push(
+      face(i, i * 10, [(i % 4) * 100, 0, 60, 60], vec((i % 4) * 4, (i % 6) * 0.04), vec(8 + (i % 4), (i % 5) * 0.05), {
+        sharpness: 50 + i * 40,
+        yaw: (i % 3) * 0.2,
+      }),
+    );
   const opts = resolveClusterOptions({});
   const a = clusterFaces(faces, opts);
   const b = clusterFaces(faces, opts);
@@ -164,7 +200,8 @@ test('auto cut: deterministic, independent of the order of the faces, and a cach
 
 test('old fingerprints without quality features cluster, as neutral quality', () => {
   const faces: ClusterableFace[] = [];
-  for (let i = 0; i < 12; i++) faces.push(face(i, i * 10, [0, 0, 60, 60], vec((i % 2) * 6, (i % 3) * 0.05), vec(8 + (i % 2)), { sharpness: undefined, yaw: null }));
+  for (let i = 0; i < 12; i++)
+    faces.push(face(i, i * 10, [0, 0, 60, 60], vec((i % 2) * 6, (i % 3) * 0.05), vec(8 + (i % 2)), { sharpness: undefined, yaw: null }));
   const withQ = clusterFaces(faces, resolveClusterOptions({ quality_weighting: true })).labels;
   const withoutQ = clusterFaces(faces, resolveClusterOptions({ quality_weighting: false })).labels;
   assert.deepEqual(withQ, withoutQ);

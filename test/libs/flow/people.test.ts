@@ -186,7 +186,10 @@ describe('people in the clustering (real fingerprints)', () => {
     assert.ok(a && /^[0-9a-f]{16}$/.test(a));
     assert.equal(linkageVariant(opts, a), `${linkageVariant(opts)}${PEOPLE_VARIANT_MARK}${a}`);
     assert.equal(linkageKey(opts, null), linkageKey(opts), 'no people: the key of today');
-    assert.equal(linkageVariant({ ...opts, sim: 0.5, cannot_link: false, quality_weighting: false, shot_aware: false }, a), `average${PEOPLE_VARIANT_MARK}${a}`);
+    assert.equal(
+      linkageVariant({ ...opts, sim: 0.5, cannot_link: false, quality_weighting: false, shot_aware: false }, a),
+      `average${PEOPLE_VARIANT_MARK}${a}`,
+    );
     // Renamed ids and reordered people: same constraints, same tree.
     assert.equal(fp([...people].reverse().map((p, i) => ({ ...p, id: `renamed-${i}` }))), a);
     assert.equal(fp([...people, { id: 'z', faces: [123_456_789] }]), a);

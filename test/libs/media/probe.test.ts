@@ -95,9 +95,23 @@ describe('probe', { skip: haveFfmpeg ? false : 'ffmpeg/ffprobe not installed' },
 });
 
 describe('interpretProbe (ffprobe JSON → VideoInfo)', () => {
-  const stream = { index: 0, codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '30000/1001', r_frame_rate: '30000/1001', duration: '12.5', nb_frames: '375' };
+  const stream = {
+    index: 0,
+    codec_type: 'video',
+    codec_name: 'h264',
+    width: 1920,
+    height: 1080,
+    avg_frame_rate: '30000/1001',
+    r_frame_rate: '30000/1001',
+    duration: '12.5',
+    nb_frames: '375',
+  };
   test('display matrix rotation -90 → 90 clockwise, size swapped; exact rational fps kept', () => {
-    const r = interpretProbe('x.mp4', { streams: [{ ...stream, side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }] }], format: { format_name: 'mov,mp4', duration: '12.5' } }, 0);
+    const r = interpretProbe(
+      'x.mp4',
+      { streams: [{ ...stream, side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }] }], format: { format_name: 'mov,mp4', duration: '12.5' } },
+      0,
+    );
     assert.deepEqual([r.info.rotation, r.info.width, r.info.height], [90, 1080, 1920]);
     assert.deepEqual(r.fps, { num: 30000, den: 1001 });
   });
@@ -108,19 +122,39 @@ describe('interpretProbe (ffprobe JSON → VideoInfo)', () => {
     assert.equal(streamRotation({}), 0);
   });
   test('avg_frame_rate 0/0 falls back to r_frame_rate; nb_frames missing → duration * fps', () => {
-    const r = interpretProbe('x.mkv', { streams: [{ ...stream, avg_frame_rate: '0/0', r_frame_rate: '25/1', nb_frames: undefined, duration: undefined }], format: { format_name: 'matroska,webm', duration: '4.0' } }, 0);
+    const r = interpretProbe(
+      'x.mkv',
+      {
+        streams: [{ ...stream, avg_frame_rate: '0/0', r_frame_rate: '25/1', nb_frames: undefined, duration: undefined }],
+        format: { format_name: 'matroska,webm', duration: '4.0' },
+      },
+      0,
+    );
     assert.equal(r.info.fps, 25);
     assert.equal(r.info.frame_count, 100);
     assert.equal(r.info.duration_s, 4);
   });
   test('video stream starting late: duration runs to the end of the video on the file timeline', () => {
-    const r = interpretProbe('x.mp4', { streams: [{ ...stream, start_time: '0.852019', duration: '9.175843' }], format: { format_name: 'mov,mp4', start_time: '0.008005', duration: '10.008' } }, 0);
+    const r = interpretProbe(
+      'x.mp4',
+      {
+        streams: [{ ...stream, start_time: '0.852019', duration: '9.175843' }],
+        format: { format_name: 'mov,mp4', start_time: '0.008005', duration: '10.008' },
+      },
+      0,
+    );
     assert.ok(Math.abs(r.info.duration_s - 10.019857) < 1e-9);
   });
   test('cover art is not a video stream; unknown duration → ZERO_DURATION; tty → NOT_A_VIDEO', () => {
     const cover = { ...stream, codec_name: 'mjpeg', disposition: { attached_pic: 1 } };
-    assert.throws(() => interpretProbe('a.mp3', { streams: [cover, { index: 1, codec_type: 'audio' }], format: { format_name: 'mp3' } }, 0), { code: 'NO_VIDEO_STREAM' });
-    assert.throws(() => interpretProbe('x.ts', { streams: [{ ...stream, duration: 'N/A' }], format: { format_name: 'mpegts', duration: 'N/A' } }, 0), { code: 'ZERO_DURATION' });
-    assert.throws(() => interpretProbe('x.txt', { streams: [{ ...stream, codec_name: 'ansi' }], format: { format_name: 'tty', duration: '3' } }, 0), { code: 'NOT_A_VIDEO' });
+    assert.throws(() => interpretProbe('a.mp3', { streams: [cover, { index: 1, codec_type: 'audio' }], format: { format_name: 'mp3' } }, 0), {
+      code: 'NO_VIDEO_STREAM',
+    });
+    assert.throws(() => interpretProbe('x.ts', { streams: [{ ...stream, duration: 'N/A' }], format: { format_name: 'mpegts', duration: 'N/A' } }, 0), {
+      code: 'ZERO_DURATION',
+    });
+    assert.throws(() => interpretProbe('x.txt', { streams: [{ ...stream, codec_name: 'ansi' }], format: { format_name: 'tty', duration: '3' } }, 0), {
+      code: 'NOT_A_VIDEO',
+    });
   });
 });

@@ -9,7 +9,15 @@ import type { Frame, SampleOptions, SampleRange } from '../../../libs/media/inde
 import { isKeycastError } from '../../../libs/config/errors.js';
 import { HAMILTON, HAMILTON_ABSENT, TestVideos, bytesWritten, childFfmpegPids, ffmpegPresent, hamiltonPresent, md5 } from './videos.js';
 
-const base: SampleOptions = { capture_interval_sec: 1, use_scene_transition: false, scene_threshold: 0.3, skip_sec: 0, stop_sec: 0, resizing_resolution: 1280, resizing_ratio: null };
+const base: SampleOptions = {
+  capture_interval_sec: 1,
+  use_scene_transition: false,
+  scene_threshold: 0.3,
+  skip_sec: 0,
+  stop_sec: 0,
+  resizing_resolution: 1280,
+  resizing_ratio: null,
+};
 const videos = new TestVideos();
 after(() => videos.cleanup());
 const haveFfmpeg = ffmpegPresent();
@@ -46,7 +54,10 @@ function meanRgb(f: Frame, y0: number, y1: number): [number, number, number] {
 describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSkip }, () => {
   test('0.333 s at 29.97 fps → step 10: indices 0, 10, …, 290, t = index / fps, RGB24 bytes', async () => {
     const fr = await collect(HAMILTON, { capture_interval_sec: 0.333 });
-    assert.deepEqual(fr.map((f) => f.index), Array.from({ length: 30 }, (_, i) => i * 10));
+    assert.deepEqual(
+      fr.map((f) => f.index),
+      Array.from({ length: 30 }, (_, i) => i * 10),
+    );
     for (const f of fr) {
       assert.ok(Math.abs(f.t - f.index / FPS) < 1e-9);
       assert.deepEqual([f.w, f.h, f.sw, f.sh, f.bytes], [640, 360, 640, 360, 640 * 360 * 3]);
@@ -57,7 +68,10 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
 
   test('skip_sec 2, stop_sec 4 → t in [2, 4): indices 60 … 110', async () => {
     const fr = await collect(HAMILTON, { capture_interval_sec: 0.333, skip_sec: 2, stop_sec: 4 });
-    assert.deepEqual(fr.map((f) => f.index), [60, 70, 80, 90, 100, 110]);
+    assert.deepEqual(
+      fr.map((f) => f.index),
+      [60, 70, 80, 90, 100, 110],
+    );
     assert.ok(fr.every((f) => f.t >= 2 && f.t < 4));
   });
 
@@ -78,8 +92,14 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     const byIndex = new Map(full.map((f) => [f.index, f.md5]));
     const a = await collect(HAMILTON, opts, { start_s: 4.3, end_s: 5.2 });
     const b = await collect(HAMILTON, opts, { start_s: 5.2, end_s: 6.2 });
-    assert.deepEqual(a.map((f) => f.index), Array.from({ length: 156 - 129 }, (_, i) => 129 + i));
-    assert.deepEqual(b.map((f) => f.index), Array.from({ length: 186 - 156 }, (_, i) => 156 + i));
+    assert.deepEqual(
+      a.map((f) => f.index),
+      Array.from({ length: 156 - 129 }, (_, i) => 129 + i),
+    );
+    assert.deepEqual(
+      b.map((f) => f.index),
+      Array.from({ length: 186 - 156 }, (_, i) => 156 + i),
+    );
     for (const f of [...a, ...b]) assert.equal(f.md5, byIndex.get(f.index), `pixels of frame ${f.index}`);
     // the comparison can fail: neighbouring frames differ
     assert.notEqual(byIndex.get(150), byIndex.get(151));
@@ -125,7 +145,10 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     const p = videos.sceneCut();
     const opts = { use_scene_transition: true, scene_threshold: 0.3, skip_sec: 0.5 };
     const whole = await collect(p, opts);
-    assert.deepEqual(whole.map((f) => f.index), [13, 25]); // ceil(0.5 * 25) = 13 (t = 0.52)
+    assert.deepEqual(
+      whole.map((f) => f.index),
+      [13, 25],
+    ); // ceil(0.5 * 25) = 13 (t = 0.52)
     const a = await collect(p, opts, { end_s: 0.9 });
     const b = await collect(p, opts, { start_s: 0.9 });
     assert.deepEqual([...a, ...b], whole);
@@ -135,9 +158,15 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     const p = videos.testsrc();
     const full = await collect(p, { capture_interval_sec: 0.04 });
     assert.equal(full.length, 50);
-    assert.deepEqual(full.map((f) => f.index), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      full.map((f) => f.index),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     const seg = await collect(p, { capture_interval_sec: 0.2 }, { start_s: 1.13 }); // step 5, first slot 29 → 30
-    assert.deepEqual(seg.map((f) => f.index), [30, 35, 40, 45]);
+    assert.deepEqual(
+      seg.map((f) => f.index),
+      [30, 35, 40, 45],
+    );
     for (const f of seg) assert.equal(f.md5, full[f.index].md5);
   });
 
@@ -253,7 +282,10 @@ describe('sampleFrames: process lifetime and back-pressure', { skip: hamiltonSki
 
 test('a playlist naming a URL: a typed error, and nothing is requested from the URL', { skip: haveFfmpeg ? false : 'ffmpeg not installed' }, async () => {
   let hits = 0;
-  const server = createServer((_req, res) => { hits++; res.writeHead(404).end(); });
+  const server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(404).end();
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const port = (server.address() as { port: number }).port;

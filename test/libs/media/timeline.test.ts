@@ -4,7 +4,15 @@ import { samplingStep } from '../../../libs/config/index.js';
 import { planSampling, planExpectsFrames, selectExpression, firstSlotAtOrAfter, parseRational, slotTime, resizeTarget } from '../../../libs/media/index.js';
 import type { SampleOptions } from '../../../libs/media/index.js';
 
-const base: SampleOptions = { capture_interval_sec: 1, use_scene_transition: false, scene_threshold: 0.3, skip_sec: 0, stop_sec: 0, resizing_resolution: 1280, resizing_ratio: null };
+const base: SampleOptions = {
+  capture_interval_sec: 1,
+  use_scene_transition: false,
+  scene_threshold: 0.3,
+  skip_sec: 0,
+  stop_sec: 0,
+  resizing_resolution: 1280,
+  resizing_ratio: null,
+};
 const ntsc = { num: 2997, den: 100 };
 
 describe('sampling step and grid', () => {

@@ -66,9 +66,18 @@ export class TestVideos {
   sceneCut(): string {
     return this.once('cut.mp4', (p) =>
       must([
-        '-f', 'lavfi', '-i', 'color=c=red:size=160x120:rate=25:duration=1',
-        '-f', 'lavfi', '-i', 'color=c=blue:size=160x120:rate=25:duration=1',
-        '-filter_complex', '[0][1]concat=n=2:v=1:a=0', ...X264, p,
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=red:size=160x120:rate=25:duration=1',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=blue:size=160x120:rate=25:duration=1',
+        '-filter_complex',
+        '[0][1]concat=n=2:v=1:a=0',
+        ...X264,
+        p,
       ]),
     );
   }
@@ -77,9 +86,18 @@ export class TestVideos {
   rotated(): string | null {
     const src = this.once('halves.mp4', (p) =>
       must([
-        '-f', 'lavfi', '-i', 'color=c=red:size=32x32:rate=25:duration=0.4',
-        '-f', 'lavfi', '-i', 'color=c=blue:size=32x32:rate=25:duration=0.4',
-        '-filter_complex', '[0][1]hstack', ...X264, p,
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=red:size=32x32:rate=25:duration=0.4',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=blue:size=32x32:rate=25:duration=0.4',
+        '-filter_complex',
+        '[0][1]hstack',
+        ...X264,
+        p,
       ]),
     );
     try {
@@ -113,7 +131,22 @@ export class TestVideos {
   truncatedFaststart(): string {
     return this.once('truncated-faststart.mp4', (p) => {
       const full = join(this.scratch, 'faststart.mp4');
-      must(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=duration=2', ...X264, '-c:a', 'aac', '-movflags', '+faststart', full]);
+      must([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25:duration=2',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=duration=2',
+        ...X264,
+        '-c:a',
+        'aac',
+        '-movflags',
+        '+faststart',
+        full,
+      ]);
       const b = readFileSync(full);
       writeFileSync(p, b.subarray(0, b.length >> 1));
     });

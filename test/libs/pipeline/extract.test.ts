@@ -9,12 +9,18 @@ class MemorySink implements FaceSink {
   async writeBatch(faces: FaceRecord[], progress: ExtractProgress) {
     this.batches.push({ faces, progress });
   }
-  get faces() { return this.batches.flatMap((b) => b.faces); }
+  get faces() {
+    return this.batches.flatMap((b) => b.faces);
+  }
 }
 
 let pool: FacePool;
-before(async () => { pool = await createFacePool(); });
-after(async () => { await pool.close(); });
+before(async () => {
+  pool = await createFacePool();
+});
+after(async () => {
+  await pool.close();
+});
 
 const skip = needsSharedData(HAMILTON);
 
@@ -33,7 +39,10 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
   assert.ok(s.faces >= 4, `faces ${s.faces}`);
   assert.equal(sink.faces.length, s.faces);
   const frames = sink.faces.map((f) => f.frame);
-  assert.deepEqual(frames, [...frames].sort((a, b) => a - b));
+  assert.deepEqual(
+    frames,
+    [...frames].sort((a, b) => a - b),
+  );
   for (const f of sink.faces) {
     assert.equal(f.face.length, 128);
     assert.equal(f.cloth.length, 128);
@@ -46,7 +55,11 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
     // the shot of the face's frame: the clip cuts at frame 45 (1.5 s), so frames before it are shot 0
     assert.equal(f.shot, f.frame < 45 ? 0 : 45, `frame ${f.frame}: shot ${f.shot}`);
   }
-  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only grows');
+  assert.deepEqual(
+    progress,
+    [...progress].sort((a, b) => a - b),
+    'progress only grows',
+  );
   assert.ok(progress.at(-1)! > 0.8);
 });
 

@@ -6,7 +6,9 @@ import { TEST_REDIS_URL, uniquePrefix } from '../../e2e/support/services.js';
 let queues: Queues;
 const VID = '7f0c6a51-3c1d-4a53-9d7e-2b1f1f0a0001';
 
-before(() => { queues = new Queues({ redisUrl: TEST_REDIS_URL, prefix: uniquePrefix('queue'), webhookMaxAttempts: 4, webhookBackoffMs: 1500 }); });
+before(() => {
+  queues = new Queues({ redisUrl: TEST_REDIS_URL, prefix: uniquePrefix('queue'), webhookMaxAttempts: 4, webhookBackoffMs: 1500 });
+});
 after(async () => {
   await queues.obliterate();
   await queues.close();
@@ -24,7 +26,11 @@ test('enqueueExtract is idempotent: one job per video id', async () => {
 });
 
 test('enqueueSegments: a finalize parent waiting on one child per segment; a second call adds nothing', async () => {
-  const spans = [{ idx: 0, startS: 0, endS: 5 }, { idx: 1, startS: 5, endS: 10 }, { idx: 2, startS: 10, endS: null }];
+  const spans = [
+    { idx: 0, startS: 0, endS: 5 },
+    { idx: 1, startS: 5, endS: 10 },
+    { idx: 2, startS: 10, endS: null },
+  ];
   assert.equal(await queues.enqueueSegments(VID, spans), true);
   assert.equal(await queues.enqueueSegments(VID, spans), false);
   const parent = await queues.extract.getJob(jobIds.finalize(VID));

@@ -14,14 +14,28 @@ const samplePhoto = fileURLToPath(new URL('../../../node_modules/@vladmandic/fac
 async function makeThumbs(ids: number[]): Promise<Map<number, Buffer>> {
   const m = new Map<number, Buffer>();
   for (const id of ids) {
-    m.set(id, await sharp(samplePhoto).extract({ left: (id * 97) % 1700, top: (id * 53) % 1100, width: 120, height: 120 }).resize(64, 64).jpeg({ quality: 80 }).toBuffer());
+    m.set(
+      id,
+      await sharp(samplePhoto)
+        .extract({ left: (id * 97) % 1700, top: (id * 53) % 1100, width: 120, height: 120 })
+        .resize(64, 64)
+        .jpeg({ quality: 80 })
+        .toBuffer(),
+    );
   }
   return m;
 }
 
 function fixture(): AnalysisResult {
-  const mk = (id: number, t: number, cluster: number | null, side = 40): ResultFace =>
-    ({ id, t, frame: Math.round(t * 25), box: [100, 50, side, side], score: 0.9, cluster, thumbnail: `faces/${id}.jpg` });
+  const mk = (id: number, t: number, cluster: number | null, side = 40): ResultFace => ({
+    id,
+    t,
+    frame: Math.round(t * 25),
+    box: [100, 50, side, side],
+    score: 0.9,
+    cluster,
+    thumbnail: `faces/${id}.jpg`,
+  });
   const faces = [mk(1, 2, 3), mk(2, 3, 3, 80), mk(3, 10, 3), mk(4, 11, 3), mk(5, 12, 3), mk(6, 13, 3), mk(7, 14, 3), mk(8, 5, 1), mk(9, 6, 1), mk(10, 7, null)];
   return {
     video: { path: '/videos/<script>alert(1)</script>&"clip".mp4', duration_s: 20, fps: 25, width: 1280, height: 720 },
@@ -35,7 +49,19 @@ function fixture(): AnalysisResult {
 
 test('gallery: one card per cluster in order, timeline segments placed over the duration', async () => {
   const result = fixture();
-  assert.deepEqual(result.clusters.map((c) => [c.id, c.segments]), [[3, [[2, 4], [10, 15]]], [1, [[5, 7]]]]);
+  assert.deepEqual(
+    result.clusters.map((c) => [c.id, c.segments]),
+    [
+      [
+        3,
+        [
+          [2, 4],
+          [10, 15],
+        ],
+      ],
+      [1, [[5, 7]]],
+    ],
+  );
   const thumbs = await makeThumbs(result.faces.map((f) => f.id));
   const html = await renderGallery(result, (id) => thumbs.get(id)!);
 
@@ -83,15 +109,23 @@ test('gallery: escapes strings from the result', async () => {
 
 test('gallery: other image formats are re-encoded as PNG; unknown faces and bad thumbnails are INVALID_FILE', async () => {
   const result = fixture();
-  const tiff = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } }).tiff().toBuffer();
+  const tiff = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } })
+    .tiff()
+    .toBuffer();
   const html = await renderGallery(result, () => tiff);
   const srcs = [...html.matchAll(/\bsrc="([^"]*)"/g)].map((m) => m[1]);
   assert.equal(srcs.length, 12);
   assert.ok(srcs.every((s) => s.startsWith('data:image/png;base64,')));
 
   const broken = { ...result, unclustered: [10, 99] };
-  await assert.rejects(renderGallery(broken, () => tiff), (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_FILE' && e.message.includes('99'));
-  await assert.rejects(renderGallery(result, () => Buffer.from('garbage')), (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_FILE');
+  await assert.rejects(
+    renderGallery(broken, () => tiff),
+    (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_FILE' && e.message.includes('99'),
+  );
+  await assert.rejects(
+    renderGallery(result, () => Buffer.from('garbage')),
+    (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_FILE',
+  );
 });
 
 test('gallery: no clusters and no unclustered faces still renders a valid page', async () => {
@@ -108,7 +142,10 @@ test('thumbnailsFromDir reads relative paths inside the output dir and refuses e
   writeFileSync(join(dir, 'faces', '1.jpg'), Buffer.from([0xff, 0xd8, 0xff, 1, 2, 3]));
   writeFileSync(join(dir, 'secret.txt'), 'x');
   const faces = [
-    { id: 1, thumbnail: 'faces/1.jpg' }, { id: 2, thumbnail: '../secret.txt' }, { id: 3, thumbnail: '/etc/passwd' }, { id: 4, thumbnail: 'faces/../../x' },
+    { id: 1, thumbnail: 'faces/1.jpg' },
+    { id: 2, thumbnail: '../secret.txt' },
+    { id: 3, thumbnail: '/etc/passwd' },
+    { id: 4, thumbnail: 'faces/../../x' },
   ] as ResultFace[];
   const src = thumbnailsFromDir({ faces }, dir);
   assert.deepEqual(await src(1), Buffer.from([0xff, 0xd8, 0xff, 1, 2, 3]));

@@ -9,7 +9,9 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const BACKGROUND = [24, 24, 27];
 
 function solidJpeg(rgb: number[], w = 40, h = 50): Promise<Buffer> {
-  return sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .jpeg()
+    .toBuffer();
 }
 
 function cluster(id: number, faces: number[], screen = faces.length): ClusterSummary {
@@ -31,7 +33,14 @@ test('montage: PNG, one tile-wide column per cluster, header + capped rows, face
   const clusters = [cluster(4, [1, 2, 3, 4, 5]), cluster(9, [10, 11]), cluster(2, [20])];
   const colourOf = (faceId: number) => colours[faceId < 10 ? 0 : faceId < 20 ? 1 : 2];
   let calls = 0;
-  const png = await renderMontage(clusters, (id) => { calls++; return solidJpeg(colourOf(id)); }, { tile: 32, maxPerCluster: 4 });
+  const png = await renderMontage(
+    clusters,
+    (id) => {
+      calls++;
+      return solidJpeg(colourOf(id));
+    },
+    { tile: 32, maxPerCluster: 4 },
+  );
 
   assert.deepEqual(png.subarray(0, 8), PNG_MAGIC);
   const meta = await sharp(png).metadata();
@@ -71,7 +80,9 @@ test('montageFaces: representative first, the rest spread evenly over time', () 
 });
 
 test('montage: an empty cluster list gives a small PNG reading "no clusters"', async (t) => {
-  const png = await renderMontage([], () => { throw new Error('not called'); });
+  const png = await renderMontage([], () => {
+    throw new Error('not called');
+  });
   assert.deepEqual(png.subarray(0, 8), PNG_MAGIC);
   const meta = await sharp(png).metadata();
   assert.equal(meta.width, 240);
@@ -84,7 +95,18 @@ test('montage: an empty cluster list gives a small PNG reading "no clusters"', a
 
 test('montage: a failing or unreadable thumbnail is INVALID_FILE naming the face', async () => {
   const isInvalid = (id: number) => (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_FILE' && e.message.includes(`face ${id}`);
-  await assert.rejects(renderMontage([cluster(1, [7])], () => { throw new Error('ENOENT'); }), isInvalid(7));
-  await assert.rejects(renderMontage([cluster(1, [8])], () => Buffer.from('not an image')), isInvalid(8));
-  await assert.rejects(renderMontage([cluster(1, [1])], () => Buffer.alloc(0), { tile: 8 }), (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_OPTION');
+  await assert.rejects(
+    renderMontage([cluster(1, [7])], () => {
+      throw new Error('ENOENT');
+    }),
+    isInvalid(7),
+  );
+  await assert.rejects(
+    renderMontage([cluster(1, [8])], () => Buffer.from('not an image')),
+    isInvalid(8),
+  );
+  await assert.rejects(
+    renderMontage([cluster(1, [1])], () => Buffer.alloc(0), { tile: 8 }),
+    (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_OPTION',
+  );
 });

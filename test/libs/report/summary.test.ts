@@ -12,12 +12,19 @@ function face(id: number, t: number, cluster: number | null, score = 0.9, side =
 
 test('segments: consecutive samples join, gaps up to 1.5 intervals are bridged, larger gaps split', () => {
   const faces = [
-    face(1, 0, 7), face(2, 1, 7), face(3, 2, 7), // [0, 3)
-    face(4, 5, 7), face(5, 6.5, 7), // gap 3 splits; gap 1.5 joins: [5, 7.5)
+    face(1, 0, 7),
+    face(2, 1, 7),
+    face(3, 2, 7), // [0, 3)
+    face(4, 5, 7),
+    face(5, 6.5, 7), // gap 3 splits; gap 1.5 joins: [5, 7.5)
     face(6, 9.1, 7), // gap 2.6 splits: [9.1, 10.1)
   ];
   const [c] = summarizeClusters(faces, { sample_interval_s: 1 });
-  assert.deepEqual(c.segments, [[0, 3], [5, 7.5], [9.1, 10.1]]);
+  assert.deepEqual(c.segments, [
+    [0, 3],
+    [5, 7.5],
+    [9.1, 10.1],
+  ]);
   assert.equal(c.screen_time_s, 6.5);
   assert.equal(c.size, 6);
   assert.deepEqual(c.faces, [1, 2, 3, 4, 5, 6]);
@@ -28,7 +35,10 @@ test('segments: consecutive samples join, gaps up to 1.5 intervals are bridged, 
 test('a gap just over 1.5 intervals splits, and screen time is the sum of segment lengths', () => {
   const [c] = summarizeClusters([face(1, 0, 1), face(2, 0.5, 1), face(3, 1.26, 1)], { sample_interval_s: 0.5 });
   // 0 → 0.5 joins (gap 0.5); 0.5 → 1.26 gap 0.76 > 0.75 splits.
-  assert.deepEqual(c.segments, [[0, 1], [1.26, 1.76]]);
+  assert.deepEqual(c.segments, [
+    [0, 1],
+    [1.26, 1.76],
+  ]);
   assert.equal(c.screen_time_s, 1.5);
 });
 
@@ -59,15 +69,25 @@ test('faces in time order (ties by id); null clusters ignored and listed by uncl
 test('sort: screen time desc, then size desc, then first_t asc, then id asc', () => {
   const faces = [
     face(1, 50, 10), // A: 1 s, size 1, first 50
-    face(2, 0, 20), face(3, 1, 20), face(4, 2, 20), // B: 3 s, size 3
-    face(5, 10, 30), face(6, 10, 30), // C: 1 s, size 2, first 10
+    face(2, 0, 20),
+    face(3, 1, 20),
+    face(4, 2, 20), // B: 3 s, size 3
+    face(5, 10, 30),
+    face(6, 10, 30), // C: 1 s, size 2, first 10
     face(7, 40, 40), // D: 1 s, size 1, first 40
     face(8, 40, 5), // E: 1 s, size 1, first 40, smaller id than D
-    face(9, 20, 50), face(10, 21, 50), // F: 2 s
+    face(9, 20, 50),
+    face(10, 21, 50), // F: 2 s
   ];
   const s = summarizeClusters(faces, { sample_interval_s: 1 });
-  assert.deepEqual(s.map((c) => c.id), [20, 50, 30, 5, 40, 10]);
-  assert.deepEqual(s.map((c) => c.screen_time_s), [3, 2, 1, 1, 1, 1]);
+  assert.deepEqual(
+    s.map((c) => c.id),
+    [20, 50, 30, 5, 40, 10],
+  );
+  assert.deepEqual(
+    s.map((c) => c.screen_time_s),
+    [3, 2, 1, 1, 1, 1],
+  );
 });
 
 test('key characters: ≥ key_min_s seconds or ≥ key_min_share of the duration (measured defaults 4 s, 5%); a gate at its value counts', () => {
@@ -85,17 +105,44 @@ test('key characters: ≥ key_min_s seconds or ≥ key_min_share of the duration
 
 test('summary: each cluster carries its key flag, and key characters come first, then screen time', () => {
   const faces = [
-    face(1, 0, 10), face(2, 1, 10), face(3, 2, 10), face(4, 3, 10), face(5, 4, 10), // 5 s: key by seconds
-    face(6, 20, 20), face(7, 21, 20), face(8, 22, 20), // 3 s: key only as a share of a short video
+    face(1, 0, 10),
+    face(2, 1, 10),
+    face(3, 2, 10),
+    face(4, 3, 10),
+    face(5, 4, 10), // 5 s: key by seconds
+    face(6, 20, 20),
+    face(7, 21, 20),
+    face(8, 22, 20), // 3 s: key only as a share of a short video
     face(9, 30, 30), // 1 s
   ];
   const long = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100 });
-  assert.deepEqual(long.map((c) => [c.id, c.key]), [[10, true], [20, false], [30, false]]);
+  assert.deepEqual(
+    long.map((c) => [c.id, c.key]),
+    [
+      [10, true],
+      [20, false],
+      [30, false],
+    ],
+  );
   const short = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 60 });
-  assert.deepEqual(short.map((c) => [c.id, c.key]), [[10, true], [20, true], [30, false]]);
+  assert.deepEqual(
+    short.map((c) => [c.id, c.key]),
+    [
+      [10, true],
+      [20, true],
+      [30, false],
+    ],
+  );
   // a gate raised above the largest screen time: nobody is key, and the order is screen time alone
   const strict = summarizeClusters(faces, { sample_interval_s: 1, duration_s: 100, key_min_s: 60, key_min_share: 0.9 });
-  assert.deepEqual(strict.map((c) => [c.id, c.key]), [[10, false], [20, false], [30, false]]);
+  assert.deepEqual(
+    strict.map((c) => [c.id, c.key]),
+    [
+      [10, false],
+      [20, false],
+      [30, false],
+    ],
+  );
   // key first even against more screen time: a low seconds gate with a long cluster that is not key cannot happen
   // (both gates grow with screen time), so the order stays monotone in screen time
   for (const s of [long, short]) for (let i = 1; i < s.length; i++) assert.ok(s[i - 1].screen_time_s >= s[i].screen_time_s);
@@ -114,7 +161,10 @@ test('representative maximizes score × sqrt(box area); ties go to the earlier f
 
 test('invalid sample_interval_s throws INVALID_OPTION', () => {
   for (const bad of [0, -1, NaN, Infinity]) {
-    assert.throws(() => summarizeClusters([face(1, 0, 1)], { sample_interval_s: bad }), (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_OPTION');
+    assert.throws(
+      () => summarizeClusters([face(1, 0, 1)], { sample_interval_s: bad }),
+      (e: unknown) => e instanceof KeycastError && e.code === 'INVALID_OPTION',
+    );
   }
   assert.deepEqual(summarizeClusters([], { sample_interval_s: 1 }), []);
 });
@@ -136,10 +186,17 @@ test('hand-labelled Hamilton clip: screen time per person at 3 frames/s', (t) =>
   const faces: SummaryFace[] = gt.faces.map((f, i) => ({ id: i + 1, t: f.t, box: f.box, score: 1, cluster: f.id === null ? null : names.indexOf(f.id) }));
   const s = summarizeClusters(faces, { sample_interval_s: 1 / 3, duration_s: 10 });
   const byName = (n: string) => s.find((c) => c.id === names.indexOf(n))!;
-  assert.deepEqual(s.map((c) => names[c.id]), ['lin_manuel_miranda', 'marian_robinson', 'alex_lacamoire', 'michelle_obama', 'barack_obama']);
+  assert.deepEqual(
+    s.map((c) => names[c.id]),
+    ['lin_manuel_miranda', 'marian_robinson', 'alex_lacamoire', 'michelle_obama', 'barack_obama'],
+  );
   const lin = byName('lin_manuel_miranda');
   // 0 … 1.333 continuous; 5.333 … 6; 6.667 … 7.667 (the missed 6.333 sample leaves a 0.667 s gap > 0.5).
-  assert.deepEqual(lin.segments, [[0, 1.666333], [5.333, 6.333333], [6.667, 8.000333]]);
+  assert.deepEqual(lin.segments, [
+    [0, 1.666333],
+    [5.333, 6.333333],
+    [6.667, 8.000333],
+  ]);
   assert.equal(lin.screen_time_s, 4);
   assert.equal(lin.size, 12);
   assert.equal(lin.representative, 17); // 80 × 122 at 7.333 s, the largest box

@@ -29,7 +29,17 @@ function vec(seed: number): Float32Array {
 }
 
 function face(frame: number, k: number, t: number): FaceRecord {
-  return { frame, k, t, box: [10 + k, 20.5, 30, 40], score: 0.9, face: vec(frame * 10 + k), cloth: vec(-frame * 10 - k), thumbnail: Buffer.from(`thumb ${frame} ${k}`), body: Buffer.from(`body ${frame} ${k}`) };
+  return {
+    frame,
+    k,
+    t,
+    box: [10 + k, 20.5, 30, 40],
+    score: 0.9,
+    face: vec(frame * 10 + k),
+    cloth: vec(-frame * 10 - k),
+    thumbnail: Buffer.from(`thumb ${frame} ${k}`),
+    body: Buffer.from(`body ${frame} ${k}`),
+  };
 }
 
 async function newVideo() {
@@ -57,7 +67,15 @@ test('writing the same batch twice stores each (frame, k) once, and the vectors 
   assert.equal(Number(rows[0].n), 4);
 
   const fps = await store.faces.loadFingerprints(v.id);
-  assert.deepEqual(fps.map((f) => [f.frame, f.k]), [[0, 0], [0, 1], [30, 0], [60, 0]]);
+  assert.deepEqual(
+    fps.map((f) => [f.frame, f.k]),
+    [
+      [0, 0],
+      [0, 1],
+      [30, 0],
+      [60, 0],
+    ],
+  );
   assert.deepEqual(fps[1].face, batch[1].face);
   assert.deepEqual(fps[1].cloth, batch[1].cloth);
   assert.deepEqual(fps[1].box, [11, 20.5, 30, 40]);
@@ -78,17 +96,40 @@ test('writing the same batch twice stores each (frame, k) once, and the vectors 
 test('face quality features are stored and read back with the fingerprints (face_quality migration)', async () => {
   const v = await newVideo();
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
-  await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), sharpness: 512.25, yaw: -0.125 }, { ...face(30, 0, 1), sharpness: Number.NaN, yaw: 0.5 }], { frames: 2, faces: 2, t: 1, fraction: 1 });
+  await store.writeFaceBatch(
+    v.id,
+    0,
+    [
+      { ...face(0, 0, 0), sharpness: 512.25, yaw: -0.125 },
+      { ...face(30, 0, 1), sharpness: Number.NaN, yaw: 0.5 },
+    ],
+    { frames: 2, faces: 2, t: 1, fraction: 1 },
+  );
   const fps = await store.faces.loadFingerprints(v.id);
-  assert.deepEqual(fps.map((f) => [f.sharpness, f.yaw]), [[512.25, -0.125], [null, 0.5]], 'a NaN feature is stored as NULL');
+  assert.deepEqual(
+    fps.map((f) => [f.sharpness, f.yaw]),
+    [
+      [512.25, -0.125],
+      [null, 0.5],
+    ],
+    'a NaN feature is stored as NULL',
+  );
 });
 
 test('shots are stored and read back with the fingerprints (face_shot migration): re-clustering needs no decoding', async () => {
   const v = await newVideo();
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
-  await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), shot: 0 }, { ...face(30, 0, 1), shot: 25 }, face(60, 0, 2)], { frames: 3, faces: 3, t: 1, fraction: 1 });
+  await store.writeFaceBatch(v.id, 0, [{ ...face(0, 0, 0), shot: 0 }, { ...face(30, 0, 1), shot: 25 }, face(60, 0, 2)], {
+    frames: 3,
+    faces: 3,
+    t: 1,
+    fraction: 1,
+  });
   const fps = await store.faces.loadFingerprints(v.id);
-  assert.deepEqual(fps.map((f) => f.shot), [0, 25, null]);
+  assert.deepEqual(
+    fps.map((f) => f.shot),
+    [0, 25, null],
+  );
 });
 
 test('fingerprints are ordered by (t, frame, k) whatever the insertion order (segments finish out of order)', async () => {
@@ -96,12 +137,26 @@ test('fingerprints are ordered by (t, frame, k) whatever the insertion order (se
   await store.faces.insertBatch(v.id, [face(90, 1, 3), face(90, 0, 3)].map(toNew(v.id)));
   await store.faces.insertBatch(v.id, [face(0, 0, 0), face(30, 2, 1)].map(toNew(v.id)));
   const fps = await store.faces.loadFingerprints(v.id);
-  assert.deepEqual(fps.map((f) => [f.frame, f.k]), [[0, 0], [30, 2], [90, 0], [90, 1]]);
+  assert.deepEqual(
+    fps.map((f) => [f.frame, f.k]),
+    [
+      [0, 0],
+      [30, 2],
+      [90, 0],
+      [90, 1],
+    ],
+  );
   const p1 = await store.faces.list(v.id, { limit: 3 });
-  assert.deepEqual(p1.items.map((f) => f.frame), [0, 30, 90]);
+  assert.deepEqual(
+    p1.items.map((f) => f.frame),
+    [0, 30, 90],
+  );
   assert.ok(p1.nextCursor);
   const p2 = await store.faces.list(v.id, { limit: 3, cursor: p1.nextCursor });
-  assert.deepEqual(p2.items.map((f) => [f.frame, f.k]), [[90, 1]]);
+  assert.deepEqual(
+    p2.items.map((f) => [f.frame, f.k]),
+    [[90, 1]],
+  );
   assert.equal(p2.nextCursor, null);
 });
 
@@ -166,8 +221,11 @@ test('createWithinQuota: eight uploads racing for a limit of 3 active videos cre
   const mine = await store.apiKeys.ensureTenant('quota-race');
   const other = await store.apiKeys.ensureTenant('quota-other');
   await store.videos.create({ tenantId: other.id, options: { ...DEFAULT_EXTRACT }, sourceKey: 'o', sizeBytes: 1 });
-  const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-    store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: `q${i}`, sizeBytes: 1 }, 3)));
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      store.videos.createWithinQuota({ tenantId: mine.id, options: { ...DEFAULT_EXTRACT }, sourceKey: `q${i}`, sizeBytes: 1 }, 3),
+    ),
+  );
   assert.equal(results.filter((r) => r.video !== null).length, 3);
   assert.deepEqual(results.map((r) => r.active).sort(), [0, 1, 2, 3, 3, 3, 3, 3], 'each create saw the count left by the ones before it');
   const rows = await sql<{ n: string }>(url, "SELECT count(*) AS n FROM videos WHERE tenant_id = $1 AND status IN ('queued', 'processing')", [mine.id]);

@@ -33,10 +33,19 @@ test('shapes seen while a server restarts: pooled connection cut, admin shutdown
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('Connection terminated unexpectedly'), { clientVersion: '7' })), true);
   // Driver-adapter classification with a SQLSTATE: 57P01 admin_shutdown, 57P03 cannot_connect_now.
   for (const originalCode of ['57P01', '57P03', '08006']) {
-    const e = { name: 'PrismaClientKnownRequestError', code: 'P2010', clientVersion: '7', message: 'Raw query failed', meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode } } } };
+    const e = {
+      name: 'PrismaClientKnownRequestError',
+      code: 'P2010',
+      clientVersion: '7',
+      message: 'Raw query failed',
+      meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode } } },
+    };
     assert.equal(isDatabaseUnavailable(e), true, originalCode);
   }
-  assert.equal(databaseUnavailableMessage(Object.assign(new Error('the database system is starting up'), { clientVersion: '7' })), 'the database is starting up');
+  assert.equal(
+    databaseUnavailableMessage(Object.assign(new Error('the database system is starting up'), { clientVersion: '7' })),
+    'the database is starting up',
+  );
 });
 
 test('not unavailable: constraint violations, bad input, and another service refusing connections', async () => {
@@ -47,6 +56,6 @@ test('not unavailable: constraint violations, bad input, and another service ref
   const port = await freePort();
   const e = await new Promise<Error>((resolve) => connect(port, '127.0.0.1').once('error', resolve));
   assert.equal((e as NodeJS.ErrnoException).code, 'ECONNREFUSED');
-  assert.equal(isDatabaseUnavailable(e), false, 'a socket error of another service is not the database\'s');
+  assert.equal(isDatabaseUnavailable(e), false, "a socket error of another service is not the database's");
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED', syscall: 'connect' })), false);
 });

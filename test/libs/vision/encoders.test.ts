@@ -43,7 +43,10 @@ for (const name of ['cnn', 'histogram'] as const) {
 
 test('histogram encoder: unit length inside the frame, zero vector wholly outside', async () => {
   const enc = createClothEncoder('histogram');
-  const [inside, outside] = await encode(enc, solid(W, H, [10, 200, 10]), [[0, 0, 50, 50], [500, 500, 20, 20]]);
+  const [inside, outside] = await encode(enc, solid(W, H, [10, 200, 10]), [
+    [0, 0, 50, 50],
+    [500, 500, 20, 20],
+  ]);
   assert.ok(Math.abs(Math.hypot(...inside) - 1) < 1e-5);
   assert.equal(Math.hypot(...outside), 0);
   // A single pure colour falls in exactly one bin.
@@ -54,7 +57,11 @@ test('cnn encoder: one vector per region, in order', async () => {
   const enc = createClothEncoder('cnn');
   const rgb = solid(W, H, [0, 0, 0]);
   for (let y = 0; y < H; y++) for (let x = W / 2; x < W; x++) rgb.set([250, 250, 250], (y * W + x) * 3);
-  const out = await encode(enc, rgb, [[0, 0, 60, 60], [100, 0, 60, 60], [0, 0, 60, 60]]);
+  const out = await encode(enc, rgb, [
+    [0, 0, 60, 60],
+    [100, 0, 60, 60],
+    [0, 0, 60, 60],
+  ]);
   assert.equal(out.length, 3);
   assert.ok(dist(out[0], out[2]) < 1e-5);
   assert.ok(dist(out[0], out[1]) > 0.05);

@@ -16,14 +16,18 @@ test('laplacianVariance: 0 on a flat image, exact on a known pattern', () => {
 /** A packed RGB checkerboard of `cell`-pixel squares. */
 function checkerboard(w: number, h: number, cell: number): Buffer {
   const b = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) b.fill(((x / cell | 0) + (y / cell | 0)) % 2 ? 230 : 20, 3 * (y * w + x), 3 * (y * w + x) + 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) b.fill((((x / cell) | 0) + ((y / cell) | 0)) % 2 ? 230 : 20, 3 * (y * w + x), 3 * (y * w + x) + 3);
   return b;
 }
 
 test('faceSharpness: a blurred face box reads lower than the sharp one; a box outside the frame reads 0', async () => {
-  const w = 200, h = 160;
+  const w = 200,
+    h = 160;
   const rgb = checkerboard(w, h, 8);
-  const blurred = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).blur(4).raw().toBuffer();
+  const blurred = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .blur(4)
+    .raw()
+    .toBuffer();
   const box: [number, number, number, number] = [40, 30, 96, 96];
   const sharpScore = await faceSharpness(rgb, w, h, box);
   const blurScore = await faceSharpness(blurred, w, h, box);
@@ -39,7 +43,8 @@ function landmarks(e: number, nx: number, ny: number, angle = 0): Point[] {
   for (let i = 36; i < 42; i++) p[i] = { x: -e + (i - 38.5), y: 0 };
   for (let i = 42; i < 48; i++) p[i] = { x: e + (i - 44.5), y: 0 };
   p[30] = { x: nx, y: ny };
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   return p.map(({ x, y }) => ({ x: x * c - y * s, y: x * s + y * c }));
 }
 
