@@ -16,6 +16,8 @@ export function CharacterItem({
   onPlay,
   facesOpen,
   onToggleFaces,
+  onAcceptSuggestion,
+  onDeclineSuggestion,
 }: {
   session: Session;
   character: Character;
@@ -27,6 +29,9 @@ export function CharacterItem({
   onPlay: (t: number) => void;
   facesOpen: boolean;
   onToggleFaces: () => void;
+  /** Answers to the API's suggestion (a person recognised from faces confirmed elsewhere). */
+  onAcceptSuggestion: () => void;
+  onDeclineSuggestion: () => void;
 }) {
   const [renaming, setRenaming] = useState(false);
   const [draft, setDraft] = useState('');
@@ -81,6 +86,17 @@ export function CharacterItem({
             {c.size} faces · {dur(c.screen_time_s)} · {percent(c.screen_time_s, duration)} of the video
           </span>
         </div>
+        {!c.person && c.suggestion && (
+          <p class="suggestion" role="group" aria-label={`Suggestion for ${name}`}>
+            Is this {c.suggestion.person.name || 'the same person'}?{' '}
+            <button type="button" disabled={busy} onClick={onAcceptSuggestion}>
+              Yes
+            </button>{' '}
+            <button type="button" disabled={busy} onClick={onDeclineSuggestion}>
+              No
+            </button>
+          </p>
+        )}
         <div class="timeline" role="group" aria-label={`Appearances of ${name}`}>
           {segments.map(([s, e]) => (
             <button

@@ -128,6 +128,21 @@ export function Review({ session, video }: { session: Session; video: Video }) {
       created.push(p.id);
     });
 
+  // Accepting a suggestion confirms the cluster's faces for that person; declining rejects its representative face
+  // from the person, which the API then never suggests for a cluster holding it.
+  const acceptSuggestion = (c: Character) => {
+    const s = c.suggestion;
+    if (!s) return;
+    return edit(`accept ${s.person.name || 'suggestion'}`, [s.person.id], () => people.confirm(session.client, s.person.id, c.faces).then(() => undefined));
+  };
+  const declineSuggestion = (c: Character) => {
+    const s = c.suggestion;
+    if (!s) return;
+    return edit(`decline ${s.person.name || 'suggestion'}`, [s.person.id], () =>
+      people.reject(session.client, s.person.id, c.representative).then(() => undefined),
+    );
+  };
+
   const move = (c: Character, part: FaceId[], to: Character) =>
     edit(`move ${part.length} faces to ${displayName(to)}`, [c.person?.id, to.person?.id], async (created) => {
       const id = await personOf(session.client, to, created);
@@ -255,6 +270,8 @@ export function Review({ session, video }: { session: Session; video: Video }) {
                   onPlay={play}
                   facesOpen={openChar === c}
                   onToggleFaces={() => setOpen(openChar === c ? null : { person: c.person?.id ?? null, face: c.representative })}
+                  onAcceptSuggestion={() => void acceptSuggestion(c)}
+                  onDeclineSuggestion={() => void declineSuggestion(c)}
                 />
               ))}
             </ul>

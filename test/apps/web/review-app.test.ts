@@ -3,7 +3,7 @@
 // not only the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -411,6 +411,79 @@ test('corrections through the people routes: rename, undo, merge, split, move a 
   const after = await get(`/people/${merged.id}`);
   assert.ok(after.rejected.includes(removed) && !after.faces.includes(removed));
   assert.ok(!(await characters()).find((c) => c.person?.id === merged.id)!.faces.includes(removed));
+  assert.deepEqual(w.errors, []);
+  await w.context.close();
+});
+
+test('suggestions: "Is this X?" on a second video of the same people, accepted and declined through the people routes', async (t) => {
+  if (!peopleRoutes || !videoId) {
+    t.skip('needs the people routes and the uploaded clip');
+    return;
+  }
+  // Start from no people, then name the two largest characters of the first video.
+  for (const p of (await get('/people')).items as { id: string }[]) assert.equal((await api.call('DELETE', `/people/${p.id}`)).status, 204);
+  type C = { faces: string[]; representative: string; person: { id: string } | null; suggestion: { person: { id: string; name: string | null } } | null };
+  const firstCut = (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as C[];
+  assert.ok(firstCut.length >= 2, 'two characters to name');
+  const named: { id: string; name: string }[] = [];
+  for (const [i, name] of ['Lead', 'Second'].entries()) {
+    const r = await api.call('POST', '/people', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, faces: firstCut[i].faces }),
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    named.push({ id: r.body.id, name });
+  }
+  // The same clip again: its characters are the named people, never confirmed in this video.
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(clip.path)]), clip.name);
+  const up = await api.call('POST', '/videos', { method: 'POST', body: form });
+  assert.equal(up.status, 202, JSON.stringify(up.body));
+  const second = up.body.id as string;
+  await waitFor(async () => (await get(`/videos/${second}`)).status === 'ready', { timeoutMs: 180_000, what: 'the second video ready' });
+  const cut = async () => (await get(`/videos/${second}/clusters?sim=auto`)).clusters as C[];
+  const suggested = (name: string) => async () => (await cut()).find((c) => !c.person && c.suggestion?.person.name === name);
+  assert.ok(await suggested('Lead')(), 'the API suggests Lead in the second video');
+  assert.ok(await suggested('Second')(), 'and Second');
+
+  const w = await openPage(browser, api.baseUrl);
+  const { page } = w;
+  await signIn(page, api.auth.key);
+  await page.goto(`/#/videos/${second}`);
+  const list = page.getByRole('list', { name: 'Characters' });
+  await list.waitFor();
+
+  // Yes: the cluster's faces become the person's, and the cluster carries the person.
+  const lead = (await suggested('Lead')())!;
+  await list
+    .getByRole('group', { name: /^Suggestion for / })
+    .filter({ hasText: 'Is this Lead?' })
+    .first()
+    .getByRole('button', { name: 'Yes' })
+    .click();
+  await page.getByRole('status').filter({ hasText: 'Saved: accept Lead' }).waitFor();
+  const person = await get(`/people/${named[0].id}`);
+  assert.ok(
+    lead.faces.every((f) => person.faces.includes(f)),
+    'the accepted faces are confirmed for Lead',
+  );
+  assert.ok(
+    (await cut()).some((c) => c.person?.id === named[0].id && lead.faces.every((f) => c.faces.includes(f))),
+    'one cluster of the second video is Lead',
+  );
+
+  // No: the representative face is rejected from the person, and no cluster holding it is suggested as them again.
+  const other = (await suggested('Second')())!;
+  await list
+    .getByRole('group', { name: /^Suggestion for / })
+    .filter({ hasText: 'Is this Second?' })
+    .first()
+    .getByRole('button', { name: 'No' })
+    .click();
+  await page.getByRole('status').filter({ hasText: 'Saved: decline Second' }).waitFor();
+  assert.ok((await get(`/people/${named[1].id}`)).rejected.includes(other.representative), 'the declined face is rejected from Second');
+  assert.ok(!(await cut()).some((c) => c.faces.includes(other.representative) && (c.person?.id === named[1].id || c.suggestion?.person.id === named[1].id)));
   assert.deepEqual(w.errors, []);
   await w.context.close();
 });
