@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KeycastError, resolveClusterOptions, resolveExtractOptions, sampleInterval } from '../../../libs/config/index.js';
+import { CLUSTER_KEYS, KeycastError, resolveClusterOptions, resolveExtractOptions, sampleInterval } from '../../../libs/config/index.js';
 import { FileSink, extractFaces } from '../../../libs/pipeline/index.js';
 import { writeAnalysisOutputs } from '../write-outputs.js';
 import { CLUSTER_FLAGS, EXTRACT_FLAGS, parseCommandArgs } from '../args.js';
@@ -21,42 +21,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     },
   );
   if (positionals.length !== 1) throw new KeycastError('INVALID_OPTION', `analyze takes exactly one VIDEO, got ${positionals.length}`);
-  const {
-    face_cloth_weights,
-    sim,
-    min_csize,
-    method,
-    merge,
-    face_threshold,
-    cloth_threshold,
-    iterations,
-    cannot_link,
-    tracks,
-    quality_weighting,
-    shot_aware,
-    merge_fragments,
-    key_min_s,
-    key_min_share,
-    ...extractInput
-  } = options;
-  const extract = resolveExtractOptions(extractInput);
-  const cluster = resolveClusterOptions({
-    face_cloth_weights,
-    sim,
-    min_csize,
-    method,
-    merge,
-    face_threshold,
-    cloth_threshold,
-    iterations,
-    cannot_link,
-    tracks,
-    quality_weighting,
-    shot_aware,
-    merge_fragments,
-    key_min_s,
-    key_min_share,
-  });
+  // Clustering options are those of DEFAULT_CLUSTER (config's CLUSTER_KEYS); the rest are extraction's.
+  const clusterKeys = new Set<string>(CLUSTER_KEYS);
+  const pick = (inCluster: boolean) => Object.fromEntries(Object.entries(options).filter(([k]) => clusterKeys.has(k) === inCluster));
+  const extract = resolveExtractOptions(pick(false));
+  const cluster = resolveClusterOptions(pick(true));
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
     throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
