@@ -2,26 +2,16 @@
 // Builds the review app (apps/web, Vite + Preact) into apps/web/dist, which the API serves at /. Run by
 // `npm run generate` (so by `npm test`), `npm run build:web` and `npm run start:api`; skipped when the bundle is
 // newer than its sources and the SDK it calls (KEYCAST_FORCE_GENERATE=1 forces it). The bundle is never committed.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { upToDate } from './freshness.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const web = join(root, 'apps/web');
 const stamp = join(web, 'dist/index.html');
 
-function newest(paths) {
-  let m = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const s = statSync(p);
-    if (s.isDirectory()) m = Math.max(m, newest(readdirSync(p).map((n) => join(p, n))));
-    else m = Math.max(m, s.mtimeMs);
-  }
-  return m;
-}
-
 const inputs = [join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.mjs'), join(root, 'libs/sdk'), join(root, 'scripts/build-web.mjs')];
-if (process.env.KEYCAST_FORCE_GENERATE !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(inputs)) process.exit(0);
+if (upToDate(stamp, inputs)) process.exit(0);
 if (!existsSync(join(root, 'libs/sdk/generated/index.ts'))) {
   console.error('build-web: the SDK is not generated yet: run `npm run generate` first');
   process.exit(1);

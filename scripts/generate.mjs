@@ -12,12 +12,12 @@
 // start (scripts/start.mjs, bin/keycast.js, prestart:*), where an output that is missing and cannot be
 // made is one line, `keycast: NOT_GENERATED: …`, and exit 1.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { upToDate } from './freshness.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const force = process.env.KEYCAST_FORCE_GENERATE === '1';
 const prismaOnly = process.argv.includes('--prisma-only');
 const postinstall = process.argv.includes('--postinstall');
 
@@ -30,21 +30,6 @@ function cannotGenerate(what, missingTool) {
   }
   process.stderr.write(`${line}\n`);
   process.exit(1);
-}
-
-function newest(paths) {
-  let m = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const s = statSync(p);
-    if (s.isDirectory()) m = Math.max(m, newest(readdirSync(p).map((n) => join(p, n))));
-    else m = Math.max(m, s.mtimeMs);
-  }
-  return m;
-}
-
-function upToDate(output, inputs) {
-  return !force && existsSync(output) && statSync(output).mtimeMs >= newest(inputs);
 }
 
 function run(cmd, args, env = {}) {
