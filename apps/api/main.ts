@@ -1,19 +1,13 @@
 // keycast API server: `npm run start:api`. Configured by environment (libs/config/env.ts); migrations apply at start-up.
-import { configOrExit, isKeycastError } from '../../libs/config/index.js';
-import { assertServiceTools } from '../../libs/media/index.js';
+import { configOrExit } from '../../libs/config/index.js';
+import { serviceToolsOrExit } from '../../libs/media/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { buildApp } from './app.js';
 import { createApiDeps } from './deps.js';
 
 const config = configOrExit('keycast-api');
 // ffmpeg/ffprobe decode every upload: a missing one, or the bundled static build in production, stops the start in one line.
-try {
-  assertServiceTools();
-} catch (e) {
-  if (!isKeycastError(e)) throw e;
-  process.stderr.write(`keycast: ${e.code}: ${e.message}\n`);
-  process.exit(1);
-}
+serviceToolsOrExit();
 const deps = createApiDeps(config);
 const app = await buildApp(deps);
 const m = await migrate(config.databaseUrl, { log: (msg) => app.log.info(msg) });

@@ -1,6 +1,6 @@
 // keycast worker: `npm run start:worker`. Configured by environment (libs/config/env.ts).
-import { configOrExit, isKeycastError } from '../../libs/config/index.js';
-import { assertServiceTools } from '../../libs/media/index.js';
+import { configOrExit } from '../../libs/config/index.js';
+import { serviceToolsOrExit } from '../../libs/media/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { createWorkerDeps } from './deps.js';
 import { startRetention } from './retention.js';
@@ -8,13 +8,7 @@ import { startWorkers } from './workers.js';
 
 const config = configOrExit('keycast-worker');
 // ffmpeg/ffprobe decode every upload: a missing one, or the bundled static build in production, stops the start in one line.
-try {
-  assertServiceTools();
-} catch (e) {
-  if (!isKeycastError(e)) throw e;
-  process.stderr.write(`keycast: ${e.code}: ${e.message}\n`);
-  process.exit(1);
-}
+serviceToolsOrExit();
 const deps = createWorkerDeps(config);
 await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
 const running = startWorkers(deps);

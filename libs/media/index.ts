@@ -19,6 +19,7 @@ export {
   ffmpegVersion,
   assertFfmpeg,
   assertServiceTools,
+  serviceToolsOrExit,
   getMediaTools,
   setMediaTools,
   mediaToolSources,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { KeycastError } from '../config/index.js';
+import { KeycastError, isKeycastError } from '../config/index.js';
 
 /**
  * Which ffmpeg/ffprobe binaries to run, in this order (the first that exists wins, per tool):
@@ -119,6 +119,17 @@ export function assertServiceTools(env: NodeJS.ProcessEnv = process.env): void {
         `refusing the ${tool} build bundled in ${BUNDLED[tool]}/${process.platform}-${process.arch} in production (an old static build, unfit for untrusted uploads): install the distribution's ffmpeg (apt-get install ffmpeg) or set ${ENV_NAME[tool]}`,
       );
     }
+  }
+}
+
+/** assertServiceTools for a service's start: a refusal is one line `keycast: CODE: message` and exit 1, not a stack trace. */
+export function serviceToolsOrExit(env: NodeJS.ProcessEnv = process.env): void {
+  try {
+    assertServiceTools(env);
+  } catch (e) {
+    if (!isKeycastError(e)) throw e;
+    process.stderr.write(`keycast: ${e.code}: ${e.message}\n`);
+    process.exit(1);
   }
 }
 
