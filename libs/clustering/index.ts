@@ -2,7 +2,9 @@
 // This lib imports nothing else of the project.
 export * from './types.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
-export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance } from './pdist.js';
+export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance, condensedBuffer, resolveThreads } from './pdist.js';
+export { openPdist } from './pdist-engine.js';
+export type { PdistRows } from './pdist-engine.js';
 export { linkage, linkageCondensed, MIRROR_MAX_BYTES } from './linkage.js';
 export { linkageFits, assertLinkageFits } from './linkage-shape.js';
 export type { LinkageOptions } from './linkage.js';

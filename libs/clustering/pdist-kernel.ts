@@ -1,9 +1,9 @@
 /**
- * The pdist inner kernel, kept free of any outer reference so that its source text can also run in a
- * worker thread (see pdist.ts). Do not use helpers, imports or closures in here.
+ * The pdist inner kernel in plain JS (the fallback where WebAssembly SIMD is unavailable, and the
+ * reference the wasm kernel is tested against, pdist-wasm.ts).
  *
  * Writes the condensed Euclidean distances of rows i0 <= i < i1 against every j > i into `out`
- * (scipy's order: entry (i, j) at n*i - i*(i+1)/2 + (j - i - 1)).
+ * (scipy's order: entry (i, j) at n*i - i*(i+1)/2 + (j - i - 1), less `base`).
  *
  * Exactness: each distance is sqrt(sum_k (x_ik - x_jk)^2) with the sum taken sequentially over k,
  * exactly as scipy's `pdist(X, 'euclidean')` (transform_reduce_2d_ accumulates each pair in order),
@@ -12,7 +12,7 @@
  * parallelism, without changing any pair's summation order) and from column tiles of 128 rows so
  * the rows being read stay in cache. A Float32Array `out` stores each float64 distance rounded to float32.
  */
-export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Array | Float32Array, i0: number, i1: number): void {
+export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Array | Float32Array, i0: number, i1: number, base = 0): void {
   const TILE = 128;
   for (let J = i0 + 1; J < n; J += TILE) {
     const Jend = Math.min(n, J + TILE);
@@ -20,7 +20,7 @@ export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Arr
       const o0 = i * d;
       let j = J > i + 1 ? J : i + 1;
       if (j >= Jend) continue;
-      let p0 = n * i - (i * (i + 1)) / 2 + (j - i - 1);
+      let p0 = n * i - (i * (i + 1)) / 2 + (j - i - 1) - base;
       if (i + 1 >= i1) {
         // a lone last row of the block
         for (; j < Jend; j++) {
@@ -45,7 +45,7 @@ export function pdistRows(X: Float64Array, n: number, d: number, out: Float64Arr
         out[p0++] = Math.sqrt(s);
         j++;
       }
-      let p1 = n * i2 - (i2 * (i2 + 1)) / 2 + (j - i2 - 1);
+      let p1 = n * i2 - (i2 * (i2 + 1)) / 2 + (j - i2 - 1) - base;
       for (; j + 3 < Jend; j += 4) {
         const a = j * d,
           b = a + d,
