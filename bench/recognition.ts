@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildGallery, identify, rankPeople, RECOGNITION, type PeopleGallery } from '../libs/recognition/index.js';
 import { labelledDescriptors, type LabelledDescriptor } from './recognition-data.js';
 import { replaceResultsSection } from './results-file.js';
+import { rng } from './seeded.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = 200;
@@ -30,18 +31,6 @@ const KS = [1, 2, 3, 5];
 const HEADING = '## Recognition across videos (bench/recognition.ts)';
 const NOTES_BEGIN = '<!-- recognition notes: kept by --record -->';
 const NOTES_END = '<!-- end of recognition notes -->';
-
-/** mulberry32: a small seeded generator, so every run draws the same rounds. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   const a = [...xs];

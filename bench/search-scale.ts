@@ -23,6 +23,7 @@ import { FaceLibrary } from '../libs/services/index.js';
 import type { Store, StoredDescriptor } from '../libs/store/index.js';
 import { labelledDescriptors } from './recognition-data.js';
 import { replaceResultsSection } from './results-file.js';
+import { rng } from './seeded.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PEOPLE = 1000;
@@ -31,17 +32,6 @@ const VIDEOS = 200;
 const QUERIES = 100;
 const CLUSTERS = 30;
 const HEADING = '## Search and recognition at scale (bench/search-scale.ts)';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wall and CPU milliseconds of `fn`: on a shared machine the CPU time is what one free core would take. */
 async function timed<T>(fn: () => T | Promise<T>, wall: number[], cpu: number[]): Promise<T> {

@@ -12,18 +12,9 @@ import {
   searchRows,
   unitVector,
 } from '../../../libs/recognition/index.js';
+import { rng } from '../../../bench/seeded.js';
 
 /** Seeded gaussian-ish vectors: descriptors in shape only (the maths does not care where they come from). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(7);
 const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
 const vec = (scale = 1) => Float32Array.from({ length: FACE_DIM }, () => gauss() * scale);
