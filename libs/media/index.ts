@@ -6,6 +6,8 @@ export {
   planSampling,
   planExpectsFrames,
   slotTime,
+  planTime,
+  seekTime,
   firstSlotAtOrAfter,
   parseRational,
   selectExpression,

@@ -11,6 +11,12 @@ export interface ProbedVideo {
   /** Absolute stream index in the container (for `-map 0:N`). */
   streamIndex: number;
   fps: Rational;
+  /**
+   * Where the video stream's first frame is presented on the file's timeline (seconds after the format's start, the
+   * time ffmpeg and players count from): the stream's start_time minus the format's, 0 when either is unknown. A
+   * stream often starts after its audio (the Hamilton clip: 0.852 s against 0.008 s): nothing of it is shown before.
+   */
+  start_s: number;
   /** Whether duration_s comes from the video stream itself (exact) or from the container (may include longer audio). */
   durationFromStream: boolean;
   /** ffprobe's format_name: the demuxer's comma-separated names ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"). */
@@ -151,14 +157,15 @@ export function interpretProbe(path: string, json: FfprobeOutput, fileSize: numb
   const fps = parseRational(video.avg_frame_rate) ?? parseRational(video.r_frame_rate);
   if (!fps) throw new KeycastError('NOT_A_VIDEO', `${path}: video stream has no frame rate`);
 
-  // The sampling timeline starts at the file's start (ffmpeg's output time 0), so the video ends where its stream ends on
-  // that timeline: stream offset + stream duration. Without a stream duration, fall back to the container's.
+  // Times are counted on the file's timeline (ffmpeg's output time 0 is the format's start), so the video ends where its
+  // stream ends on that timeline: stream offset + stream duration. Without a stream duration, fall back to the container's.
+  const offset = num(video.start_time) - num(fmt.start_time);
+  const start_s = offset > 0 ? offset : 0;
   let duration = num(video.duration);
   if (!(duration > 0)) duration = tagDuration(video.tags);
   const durationFromStream = duration > 0;
   if (durationFromStream) {
-    const offset = num(video.start_time) - num(fmt.start_time);
-    if (offset > 0) duration += offset;
+    duration += start_s;
   } else {
     duration = num(fmt.duration);
   }
@@ -188,6 +195,7 @@ export function interpretProbe(path: string, json: FfprobeOutput, fileSize: numb
     },
     streamIndex: video.index,
     fps,
+    start_s,
     durationFromStream,
     format: formatName,
   };

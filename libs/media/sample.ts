@@ -4,7 +4,18 @@ import { KeycastError } from '../config/index.js';
 import type { Frame, SampleOptions } from './types.js';
 import { probeVideo } from './probe.js';
 import { resizeTarget } from './resize.js';
-import { ffSeconds, lastExpectedSlot, planExpectsFrames, planSampling, selectExpression, slotTime, type SampleRange, type SamplingPlan } from './timeline.js';
+import {
+  ffSeconds,
+  lastExpectedSlot,
+  planExpectsFrames,
+  planSampling,
+  planTime,
+  seekTime,
+  selectExpression,
+  slotTime,
+  type SampleRange,
+  type SamplingPlan,
+} from './timeline.js';
 import { getMediaTools, lastMeaningfulLine, missingToolError, runTool } from './tools.js';
 
 const SHOWINFO_FRAME = /\[Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
@@ -52,7 +63,8 @@ export function ffmpegSampleArgs(
   if (resize) filters.push(`scale=${out.width}:${out.height}:flags=area`);
   filters.push('format=rgb24', 'showinfo');
   const input: string[] = [];
-  if (plan.seekSlot > 0) input.push('-ss', ffSeconds(slotTime(plan.seekSlot, plan.fps)));
+  const seek = seekTime(plan);
+  if (seek > 0) input.push('-ss', ffSeconds(seek));
   // Reading stops one slot past the end: later frames cannot change the slots we emit.
   if (Number.isFinite(plan.endSlot)) input.push('-t', ffSeconds(slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps)));
   return [
@@ -103,8 +115,9 @@ function abortReason(signal: AbortSignal): unknown {
 /**
  * Streams sampled frames of a video as packed RGB24, decoded by one ffmpeg process.
  *
- * Frame selection is `planSampling`'s (see there): frames are slots of the video's constant-frame-rate timeline,
- * `index` is the absolute slot number and `t = index / fps`, whether or not decoding started with a seek.
+ * Frame selection is `planSampling`'s (see there): frames are slots of the video stream's constant-frame-rate timeline,
+ * `index` is the frame's number in the stream (slot 0 is its first frame) and `t = start_s + index / fps` its
+ * presentation time on the file's timeline, whether or not decoding started with a seek. No frame is emitted twice.
  * Frames wider than `resizing_resolution` are scaled down (see `resizeTarget`); `sourceWidth/sourceHeight` are the
  * display size after rotation.
  *
@@ -119,8 +132,8 @@ function abortReason(signal: AbortSignal): unknown {
 export async function* sampleFrames(path: string, opts: SampleOptions, range: SampleRange = {}): AsyncGenerator<Frame> {
   const signal = range.signal;
   if (signal?.aborted) throw abortReason(signal);
-  const { info, streamIndex, fps, durationFromStream } = await probeVideo(path);
-  const plan = planSampling(opts, fps, range);
+  const { info, streamIndex, fps, start_s, durationFromStream } = await probeVideo(path);
+  const plan = planSampling(opts, fps, range, start_s);
   if (plan.startSlot >= plan.endSlot) return;
   const out = resizeTarget(info.width, info.height, opts);
   const resized = out.width !== info.width || out.height !== info.height;
@@ -190,7 +203,8 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     stderrDone = true;
     wake?.();
   });
-  // showinfo and metadata sit after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point.
+  // showinfo and metadata sit after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point
+  // (seekTime: output time 0 is slot seekSlot, less a quarter frame that rounds away).
   const slotOf = (pts: number) => plan.seekSlot + (timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts);
   const nextSlot = async (): Promise<number> => {
     while (ptsQueue.length === 0 && !stderrDone) await new Promise<void>((r) => (wake = r));
@@ -221,7 +235,7 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
         lastIndex = index;
         const frame: Frame = {
           index,
-          t: slotTime(index, plan.fps),
+          t: planTime(plan, index),
           width: out.width,
           height: out.height,
           sourceWidth: info.width,
@@ -260,8 +274,8 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     }
     if (filled > 0) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes): ${last}`);
     if (count === 0 && planExpectsFrames(plan, info.duration_s)) {
-      const from = slotTime(plan.startSlot, plan.fps).toFixed(3);
-      const to = Number.isFinite(plan.endSlot) ? slotTime(plan.endSlot, plan.fps).toFixed(3) : info.duration_s.toFixed(3);
+      const from = planTime(plan, plan.startSlot).toFixed(3);
+      const to = Number.isFinite(plan.endSlot) ? planTime(plan, plan.endSlot).toFixed(3) : info.duration_s.toFixed(3);
       const decodeError = tail.some((l) => /error while decoding|decode_slice|concealing|invalid nal|no frame!/i.test(l));
       throw new KeycastError(
         decodeError ? 'DECODE_FAILED' : 'TRUNCATED_VIDEO',
@@ -273,7 +287,7 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
     if (expectedLast - lastIndex >= Math.max(2 * plan.step, Math.ceil((0.5 * plan.fps.num) / plan.fps.den))) {
       throw new KeycastError(
         'TRUNCATED_VIDEO',
-        `${path}: decoding stopped at ${slotTime(lastIndex, plan.fps).toFixed(3)} s of a ${info.duration_s.toFixed(3)} s video (file cut short?): ${last}`,
+        `${path}: decoding stopped at ${planTime(plan, lastIndex).toFixed(3)} s of a ${info.duration_s.toFixed(3)} s video (file cut short?): ${last}`,
       );
     }
   } catch (e) {

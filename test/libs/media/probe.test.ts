@@ -144,6 +144,11 @@ describe('interpretProbe (ffprobe JSON → VideoInfo)', () => {
       0,
     );
     assert.ok(Math.abs(r.info.duration_s - 10.019857) < 1e-9);
+    // where its first frame is presented: sampling counts frames and times from there
+    assert.ok(Math.abs(r.start_s - 0.844014) < 1e-9);
+    const audioFirst = interpretProbe('y.mp4', { streams: [{ ...stream, start_time: '0' }], format: { format_name: 'mov,mp4', start_time: '0.1' } }, 0);
+    assert.equal(audioFirst.start_s, 0);
+    assert.equal(interpretProbe('z.mkv', { streams: [stream], format: { format_name: 'matroska,webm' } }, 0).start_s, 0);
   });
   test('cover art is not a video stream; unknown duration → ZERO_DURATION; tty → NOT_A_VIDEO', () => {
     const cover = { ...stream, codec_name: 'mjpeg', disposition: { attached_pic: 1 } };

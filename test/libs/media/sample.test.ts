@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleFrames, setMediaTools } from '../../../libs/media/index.js';
 import type { Frame, SampleOptions, SampleRange } from '../../../libs/media/index.js';
 import { isKeycastError } from '../../../libs/config/errors.js';
-import { HAMILTON, HAMILTON_ABSENT, TestVideos, bytesWritten, childFfmpegPids, ffmpegPresent, hamiltonPresent, md5 } from './videos.js';
+import { HAMILTON, HAMILTON_ABSENT, TestVideos, bytesWritten, childFfmpegPids, ffmpegPresent, framePresentationTimes, hamiltonPresent, md5 } from './videos.js';
 
 const base: SampleOptions = {
   capture_interval_sec: 1,
@@ -22,7 +22,6 @@ const videos = new TestVideos();
 after(() => videos.cleanup());
 const haveFfmpeg = ffmpegPresent();
 const hamiltonSkip = !haveFfmpeg ? 'ffmpeg not installed' : hamiltonPresent() ? false : HAMILTON_ABSENT;
-const FPS = 2997 / 100;
 
 interface Seen {
   index: number;
@@ -51,28 +50,61 @@ function meanRgb(f: Frame, y0: number, y1: number): [number, number, number] {
   return [s[0] / n, s[1] / n, s[2] / n];
 }
 
+/** Asserts each frame's t is the presentation time ffprobe reads for the stream's frame `index` (to 0.1 ms: ffprobe prints microseconds). */
+function assertPresentationTimes(frames: readonly Seen[], pts: readonly number[]): void {
+  for (const f of frames) {
+    assert.ok(f.index >= 0 && f.index < pts.length, `frame ${f.index} of ${pts.length}`);
+    assert.ok(Math.abs(f.t - pts[f.index]) < 1e-4, `frame ${f.index}: t ${f.t}, presented at ${pts[f.index]}`);
+  }
+}
+
+/** Indices of the frames presented in [from, to). */
+function framesIn(pts: readonly number[], from: number, to: number): number[] {
+  return pts.flatMap((t, i) => (t >= from && t < to ? [i] : []));
+}
+
 describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSkip }, () => {
-  test('0.333 s at 29.97 fps → step 10: indices 0, 10, …, 290, t = index / fps, RGB24 bytes', async () => {
+  // The clip's video stream starts at 0.852 s (0.844 s on the file's timeline, which starts with its audio): frame k of
+  // the stream is presented at 0.844 + k / 29.97 s, at place k + 25 of the file's 1 / fps grid. Interval sampling takes
+  // the frames on screen at multiples of the interval on that timeline (the ground truth's 0, 1/3, 2/3 … s), numbers
+  // each by its place in the stream and reports it at its own presentation time. Before, the grid's slots before the
+  // stream's first frame were filled with copies of it: at 0.333 s it was sampled three times (t = 0, 0.334, 0.667 s;
+  // nothing is on screen then), indices were the grid's (25 past the stream's numbers) and every t about 0.01 s early.
+  const pts = hamiltonSkip ? [] : framePresentationTimes(HAMILTON);
+
+  test('the smallest interval samples every frame exactly once, each at its presentation time', async () => {
+    assert.ok(pts.length > 250 && Math.abs(pts[0] - 0.844) < 0.001, `${pts.length} frames from ${pts[0]} s`);
+    const fr = await collect(HAMILTON, { capture_interval_sec: 1e-9, resizing_resolution: 160 });
+    // Before: 300 frames, the first picture 26 times, the first at t = 0.
+    assert.equal(new Set(fr.map((f) => f.md5)).size, fr.length, 'no picture twice');
+    assert.deepEqual(
+      fr.map((f) => f.index),
+      pts.map((_, i) => i),
+    );
+    assertPresentationTimes(fr, pts);
+  });
+
+  test('0.333 s at 29.97 fps → step 10: frames 5, 15, …, 265 of the stream (places 30, 40, … of the file), at their presentation times', async () => {
     const fr = await collect(HAMILTON, { capture_interval_sec: 0.333 });
     assert.deepEqual(
       fr.map((f) => f.index),
-      Array.from({ length: 30 }, (_, i) => i * 10),
+      Array.from({ length: 27 }, (_, i) => 5 + i * 10),
     );
-    for (const f of fr) {
-      assert.ok(Math.abs(f.t - f.index / FPS) < 1e-9);
-      assert.deepEqual([f.w, f.h, f.sw, f.sh, f.bytes], [640, 360, 640, 360, 640 * 360 * 3]);
-    }
-    assert.equal(fr[1].t.toFixed(3), '0.334');
-    assert.equal(fr[2].t.toFixed(3), '0.667');
+    assertPresentationTimes(fr, pts);
+    for (const f of fr) assert.deepEqual([f.w, f.h, f.sw, f.sh, f.bytes], [640, 360, 640, 360, 640 * 360 * 3]);
+    assert.equal(new Set(fr.map((f) => f.md5)).size, fr.length, 'no picture twice');
+    assert.equal(fr[0].t.toFixed(3), '1.011');
+    assert.equal(fr[1].t.toFixed(3), '1.345');
   });
 
-  test('skip_sec 2, stop_sec 4 → t in [2, 4): indices 60 … 110', async () => {
+  test('skip_sec 2, stop_sec 4 → t in [2, 4): frames 35 … 85', async () => {
     const fr = await collect(HAMILTON, { capture_interval_sec: 0.333, skip_sec: 2, stop_sec: 4 });
     assert.deepEqual(
       fr.map((f) => f.index),
-      [60, 70, 80, 90, 100, 110],
+      [35, 45, 55, 65, 75, 85],
     );
     assert.ok(fr.every((f) => f.t >= 2 && f.t < 4));
+    assertPresentationTimes(fr, pts);
   });
 
   test('segments [0, 5) + [5, 10) == the whole video, frame for frame (indices and pixels)', async () => {
@@ -80,33 +112,37 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     const whole = await collect(HAMILTON, opts);
     const a = await collect(HAMILTON, opts, { start_s: 0, end_s: 5 });
     const b = await collect(HAMILTON, opts, { start_s: 5, end_s: 10 });
-    assert.equal(a.at(-1)!.index, 140);
-    assert.equal(b[0].index, 150);
+    assert.equal(a.at(-1)!.index, 115); // presented at 4.681 s
+    assert.equal(b[0].index, 125); // 5.015 s
     assert.deepEqual([...a, ...b], whole);
   });
 
   test('after a seek, every frame equals the full decode at the same index (step 1 around 5 s)', async () => {
     const opts = { capture_interval_sec: 0.001, resizing_resolution: 160 }; // step 1: every frame
     const full = await collect(HAMILTON, { ...opts, stop_sec: 6.2 });
-    assert.equal(full.length, Math.ceil(6.2 * FPS)); // slots 0 … 185 (the first 25 repeat the first picture, shown from t = 0)
+    assert.deepEqual(
+      full.map((f) => f.index),
+      framesIn(pts, 0, 6.2),
+    );
     const byIndex = new Map(full.map((f) => [f.index, f.md5]));
     const a = await collect(HAMILTON, opts, { start_s: 4.3, end_s: 5.2 });
     const b = await collect(HAMILTON, opts, { start_s: 5.2, end_s: 6.2 });
     assert.deepEqual(
       a.map((f) => f.index),
-      Array.from({ length: 156 - 129 }, (_, i) => 129 + i),
+      framesIn(pts, 4.3, 5.2),
     );
     assert.deepEqual(
       b.map((f) => f.index),
-      Array.from({ length: 186 - 156 }, (_, i) => 156 + i),
+      framesIn(pts, 5.2, 6.2),
     );
+    assertPresentationTimes([...full, ...a, ...b], pts);
     for (const f of [...a, ...b]) assert.equal(f.md5, byIndex.get(f.index), `pixels of frame ${f.index}`);
     // the comparison can fail: neighbouring frames differ
-    assert.notEqual(byIndex.get(150), byIndex.get(151));
+    assert.notEqual(byIndex.get(125), byIndex.get(126));
   });
 
   test('resizing: to resizing_resolution, or by resizing_ratio, only when wider', async () => {
-    const one = { capture_interval_sec: 1, stop_sec: 0.5 };
+    const one = { capture_interval_sec: 1, stop_sec: 1.2 }; // one frame: the stream's first, presented at 0.844 s
     const sizes = async (o: Partial<SampleOptions>) => (await collect(HAMILTON, { ...one, ...o })).map((f) => [f.w, f.h, f.sw, f.sh, f.bytes]);
     assert.deepEqual(await sizes({ resizing_resolution: 320 }), [[320, 180, 640, 360, 320 * 180 * 3]]);
     assert.deepEqual(await sizes({ resizing_resolution: 200 }), [[200, 112, 640, 360, 200 * 112 * 3]]);
@@ -122,7 +158,7 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     assert.deepEqual([...a, ...b], whole);
     assert.equal(whole[0].index, 0);
     assert.ok(whole.length >= 3, `cuts found: ${whole.map((f) => f.index)}`);
-    for (const f of whole) assert.ok(Math.abs(f.t - f.index / FPS) < 1e-9);
+    assertPresentationTimes(whole, pts);
   });
 });
 
@@ -152,6 +188,40 @@ describe('sampleFrames on generated videos', { skip: haveFfmpeg ? false : 'ffmpe
     const a = await collect(p, opts, { end_s: 0.9 });
     const b = await collect(p, opts, { start_s: 0.9 });
     assert.deepEqual([...a, ...b], whole);
+  });
+
+  test('a video stream starting at 0.52 s: frames numbered from its first, each once, at its own presentation time', async () => {
+    const p = videos.lateStart();
+    const pts = framePresentationTimes(p);
+    assert.equal(pts.length, 50);
+    assert.ok(Math.abs(pts[0] - 0.52) < 1e-6, `first frame at ${pts[0]} s`);
+    const every = await collect(p, { capture_interval_sec: 1e-9 });
+    // Before: 63 frames, the first picture 14 times (t = 0, 0.04, … 0.52).
+    assert.deepEqual(
+      every.map((f) => f.index),
+      pts.map((_, i) => i),
+    );
+    assert.equal(new Set(every.map((f) => f.md5)).size, 50, 'no picture twice');
+    assertPresentationTimes(every, pts);
+    // every 0.2 s of the file's timeline: frames 2, 7, … (0.6, 0.8, … s); at 0.2 and 0.4 s nothing is on screen
+    const step5 = await collect(p, { capture_interval_sec: 0.2 });
+    assert.deepEqual(
+      step5.map((f) => f.index),
+      [2, 7, 12, 17, 22, 27, 32, 37, 42, 47],
+    );
+    assertPresentationTimes(step5, pts);
+    step5.forEach((f, i) => assert.ok(Math.abs(f.t - 0.2 * (i + 3)) < 1e-6, `frame ${f.index} at ${f.t} s`));
+    for (const f of step5) assert.equal(f.md5, every[f.index].md5, `pixels of frame ${f.index}`);
+    // skip_sec and segment bounds are times on the file's timeline: frame k is at 0.52 + k / 25 s
+    const skipped = await collect(p, { capture_interval_sec: 0.2, skip_sec: 1 });
+    assert.deepEqual(
+      skipped.map((f) => f.index),
+      [12, 17, 22, 27, 32, 37, 42, 47],
+    );
+    const a = await collect(p, { capture_interval_sec: 0.2 }, { end_s: 1.3 });
+    const b = await collect(p, { capture_interval_sec: 0.2 }, { start_s: 1.3 });
+    assert.deepEqual([...a, ...b], step5);
+    assert.equal(b[0].index, 22);
   });
 
   test('interval mode with a seek into a GOP: absolute indices, exact pixels', async () => {

@@ -1,7 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { samplingStep } from '../../../libs/config/index.js';
-import { planSampling, planExpectsFrames, selectExpression, firstSlotAtOrAfter, parseRational, slotTime, resizeTarget } from '../../../libs/media/index.js';
+import {
+  planSampling,
+  planExpectsFrames,
+  planTime,
+  seekTime,
+  selectExpression,
+  firstSlotAtOrAfter,
+  parseRational,
+  slotTime,
+  resizeTarget,
+} from '../../../libs/media/index.js';
 import type { SampleOptions } from '../../../libs/media/index.js';
 
 const base: SampleOptions = {
@@ -44,6 +54,27 @@ describe('planSampling', () => {
     const p = planSampling({ ...base, skip_sec: 1 }, ntsc, { start_s: 5, end_s: 10 });
     assert.deepEqual([p.rangeFirstSlot, p.startSlot, p.endSlot, p.seekSlot], [30, 150, 300, 120]);
     assert.equal(selectExpression(p), 'between(n,30,179)*not(mod(n+120,30))');
+  });
+  test('a stream presented from start_s: slot 0 is its first frame; skip, stop and segment bounds are file times', () => {
+    // the Hamilton clip: its video starts 0.844014 s into the file
+    const p = planSampling({ ...base, capture_interval_sec: 0.333, skip_sec: 2, stop_sec: 4 }, ntsc, {}, 0.844014);
+    assert.deepEqual([p.step, p.rangeFirstSlot, p.startSlot, p.endSlot], [10, 35, 35, 95]); // 2 s is frame 34.65, 4 s frame 94.6
+    // its frame 0 is place 25 of the file's grid: interval sampling takes frames 35, 45, … (places 60, 70, …)
+    assert.equal(p.lead, 25);
+    assert.equal(selectExpression(p), `between(n,${35 - p.seekSlot},${94 - p.seekSlot})*not(mod(n+${p.seekSlot + 25},10))`);
+    assert.ok(Math.abs(planTime(p, 0) - 0.844014) < 1e-12 && Math.abs(planTime(p, 40) - (0.844014 + 40 / 29.97)) < 1e-12);
+    // bounds before the first frame hold nothing of the video
+    const early = planSampling({ ...base, stop_sec: 0.5 }, ntsc, {}, 0.844014);
+    assert.equal(early.startSlot >= early.endSlot, true);
+    assert.equal(planExpectsFrames(planSampling(base, ntsc, {}, 0.844014), 10.02), true);
+    // decoding starts a quarter frame before the first slot it needs, so -ss never drops that frame
+    assert.ok(Math.abs(seekTime(planSampling(base, ntsc, {}, 0.844014)) - (0.844014 - 0.25 / 29.97)) < 1e-12);
+    const seg = planSampling(base, ntsc, { start_s: 5 }, 0.844014);
+    assert.equal(seg.seekSlot, seg.startSlot - 30);
+    assert.ok(Math.abs(seekTime(seg) - planTime(seg, seg.seekSlot) + 0.25 / 29.97) < 1e-12);
+    // a stream from the file's start needs no seek at its start
+    assert.equal(seekTime(planSampling(base, ntsc)), 0);
+    assert.throws(() => planSampling(base, ntsc, {}, -1), { code: 'INVALID_OPTION' });
   });
   test('scene mode: first frame of the range only in the segment that holds it', () => {
     const scene = { ...base, use_scene_transition: true, scene_threshold: 0.2 };

@@ -62,6 +62,40 @@ export class TestVideos {
     );
   }
 
+  /**
+   * 2 s at 25 fps whose video stream starts at 0.52 s (frame 13 of the 25 fps grid) while its audio starts at 0: the
+   * shape of the Hamilton clip (video from 0.852 s), made here so the rule is tested without ../shared.
+   */
+  lateStart(): string {
+    return this.once('late-start.mp4', (p) =>
+      must([
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=duration=2.5',
+        '-itsoffset',
+        '0.52',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x120:rate=25:duration=2',
+        '-map',
+        '0:a',
+        '-map',
+        '1:v',
+        // passthrough: without it ffmpeg's own CFR sync fills the first 0.52 s with copies of the first frame
+        '-vsync',
+        'passthrough',
+        ...X264,
+        '-g',
+        '10',
+        '-c:a',
+        'aac',
+        p,
+      ]),
+    );
+  }
+
   /** 2 s at 25 fps: 1 s red then 1 s blue, a hard cut at frame 25 (t = 1.0 s). */
   sceneCut(): string {
     return this.once('cut.mp4', (p) =>
@@ -170,6 +204,22 @@ export class TestVideos {
   cleanup(): void {
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Presentation time of every frame of the first video stream, in seconds on the file's timeline (the format's start
+ * is 0, as ffmpeg and players count), in decoding order, as ffprobe reads them.
+ */
+export function framePresentationTimes(path: string): number[] {
+  const r = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=best_effort_timestamp_time:format=start_time', '-of', 'json', path],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`ffprobe ${path} failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout) as { frames: { best_effort_timestamp_time: string }[]; format: { start_time?: string } };
+  const start = Number(j.format.start_time ?? 0);
+  return j.frames.map((f) => Number(f.best_effort_timestamp_time) - start);
 }
 
 export function md5(b: Buffer): string {

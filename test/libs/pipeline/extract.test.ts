@@ -34,8 +34,9 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
     pool,
     onProgress: (p) => progress.push(p.fraction),
   });
-  assert.equal(s.frames, 8, 'frames at 0, 0.5, … 3.5 s');
-  assert.equal(sink.batches.length, Math.ceil(8 / 3));
+  // the video stream starts at 0.844 s: what is on screen at 1.0, 1.5, … 3.5 s, its frames 5, 20, … 80
+  assert.equal(s.frames, 6, 'frames at 1.0, 1.5, … 3.5 s');
+  assert.equal(sink.batches.length, Math.ceil(6 / 3));
   assert.ok(s.faces >= 4, `faces ${s.faces}`);
   assert.equal(sink.faces.length, s.faces);
   const frames = sink.faces.map((f) => f.frame);
@@ -46,14 +47,14 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
   for (const f of sink.faces) {
     assert.equal(f.face.length, 128);
     assert.equal(f.cloth.length, 128);
-    assert.ok(f.t >= 0 && f.t < 4);
+    assert.ok(f.t >= 0.844 && f.t < 4, `t ${f.t}`);
     assert.ok(f.box[0] >= -1 && f.box[0] + f.box[2] <= 641 && f.box[3] > 10, `box in source pixels: ${f.box}`);
     assert.deepEqual([...f.thumbnail.subarray(0, 2)], [0xff, 0xd8]);
     // quality features for the clustering's quality weighting
     assert.ok(typeof f.sharpness === 'number' && f.sharpness > 0, `sharpness ${f.sharpness}`);
     assert.ok(typeof f.yaw === 'number' && Math.abs(f.yaw) < 2, `yaw ${f.yaw}`);
-    // the shot of the face's frame: the clip cuts at frame 45 (1.5 s), so frames before it are shot 0
-    assert.equal(f.shot, f.frame < 45 ? 0 : 45, `frame ${f.frame}: shot ${f.shot}`);
+    // the shot of the face's frame: the clip cuts at frame 20 (1.511 s), so frames before it are shot 0
+    assert.equal(f.shot, f.frame < 20 ? 0 : 20, `frame ${f.frame}: shot ${f.shot}`);
   }
   assert.deepEqual(
     progress,
@@ -84,4 +85,27 @@ test('skips crowd frames with more than max_faces_per_frame faces', { skip }, as
   const crowded = [...perFrame.values()].filter((n) => n > most - 1).length;
   assert.equal(s.crowd_frames, crowded);
   assert.equal(few.faces.length, all.faces.length - [...perFrame.values()].filter((n) => n > most - 1).reduce((a, b) => a + b, 0));
+});
+
+test("every face's t is its frame's presentation time; no frame is sampled twice, even at the smallest interval", { skip }, async () => {
+  // The clip's video starts at 0.852 s (0.844 s on the file's timeline). Before, sampling started at the file's 0: the
+  // first picture filled 26 frames, and its faces came back 26 times, at t = 0, 0.033, … 0.834.
+  const sink = new MemorySink();
+  const s = await extractFaces({ path: HAMILTON, options: resolveExtractOptions({ capture_interval_sec: 1e-9, stop_sec: 1.2 }), sink, pool });
+  assert.equal(s.frames, 11, 'frames 0 … 10 of the stream (0.844 … 1.178 s)');
+  const byFrame = new Map<number, FaceRecord[]>();
+  for (const f of sink.faces) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+  assert.ok(byFrame.size >= 8, `frames with faces: ${[...byFrame.keys()]}`);
+  let prevT = -Infinity;
+  for (const [frame, faces] of byFrame) {
+    const t = faces[0].t;
+    assert.ok(Math.abs(t - (0.844014 + frame / 29.97)) < 1e-4, `frame ${frame} at t ${t}`);
+    for (const f of faces) assert.equal(f.t, t, `faces of frame ${frame} share its t`);
+    assert.ok(t > prevT, `t strictly increases from frame to frame: ${prevT} then ${t}`);
+    prevT = t;
+  }
+  assert.ok(Math.abs(sink.faces[0].t - 0.844014) < 1e-4, `first face at ${sink.faces[0].t}`);
+  // no two faces are the same appearance: each frame is a different picture
+  const descriptors = new Set(sink.faces.map((f) => Array.from(f.face).join(',')));
+  assert.equal(descriptors.size, sink.faces.length);
 });
