@@ -18,7 +18,8 @@ export interface VideoInfo {
 export interface Frame {
   /** Index of this frame in the decoded stream (0-based, counting every frame, not only sampled ones). */
   index: number;
-  /** Presentation time in seconds from the start of the video. */
+  /** Presentation time of this frame in seconds on the file's timeline (0 = the file's start, as players count): the
+   *  stream's first frame is at ProbedVideo.start_s, not necessarily at 0. */
   t: number;
   width: number;
   height: number;

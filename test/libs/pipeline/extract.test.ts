@@ -37,7 +37,7 @@ test('extracts faces in frame order, one batch per frame_batch_size sampled fram
   // the video stream starts at 0.844 s: what is on screen at 1.0, 1.5, … 3.5 s, its frames 5, 20, … 80
   assert.equal(s.frames, 6, 'frames at 1.0, 1.5, … 3.5 s');
   assert.equal(sink.batches.length, Math.ceil(6 / 3));
-  assert.ok(s.faces >= 4, `faces ${s.faces}`);
+  assert.ok(s.faces >= 3, `faces ${s.faces}`); // before, two copies of the first frame (presented at 0.844 s) added two faces
   assert.equal(sink.faces.length, s.faces);
   const frames = sink.faces.map((f) => f.frame);
   assert.deepEqual(
