@@ -1,16 +1,24 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
+import { DEFAULT_CLUSTER, resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
 import { QueueUnavailableError } from '../../../libs/queue/index.js';
-import type { ClusterRun, PendingLinkage } from '../../../libs/services/index.js';
+import { pageFaces, type ClusterRun, type PendingLinkage } from '../../../libs/services/index.js';
 import type { VideoRecord } from '../../../libs/store/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { privateImage, thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import { ClusterQuery, ClusterQueryProps, ClusterResultSchema, LinkageComputing, MontageQuery } from '../schemas/clusters.js';
+import {
+  ClusterQuery,
+  ClusterQueryProps,
+  ClusterResultSchema,
+  FACE_PAGE_MAX,
+  FACES_PER_CLUSTER_DEFAULT,
+  LinkageComputing,
+  MontageQuery,
+} from '../schemas/clusters.js';
 
 /** The clustering keys of a query: those of the schema (one list; the montage adds its own keys). */
 const CLUSTER_KEYS = Object.keys(ClusterQueryProps) as (keyof typeof ClusterQueryProps)[];
@@ -20,6 +28,19 @@ export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions
   const input: Record<string, unknown> = {};
   for (const k of CLUSTER_KEYS) if (query[k] !== undefined) input[k] = query[k];
   return resolveClusterOptions(input);
+}
+
+/** A clustering option in a query string, as resolveClusterOptions reads it back. */
+const queryValue = (v: ClusterOptions[keyof ClusterOptions]) => (Array.isArray(v) ? v.join(',') : String(v));
+
+/**
+ * The query string of some clustering options, the defaults left out: what a link to another route of the same cut
+ * carries (a cluster's faces_next), so the cluster ids it names mean the same clusters there.
+ */
+export function clusterQueryOf(opts: ClusterOptions): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const k of CLUSTER_KEYS) if (queryValue(opts[k]) !== queryValue(DEFAULT_CLUSTER[k])) q.set(k, queryValue(opts[k]));
+  return q;
 }
 
 /** The caller's video, which must exist (404, also for another tenant's) and be ready (409 VIDEO_NOT_READY). */
@@ -139,8 +160,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['clusters'],
         summary: "Key characters: clusters and summary (as the CLI's result.json), thumbnails as URLs",
-        description:
-          'Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting needs a new one: computed in the request for small videos (up to SYNC_LINKAGE_MAX_FACES faces), otherwise the answer is 202 (LinkageComputing, with Retry-After and Location) at once, the worker computes and stores it (identical requests share one computation), and the same request repeated answers with the cut. The people of the tenant are constraints of every cut: a person\'s confirmed faces share one cluster, which carries the person (`person`), are never dropped by min_csize, and never share a cluster with another person\'s or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints.',
+        description: `Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting needs a new one: computed in the request for small videos (up to SYNC_LINKAGE_MAX_FACES faces), otherwise the answer is 202 (LinkageComputing, with Retry-After and Location) at once, the worker computes and stores it (identical requests share one computation), and the same request repeated answers with the cut. The people of the tenant are constraints of every cut: a person's confirmed faces share one cluster, which carries the person (\`person\`), are never dropped by min_csize, and never share a cluster with another person's or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints. Each cluster embeds its first faces_per_cluster faces (default ${FACES_PER_CLUSTER_DEFAULT}, at most ${FACE_PAGE_MAX}, 0 for none) in GET /videos/{id}/faces order (time: t, frame, k); \`size\` counts all of them and \`faces_next\` links the rest, paged at GET /videos/{id}/faces?cluster= with the same clustering parameters.`,
         params: VideoIdParams,
         querystring: ClusterQuery,
         response: { 200: ClusterResultSchema, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
@@ -159,13 +179,23 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const t1 = performance.now();
       const suggestions = await suggestFor(app, scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
+      // Each cluster embeds the first page of its faces (the pages of GET /videos/:id/faces?cluster=) and links the next.
+      const pages = pageFaces(run, (c) => c ?? undefined, { limit: req.query.faces_per_cluster ?? FACES_PER_CLUSTER_DEFAULT });
+      const cut = clusterQueryOf(opts);
+      const nextOf = (cluster: number) => {
+        const page = pages.get(cluster);
+        if (!page?.more) return null;
+        const q = new URLSearchParams({ cluster: String(cluster), ...(page.next_cursor ? { cursor: page.next_cursor } : {}), ...Object.fromEntries(cut) });
+        return `${b}/videos/${video.id}/faces?${q.toString()}`;
+      };
       return {
         video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
         params: { ...video.options, ...opts },
         faces: run.report.faces.map((f) => ({ ...f, id: idOf(f.id), thumbnail: thumbnailUrl(b, idOf(f.id)) })),
         clusters: run.report.clusters.map((c) => ({
           ...c,
-          faces: c.faces.map(idOf),
+          faces: pages.get(c.id)?.items.map(({ face }) => face.publicId) ?? [],
+          faces_next: nextOf(c.id),
           representative: idOf(c.representative),
           representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
           person: run.people.get(c.id) ?? null,

@@ -1,11 +1,11 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeFaceCursor, faceCursor, isAfter } from '../../../libs/store/index.js';
+import { pageFaces } from '../../../libs/services/index.js';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { presentFace, privateImage } from '../present.js';
 import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
-import { FaceList, FaceListQuery, LinkageComputing, ThumbnailQuery } from '../schemas/clusters.js';
+import { FACE_PAGE_DEFAULT, FaceList, FaceListQuery, LinkageComputing, ThumbnailQuery } from '../schemas/clusters.js';
 import { answerComputing, clusterVideo } from './clusters.js';
 
 export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -28,7 +28,7 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { store } = app.keycast;
       const video = await store.videos.get(req.params.id, scopeOf(req));
       if (!video) throw new ApiError('NOT_FOUND', `no video ${req.params.id}`);
-      const limit = req.query.limit ?? 100;
+      const limit = req.query.limit ?? FACE_PAGE_DEFAULT;
       const b = base();
       if (video.status !== 'ready') {
         if (req.query.cluster !== undefined) throw new ApiError('VIDEO_NOT_READY', `video ${video.id} is ${video.status}: clusters exist once it is ready`);
@@ -37,23 +37,11 @@ export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const { run, opts, pending } = await clusterVideo(app, video, req.query);
       if (pending) return answerComputing(app, req, reply, video, pending, opts);
-      const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
       const want = req.query.cluster;
-      const after = req.query.cursor ? decodeFaceCursor(req.query.cursor) : null;
-      const items = [];
-      let more = false;
-      for (const f of run.faces) {
-        const c = labels.get(f.id) ?? null;
-        if (want !== undefined && (want === 'unclustered' ? c !== null : c !== Number(want))) continue;
-        if (after && !isAfter(f, after)) continue;
-        if (items.length === limit) {
-          more = true;
-          break;
-        }
-        items.push(presentFace(f, b, c));
-      }
-      const last = items[items.length - 1];
-      return { items, next_cursor: more && last ? faceCursor(last) : null };
+      // One page: the faces of the cluster asked for (of every cluster when none is).
+      const inPage = (c: number | null) => (want === undefined || (want === 'unclustered' ? c === null : c === Number(want)) ? true : undefined);
+      const page = pageFaces(run, inPage, { limit, cursor: req.query.cursor }).get(true);
+      return { items: page?.items.map(({ face, cluster }) => presentFace(face, b, cluster)) ?? [], next_cursor: page?.more ? page.next_cursor : null };
     },
   );
 

@@ -65,7 +65,32 @@ export const ClusterQueryProps = {
     Type.Number({ minimum: 0, maximum: 1, default: c.key_min_share, description: "… or at least this share of the video's duration" }),
   ),
 };
-export const ClusterQuery = Type.Object(ClusterQueryProps, { additionalProperties: false });
+/** The most faces one page holds: a page of GET /videos/:id/faces, and the faces a cluster embeds in GET /videos/:id/clusters. */
+export const FACE_PAGE_MAX = 1000;
+/** Faces of GET /videos/:id/faces per page unless `limit` says. */
+export const FACE_PAGE_DEFAULT = 100;
+/**
+ * Faces each cluster of GET /videos/:id/clusters embeds unless `faces_per_cluster` says: enough for a cluster's
+ * card and the first rows of its faces (the montage shows 8), while the answer stays small whatever the video's
+ * length (a main character of a long video has thousands of faces); the rest is paged at `faces_next`.
+ */
+export const FACES_PER_CLUSTER_DEFAULT = 20;
+
+export const ClusterQuery = Type.Object(
+  {
+    ...ClusterQueryProps,
+    faces_per_cluster: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: FACE_PAGE_MAX,
+        default: FACES_PER_CLUSTER_DEFAULT,
+        description:
+          'Faces each cluster embeds (0: none): its first faces in GET /videos/{id}/faces order (time: t, frame, k); `size` counts them all and `faces_next` pages the rest',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const ResultFaceSchema = Type.Object(
   {
@@ -83,8 +108,14 @@ export const ResultFaceSchema = Type.Object(
 export const ClusterSummarySchema = Type.Object(
   {
     id: Type.Integer(),
-    size: Type.Integer(),
-    faces: Type.Array(FaceId),
+    size: Type.Integer({ description: 'Faces of the cluster, all of them (faces holds the first faces_per_cluster)' }),
+    faces: Type.Array(FaceId, {
+      description: 'The first faces_per_cluster faces of the cluster in GET /videos/{id}/faces order (time: t, frame, k): the first page of faces_next',
+    }),
+    faces_next: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "URL of the cluster's next faces: GET /videos/{id}/faces?cluster=<id>&cursor=… with this request's clustering parameters (the same cut, so the same cluster id), from the face after the last of `faces`; null when `faces` holds them all. Follow each page's next_cursor (same URL, cursor replaced) to the end",
+    }),
     screen_time_s: Type.Number(),
     first_t: Type.Number(),
     last_t: Type.Number(),
@@ -138,7 +169,7 @@ export const FaceItem = Type.Object(
 
 export const FaceListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: FACE_PAGE_MAX, default: FACE_PAGE_DEFAULT })),
     cursor: Type.Optional(Cursor),
     cluster: Type.Optional(Type.String({ pattern: '^([0-9]+|unclustered)$', description: 'Only faces of this cluster id, or "unclustered"' })),
     ...ClusterQueryProps,

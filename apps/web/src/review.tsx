@@ -1,7 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { getVideosByIdClusters, type ClusterSummary, type GetVideosByIdClustersResponse, type ResultFace, type Video } from '../../../libs/sdk/index.js';
+import {
+  getVideosByIdClusters,
+  getVideosByIdFaces,
+  type ClusterSummary,
+  type GetVideosByIdClustersResponse,
+  type ResultFace,
+  type Video,
+} from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
 import { CharacterItem, displayName } from './character.js';
+import { FACE_PAGE, withEveryFace } from './cluster-faces.js';
 import { FacesPanel } from './faces-panel.js';
 import { people, personOf, recordEdit, type CharacterRef, type Edit, type FaceId, type PersonId } from './people.js';
 import { mediaUrl, type Session } from './session.js';
@@ -34,7 +42,7 @@ export function Review({ session, video }: { session: Session; video: Video }) {
     let again: ReturnType<typeof setTimeout> | undefined;
     const recut = async () => {
       try {
-        const r = await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim } }));
+        const r = await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim, faces_per_cluster: FACE_PAGE } }));
         if (mine !== seq.current) return;
         session.reachable();
         if (!('clusters' in r)) {
@@ -43,7 +51,16 @@ export function Review({ session, video }: { session: Session; video: Video }) {
           again = setTimeout(() => void recut(), r.retry_after_s * 1000);
           return;
         }
-        setResult(r);
+        const clusters = await withEveryFace(r.clusters, async (query) => {
+          const page = await unwrap(getVideosByIdFaces({ client: session.client, path: { id: video.id }, query }));
+          return 'items' in page ? page : null;
+        });
+        if (mine !== seq.current) return;
+        if (!clusters) {
+          again = setTimeout(() => void recut(), 1000);
+          return;
+        }
+        setResult({ ...r, clusters });
         setError(null);
       } catch (e) {
         if (mine === seq.current) setError(session.fail(e));

@@ -5,6 +5,8 @@ import sharp from 'sharp';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
 import { clusterFaces, linkageVariant } from '../../../libs/flow/index.js';
 import { ClusterService } from '../../../libs/services/index.js';
+import { createClient, getVideosByIdFaces, type GetVideosByIdFacesData } from '../../../libs/sdk/index.js';
+import { withEveryFace } from '../../../apps/web/src/cluster-faces.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
@@ -239,6 +241,112 @@ test('GET /videos/:id/faces: time order, cursor pages, cluster filter consistent
   assert.deepEqual(pendList.body.items, []);
   assert.equal((await api.call('GET', `/videos/${videoId}/faces?cluster=abc`)).status, 400);
   assert.equal((await api.call('GET', `/videos/${videoId}/faces?limit=0`)).status, 400);
+});
+
+/** Every face of a cluster from its embedded page on: follows faces_next, then each page's next_cursor, `limit` at a time. */
+async function pageThrough(c: { faces: string[]; faces_next: string | null }, limit: number): Promise<string[]> {
+  const ids = [...c.faces];
+  let next = c.faces_next;
+  while (next) {
+    const u = new URL(next, 'http://x');
+    u.searchParams.set('limit', String(limit));
+    const r = await api.call('GET', `${u.pathname}${u.search}`);
+    assert.equal(r.status, 200, `${next}: ${JSON.stringify(r.body)}`);
+    assert.ok(r.body.items.length <= limit);
+    ids.push(...r.body.items.map((f: { id: string }) => f.id));
+    if (r.body.next_cursor) u.searchParams.set('cursor', r.body.next_cursor);
+    next = r.body.next_cursor ? `${u.pathname}${u.search}` : null;
+  }
+  return ids;
+}
+
+test('GET /videos/:id/clusters?faces_per_cluster=N: each cluster embeds its first N faces (time order), size counts all, faces_next pages the rest once each', async () => {
+  const all = (await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=1000`)).body;
+  // The faces of each cluster before any paging: the labels of every face of the video.
+  const members = (b: any, id: number) => b.faces.filter((f: { cluster: number | null }) => f.cluster === id).map((f: { id: string }) => f.id);
+  for (const c of all.clusters) {
+    assert.equal(c.faces_next, null, 'all embedded: nothing to page');
+    assert.deepEqual(c.faces, members(all, c.id), 'in time order, the order of /faces');
+  }
+  const byDefault = (await api.call('GET', `/videos/${videoId}/clusters`)).body;
+  assert.ok(
+    byDefault.clusters.every((c: { faces: string[] }) => c.faces.length <= 20),
+    'the default embeds at most 20',
+  );
+  for (const n of [3, 1, 0]) {
+    const r = await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=${n}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.clusters.map((c: { size: number }) => c.size),
+      SIZES,
+      'size counts every face, not the embedded ones',
+    );
+    for (const c of r.body.clusters) {
+      const want = members(all, c.id);
+      assert.deepEqual(c.faces, want.slice(0, n), `faces_per_cluster=${n}: exactly the first ${n}`);
+      assert.equal(c.faces_next === null, c.size <= n);
+      if (c.faces_next) assert.match(c.faces_next, new RegExp(`^/videos/${videoId}/faces\\?cluster=${c.id}(&|$)`));
+      const paged = await pageThrough(c, 2);
+      assert.deepEqual(paged, want, `faces_per_cluster=${n}, cluster ${c.id}: every face once, in order`);
+      assert.equal(new Set(paged).size, c.size, 'no duplicates');
+    }
+  }
+  // Non-default clustering parameters travel with faces_next, so its cluster id names the same cluster of the same cut.
+  const q = 'sim=0.9&min_csize=1&cannot_link=false';
+  const fine = (await api.call('GET', `/videos/${videoId}/clusters?${q}&faces_per_cluster=1000`)).body;
+  const cut = (await api.call('GET', `/videos/${videoId}/clusters?${q}&faces_per_cluster=1`)).body;
+  assert.ok(cut.clusters.length > 3, 'sim near 1 splits');
+  let paged = 0;
+  for (const c of cut.clusters) {
+    if (c.size > 1) {
+      assert.match(c.faces_next, /[?&]sim=0.9(&|$)/);
+      assert.match(c.faces_next, /[?&]min_csize=1(&|$)/);
+      assert.match(c.faces_next, /[?&]cannot_link=false(&|$)/);
+      paged++;
+    }
+    assert.deepEqual(await pageThrough(c, 1000), members(fine, c.id), `cluster ${c.id} of the fine cut`);
+  }
+  assert.ok(paged > 0, `some cluster of the fine cut was paged: sizes ${cut.clusters.map((c: { size: number }) => c.size)}`);
+});
+
+test('faces_per_cluster: 400 INVALID_OPTION with what it must be and what was sent', async () => {
+  for (const v of ['-1', '1001', '1.5', 'abc', '']) {
+    const r = await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=${v}`);
+    assert.equal(r.status, 400, v);
+    assert.equal(r.body.error.code, 'INVALID_OPTION', v);
+    assert.equal(r.body.error.message, `faces_per_cluster must be an integer in [0, 1000], got ${JSON.stringify(v)}`);
+  }
+  const twice = await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=1&faces_per_cluster=2`);
+  assert.equal(twice.status, 400);
+  assert.match(twice.body.error.message, /faces_per_cluster/);
+  const elsewhere = await api.call('GET', `/videos/${videoId}/faces?faces_per_cluster=1`);
+  assert.equal(elsewhere.status, 400, 'a /clusters parameter, not one of /faces');
+  assert.equal(elsewhere.body.error.code, 'INVALID_OPTION');
+  assert.match(elsewhere.body.error.message, /unknown parameter "faces_per_cluster"/);
+});
+
+test("the review app's pager (apps/web withEveryFace) completes every cluster from faces_next: the faces of the full cut", async () => {
+  const client = createClient({ baseUrl: api.baseUrl, auth: api.auth.key });
+  const asked: unknown[] = [];
+  const page = async (query: NonNullable<GetVideosByIdFacesData['query']>) => {
+    asked.push(query);
+    const r = await getVideosByIdFaces({ client, path: { id: videoId }, query });
+    assert.equal(r.response.status, 200);
+    return r.data && 'items' in r.data ? r.data : null;
+  };
+  const full = (await api.call('GET', `/videos/${videoId}/clusters?sim=0.9&min_csize=1&faces_per_cluster=1000`)).body.clusters;
+  const first = (await api.call('GET', `/videos/${videoId}/clusters?sim=0.9&min_csize=1&faces_per_cluster=1`)).body.clusters;
+  assert.ok(first.some((c: { faces_next: string | null }) => c.faces_next !== null));
+  const every = await withEveryFace(first, page, 2);
+  assert.deepEqual(
+    every?.map((c) => c.faces),
+    full.map((c: { faces: string[] }) => c.faces),
+  );
+  assert.ok(every?.every((c) => c.faces_next === null));
+  assert.ok(
+    asked.every((q) => (q as { sim?: unknown }).sim === '0.9'),
+    'each page asked of the same cut',
+  );
 });
 
 test('GET /faces/:id/thumbnail: the stored JPEG bytes; body kind; 404 unknown; 400 not an id', async () => {

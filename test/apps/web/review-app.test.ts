@@ -131,7 +131,7 @@ test('upload the clip with options, watch both progress bars, open its character
   assert.equal(video.status, 'ready');
   assert.equal(video.options.capture_interval_sec, 0.75, 'the option chosen in the form reached the API');
   assert.equal(video.filename, clip.name);
-  const clusters = await get(`/videos/${videoId}/clusters?sim=auto`);
+  const clusters = await get(`/videos/${videoId}/clusters?sim=auto&faces_per_cluster=1000`);
   const items = list.getByRole('listitem');
   assert.equal(await items.count(), clusters.clusters.length, 'one list item per character of the API');
   assert.ok(clusters.clusters.length >= 2, `${clusters.clusters.length} characters`);
@@ -179,7 +179,7 @@ test('the Similarity slider re-cuts live: the list follows the API at each value
   assert.notEqual(counts['0'], counts['1'], `the two ends of the slider cut differently: ${JSON.stringify(counts)}`);
   // Back to auto: the count is the API's auto cut again, without a page load.
   await page.getByRole('checkbox', { name: 'Auto' }).check();
-  const auto = (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters.length;
+  const auto = (await get(`/videos/${videoId}/clusters?sim=auto&faces_per_cluster=1000`)).clusters.length;
   await characterCount(page, auto);
   assert.equal(await page.evaluate("performance.getEntriesByType('navigation').length"), 1, 'one page load');
   assert.deepEqual(w.errors, []);
@@ -198,7 +198,7 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   await page.goto(`/#/videos/${videoId}`);
   const list = page.getByRole('list', { name: 'Characters' });
   await list.waitFor();
-  const clusters = await get(`/videos/${videoId}/clusters?sim=auto`);
+  const clusters = await get(`/videos/${videoId}/clusters?sim=auto&faces_per_cluster=1000`);
   const top = [...clusters.clusters].sort((a: any, b: any) => b.screen_time_s - a.screen_time_s || b.size - a.size)[0];
   const [start] = top.segments[top.segments.length - 1] as [number, number];
   const segment = list
@@ -309,7 +309,9 @@ test('corrections through the people routes: rename, undo, merge, split, move a 
   type C = { faces: string[]; representative: string; size: number; person: { id: string; name: string | null } | null; screen_time_s: number };
   /** The API's characters in the page's order (screen time, then size). */
   const characters = async () =>
-    ((await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as C[]).sort((a, b) => b.screen_time_s - a.screen_time_s || b.size - a.size);
+    ((await get(`/videos/${videoId}/clusters?sim=auto&faces_per_cluster=1000`)).clusters as C[]).sort(
+      (a, b) => b.screen_time_s - a.screen_time_s || b.size - a.size,
+    );
   const saved = (what: string) =>
     page
       .getByRole('status')
@@ -423,7 +425,7 @@ test('suggestions: "Is this X?" on a second video of the same people, accepted a
   // Start from no people, then name the two largest characters of the first video.
   for (const p of (await get('/people')).items as { id: string }[]) assert.equal((await api.call('DELETE', `/people/${p.id}`)).status, 204);
   type C = { faces: string[]; representative: string; person: { id: string } | null; suggestion: { person: { id: string; name: string | null } } | null };
-  const firstCut = (await get(`/videos/${videoId}/clusters?sim=auto`)).clusters as C[];
+  const firstCut = (await get(`/videos/${videoId}/clusters?sim=auto&faces_per_cluster=1000`)).clusters as C[];
   assert.ok(firstCut.length >= 2, 'two characters to name');
   const named: { id: string; name: string }[] = [];
   for (const [i, name] of ['Lead', 'Second'].entries()) {
@@ -442,7 +444,7 @@ test('suggestions: "Is this X?" on a second video of the same people, accepted a
   assert.equal(up.status, 202, JSON.stringify(up.body));
   const second = up.body.id as string;
   await waitFor(async () => (await get(`/videos/${second}`)).status === 'ready', { timeoutMs: 180_000, what: 'the second video ready' });
-  const cut = async () => (await get(`/videos/${second}/clusters?sim=auto`)).clusters as C[];
+  const cut = async () => (await get(`/videos/${second}/clusters?sim=auto&faces_per_cluster=1000`)).clusters as C[];
   const suggested = (name: string) => async () => (await cut()).find((c) => !c.person && c.suggestion?.person.name === name);
   assert.ok(await suggested('Lead')(), 'the API suggests Lead in the second video');
   assert.ok(await suggested('Second')(), 'and Second');
