@@ -1,6 +1,6 @@
 import { fclusterMonocrit } from './fcluster.js';
 import { condensedIndex } from './pdist.js';
-import type { LinkageMatrix } from './types.js';
+import type { Condensed, LinkageMatrix } from './types.js';
 
 /**
  * Which points may never share a cluster: `groupsOf[i]` lists the groups point i belongs to (for
@@ -19,7 +19,7 @@ export const CANNOT_LINK_DISTANCE = 1e6;
  * Sets the condensed distance of every cannot-link pair to `value` (in place). Returns how many
  * pairs were set. Points may belong to several groups; a pair is set once per shared group (same result).
  */
-export function applyCannotLink(condensed: Float64Array, n: number, groupsOf: CannotLinkGroups, value = CANNOT_LINK_DISTANCE): number {
+export function applyCannotLink(condensed: Condensed, n: number, groupsOf: CannotLinkGroups, value = CANNOT_LINK_DISTANCE): number {
   if (groupsOf.length !== n) throw new RangeError(`applyCannotLink: ${groupsOf.length} group lists for ${n} points`);
   const members = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 import { condensedIndex } from './pdist.js';
+import { EXACT_MAX_N, type Condensed } from './types.js';
 
 /**
  * Points grouped into units that are clustered as one (e.g. the faces of a track): `unitOf[i]` is
@@ -30,14 +31,19 @@ export function checkUnits(u: Units, n: number): void {
  * units A and B is the mean of d(a, b) over a in A, b in B (the average-linkage distance the two
  * groups would have if they had been merged first). Units of one point keep the point's distances
  * exactly. O(n^2).
+ *
+ * Up to EXACT_MAX_N units the sums are float64 (exact as before); above, float32 (half the memory:
+ * 5 GB at 50,000 units instead of 10): each addition rounds to float32, so a unit pair of m point
+ * pairs is off by at most about m * 2^-24 relative (single-point units are only rounded once).
  */
-export function unitDistances(condensed: Float64Array, n: number, units: Units): Float64Array {
+export function unitDistances(condensed: Condensed, n: number, units: Units): Condensed {
   checkUnits(units, n);
   const k = units.count;
   const { unitOf } = units;
   const size = new Float64Array(k);
   for (const x of unitOf) size[x]++;
-  const sum = new Float64Array((k * (k - 1)) / 2);
+  const m = (k * (k - 1)) / 2;
+  const sum = k > EXACT_MAX_N ? new Float32Array(m) : new Float64Array(m);
   let p = 0;
   for (let i = 0; i < n; i++) {
     const a = unitOf[i];

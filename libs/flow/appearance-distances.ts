@@ -1,7 +1,5 @@
-import { pdist } from '../clustering/index.js';
-
-/** At most this many pairs are looked at to estimate the typical cloth/face distance ratio. */
-const RATIO_SAMPLE = 200_000;
+import type { Condensed } from '../clustering/index.js';
+import { forEachDistanceChunk, packRows, RATIO_SAMPLE, resultBuffer, sampledClothRatio } from './distance-chunks.js';
 
 /**
  * Condensed distances between fingerprints when some appearances have no clothing evidence (their
@@ -13,24 +11,28 @@ const RATIO_SAMPLE = 200_000;
  *   d(i, j)² = |face_i − face_j|² + (both dressed ? |cloth_i − cloth_j|² : (r · |face_i − face_j|)²)
  * When every appearance (or none) shows clothing this is the plain Euclidean distance of the
  * fingerprints (scipy-identical results are kept there), and null is returned so the caller can take
- * the plain path.
+ * the plain path. Float64 up to EXACT_MAX_N appearances, float32 above; computed a chunk of rows at a
+ * time (distance-chunks.ts), never holding the face or cloth matrix whole.
  */
-export function appearanceDistances(X: Float64Array[], faceDim: number): Float64Array | null {
+export function appearanceDistances(X: Float64Array[], faceDim: number): Condensed | null {
   const n = X.length;
   const dressed = X.map((x) => x.subarray(faceDim).some((v) => v !== 0));
   const count = dressed.filter(Boolean).length;
   if (count === 0 || count === n) return null;
-  const faceD = pdist(X.map((x) => x.subarray(0, faceDim)));
-  const clothD = pdist(X.map((x) => x.subarray(faceDim)));
-  const r = medianClothRatio(faceD, clothD, dressed);
-  const out = new Float64Array(faceD.length);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++, p++) {
-      const c = dressed[i] && dressed[j] ? clothD[p] : r * faceD[p];
-      out[p] = Math.sqrt(faceD[p] * faceD[p] + c * c);
+  const F = packRows(X.map((x) => x.subarray(0, faceDim)));
+  const C = packRows(X.map((x) => x.subarray(faceDim)));
+  const r = sampledClothRatio(n, F, C, dressed);
+  const out = resultBuffer(n);
+  forEachDistanceChunk(n, F, C, (r0, r1, base, faceD, clothD) => {
+    let p = base;
+    for (let i = r0; i < r1; i++) {
+      for (let j = i + 1; j < n; j++, p++) {
+        const f = faceD[p - base];
+        const c = clothD !== null && dressed[i] && dressed[j] ? clothD[p - base] : r * f;
+        out[p] = Math.sqrt(f * f + c * c);
+      }
     }
-  }
+  });
   return out;
 }
 

@@ -17,7 +17,9 @@ import {
   renumberBySize,
   singletonUnits,
   unitDistances,
+  resolvePrecision,
   type CachedLinkage,
+  type Condensed,
   type ClusterParams,
   type Units,
 } from '../clustering/index.js';
@@ -137,22 +139,8 @@ export function clusterFaces(
   if (cache && linkageFits(cache.Z, k)) {
     ({ Z, maxDist } = cache);
   } else {
-    // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
-    const d = isReferenceFlow(opts)
-      ? ((opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null) ?? pdist(X, { threads: 'auto' }))
-      : pairDistances(
-          faces.map((f) => f.face),
-          faces.map((f) => f.cloth),
-          opts.face_cloth_weights,
-          {
-            scale: 'face-units',
-            quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
-            clothCounts: opts.shot_aware ? clothCountsRule(faces) : undefined,
-          },
-        );
-    maxDist = maxDistance(d);
-    if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
-    const ud = opts.tracks || constraints ? unitDistances(d, n, units) : d;
+    let ud: Condensed;
+    ({ ud, maxDist } = unitMatrix(faces, X, faceDim, opts, units, frameGroups));
     if (constraints) applyCannotLink(ud, k, constraints.unitGroups);
     Z = linkage(ud, k, opts.method, { overwrite: true });
   }
@@ -188,6 +176,38 @@ export function clusterFaces(
     });
   }
   return { labels: renumberBySize(labels), cache: { Z, maxDist } };
+}
+
+/**
+ * Steps 1-3: the faces' distances, maxDist, the frame cannot-links, then the units' distances. In a
+ * function of its own so that the faces' matrix (5 GB at 50,000 faces) is garbage once the units'
+ * one is made, before the linkage allocates its working memory.
+ */
+function unitMatrix(
+  faces: ClusterableFace[],
+  X: Float64Array[],
+  faceDim: number,
+  opts: ClusterOptions,
+  units: Units,
+  frameGroups: number[][],
+): { ud: Condensed; maxDist: number } {
+  const n = faces.length;
+  // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
+  const d = isReferenceFlow(opts)
+    ? ((opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null) ?? pdist(X, { threads: 'auto', precision: resolvePrecision('auto', n) }))
+    : pairDistances(
+        faces.map((f) => f.face),
+        faces.map((f) => f.cloth),
+        opts.face_cloth_weights,
+        {
+          scale: 'face-units',
+          quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
+          clothCounts: opts.shot_aware ? clothCountsRule(faces) : undefined,
+        },
+      );
+  const maxDist = maxDistance(d);
+  if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
+  return { ud: units.count === n && !units.unitOf.some((u, i) => u !== i) ? d : unitDistances(d, n, units), maxDist };
 }
 
 function unitSizes(u: Units): Float64Array {

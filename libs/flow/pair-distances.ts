@@ -1,6 +1,7 @@
-import { pdist } from '../clustering/index.js';
+import type { Condensed, Precision } from '../clustering/index.js';
 import { NEUTRAL_SHARE, faceShare } from './face-quality.js';
 import { medianClothRatio } from './appearance-distances.js';
+import { forEachDistanceChunk, packRows, resultBuffer, sampledClothRatio } from './distance-chunks.js';
 
 export type DistanceScale = 'fingerprint' | 'face-units';
 
@@ -18,6 +19,8 @@ export interface PairDistanceOptions {
    * but never push it apart. Omitted: clothing counts the same for every pair.
    */
   clothCounts?: ((i: number, j: number) => boolean) | null;
+  /** 'auto' (default): float64 up to EXACT_MAX_N faces, float32 above (libs/clustering's rule). */
+  precision?: Precision | 'auto';
 }
 
 /**
@@ -44,50 +47,57 @@ export interface PairDistanceOptions {
  *                  pairs land below ~0.4 whatever the encoder or the weights' scale. When the
  *                  denominator is 0 (one weight 0 and A at the other extreme) the half with a
  *                  non-zero weight alone counts.
- * Returns the condensed matrix (scipy order), length n(n-1)/2.
+ * Returns the condensed matrix (scipy order), length n(n-1)/2: float64 up to EXACT_MAX_N faces, float32
+ * above (each value computed in float64, then rounded once). Memory: the result plus two chunks of
+ * face/cloth distances (distance-chunks.ts); the face and cloth matrices are never held whole, so
+ * n = 50,000 needs 5 GB, not the 30 GB of three float64 matrices.
  */
 export function pairDistances(
   face: readonly ArrayLike<number>[],
   cloth: readonly ArrayLike<number>[],
   weights: readonly [number, number],
   opts: PairDistanceOptions,
-): Float64Array {
+): Condensed {
   const n = face.length;
   if (cloth.length !== n) throw new RangeError(`pairDistances: ${n} faces but ${cloth.length} cloth vectors`);
   if (opts.quality && opts.quality.length !== n) throw new RangeError(`pairDistances: ${opts.quality.length} qualities for ${n} faces`);
-  const F = face.map(normalised);
-  const C = cloth.map(normalised);
-  const dressed = C.map((c) => c.some((v) => v !== 0));
-  const df = pdist(F);
-  const dc = dressed.some(Boolean) ? pdist(C) : new Float64Array(df.length);
-  const rho = clothRatio(df, dc, dressed);
+  const F = packRows(face.map(normalised));
+  const C = packRows(cloth.map(normalised));
+  const dressed: boolean[] = [];
+  for (let i = 0; i < n; i++) dressed.push(C.data.subarray(i * C.d, (i + 1) * C.d).some((v) => v !== 0));
+  const anyDressed = dressed.some(Boolean);
+  const rho = anyDressed ? positiveRatio(sampledClothRatio(n, F, C, dressed)) : 1;
   const [wf, wc] = weights;
   const wf2 = wf * wf,
     wc2 = wc * wc;
   const q = opts.quality;
-  const out = new Float64Array(df.length);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++, p++) {
-      const A = q ? faceShare(q[i], q[j]) : NEUTRAL_SHARE;
-      const fd = df[p];
-      const cd = dressed[i] && dressed[j] ? dc[p] : rho * fd;
-      const a = 2 * A * wf2,
-        b = 2 * (1 - A) * wc2;
-      if (opts.scale === 'fingerprint') {
-        out[p] = Math.sqrt(a * fd * fd + b * cd * cd);
-      } else {
-        const cn = cd / rho;
-        const den = a + b;
-        out[p] = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
-      }
-      if (wf > 0 && opts.clothCounts && !opts.clothCounts(i, j)) {
-        // The face half alone (A = 1): in face units that is the face distance itself.
-        const faceOnly = opts.scale === 'fingerprint' ? Math.sqrt(2 * wf2) * fd : fd;
-        if (faceOnly < out[p]) out[p] = faceOnly;
+  const out = resultBuffer(n, opts.precision);
+  forEachDistanceChunk(n, F, anyDressed ? C : null, (r0, r1, base, df, dc) => {
+    let p = base;
+    for (let i = r0; i < r1; i++) {
+      for (let j = i + 1; j < n; j++, p++) {
+        const A = q ? faceShare(q[i], q[j]) : NEUTRAL_SHARE;
+        const fd = df[p - base];
+        const cd = dc !== null && dressed[i] && dressed[j] ? dc[p - base] : rho * fd;
+        const a = 2 * A * wf2,
+          b = 2 * (1 - A) * wc2;
+        let v: number;
+        if (opts.scale === 'fingerprint') {
+          v = Math.sqrt(a * fd * fd + b * cd * cd);
+        } else {
+          const cn = cd / rho;
+          const den = a + b;
+          v = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
+        }
+        if (wf > 0 && opts.clothCounts && !opts.clothCounts(i, j)) {
+          // The face half alone (A = 1): in face units that is the face distance itself.
+          const faceOnly = opts.scale === 'fingerprint' ? Math.sqrt(2 * wf2) * fd : fd;
+          if (faceOnly < v) v = faceOnly;
+        }
+        out[p] = v;
       }
     }
-  }
+  });
   return out;
 }
 
@@ -104,6 +114,9 @@ export function normalised(v: ArrayLike<number>): Float64Array {
 
 /** ρ = median(dc / df) over dressed pairs with df > 0 (appearance-distances' sample); 1 when there is none or it is 0. */
 export function clothRatio(df: Float64Array, dc: Float64Array, dressed: readonly boolean[]): number {
-  const r = medianClothRatio(df, dc, dressed);
+  return positiveRatio(medianClothRatio(df, dc, dressed));
+}
+
+function positiveRatio(r: number): number {
   return r > 0 ? r : 1;
 }
