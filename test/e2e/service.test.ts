@@ -96,7 +96,7 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   assert.equal(cutOf(second.data).linkage_cached, true);
   assert.equal(cutOf(second.data).params.sim, 0.4);
   assert.deepEqual(await snapshot(), before, 'a new sim creates no job, writes no face row, computes no linkage');
-  const sizes = (r: typeof first) => cutOf(r.data).clusters.reduce((a, c) => a + c.size, 0) + cutOf(r.data).unclustered.length;
+  const sizes = (r: typeof first) => cutOf(r.data).clusters.reduce((a, c) => a + c.size, 0) + cutOf(r.data).unclustered_count;
   assert.equal(sizes(first), ready.face_count, 'every face is in one cluster or unclustered');
   assert.equal(sizes(second), ready.face_count);
 

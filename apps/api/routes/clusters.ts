@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DEFAULT_CLUSTER, resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
 import { QueueUnavailableError } from '../../../libs/queue/index.js';
-import { pageFaces, type ClusterRun, type PendingLinkage } from '../../../libs/services/index.js';
+import { pageFaces, type ClusterRun, type FacePage, type PendingLinkage } from '../../../libs/services/index.js';
 import type { VideoRecord } from '../../../libs/store/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
@@ -160,7 +160,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['clusters'],
         summary: "Key characters: clusters and summary (as the CLI's result.json), thumbnails as URLs",
-        description: `Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting needs a new one: computed in the request for small videos (up to SYNC_LINKAGE_MAX_FACES faces), otherwise the answer is 202 (LinkageComputing, with Retry-After and Location) at once, the worker computes and stores it (identical requests share one computation), and the same request repeated answers with the cut. The people of the tenant are constraints of every cut: a person's confirmed faces share one cluster, which carries the person (\`person\`), are never dropped by min_csize, and never share a cluster with another person's or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints. Each cluster embeds its first faces_per_cluster faces (default ${FACES_PER_CLUSTER_DEFAULT}, at most ${FACE_PAGE_MAX}, 0 for none) in GET /videos/{id}/faces order (time: t, frame, k); \`size\` counts all of them and \`faces_next\` links the rest, paged at GET /videos/{id}/faces?cluster= with the same clustering parameters.`,
+        description: `Cuts the cached dendrogram of (face_cloth_weights, method, linkage variant): a new sim (a number or "auto"), min_csize or merge setting never re-extracts nor recomputes the linkage; a new weights/method pair or cannot_link/tracks/quality_weighting setting needs a new one: computed in the request for small videos (up to SYNC_LINKAGE_MAX_FACES faces), otherwise the answer is 202 (LinkageComputing, with Retry-After and Location) at once, the worker computes and stores it (identical requests share one computation), and the same request repeated answers with the cut. The people of the tenant are constraints of every cut: a person's confirmed faces share one cluster, which carries the person (\`person\`), are never dropped by min_csize, and never share a cluster with another person's or with faces rejected from them; a changed person computes (and caches) the tree of the new constraints. Each cluster embeds its first faces_per_cluster faces (default ${FACES_PER_CLUSTER_DEFAULT}, at most ${FACE_PAGE_MAX}, 0 for none) in GET /videos/{id}/faces order (time: t, frame, k); \`size\` counts all of them and \`faces_next\` links the rest, paged at GET /videos/{id}/faces?cluster= with the same clustering parameters; the faces in no cluster are paged the same way (\`unclustered\`, \`unclustered_count\`, \`unclustered_next\`), and the video's faces with their clusters (\`faces\`, \`face_count\`, \`faces_next\`) by faces_limit (default and at most ${FACE_PAGE_MAX}).`,
         params: VideoIdParams,
         querystring: ClusterQuery,
         response: { 200: ClusterResultSchema, 202: LinkageComputing, ...errors(400, 404, 409, 500, 503) },
@@ -179,29 +179,40 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const t1 = performance.now();
       const suggestions = await suggestFor(app, scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
-      // Each cluster embeds the first page of its faces (the pages of GET /videos/:id/faces?cluster=) and links the next.
-      const pages = pageFaces(run, (c) => c ?? undefined, { limit: req.query.faces_per_cluster ?? FACES_PER_CLUSTER_DEFAULT });
+      // Every list is paged as GET /videos/:id/faces pages it: each cluster and the unclustered faces embed their first
+      // page (faces_per_cluster), the video's faces theirs (faces_limit), and each links its next page in the same cut.
+      const pages = pageFaces(run, (c) => c ?? 'unclustered', { limit: req.query.faces_per_cluster ?? FACES_PER_CLUSTER_DEFAULT });
+      const all = pageFaces(run, () => true, { limit: req.query.faces_limit ?? FACE_PAGE_MAX }).get(true);
       const cut = clusterQueryOf(opts);
-      const nextOf = (cluster: number) => {
-        const page = pages.get(cluster);
+      const nextOf = (page: FacePage | undefined, cluster?: number | 'unclustered') => {
         if (!page?.more) return null;
-        const q = new URLSearchParams({ cluster: String(cluster), ...(page.next_cursor ? { cursor: page.next_cursor } : {}), ...Object.fromEntries(cut) });
+        const q = new URLSearchParams({
+          ...(cluster === undefined ? {} : { cluster: String(cluster) }),
+          ...(page.next_cursor ? { cursor: page.next_cursor } : {}),
+          ...Object.fromEntries(cut),
+        });
         return `${b}/videos/${video.id}/faces?${q.toString()}`;
       };
+      const reported = new Map(run.report.faces.map((f) => [f.id, f]));
+      const unclustered = pages.get('unclustered');
       return {
         video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
         params: { ...video.options, ...opts },
-        faces: run.report.faces.map((f) => ({ ...f, id: idOf(f.id), thumbnail: thumbnailUrl(b, idOf(f.id)) })),
+        face_count: run.report.faces.length,
+        faces: (all?.items ?? []).map(({ face }) => ({ ...reported.get(face.id)!, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
+        faces_next: nextOf(all),
         clusters: run.report.clusters.map((c) => ({
           ...c,
           faces: pages.get(c.id)?.items.map(({ face }) => face.publicId) ?? [],
-          faces_next: nextOf(c.id),
+          faces_next: nextOf(pages.get(c.id), c.id),
           representative: idOf(c.representative),
           representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
           person: run.people.get(c.id) ?? null,
           suggestion: suggestions.get(c.id) ?? null,
         })),
-        unclustered: run.report.unclustered.map(idOf),
+        unclustered_count: run.report.unclustered.length,
+        unclustered: unclustered?.items.map(({ face }) => face.publicId) ?? [],
+        unclustered_next: nextOf(unclustered, 'unclustered'),
         linkage_cached: run.linkage === 'memory' || run.linkage === 'database',
         timings: {
           ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])),

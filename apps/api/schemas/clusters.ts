@@ -88,6 +88,15 @@ export const ClusterQuery = Type.Object(
           'Faces each cluster embeds (0: none): its first faces in GET /videos/{id}/faces order (time: t, frame, k); `size` counts them all and `faces_next` pages the rest',
       }),
     ),
+    faces_limit: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: FACE_PAGE_MAX,
+        default: FACE_PAGE_MAX,
+        description:
+          'Faces the top-level `faces` list holds (0: none): the first faces of the video in GET /videos/{id}/faces order, each with its cluster; `face_count` counts them all and `faces_next` pages the rest',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -140,9 +149,24 @@ export const ClusterResultSchema = Type.Object(
       height: Type.Integer(),
     }),
     params: Type.Record(Type.String(), Type.Unknown(), { description: 'Every effective option (extraction and clustering)' }),
-    faces: Type.Array(Type.Ref('ResultFace')),
+    face_count: Type.Integer({ description: 'Faces of the video, all of them (faces holds the first faces_limit)' }),
+    faces: Type.Array(Type.Ref('ResultFace'), {
+      description:
+        "The video's first faces_limit faces in GET /videos/{id}/faces order (time: t, frame, k), each with its cluster: the first page of faces_next",
+    }),
+    faces_next: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "URL of the video's next faces, each with its cluster: GET /videos/{id}/faces?cursor=… with this request's clustering parameters (the same cut); null when `faces` holds them all",
+    }),
     clusters: Type.Array(Type.Ref('ClusterSummary')),
-    unclustered: Type.Array(FaceId),
+    unclustered_count: Type.Integer({ description: 'Faces in no cluster (below min_csize), all of them (unclustered holds the first faces_per_cluster)' }),
+    unclustered: Type.Array(FaceId, {
+      description: 'The first faces_per_cluster faces in no cluster, in GET /videos/{id}/faces order: the first page of unclustered_next',
+    }),
+    unclustered_next: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'URL of the next faces in no cluster: GET /videos/{id}/faces?cluster=unclustered&cursor=… with the same clustering parameters; null when `unclustered` holds them all',
+    }),
     linkage_cached: Type.Boolean({
       description:
         'Whether the dendrogram of these weights and switches was already computed (then only cut: a new sim, min_csize or merge costs no linkage); false the first time, which computes and keeps it',

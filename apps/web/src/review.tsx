@@ -9,7 +9,7 @@ import {
 } from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
 import { CharacterItem, displayName } from './character.js';
-import { FACE_PAGE, withEveryFace } from './cluster-faces.js';
+import { everyFace, FACE_PAGE, withEveryFace, type FacePager } from './cluster-faces.js';
 import { FacesPanel } from './faces-panel.js';
 import { people, personOf, recordEdit, type CharacterRef, type Edit, type FaceId, type PersonId } from './people.js';
 import { mediaUrl, type Session } from './session.js';
@@ -42,7 +42,9 @@ export function Review({ session, video }: { session: Session; video: Video }) {
     let again: ReturnType<typeof setTimeout> | undefined;
     const recut = async () => {
       try {
-        const r = await unwrap(getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim, faces_per_cluster: FACE_PAGE } }));
+        const r = await unwrap(
+          getVideosByIdClusters({ client: session.client, path: { id: video.id }, query: { sim, faces_per_cluster: FACE_PAGE, faces_limit: FACE_PAGE } }),
+        );
         if (mine !== seq.current) return;
         session.reachable();
         if (!('clusters' in r)) {
@@ -51,16 +53,18 @@ export function Review({ session, video }: { session: Session; video: Video }) {
           again = setTimeout(() => void recut(), r.retry_after_s * 1000);
           return;
         }
-        const clusters = await withEveryFace(r.clusters, async (query) => {
-          const page = await unwrap(getVideosByIdFaces({ client: session.client, path: { id: video.id }, query }));
-          return 'items' in page ? page : null;
-        });
+        const page: FacePager = async (query) => {
+          const p = await unwrap(getVideosByIdFaces({ client: session.client, path: { id: video.id }, query }));
+          return 'items' in p ? p : null;
+        };
+        const clusters = await withEveryFace(r.clusters, page);
+        const faces = clusters && (await everyFace(r.faces, r.faces_next, page));
         if (mine !== seq.current) return;
-        if (!clusters) {
+        if (!clusters || !faces) {
           again = setTimeout(() => void recut(), 1000);
           return;
         }
-        setResult({ ...r, clusters });
+        setResult({ ...r, clusters, faces, faces_next: null });
         setError(null);
       } catch (e) {
         if (mine === seq.current) setError(session.fail(e));
@@ -264,14 +268,14 @@ export function Review({ session, video }: { session: Session; video: Video }) {
         )}
         {!result ? (
           !error && <p role="status">Clustering…</p>
-        ) : result.faces.length === 0 ? (
+        ) : result.face_count === 0 ? (
           <p class="banner info" role="status">
             No faces were found in this video, so it has no characters.
           </p>
         ) : (
           <>
             <p class="muted">
-              {characters.length} characters · {result.faces.length} faces · {result.unclustered.length} faces in no character (too few to count)
+              {characters.length} characters · {result.face_count} faces · {result.unclustered_count} faces in no character (too few to count)
             </p>
             <ul class="characters" aria-label="Characters">
               {characters.map((c) => (

@@ -309,6 +309,60 @@ test('GET /videos/:id/clusters?faces_per_cluster=N: each cluster embeds its firs
   assert.ok(paged > 0, `some cluster of the fine cut was paged: sizes ${cut.clusters.map((c: { size: number }) => c.size)}`);
 });
 
+test('GET /videos/:id/clusters?faces_limit=N and the unclustered faces: every list of the answer is paged like /faces, none grows with the video', async () => {
+  const all = (await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=1000`)).body;
+  assert.equal(all.face_count, 26);
+  assert.equal(all.faces.length, 26, 'the default holds up to 1000');
+  assert.equal(all.faces_next, null);
+  assert.equal(all.unclustered_count, 1);
+  assert.deepEqual(
+    all.unclustered,
+    all.faces.filter((f: { cluster: number | null }) => f.cluster === null).map((f: { id: string }) => f.id),
+  );
+  assert.equal(all.unclustered_next, null);
+  const labelOf = new Map(all.faces.map((f: { id: string; cluster: number | null }) => [f.id, f.cluster]));
+  for (const n of [5, 1, 0]) {
+    const r = await api.call('GET', `/videos/${videoId}/clusters?faces_limit=${n}&faces_per_cluster=0`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.face_count, 26, 'face_count counts every face');
+    assert.deepEqual(
+      r.body.faces.map((f: { id: string }) => f.id),
+      all.faces.slice(0, n).map((f: { id: string }) => f.id),
+      `faces_limit=${n}: exactly the first ${n} in time order`,
+    );
+    assert.match(r.body.faces_next, new RegExp(`^/videos/${videoId}/faces(\\?|$)`));
+    // Each later page carries the faces' clusters of the same cut: the labels of the unbounded answer.
+    const u = new URL(r.body.faces_next, 'http://x');
+    u.searchParams.set('limit', '4');
+    const seen: string[] = r.body.faces.map((f: { id: string }) => f.id);
+    for (;;) {
+      const p = await api.call('GET', `${u.pathname}${u.search}`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      for (const f of p.body.items) {
+        assert.equal(f.cluster, labelOf.get(f.id), `face ${f.id}: the cluster of the same cut`);
+        seen.push(f.id);
+      }
+      if (!p.body.next_cursor) break;
+      u.searchParams.set('cursor', p.body.next_cursor);
+    }
+    assert.deepEqual(
+      seen,
+      all.faces.map((f: { id: string }) => f.id),
+      `faces_limit=${n}: every face once, in order`,
+    );
+    // faces_per_cluster=0 bounds the unclustered faces too: the one outlier is linked, not embedded.
+    assert.equal(r.body.unclustered_count, 1);
+    assert.deepEqual(r.body.unclustered, []);
+    assert.match(r.body.unclustered_next, /[?&]cluster=unclustered(&|$)/);
+    assert.deepEqual(await pageThrough({ faces: r.body.unclustered, faces_next: r.body.unclustered_next }, 2), all.unclustered);
+  }
+  for (const v of ['-1', '1001', 'x']) {
+    const r = await api.call('GET', `/videos/${videoId}/clusters?faces_limit=${v}`);
+    assert.equal(r.status, 400, v);
+    assert.equal(r.body.error.message, `faces_limit must be an integer in [0, 1000], got ${JSON.stringify(v)}`);
+  }
+});
+
 test('faces_per_cluster: 400 INVALID_OPTION with what it must be and what was sent', async () => {
   for (const v of ['-1', '1001', '1.5', 'abc', '']) {
     const r = await api.call('GET', `/videos/${videoId}/clusters?faces_per_cluster=${v}`);

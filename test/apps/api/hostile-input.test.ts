@@ -301,7 +301,18 @@ test('callback_url aimed inside (private, loopback, link-local, metadata, odd sp
 
 test('property: any query on GET /videos/:id/clusters → 200 or a documented 4xx, never a 500', async (t) => {
   const statuses = documented('/videos/{id}/clusters', 'get');
-  const known = ['sim', 'min_csize', 'method', 'merge', 'face_threshold', 'cloth_threshold', 'iterations', 'face_cloth_weights', 'faces_per_cluster'];
+  const known = [
+    'sim',
+    'min_csize',
+    'method',
+    'merge',
+    'face_threshold',
+    'cloth_threshold',
+    'iterations',
+    'face_cloth_weights',
+    'faces_per_cluster',
+    'faces_limit',
+  ];
   const name = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...known) },
     { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '', 'sim[]', 'sim[0]', 'SIM', 'tile', 'cluster') },

@@ -100,6 +100,7 @@ test('every route is documented with its parameters, request body and every answ
     'cloth_threshold',
     'face_cloth_weights',
     'face_threshold',
+    'faces_limit',
     'faces_per_cluster',
     'iterations',
     'key_min_s',
