@@ -115,7 +115,7 @@ test('verdict: an improvement helps when it raises the mean NMI; better/worse co
  * about 0.01-0.03 on these sets, so the margin catches a lost person, not noise.
  */
 const RECORDED: Record<string, { nmi: number; f1: number }> = {
-  hamilton: { nmi: 0.97, f1: 0.991 },
+  hamilton: { nmi: 0.966, f1: 0.985 },
   bbt: { nmi: 0.931, f1: 0.865 },
   johns: { nmi: 0.946, f1: 0.942 },
 };
