@@ -4,11 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import sharp from 'sharp';
-import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
 import { PEOPLE_VARIANT_MARK } from '../../../libs/flow/index.js';
-import { ClusterService } from '../../../libs/services/index.js';
 import { labelledFaces } from '../../../bench/labelled-faces.js';
+import { faceKey, seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
 import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
 import { sql } from '../../e2e/support/services.js';
@@ -30,42 +28,18 @@ async function seedVideo(
   into: Map<string, string[]>,
   callbackUrl: string | null,
 ): Promise<string> {
-  const { store } = api.deps;
-  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 90, g: 80, b: 160 } } })
-    .jpeg()
-    .toBuffer();
-  const v = await store.videos.create({
+  const v = await seedReadyVideo(api.deps.store, {
     tenantId: api.auth.tenantId,
-    options: { ...DEFAULT_EXTRACT, capture_interval_sec: 0.5 },
-    sourceKey: 'videos/p/source',
-    sizeBytes: 1,
     filename: 'demo-samples.mp4',
+    probe: faces.fingerprints.video,
+    faces: faces.faces,
     callbackUrl,
-    probe: { ...faces.fingerprints.video, path: 'demo-samples.mp4' },
   });
-  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: faces.fingerprints.video.duration_s }]);
-  const rows = faces.faces.map((f) => ({
-    frame: f.frame,
-    k: f.k,
-    t: f.t,
-    box: f.box,
-    score: f.score,
-    face: Float32Array.from(f.face),
-    cloth: Float32Array.from(f.cloth),
-    sharpness: f.sharpness,
-    yaw: f.yaw,
-    thumbnail: img,
-    body: img,
-  }));
-  await store.writeFaceBatch(v.id, 0, rows, { frames: rows.length, faces: rows.length, t: 0, fraction: 1 });
-  await new ClusterService(store).storeDefaultLinkage(v.id);
-  await store.videos.markReady(v.id, { faceCount: rows.length, frameCount: rows.length, timings: {} });
-  const stored = await store.faces.loadFingerprints(v.id);
-  const idOf = new Map(stored.map((f) => [`${f.frame}|${f.k}`, f.publicId]));
-  stored.forEach((f) => order.set(f.publicId, f.id));
+  const idOf = new Map(v.stored.map((f) => [faceKey(f), f.publicId]));
+  v.stored.forEach((f) => order.set(f.publicId, f.id));
   faces.faces.forEach((f, i) => {
     const t = truth[i];
-    if (t !== null) into.set(t, [...(into.get(t) ?? []), idOf.get(`${f.frame}|${f.k}`)!]);
+    if (t !== null) into.set(t, [...(into.get(t) ?? []), idOf.get(faceKey(f))!]);
   });
   return v.id;
 }

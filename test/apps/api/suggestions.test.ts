@@ -4,11 +4,10 @@
 // the people never enrolled stay unknown; another tenant never sees them; edits and deletion show at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
-import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
 import { RECOGNITION } from '../../../libs/recognition/index.js';
 import { AppearanceService, ClusterService } from '../../../libs/services/index.js';
 import { labelledFaces, type LabelledFaces } from '../../../bench/labelled-faces.js';
+import { faceKey, seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
 import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
 
@@ -32,39 +31,10 @@ type Cluster = {
 };
 
 async function seedVideo(tenantId: string, set: LabelledFaces, keep: (t: number) => boolean): Promise<string> {
-  const { store } = api.deps;
-  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 90, g: 80, b: 160 } } })
-    .jpeg()
-    .toBuffer();
   const picked = set.faces.map((f, i) => ({ f, truth: set.truth[i] })).filter(({ f }) => keep(f.t));
-  const v = await store.videos.create({
-    tenantId,
-    options: { ...DEFAULT_EXTRACT, capture_interval_sec: 0.5 },
-    sourceKey: `videos/${tenantId}/source`,
-    sizeBytes: 1,
-    filename: 'scenes.mp4',
-    probe: { ...set.fingerprints.video, path: 'scenes.mp4' },
-  });
-  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: set.fingerprints.video.duration_s }]);
-  const rows = picked.map(({ f }) => ({
-    frame: f.frame,
-    k: f.k,
-    t: f.t,
-    box: f.box,
-    score: f.score,
-    face: Float32Array.from(f.face),
-    cloth: Float32Array.from(f.cloth),
-    sharpness: f.sharpness,
-    yaw: f.yaw,
-    thumbnail: img,
-    body: img,
-  }));
-  await store.writeFaceBatch(v.id, 0, rows, { frames: rows.length, faces: rows.length, t: 0, fraction: 1 });
-  await new ClusterService(store).storeDefaultLinkage(v.id);
-  await store.videos.markReady(v.id, { faceCount: rows.length, frameCount: rows.length, timings: {} });
-  const stored = await store.faces.loadFingerprints(v.id);
-  const truth = new Map(picked.map(({ f, truth }) => [`${f.frame}|${f.k}`, truth]));
-  for (const f of stored) truthOf.set(f.publicId, truth.get(`${f.frame}|${f.k}`) ?? null);
+  const v = await seedReadyVideo(api.deps.store, { tenantId, filename: 'scenes.mp4', probe: set.fingerprints.video, faces: picked.map(({ f }) => f) });
+  const truth = new Map(picked.map(({ f, truth }) => [faceKey(f), truth]));
+  for (const f of v.stored) truthOf.set(f.publicId, truth.get(faceKey(f)) ?? null);
   return v.id;
 }
 

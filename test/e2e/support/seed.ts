@@ -1,0 +1,66 @@
+// A ready video made from fingerprints without running extraction: what the API tests that need real faces
+// (people, suggestions) start from. The rows go through the store's own write path, so ids, files and
+// the default linkage are what an extracted video would have.
+import sharp from 'sharp';
+import { DEFAULT_EXTRACT, type Box } from '../../../libs/config/index.js';
+import type { VideoInfo } from '../../../libs/media/index.js';
+import { ClusterService } from '../../../libs/services/index.js';
+import type { Store, StoredFingerprint } from '../../../libs/store/index.js';
+
+export interface SeedFace {
+  frame: number;
+  k: number;
+  t: number;
+  box: Box;
+  score: number;
+  face: ArrayLike<number>;
+  cloth: ArrayLike<number>;
+  sharpness?: number | null;
+  yaw?: number | null;
+}
+
+export interface SeedVideo {
+  tenantId: string;
+  filename: string;
+  probe: Omit<VideoInfo, 'path'>;
+  faces: readonly SeedFace[];
+  callbackUrl?: string | null;
+  captureIntervalSec?: number;
+}
+
+/** A face's place in its video, the same for a seeded face and its stored row. */
+export const faceKey = (f: { frame: number; k: number }): string => `${f.frame}|${f.k}`;
+
+/** Stores `faces` as one ready video with its default linkage; returns its id and the stored faces (time order). */
+export async function seedReadyVideo(store: Store, s: SeedVideo): Promise<{ id: string; stored: StoredFingerprint[] }> {
+  const img = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 90, g: 80, b: 160 } } })
+    .jpeg()
+    .toBuffer();
+  const v = await store.videos.create({
+    tenantId: s.tenantId,
+    options: { ...DEFAULT_EXTRACT, capture_interval_sec: s.captureIntervalSec ?? 0.5 },
+    sourceKey: `videos/${s.tenantId}/source`,
+    sizeBytes: 1,
+    filename: s.filename,
+    callbackUrl: s.callbackUrl ?? null,
+    probe: { ...s.probe, path: s.filename },
+  });
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: s.probe.duration_s }]);
+  const rows = s.faces.map((f) => ({
+    frame: f.frame,
+    k: f.k,
+    t: f.t,
+    box: f.box,
+    score: f.score,
+    face: Float32Array.from(f.face),
+    cloth: Float32Array.from(f.cloth),
+    sharpness: f.sharpness ?? null,
+    yaw: f.yaw ?? null,
+    thumbnail: img,
+    body: img,
+  }));
+  await store.writeFaceBatch(v.id, 0, rows, { frames: rows.length, faces: rows.length, t: 0, fraction: 1 });
+  await new ClusterService(store).storeDefaultLinkage(v.id);
+  await store.videos.markReady(v.id, { faceCount: rows.length, frameCount: rows.length, timings: {} });
+  return { id: v.id, stored: await store.faces.loadFingerprints(v.id) };
+}
