@@ -2,22 +2,14 @@
 // (people, suggestions) start from. The rows go through the store's own write path, so ids, files and
 // the default linkage are what an extracted video would have.
 import sharp from 'sharp';
-import { DEFAULT_EXTRACT, type Box } from '../../../libs/config/index.js';
+import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import type { ClusterableFace } from '../../../libs/flow/index.js';
 import type { VideoInfo } from '../../../libs/media/index.js';
 import { ClusterService } from '../../../libs/services/index.js';
 import type { Store, StoredFingerprint } from '../../../libs/store/index.js';
 
-export interface SeedFace {
-  frame: number;
-  k: number;
-  t: number;
-  box: Box;
-  score: number;
-  face: ArrayLike<number>;
-  cloth: ArrayLike<number>;
-  sharpness?: number | null;
-  yaw?: number | null;
-}
+/** A face as clustering reads it (its id is the store's to give), with its rank in the frame. */
+export type SeedFace = Omit<ClusterableFace, 'id'> & { k: number };
 
 export interface SeedVideo {
   tenantId: string;
@@ -56,6 +48,7 @@ export async function seedReadyVideo(store: Store, s: SeedVideo): Promise<{ id: 
     cloth: Float32Array.from(f.cloth),
     sharpness: f.sharpness ?? null,
     yaw: f.yaw ?? null,
+    shot: f.shot ?? null,
     thumbnail: img,
     body: img,
   }));
