@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ClothEncoderName } from '../config/index.js';
-import type { BackendName } from '../vision/index.js';
+import type { BackendName, DetectorName } from '../vision/index.js';
 import type { FrameTask, TaskFace, WorkerReply } from './worker-protocol.js';
 
 export interface FrameJob {
@@ -27,6 +27,7 @@ interface Slot {
 
 export interface FacePool {
   readonly size: number;
+  /** TF.js backend and face detector runtime, e.g. 'wasm (@tensorflow/tfjs-backend-wasm), detector onnx (…)'. */
   readonly backend: string;
   analyze(job: FrameJob): Promise<FrameJobResult>;
   close(): Promise<void>;
@@ -37,19 +38,19 @@ export interface FacePool {
  * uses one core, so the default is one thread per core; a native backend (tfjs-node, GPU) already
  * spreads over cores, so one thread is enough there. KEYCAST_WORKERS overrides the size.
  */
-export async function createFacePool(opts: { size?: number; prefer?: BackendName } = {}): Promise<FacePool> {
+export async function createFacePool(opts: { size?: number; prefer?: BackendName; detector?: DetectorName } = {}): Promise<FacePool> {
   const envSize = Number(process.env.KEYCAST_WORKERS);
   const wanted = opts.size ?? (Number.isInteger(envSize) && envSize > 0 ? envSize : availableParallelism());
-  const first = await startWorker(opts.prefer);
+  const first = await startWorker(opts.prefer, opts.detector);
   const slots: Slot[] = [first.slot];
   if (!first.multiThreaded) {
-    const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(opts.prefer)));
+    const rest = await Promise.all(Array.from({ length: Math.max(0, wanted - 1) }, () => startWorker(opts.prefer, opts.detector)));
     slots.push(...rest.map((r) => r.slot));
   }
   let nextId = 1;
   return {
     size: slots.length,
-    backend: first.backend,
+    backend: `${first.backend}, detector ${first.detector}`,
     analyze(job) {
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
@@ -77,10 +78,10 @@ export async function createFacePool(opts: { size?: number; prefer?: BackendName
   };
 }
 
-async function startWorker(prefer?: BackendName): Promise<{ slot: Slot; backend: string; multiThreaded: boolean }> {
-  const worker = new Worker(new URL('./frame-worker.mjs', import.meta.url), { workerData: { prefer } });
+async function startWorker(prefer?: BackendName, detector?: DetectorName): Promise<{ slot: Slot; backend: string; multiThreaded: boolean; detector: string }> {
+  const worker = new Worker(new URL('./frame-worker.mjs', import.meta.url), { workerData: { prefer, detector } });
   const slot: Slot = { worker, busy: 0, pending: new Map() };
-  const ready = new Promise<{ backend: string; multiThreaded: boolean }>((resolve, reject) => {
+  const ready = new Promise<{ backend: string; multiThreaded: boolean; detector: string }>((resolve, reject) => {
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'ready') resolve(msg);
       else if (msg.type === 'result') {

@@ -1,11 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createFrameAnalyzer, initBackend, loadFaceModels, type FrameAnalysis, type FrameInput } from '../vision/index.js';
+import { createFrameAnalyzer, initBackend, initDetector, loadFaceModels, type FaceDetector, type FrameAnalysis, type FrameInput } from '../vision/index.js';
 import type { FrameTask, WorkerInit, WorkerReply } from './worker-protocol.js';
 
 // One TF.js instance per thread: the wasm backend is single-threaded, so threads are how the cores get used.
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const analyzers = new Map<string, (f: FrameInput) => Promise<FrameAnalysis>>();
+let detector: FaceDetector | undefined;
 
 function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
@@ -14,7 +15,9 @@ function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
 try {
   const backend = await initBackend({ prefer: init.prefer });
   await loadFaceModels();
-  post({ type: 'ready', backend: `${backend.name} (${backend.provider})`, multiThreaded: backend.multiThreaded });
+  // One onnxruntime thread per worker: the pool already runs one worker per core.
+  detector = await initDetector({ prefer: init.detector, nativeTf: backend.multiThreaded, threads: 1 });
+  post({ type: 'ready', backend: `${backend.name} (${backend.provider})`, multiThreaded: backend.multiThreaded, detector: detector.name });
 } catch (e) {
   post({ type: 'error', id: null, message: (e as Error).message });
 }
@@ -30,7 +33,7 @@ async function run(task: FrameTask): Promise<void> {
     const key = `${task.minScore}|${task.maxFaces}|${task.clothEncoder}`;
     let analyze = analyzers.get(key);
     if (!analyze) {
-      analyze = createFrameAnalyzer({ minScore: task.minScore, maxFaces: task.maxFaces, clothEncoder: task.clothEncoder });
+      analyze = createFrameAnalyzer({ minScore: task.minScore, maxFaces: task.maxFaces, clothEncoder: task.clothEncoder, detector });
       analyzers.set(key, analyze);
     }
     const rgb = Buffer.from(task.rgb.buffer, task.rgb.byteOffset, task.rgb.byteLength);

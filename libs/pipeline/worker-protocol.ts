@@ -1,9 +1,11 @@
 import type { ClothEncoderName } from '../config/index.js';
-import type { BackendName } from '../vision/index.js';
+import type { BackendName, DetectorName } from '../vision/index.js';
 
 /** Messages between the pipeline and its inference worker threads (structured clone, buffers transferred). */
 export interface WorkerInit {
   prefer?: BackendName;
+  /** The SSD's runtime; default: onnx where onnxruntime-node loads (KEYCAST_DETECTOR overrides). */
+  detector?: DetectorName;
 }
 
 export interface FrameTask {
@@ -29,6 +31,6 @@ export interface TaskFace {
 }
 
 export type WorkerReply =
-  | { type: 'ready'; backend: string; multiThreaded: boolean }
+  | { type: 'ready'; backend: string; multiThreaded: boolean; detector: string }
   | { type: 'result'; id: number; detected: number; faces: TaskFace[]; ms: { detect: number; cloth: number; crops: number } }
   | { type: 'error'; id: number | null; message: string };

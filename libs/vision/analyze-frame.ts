@@ -4,6 +4,7 @@ import { faceThumbnails } from './crops.js';
 import { faceSharpness } from './face-quality.js';
 import { createClothEncoder, type ClothEncoder } from './encoders/index.js';
 import { detectFaces } from './faces.js';
+import type { FaceDetector } from './detector.js';
 import { tf } from './tf.js';
 
 /** Below this share of the clothing region inside the frame, the clothing vector is zero. */
@@ -39,6 +40,8 @@ export interface FrameAnalyzerOptions {
   minScore: number;
   maxFaces: number;
   clothEncoder: ClothEncoderName;
+  /** The SSD's runtime (initDetector); default face-api on TF.js. */
+  detector?: FaceDetector;
 }
 
 /** Everything the pipeline needs from one frame: faces, descriptors, clothing vectors, thumbnails. */
@@ -48,7 +51,7 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
     const t0 = performance.now();
     const image = tf.tensor3d(new Uint8Array(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.byteLength), [frame.height, frame.width, 3], 'int32');
     try {
-      const det = await detectFaces(image, { minScore: opts.minScore, maxFaces: opts.maxFaces });
+      const det = await detectFaces(image, { minScore: opts.minScore, maxFaces: opts.maxFaces, detector: opts.detector, rgb: frame.rgb });
       const t1 = performance.now();
       const regions = det.faces.map((f) => clothRegion(f.box));
       const encoded = await encoder.encode({ image, rgb: frame.rgb, width: frame.width, height: frame.height, regions });

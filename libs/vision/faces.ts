@@ -1,6 +1,7 @@
 import { faceapi, tf } from './tf.js';
 import type { Rect } from './cloth-region.js';
 import { landmarkYaw } from './face-quality.js';
+import { tfjsDetector, type FaceDetector } from './detector.js';
 
 type Tensor3D = ReturnType<typeof tf.tensor3d>;
 type FaceLandmarks68 = InstanceType<typeof faceapi.FaceLandmarks68>;
@@ -25,11 +26,15 @@ export interface DetectResult {
  * Detects faces, then computes 68 landmarks and a descriptor for each — unless more than
  * `maxFaces` were found (a crowd shot the method skips), in which case the costly landmark and
  * descriptor nets are not run at all. Same steps as face-api's
- * detectAllFaces().withFaceLandmarks().withFaceDescriptors(), split so the crowd check comes first.
+ * detectAllFaces().withFaceLandmarks().withFaceDescriptors(), split so the crowd check comes first;
+ * the SSD detector runs on `detector` (default: face-api on TF.js; `rgb`: the image's bytes, if at hand),
+ * landmarks and descriptors on TF.js.
  */
-export async function detectFaces(image: Tensor3D, opts: { minScore: number; maxFaces: number }): Promise<DetectResult> {
-  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minScore, maxResults: 100 });
-  const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(image, options);
+export async function detectFaces(
+  image: Tensor3D,
+  opts: { minScore: number; maxFaces: number; detector?: FaceDetector; rgb?: Uint8Array },
+): Promise<DetectResult> {
+  const detections = await (opts.detector ?? tfjsDetector).locate(image, { minScore: opts.minScore, maxResults: 100, rgb: opts.rgb });
   if (detections.length === 0 || detections.length > opts.maxFaces) return { count: detections.length, faces: [] };
 
   // face-api declares its own copy of the tfjs types; the runtime objects are the same tfjs instance.

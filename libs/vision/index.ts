@@ -1,5 +1,6 @@
 export { initBackend, type BackendInfo, type BackendName } from './backend.js';
 export { loadFaceModels, MODEL_DIR } from './models.js';
+export { initDetector, tfjsDetector, type FaceDetector, type DetectorName } from './detector.js';
 export { detectFaces, type DetectedFace, type DetectResult } from './faces.js';
 export { clothRegion, bodyRegion, clampRect, normalisedBox, visibleFraction, type Rect } from './cloth-region.js';
 export { createClothEncoder, createCnnEncoder, createHistogramEncoder, hsvHistogram, CNN_INPUT, type ClothEncoder, type ClothBatch } from './encoders/index.js';
