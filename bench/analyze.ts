@@ -6,7 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { CLOTH_ENCODERS, resolveExtractOptions, type ClothEncoderName, type ExtractOptions } from '../libs/config/index.js';
 import { probeVideo, sampleFrames } from '../libs/media/index.js';
 import { createFacePool, extractFaces, type FacePool, type FrameJobResult } from '../libs/pipeline/index.js';
-import { createClothEncoder, clothRegion, detectFaces, faceapi, faceThumbnails, tf, type BackendName } from '../libs/vision/index.js';
+import {
+  createClothEncoder,
+  clothRegion,
+  detectFaces,
+  faceapi,
+  faceThumbnails,
+  initDetector,
+  tf,
+  type BackendName,
+  type DetectorName,
+} from '../libs/vision/index.js';
+import { loadOrt } from '../libs/vision/onnx/ssd-detector.js';
 import { prepareBaseline, runBaselineLoop } from './baseline-loop.js';
 import { replaceResultsSection } from './results-file.js';
 
@@ -88,8 +99,10 @@ export interface VariantResult {
 export interface StageCosts {
   frames: number;
   faces: number;
-  /** Mean ms per frame of the SSD detector alone (tensor creation included). */
+  /** Mean ms per frame of the SSD detector alone on TF.js wasm (tensor creation included). */
   ssd_ms_per_frame: number;
+  /** The same on onnxruntime-node, one intra-op thread (input resize included); absent where it does not load. */
+  ssd_onnx_ms_per_frame?: number;
   /** Mean ms per face of landmarks + alignment + descriptor (detectFaces minus the SSD pass). */
   landmarks_descriptor_ms_per_face: number;
   cnn_cloth_ms_per_face: number;
@@ -248,6 +261,8 @@ export function makeDemoVideo(dir: string): string {
 
 interface Variant {
   name: string;
+  /** The pipeline's SSD runtime as the pool reports it (e.g. 'onnx (onnxruntime-node 1.30.0, 1 thread)'). */
+  detector?: string;
   threads: number;
   cloth: string;
   setup(): Promise<number>;
@@ -279,7 +294,7 @@ function baselineVariant(path: string, interval: number): Variant {
   };
 }
 
-function pipelineVariant(path: string, options: ExtractOptions, threads: number, backend: BackendName = 'wasm'): Variant {
+function pipelineVariant(path: string, options: ExtractOptions, threads: number, backend: BackendName = 'wasm', detector?: DetectorName): Variant {
   let pool: FacePool | null = null;
   const v: Variant = {
     name: `pipeline: extractFaces, ${threads} thread${threads > 1 ? 's' : ''}${backend === 'wasm' ? '' : `, backend ${backend}`}`,
@@ -287,7 +302,9 @@ function pipelineVariant(path: string, options: ExtractOptions, threads: number,
     cloth: options.cloth_encoder,
     async setup() {
       const t0 = performance.now();
-      pool = await createFacePool({ size: threads, prefer: backend });
+      pool = await createFacePool({ size: threads, prefer: backend, detector });
+      v.detector = pool.backend.replace(/^.*, detector /, '');
+      v.name += `, detector ${v.detector.replace(/ \(.*$/, '')}`;
       // a native backend threads by itself: the pool then holds one worker
       if (backend !== 'wasm') v.name = `pipeline: extractFaces, backend ${pool.backend}, ${pool.size} worker${pool.size > 1 ? 's' : ''}`;
       return performance.now() - t0;
@@ -321,7 +338,13 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
   const cnn = createClothEncoder('cnn');
   const hist = createClothEncoder('histogram');
   const ssdOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: options.min_face_score, maxResults: 100 });
-  const acc = { frames: 0, faces: 0, ssd: 0, full: 0, cnn: 0, hist: 0, thumbs: 0 };
+  const acc = { frames: 0, faces: 0, ssd: 0, ssdOnnx: 0, full: 0, cnn: 0, hist: 0, thumbs: 0 };
+  const onnx = loadOrt() ? await initDetector({ prefer: 'onnx', threads: 1 }) : null;
+  if (onnx) {
+    const blank = tf.tensor3d(new Int32Array(360 * 640 * 3), [360, 640, 3], 'int32');
+    await onnx.locate(blank, { minScore: 0.5, maxResults: 100 }); // warm-up: the first run plans the graph
+    blank.dispose();
+  }
   for await (const frame of sampleFrames(path, options)) {
     const rgb = frame.data;
     const mk = () => tf.tensor3d(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), [frame.height, frame.width, 3], 'int32');
@@ -330,6 +353,11 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
     await faceapi.nets.ssdMobilenetv1.locateFaces(image, ssdOptions);
     image.dispose();
     acc.ssd += performance.now() - t;
+    if (onnx) {
+      t = performance.now();
+      await onnx.locate(image, { minScore: options.min_face_score, maxResults: 100, rgb });
+      acc.ssdOnnx += performance.now() - t;
+    }
     t = performance.now();
     image = mk();
     const det = await detectFaces(image, { minScore: options.min_face_score, maxFaces: options.max_faces_per_frame });
@@ -354,6 +382,7 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
     frames: acc.frames,
     faces: acc.faces,
     ssd_ms_per_frame: acc.ssd / acc.frames,
+    ...(onnx ? { ssd_onnx_ms_per_frame: acc.ssdOnnx / acc.frames } : {}),
     landmarks_descriptor_ms_per_face: perFace(Math.max(0, acc.full - acc.ssd)),
     cnn_cloth_ms_per_face: perFace(acc.cnn),
     histogram_cloth_ms_per_face: perFace(acc.hist),
@@ -399,8 +428,8 @@ function starvedShare(jobs: { submit: number; done: number }[], size: number, t0
   return starved / (t1 - t0);
 }
 
-async function profilePipeline(path: string, options: ExtractOptions, threads: number): Promise<PipelineProfile> {
-  const inner = await createFacePool({ size: threads, prefer: 'wasm' });
+async function profilePipeline(path: string, options: ExtractOptions, threads: number, detector?: DetectorName): Promise<PipelineProfile> {
+  const inner = await createFacePool({ size: threads, prefer: 'wasm', detector });
   try {
     await extractFaces({ path, options: { ...options, stop_sec: 2 }, sink: noopSink, pool: inner });
     const jobs: { submit: number; done: number; r: FrameJobResult }[] = [];
@@ -427,7 +456,7 @@ async function profilePipeline(path: string, options: ExtractOptions, threads: n
       role: x.tid === mainTid ? 'main' : inferenceLeft-- > 0 ? 'inference' : 'other',
     }));
     return {
-      name: `pipeline, ${threads} thread${threads > 1 ? 's' : ''}`,
+      name: `pipeline, ${threads} thread${threads > 1 ? 's' : ''}, detector ${inner.backend.replace(/^.*, detector /, '').replace(/ \(.*$/, '')}`,
       threads,
       cloth: options.cloth_encoder,
       wall_ms: m.wall_ms,
@@ -460,6 +489,8 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
   const variants: Variant[] = [
     baselineVariant(video.path, o.capture_interval_sec),
     pipelineVariant(video.path, options, o.workers),
+    // The previous default, face-api's SSD on TF.js wasm in every thread, where the default is onnx.
+    ...(loadOrt() ? [pipelineVariant(video.path, options, o.workers, 'wasm', 'tfjs')] : []),
     pipelineVariant(video.path, options, 1),
     ...otherEncoders.map((e) => pipelineVariant(video.path, { ...options, cloth_encoder: e }, o.workers)),
     ...(o.extraBackend && o.extraBackend !== 'wasm' ? [pipelineVariant(video.path, options, o.workers, o.extraBackend)] : []),
@@ -537,9 +568,10 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
     capture_interval_sec: o.capture_interval_sec,
     reps: o.reps,
     backend:
-      o.extraBackend && o.extraBackend !== 'wasm'
+      (o.extraBackend && o.extraBackend !== 'wasm'
         ? `wasm (@tensorflow/tfjs-backend-wasm, SIMD), except the variant marked backend ${o.extraBackend}`
-        : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant',
+        : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant') +
+      `; SSD face detector: face-api on TF.js in the baseline, ${variants[1].detector ?? 'tfjs'} in the pipeline variants not marked otherwise`,
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_before, load_after: [] },
     variants: results,
   };
@@ -552,12 +584,13 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
       ...otherEncoders.map((e): [number, ClothEncoderName] => [o.workers, e]),
       [1, options.cloth_encoder],
     ];
-    for (const [threads, cloth] of runs) {
+    const detectors: (DetectorName | undefined)[] = loadOrt() ? [undefined, 'tfjs'] : [undefined];
+    for (const [threads, cloth, detector] of runs.flatMap(([t, c]) => detectors.map((d): [number, ClothEncoderName, DetectorName | undefined] => [t, c, d]))) {
       log(`profile: pipeline ${threads} thread(s), ${cloth}…`);
       let p: PipelineProfile;
       for (let tries = 0; ; tries++) {
         await waitForIdle(o.waitIdle, log);
-        p = await profilePipeline(video.path, { ...options, cloth_encoder: cloth }, threads);
+        p = await profilePipeline(video.path, { ...options, cloth_encoder: cloth }, threads, detector);
         if (p.others_cores <= o.maxOthers || tries >= 2) break;
         log(`  (disturbed: others used ${p.others_cores.toFixed(2)} cores; profiling again)`);
       }
@@ -602,7 +635,12 @@ export function profileTables(r: AnalyzeBenchReport): string {
       '',
       '| stage | ms |',
       '|---|---:|',
-      `| SSD detector, per frame | ${f1(s.ssd_ms_per_frame)} |`,
+      `| SSD detector, per frame (TF.js wasm) | ${f1(s.ssd_ms_per_frame)} |`,
+      ...(s.ssd_onnx_ms_per_frame !== undefined
+        ? [
+            `| SSD detector, per frame (onnxruntime-node, 1 thread) | ${f1(s.ssd_onnx_ms_per_frame)} (${f2(s.ssd_ms_per_frame / s.ssd_onnx_ms_per_frame)}x faster) |`,
+          ]
+        : []),
       `| landmarks + aligned crop + descriptor, per face | ${f1(s.landmarks_descriptor_ms_per_face)} |`,
       `| clothing, CNN encoder, per face | ${f1(s.cnn_cloth_ms_per_face)} |`,
       `| clothing, histogram encoder, per face | ${f2(s.histogram_cloth_ms_per_face)} |`,
@@ -632,7 +670,8 @@ export const RESULTS_FILE = join(REPO, 'bench/RESULTS.md');
 const HEADING = '## analyze throughput';
 const NOTES_BEGIN = '<!-- analyze-notes:begin (kept by --record) -->';
 const NOTES_END = '<!-- analyze-notes:end -->';
-export const TARGET_SPEEDUP = 1.5;
+/** Issue 15: the default pipeline at least 3x the plain loop (it was 1.5x before the native detector). */
+export const TARGET_SPEEDUP = 3;
 
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
 
@@ -659,7 +698,7 @@ export function analyzeSection(r: AnalyzeBenchReport, command: string): string {
             .join('; ')}`
         : ''
     }), at most 3 times in a row and reps × variants times in all. Wall time runs from the call to the last result: decoding (ffmpeg startup included), inference and, for the pipeline, clothing vectors and JPEG thumbnails (sink: no-op). CPU comes from the kernel (all threads of the process; ffmpeg separately).`,
-    `- Baseline: one thread, one ffmpeg (\`fps\` + \`select\`, rgb24 on a pipe), each frame read, then \`detectAllFaces(SsdMobilenetv1Options{minConfidence: 0.5}).withFaceLandmarks().withFaceDescriptors()\`, then the next frame. Pipeline: \`extractFaces\` (ffmpeg ahead of a pool of TF.js wasm threads; faces, landmarks, descriptors, clothing vectors, thumbnails).`,
+    `- Baseline: one thread, one ffmpeg (\`fps\` + \`select\`, rgb24 on a pipe), each frame read, then \`detectAllFaces(SsdMobilenetv1Options{minConfidence: 0.5}).withFaceLandmarks().withFaceDescriptors()\`, then the next frame. Pipeline: \`extractFaces\` (ffmpeg ahead of a pool of inference threads: the SSD detector on the runtime named in the variant, landmarks and descriptors on TF.js wasm; clothing vectors, thumbnails).`,
     `- Startup, not timed: baseline model load ${f2(r.variants[0].startup_ms / 1000)} s; pipeline pool start ${r.variants
       .slice(1)
       .map((v) => `${v.threads} thread${v.threads > 1 ? 's' : ''} ${f2(v.startup_ms / 1000)} s`)

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { samplingStep } from '../libs/config/index.js';
-import { probeVideo } from '../libs/media/index.js';
+import { getMediaTools, probeVideo } from '../libs/media/index.js';
 import { faceapi, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
 
 export interface BaselineOptions {
@@ -91,7 +91,8 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
 
   const started = performance.now();
   const ff = spawn(
-    'ffmpeg',
+    // The pipeline's ffmpeg (FFMPEG_PATH, PATH, else the bundled build): both sides decode alike.
+    getMediaTools().ffmpeg,
     [
       '-hide_banner',
       '-nostdin',
