@@ -196,6 +196,9 @@ export interface ScaleCase {
   total_s: number;
   /** CPU seconds of the process over the same span (all threads). */
   cpu_s: number;
+  /** CPU seconds of pdist alone and of the linkage alone (all threads). */
+  pdist_cpu_s: number;
+  linkage_cpu_s: number;
   /** Peak RSS of the whole child process (the points, the condensed matrix, Node itself), GB. */
   peak_rss_gb: number;
   /** The condensed matrix alone, GB. */
@@ -247,10 +250,12 @@ function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
   const t0 = process.hrtime.bigint();
   const y = pdistPacked(X, n, D, { precision });
   const t1 = process.hrtime.bigint();
+  const c1 = process.cpuUsage();
   const matrix_gb = y.byteLength / 1e9;
   const maxDist = maxDistance(y);
   const Z = linkage(y, n, SCALE_METHOD, { overwrite: true });
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage();
   cutAtSim(Z, n, SIM, maxDist);
   fcluster(Z, n, autoCutHeight(Z, n));
   const t3 = process.hrtime.bigint();
@@ -268,6 +273,8 @@ function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
     linkage_s: Number(t2 - t1) / 1e9,
     total_s: Number(t3 - t0) / 1e9,
     cpu_s: (dc.user + dc.system) / 1e6,
+    pdist_cpu_s: (c1.user + c1.system - c0.user - c0.system) / 1e6,
+    linkage_cpu_s: (c2.user + c2.system - c1.user - c1.system) / 1e6,
     peak_rss_gb: (process.resourceUsage().maxRSS * 1024) / 1e9,
     matrix_gb,
   };
@@ -343,7 +350,7 @@ export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number 
 export function scaleTable(r: ScaleBenchResult): string {
   const f = (x: number, k = 2) => x.toFixed(k);
   const line = (label: string, c: ScaleCase) =>
-    `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} | ${f(c.peak_rss_gb)} |`;
+    `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} (pdist ${f(c.pdist_cpu_s, 1)}, linkage ${f(c.linkage_cpu_s, 1)}) | ${f(c.peak_rss_gb)} |`;
   const a = r.agreement;
   return [
     `HAC scale bench (${r.method}, d=${r.d}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
