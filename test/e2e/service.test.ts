@@ -10,6 +10,7 @@ import { startApi, type RunningApi } from './support/api.js';
 import { startReceiver } from './support/receiver.js';
 import { sql, waitFor } from './support/services.js';
 import { testVideo } from './support/media.js';
+import { probeVideo } from '../../libs/media/index.js';
 
 const SECRET = 'e2e-webhook-secret';
 const video = testVideo();
@@ -58,7 +59,14 @@ test(`upload with the SDK → ready → clusters at two sims (the second: no job
   );
   const processMs = Date.now() - t0;
   assert.equal(ready.progress, 1);
-  assert.equal(ready.sampled_frames, Math.floor(ready.media!.duration_s - 1 / ready.media!.fps) + 1, 'one frame a second, from t = 0 to the last frame');
+  // One frame a second on the file's timeline, from the video stream's first frame (the Hamilton clip's starts at 0.852 s,
+  // so its first sample is the frame at 1 s) to its last.
+  const { start_s } = await probeVideo(video.path);
+  assert.equal(
+    ready.sampled_frames,
+    Math.floor(ready.media!.duration_s - 1 / ready.media!.fps) - Math.ceil(start_s - 1e-6) + 1,
+    'one frame a second, from the first frame to the last',
+  );
   assert.ok(ready.face_count >= 5, `${ready.face_count} faces`);
   assert.deepEqual(
     progress,
