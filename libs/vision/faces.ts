@@ -4,7 +4,6 @@ import { landmarkYaw } from './face-quality.js';
 import { tfjsDetector, type FaceDetector } from './detector.js';
 
 type Tensor3D = ReturnType<typeof tf.tensor3d>;
-type FaceLandmarks68 = InstanceType<typeof faceapi.FaceLandmarks68>;
 
 export interface DetectedFace {
   /** Box in the pixels of the image given (x, y, w, h). */
@@ -27,21 +26,21 @@ export interface DetectResult {
  * `maxFaces` were found (a crowd shot the method skips), in which case the costly landmark and
  * descriptor nets are not run at all. Same steps as face-api's
  * detectAllFaces().withFaceLandmarks().withFaceDescriptors(), split so the crowd check comes first;
- * the SSD detector runs on `detector` (default: face-api on TF.js; `rgb`: the image's bytes, if at hand),
- * landmarks and descriptors on TF.js.
+ * the SSD detector, the landmark and descriptor nets run on `detector` (default: face-api on TF.js; `rgb`: the image's bytes, if at hand),
+ * the face crops and alignment on TF.js.
  */
 export async function detectFaces(
   image: Tensor3D,
   opts: { minScore: number; maxFaces: number; detector?: FaceDetector; rgb?: Uint8Array },
 ): Promise<DetectResult> {
-  const detections = await (opts.detector ?? tfjsDetector).locate(image, { minScore: opts.minScore, maxResults: 100, rgb: opts.rgb });
+  const detector = opts.detector ?? tfjsDetector;
+  const detections = await detector.locate(image, { minScore: opts.minScore, maxResults: 100, rgb: opts.rgb });
   if (detections.length === 0 || detections.length > opts.maxFaces) return { count: detections.length, faces: [] };
 
   // face-api declares its own copy of the tfjs types; the runtime objects are the same tfjs instance.
   const input = image as unknown as Parameters<typeof faceapi.extractFaceTensors>[0];
   const faceTensors = await faceapi.extractFaceTensors(input, detections);
-  const landmarks: FaceLandmarks68[] = [];
-  for (const ft of faceTensors) landmarks.push((await faceapi.nets.faceLandmark68Net.detectLandmarks(ft)) as FaceLandmarks68);
+  const landmarks = await detector.landmarks(faceTensors as unknown as Tensor3D[]);
   tf.dispose(faceTensors as unknown as Tensor3D[]);
 
   const aligned = detections.map((d, i) => {
@@ -49,12 +48,11 @@ export async function detectFaces(
     return withLandmarks.landmarks.align(null, { useDlibAlignment: true });
   });
   const chips = await faceapi.extractFaceTensors(input, aligned);
-  const faces: DetectedFace[] = [];
-  for (let i = 0; i < chips.length; i++) {
-    const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chips[i])) as Float32Array;
-    const b = detections[i].box;
-    faces.push({ box: [b.x, b.y, b.width, b.height], score: detections[i].score, descriptor, yaw: landmarkYaw(landmarks[i].positions) });
-  }
+  const descriptors = await detector.describe(chips as unknown as Tensor3D[]);
+  const faces = detections.map((d, i): DetectedFace => {
+    const b = d.box;
+    return { box: [b.x, b.y, b.width, b.height], score: d.score, descriptor: descriptors[i], yaw: landmarkYaw(landmarks[i].positions) };
+  });
   tf.dispose(chips as unknown as Tensor3D[]);
   return { count: detections.length, faces };
 }

@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
+export { loadOrt } from './runtime.js';
 import { MODEL_DIR } from '../models.js';
 import { buildSsdOnnx, readTfjsWeights, SSD_INPUT } from './ssd-model.js';
+import { createSession } from './runtime.js';
 import { decodeBoxes, faceScores, ssdDetections, type SsdDetection } from './ssd-postprocess.js';
-
-type Ort = typeof import('onnxruntime-node');
-const require = createRequire(import.meta.url);
 
 export interface OnnxSsdDetector {
   /** Faces in an RGB frame (rows of width*3 values 0..255), as face-api's ssdMobilenetv1.locateFaces finds them. */
@@ -68,36 +66,16 @@ export function ssdInput(rgb: ArrayLike<number>, width: number, height: number, 
   return out;
 }
 
-let ort: Ort | null | undefined;
-/** onnxruntime-node, or null where it is not installed or its native library does not load. */
-export function loadOrt(): Ort | null {
-  if (ort === undefined) {
-    try {
-      ort = require('onnxruntime-node') as Ort;
-    } catch {
-      ort = null;
-    }
-  }
-  return ort;
-}
-
 /**
  * face-api's SSD detector on onnxruntime's native CPU kernels: the ONNX graph is built in memory from
  * face-api's own weights at first use (no file, nothing to cache or keep in step). `threads` is
  * onnxruntime's intra-op thread count for this session.
  */
 export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Promise<OnnxSsdDetector> {
-  const rt = loadOrt();
-  if (!rt) throw new Error('onnxruntime-node is not installed or does not load on this machine');
   const weights = readTfjsWeights(MODEL_DIR, 'ssd_mobilenetv1_model-weights_manifest.json');
   const anchors = weights.get('Output/extra_dim').data;
   const threads = opts.threads ?? 1;
-  const session = await rt.InferenceSession.create(buildSsdOnnx(weights), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
+  const { rt, session } = await createSession(buildSsdOnnx(weights), threads);
   const input = new Float32Array(3 * SSD_INPUT * SSD_INPUT);
   let busy = Promise.resolve();
   /** The net's raw outputs; one run at a time, since the input buffer is reused. */

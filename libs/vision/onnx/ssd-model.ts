@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { onnxModel, type NodeSpec, type TensorSpec } from './proto.js';
+import { samePads, toOihw, type TfjsWeights } from './tfjs-weights.js';
+
+export { readTfjsWeights } from './tfjs-weights.js';
 
 /**
  * face-api's SSD MobileNetV1 face detector as an ONNX graph, built from the very weights face-api
@@ -18,78 +19,8 @@ export const SSD_INPUT = 512;
 /** face-api's batch-norm epsilon (mobileNetV1.ts). */
 const BN_EPSILON = 0.0010000000474974513;
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  quantization?: { dtype: 'uint8' | 'uint16'; scale: number; min: number };
-}
-
-export interface SsdWeights {
-  get(name: string): { shape: number[]; data: Float32Array };
-}
-
-/** Reads and dequantises a TF.js weights manifest the way tf.io.decodeWeights does (v * scale + min, in float32). */
-export function readTfjsWeights(modelDir: string, manifestFile: string): SsdWeights {
-  const groups = JSON.parse(readFileSync(join(modelDir, manifestFile), 'utf8')) as { paths: string[]; weights: WeightSpec[] }[];
-  const map = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const g of groups) {
-    const buf = Buffer.concat(g.paths.map((p) => readFileSync(join(modelDir, p))));
-    let at = 0;
-    for (const w of g.weights) {
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      const q = w.quantization;
-      const bytes = size * (q ? (q.dtype === 'uint8' ? 1 : 2) : 4);
-      if (w.dtype === 'float32') {
-        const data = new Float32Array(size);
-        if (q) {
-          const src =
-            q.dtype === 'uint8'
-              ? new Uint8Array(buf.buffer, buf.byteOffset + at, size)
-              : new Uint16Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes));
-          for (let i = 0; i < size; i++) data[i] = src[i] * q.scale + q.min;
-        } else data.set(new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes)));
-        map.set(w.name, { shape: w.shape, data });
-      }
-      at += bytes;
-    }
-    if (at !== buf.length) throw new Error(`${manifestFile}: the weights take ${at} bytes, the files hold ${buf.length}`);
-  }
-  return {
-    get(name) {
-      const w = map.get(name);
-      if (!w) throw new Error(`${manifestFile}: no weight ${name}`);
-      return w;
-    },
-  };
-}
-
-/** TF [kh, kw, in, out] (or depthwise [kh, kw, c, 1] → [c, 1, kh, kw]) to ONNX [out, in, kh, kw]. */
-function toOihw(w: { shape: number[]; data: Float32Array }, depthwise: boolean): { dims: number[]; data: Float32Array } {
-  const [kh, kw, cin, cout0] = w.shape;
-  const [o, i] = depthwise ? [cin, 1] : [cout0, cin];
-  const out = new Float32Array(w.data.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let c = 0; c < cin; c++)
-        for (let d = 0; d < cout0; d++) {
-          const v = w.data[((y * kw + x) * cin + c) * cout0 + d];
-          const [oo, ii] = depthwise ? [c, 0] : [d, c];
-          out[((oo * i + ii) * kh + y) * kw + x] = v;
-        }
-  return { dims: [o, i, kh, kw], data: out };
-}
-
-/** TF 'same' padding (the extra pixel after, as TF does) for a square input of `size`. */
-function samePads(size: number, k: number, stride: number): { pads: number[]; out: number } {
-  const out = Math.ceil(size / stride);
-  const total = Math.max((out - 1) * stride + k - size, 0);
-  const before = Math.floor(total / 2);
-  return { pads: [before, before, total - before, total - before], out };
-}
-
 /** Builds the serialised ONNX model (about 23 MB of float32 weights). */
-export function buildSsdOnnx(weights: SsdWeights): Uint8Array {
+export function buildSsdOnnx(weights: TfjsWeights): Uint8Array {
   const nodes: NodeSpec[] = [];
   const inits: TensorSpec[] = [];
   let uid = 0;

@@ -1,0 +1,110 @@
+import { onnxModel, type NodeSpec, type TensorSpec } from './proto.js';
+import { samePads, toOihw, type TfjsWeights } from './tfjs-weights.js';
+
+/**
+ * face-api's FaceRecognitionNet (the 128-d descriptor, dlib's ResNet-29) as an ONNX graph, built from
+ * the very weights face-api loads (model/face_recognition_model-weights_manifest.json + .bin) and
+ * following src/faceRecognitionNet op for op (FaceRecognitionNet.ts, convLayer.ts, residualLayer.ts):
+ *   - normalise: (x - mean RGB) / 255;
+ *   - a 7x7/2 'valid' conv, 3x3/2 max pool, then residual blocks of two 3x3 convs, each conv followed
+ *     by its bias and a scale layer (x * w + b); a 'down' block's first conv is 3x3/2 'valid' and its
+ *     shortcut a 2x2/2 average pool, zero-padded in channels (and its conv branch in rows/columns
+ *     where the pool's map is one larger, as face-api does);
+ *   - the mean over the map, times the fc matrix.
+ * Input: face-api's batch tensor, NHWC [n, 150, 150, 3] of 0..255 (NetInput.toBatchTensor(150, true)).
+ */
+
+export const RECOGNITION_INPUT = 150;
+const MEAN_RGB = [122.782, 117.001, 104.298];
+
+export function buildRecognitionOnnx(weights: TfjsWeights): Uint8Array {
+  const nodes: NodeSpec[] = [];
+  const inits: TensorSpec[] = [];
+  let uid = 0;
+  const tmp = () => `t${uid++}`;
+  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
+    inits.push({ name, dims, data });
+    return name;
+  };
+  const op = (type: string, inputs: string[], attrs?: NodeSpec['attrs']) => {
+    const y = tmp();
+    nodes.push({ op: type, inputs, outputs: [y], attrs });
+    return y;
+  };
+
+  interface Map {
+    name: string;
+    size: number;
+    channels: number;
+  }
+
+  /** face-api's convLayer: conv + bias, then the scale layer, then relu if asked. */
+  const conv = (x: Map, prefix: string, o: { stride: number; valid: boolean; relu: boolean }): Map => {
+    const w = weights.get(`${prefix}/conv/filters`);
+    const k = w.shape[0];
+    const { dims, data } = toOihw(w, false);
+    let pads: number[];
+    let size: number;
+    if (o.valid) {
+      pads = [0, 0, 0, 0];
+      size = Math.floor((x.size - k) / o.stride) + 1;
+    } else ({ pads, out: size } = samePads(x.size, k, o.stride));
+    const bias = weights.get(`${prefix}/conv/bias`);
+    const c = op('Conv', [x.name, init(`${prefix}/conv/filters`, dims, data), init(`${prefix}/conv/bias`, [dims[0]], bias.data)], {
+      kernel_shape: [k, k],
+      strides: [o.stride, o.stride],
+      pads,
+    });
+    const perChannel = (name: string) => init(name, [dims[0], 1, 1], weights.get(name).data);
+    const scaled = op('Add', [op('Mul', [c, perChannel(`${prefix}/scale/weights`)]), perChannel(`${prefix}/scale/biases`)]);
+    return { name: o.relu ? op('Relu', [scaled]) : scaled, size, channels: dims[0] };
+  };
+
+  const residual = (x: Map, prefix: string): Map => {
+    const a = conv(x, `${prefix}/conv1`, { stride: 1, valid: false, relu: true });
+    const b = conv(a, `${prefix}/conv2`, { stride: 1, valid: false, relu: false });
+    return { ...b, name: op('Relu', [op('Add', [b.name, x.name])]) };
+  };
+
+  const residualDown = (x: Map, prefix: string): Map => {
+    const a = conv(x, `${prefix}/conv1`, { stride: 2, valid: true, relu: true });
+    const b = conv(a, `${prefix}/conv2`, { stride: 1, valid: false, relu: false });
+    const pooledSize = Math.floor(x.size / 2);
+    let pooled = op('AveragePool', [x.name], { kernel_shape: [2, 2], strides: [2, 2] });
+    let out = b.name;
+    if (pooledSize !== b.size) {
+      // face-api appends one row of zeros, then one column.
+      if (pooledSize !== b.size + 1) throw new Error(`${prefix}: pool ${pooledSize} vs conv ${b.size}`);
+      out = op('Pad', [out, init(tmp(), [8], BigInt64Array.of(0n, 0n, 0n, 0n, 0n, 0n, 1n, 1n))]);
+    }
+    if (x.channels !== b.channels)
+      pooled = op('Pad', [pooled, init(tmp(), [8], BigInt64Array.of(0n, 0n, 0n, 0n, 0n, BigInt(b.channels - x.channels), 0n, 0n))]);
+    return { name: op('Relu', [op('Add', [pooled, out])]), size: pooledSize, channels: b.channels };
+  };
+
+  const mean = init('mean_rgb', [1, 1, 1, 3], Float32Array.from(MEAN_RGB));
+  const normalised = op('Div', [op('Sub', ['image', mean]), init('div', [], Float32Array.of(255))]);
+  let x: Map = { name: op('Transpose', [normalised], { perm: [0, 3, 1, 2] }), size: RECOGNITION_INPUT, channels: 3 };
+  x = conv(x, 'conv32_down', { stride: 2, valid: true, relu: true });
+  x = { ...x, name: op('MaxPool', [x.name], { kernel_shape: [3, 3], strides: [2, 2] }), size: Math.floor((x.size - 3) / 2) + 1 };
+  for (const block of ['conv32_1', 'conv32_2', 'conv32_3']) x = residual(x, block);
+  x = residualDown(x, 'conv64_down');
+  for (const block of ['conv64_1', 'conv64_2', 'conv64_3']) x = residual(x, block);
+  x = residualDown(x, 'conv128_down');
+  for (const block of ['conv128_1', 'conv128_2']) x = residual(x, block);
+  x = residualDown(x, 'conv256_down');
+  for (const block of ['conv256_1', 'conv256_2']) x = residual(x, block);
+  x = residualDown(x, 'conv256_down_out');
+  const avg = op('ReduceMean', [x.name], { axes: [2, 3], keepdims: 0 });
+  const fc = weights.get('fc');
+  nodes.push({ op: 'MatMul', inputs: [avg, init('fc', fc.shape, fc.data)], outputs: ['descriptor'] });
+
+  return onnxModel({
+    name: 'face-api-face-recognition-net',
+    opset: 13,
+    nodes,
+    initializers: inits,
+    inputs: [{ name: 'image', dims: ['n', RECOGNITION_INPUT, RECOGNITION_INPUT, 3] }],
+    outputs: [{ name: 'descriptor', dims: ['n', 128] }],
+  });
+}
