@@ -14,8 +14,10 @@ import {
   faceThumbnails,
   initDetector,
   tf,
+  tfjsDetector,
   type BackendName,
   type DetectorName,
+  type FaceDetector,
 } from '../libs/vision/index.js';
 import { loadOrt } from '../libs/vision/onnx/ssd-detector.js';
 import { prepareBaseline, runBaselineLoop } from './baseline-loop.js';
@@ -105,6 +107,11 @@ export interface StageCosts {
   ssd_onnx_ms_per_frame?: number;
   /** Mean ms per face of landmarks + alignment + descriptor (detectFaces minus the SSD pass). */
   landmarks_descriptor_ms_per_face: number;
+  /**
+   * Mean ms per face of each face net alone, TF.js wasm and onnxruntime-node (1 thread) on the same
+   * crops, one face at a time (input batch tensor included); absent where onnxruntime does not load.
+   */
+  face_nets?: { landmarks_tfjs: number; landmarks_onnx: number; descriptor_tfjs: number; descriptor_onnx: number };
   cnn_cloth_ms_per_face: number;
   histogram_cloth_ms_per_face: number;
   thumbnails_ms_per_face: number;
@@ -261,7 +268,7 @@ export function makeDemoVideo(dir: string): string {
 
 interface Variant {
   name: string;
-  /** The pipeline's SSD runtime as the pool reports it (e.g. 'onnx (onnxruntime-node 1.30.0, 1 thread)'). */
+  /** The pipeline's face nets' runtime as the pool reports it (e.g. 'onnx (onnxruntime-node 1.30.0, 1 thread)'). */
   detector?: string;
   threads: number;
   cloth: string;
@@ -339,6 +346,7 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
   const hist = createClothEncoder('histogram');
   const ssdOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: options.min_face_score, maxResults: 100 });
   const acc = { frames: 0, faces: 0, ssd: 0, ssdOnnx: 0, full: 0, cnn: 0, hist: 0, thumbs: 0 };
+  const nets = { faces: 0, landmarks_tfjs: 0, landmarks_onnx: 0, descriptor_tfjs: 0, descriptor_onnx: 0 };
   const onnx = loadOrt() ? await initDetector({ prefer: 'onnx', threads: 1 }) : null;
   if (onnx) {
     const blank = tf.tensor3d(new Int32Array(360 * 640 * 3), [360, 640, 3], 'int32');
@@ -362,6 +370,7 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
     image = mk();
     const det = await detectFaces(image, { minScore: options.min_face_score, maxFaces: options.max_faces_per_frame });
     acc.full += performance.now() - t;
+    if (onnx && det.faces.length > 0) await timeFaceNets(image, onnx, options.min_face_score, nets);
     const regions = det.faces.map((f) => clothRegion(f.box));
     const batch = { image, rgb, width: frame.width, height: frame.height, regions };
     t = performance.now();
@@ -384,10 +393,57 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
     ssd_ms_per_frame: acc.ssd / acc.frames,
     ...(onnx ? { ssd_onnx_ms_per_frame: acc.ssdOnnx / acc.frames } : {}),
     landmarks_descriptor_ms_per_face: perFace(Math.max(0, acc.full - acc.ssd)),
+    ...(onnx && nets.faces
+      ? {
+          face_nets: {
+            landmarks_tfjs: nets.landmarks_tfjs / nets.faces,
+            landmarks_onnx: nets.landmarks_onnx / nets.faces,
+            descriptor_tfjs: nets.descriptor_tfjs / nets.faces,
+            descriptor_onnx: nets.descriptor_onnx / nets.faces,
+          },
+        }
+      : {}),
     cnn_cloth_ms_per_face: perFace(acc.cnn),
     histogram_cloth_ms_per_face: perFace(acc.hist),
     thumbnails_ms_per_face: perFace(acc.thumbs),
   };
+}
+
+type Tensor3D = ReturnType<typeof tf.tensor3d>;
+
+/** Times the landmark and recognition nets on each runtime, face by face, on the same crops and chips. */
+async function timeFaceNets(
+  image: Tensor3D,
+  onnx: FaceDetector,
+  minScore: number,
+  acc: Record<'faces' | 'landmarks_tfjs' | 'landmarks_onnx' | 'descriptor_tfjs' | 'descriptor_onnx', number>,
+) {
+  const input = image as unknown as Parameters<typeof faceapi.extractFaceTensors>[0];
+  const detections = await tfjsDetector.locate(image, { minScore, maxResults: 100 });
+  const crops = (await faceapi.extractFaceTensors(input, detections)) as unknown as Tensor3D[];
+  const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+    const t = performance.now();
+    const r = await f();
+    return [r, performance.now() - t];
+  };
+  const landmarks: Awaited<ReturnType<FaceDetector['landmarks']>> = [];
+  for (const c of crops) {
+    const [l, ms] = await time(() => tfjsDetector.landmarks([c]));
+    landmarks.push(l[0]);
+    acc.landmarks_tfjs += ms;
+    acc.landmarks_onnx += (await time(() => onnx.landmarks([c])))[1];
+  }
+  tf.dispose(crops);
+  const aligned = detections.map((d, i) =>
+    faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, d), landmarks[i]).landmarks.align(null, { useDlibAlignment: true }),
+  );
+  const chips = (await faceapi.extractFaceTensors(input, aligned)) as unknown as Tensor3D[];
+  for (const c of chips) {
+    acc.descriptor_tfjs += (await time(() => tfjsDetector.describe([c])))[1];
+    acc.descriptor_onnx += (await time(() => onnx.describe([c])))[1];
+  }
+  tf.dispose(chips);
+  acc.faces += detections.length;
 }
 
 /** A pool that records when each frame was handed over and came back, and the worker's own step timings. */
@@ -571,7 +627,7 @@ export async function runAnalyzeBench(partial: Partial<AnalyzeBenchOptions> = {}
       (o.extraBackend && o.extraBackend !== 'wasm'
         ? `wasm (@tensorflow/tfjs-backend-wasm, SIMD), except the variant marked backend ${o.extraBackend}`
         : 'wasm (@tensorflow/tfjs-backend-wasm, SIMD), in every variant') +
-      `; SSD face detector: face-api on TF.js in the baseline, ${variants[1].detector ?? 'tfjs'} in the pipeline variants not marked otherwise`,
+      `; face nets (SSD detector, 68-point landmarks, recognition): face-api on TF.js in the baseline, ${variants[1].detector ?? 'tfjs'} in the pipeline variants not marked otherwise`,
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_before, load_after: [] },
     variants: results,
   };
@@ -641,7 +697,15 @@ export function profileTables(r: AnalyzeBenchReport): string {
             `| SSD detector, per frame (onnxruntime-node, 1 thread) | ${f1(s.ssd_onnx_ms_per_frame)} (${f2(s.ssd_ms_per_frame / s.ssd_onnx_ms_per_frame)}x faster) |`,
           ]
         : []),
-      `| landmarks + aligned crop + descriptor, per face | ${f1(s.landmarks_descriptor_ms_per_face)} |`,
+      `| landmarks + aligned crop + descriptor, per face (TF.js wasm) | ${f1(s.landmarks_descriptor_ms_per_face)} |`,
+      ...(s.face_nets
+        ? [
+            `| landmark net alone, per face (TF.js wasm) | ${f1(s.face_nets.landmarks_tfjs)} |`,
+            `| landmark net alone, per face (onnxruntime-node, 1 thread) | ${f1(s.face_nets.landmarks_onnx)} (${f2(s.face_nets.landmarks_tfjs / s.face_nets.landmarks_onnx)}x faster) |`,
+            `| recognition net alone, per face (TF.js wasm) | ${f1(s.face_nets.descriptor_tfjs)} |`,
+            `| recognition net alone, per face (onnxruntime-node, 1 thread) | ${f1(s.face_nets.descriptor_onnx)} (${f2(s.face_nets.descriptor_tfjs / s.face_nets.descriptor_onnx)}x faster) |`,
+          ]
+        : []),
       `| clothing, CNN encoder, per face | ${f1(s.cnn_cloth_ms_per_face)} |`,
       `| clothing, histogram encoder, per face | ${f2(s.histogram_cloth_ms_per_face)} |`,
       `| thumbnails (face + body JPEG), per face | ${f1(s.thumbnails_ms_per_face)} |`,
@@ -698,7 +762,7 @@ export function analyzeSection(r: AnalyzeBenchReport, command: string): string {
             .join('; ')}`
         : ''
     }), at most 3 times in a row and reps × variants times in all. Wall time runs from the call to the last result: decoding (ffmpeg startup included), inference and, for the pipeline, clothing vectors and JPEG thumbnails (sink: no-op). CPU comes from the kernel (all threads of the process; ffmpeg separately).`,
-    `- Baseline: one thread, one ffmpeg (\`fps\` + \`select\`, rgb24 on a pipe), each frame read, then \`detectAllFaces(SsdMobilenetv1Options{minConfidence: 0.5}).withFaceLandmarks().withFaceDescriptors()\`, then the next frame. Pipeline: \`extractFaces\` (ffmpeg ahead of a pool of inference threads: the SSD detector on the runtime named in the variant, landmarks and descriptors on TF.js wasm; clothing vectors, thumbnails).`,
+    `- Baseline: one thread, one ffmpeg (\`fps\` + \`select\`, rgb24 on a pipe), each frame read, then \`detectAllFaces(SsdMobilenetv1Options{minConfidence: 0.5}).withFaceLandmarks().withFaceDescriptors()\`, then the next frame. Pipeline: \`extractFaces\` (ffmpeg ahead of a pool of inference threads: the SSD detector, the landmark and recognition nets on the runtime named in the variant, face crops and alignment on TF.js wasm; clothing vectors, thumbnails).`,
     `- Startup, not timed: baseline model load ${f2(r.variants[0].startup_ms / 1000)} s; pipeline pool start ${r.variants
       .slice(1)
       .map((v) => `${v.threads} thread${v.threads > 1 ? 's' : ''} ${f2(v.startup_ms / 1000)} s`)
