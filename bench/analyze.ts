@@ -350,8 +350,12 @@ async function stageCosts(path: string, options: ExtractOptions): Promise<StageC
   const onnx = loadOrt() ? await initDetector({ prefer: 'onnx', threads: 1 }) : null;
   if (onnx) {
     const blank = tf.tensor3d(new Int32Array(360 * 640 * 3), [360, 640, 3], 'int32');
-    await onnx.locate(blank, { minScore: 0.5, maxResults: 100 }); // warm-up: the first run plans the graph
-    blank.dispose();
+    // warm-up: the first run of each net plans its graph
+    await onnx.locate(blank, { minScore: 0.5, maxResults: 100 });
+    const face = tf.tensor3d(new Int32Array(120 * 100 * 3), [120, 100, 3], 'int32');
+    await onnx.landmarks([face]);
+    await onnx.describe([face]);
+    tf.dispose([blank, face]);
   }
   for await (const frame of sampleFrames(path, options)) {
     const rgb = frame.data;

@@ -83,7 +83,7 @@ let chosen: Promise<FaceDetector> | null = null;
 /**
  * The detector of this process (memoised; one onnxruntime session per net and thread): onnxruntime's
  * native CPU kernels where the optional onnxruntime-node package loads (4-5x faster than TF.js wasm on the
- * SSD, ~6x on the recognition net, ~?x on the landmark net, measured in bench/RESULTS.md), else face-api on TF.js. KEYCAST_DETECTOR=onnx|tfjs forces one.
+ * SSD, 3.5x on the landmark net, 4.5x on the recognition net, measured in bench/RESULTS.md), else face-api on TF.js. KEYCAST_DETECTOR=onnx|tfjs forces one.
  * With a native TF.js backend (`nativeTf`: tfjs-node, GPU) the default stays TF.js: it is fast there.
  * `threads` is onnxruntime's intra-op thread count: 1 where the pipeline runs one thread per core.
  */
