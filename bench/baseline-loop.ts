@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { samplingStep } from '../libs/config/index.js';
-import { getMediaTools, probeVideo } from '../libs/media/index.js';
+import { DEFAULT_EXTRACT } from '../libs/config/index.js';
+import { getMediaTools, planSampling, probeVideo, seekTime, selectExpression, slotTime } from '../libs/media/index.js';
 import { faceapi, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
 
 export interface BaselineOptions {
@@ -77,14 +77,21 @@ export async function prepareBaseline(): Promise<string> {
  */
 export async function runBaselineLoop(path: string, opts: BaselineOptions): Promise<BaselineResult> {
   await prepareBaseline();
-  const { info, fps, streamIndex } = await probeVideo(path);
-  const step = samplingStep(opts.capture_interval_sec, fps.num / fps.den);
+  const { info, fps, streamIndex, start_s } = await probeVideo(path);
+  // The same frames as the pipeline: its sampling plan (a frame per interval on the file's timeline, numbered from the
+  // video stream's first frame, none repeated), its seek and its select expression; only the inference differs.
+  const plan = planSampling(
+    { ...DEFAULT_EXTRACT, use_scene_transition: false, skip_sec: 0, capture_interval_sec: opts.capture_interval_sec, stop_sec: opts.stop_sec ?? 0 },
+    fps,
+    {},
+    start_s,
+  );
+  const firstSlot = Math.ceil((plan.startSlot + plan.lead) / plan.step) * plan.step - plan.lead;
+  const seek = seekTime(plan);
   const maxW = opts.resizing_resolution ?? 1280;
   const width = info.width > maxW ? maxW : info.width;
   const height = info.width > maxW ? Math.round((info.height * maxW) / info.width / 2) * 2 : info.height;
-  // The pipeline reads the video as a constant-frame-rate grid from t = 0 (a stream that starts late
-  // repeats its first frame): the same `fps` filter here makes both sides see exactly the same frames.
-  const filters = [`fps=fps=${fps.num}/${fps.den}:start_time=0`, `select='not(mod(n\\,${step}))'`];
+  const filters = [`fps=fps=${fps.num}/${fps.den}:start_time=0`, `select='${selectExpression(plan)}'`];
   if (width !== info.width) filters.push(`scale=${width}:${height}:flags=area`);
   filters.push('format=rgb24');
   const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence ?? 0.5 });
@@ -98,7 +105,8 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
       '-nostdin',
       '-loglevel',
       'error',
-      ...(opts.stop_sec ? ['-t', String(opts.stop_sec)] : []),
+      ...(seek > 0 ? ['-ss', seek.toFixed(6)] : []),
+      ...(Number.isFinite(plan.endSlot) ? ['-t', slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps).toFixed(6)] : []),
       '-i',
       `file:${resolve(path)}`,
       '-map',
@@ -143,7 +151,7 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
         image.dispose();
       }
       result.infer_ms += performance.now() - t1;
-      result.indices.push(result.frames * step);
+      result.indices.push(firstSlot + result.frames * plan.step);
       result.frames++;
     }
   } finally {
