@@ -2,6 +2,7 @@ import { MODEL_DIR } from '../models.js';
 import { buildLandmarkOnnx, LANDMARK_INPUT } from './landmark-model.js';
 import { createSession } from './runtime.js';
 import { readTfjsWeights } from './tfjs-weights.js';
+import { cachedModel } from './model-cache.js';
 
 export interface OnnxLandmarkNet {
   /**
@@ -33,8 +34,9 @@ export function landmarkPositions(raw: Float32Array, size: { width: number; heig
 
 /** face-api's FaceLandmark68Net on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxLandmarkNet(opts: { threads?: number } = {}): Promise<OnnxLandmarkNet> {
-  const weights = readTfjsWeights(MODEL_DIR, 'face_landmark_68_model-weights_manifest.json');
-  const { rt, session } = await createSession(buildLandmarkOnnx(weights), opts.threads ?? 1);
+  const manifest = 'face_landmark_68_model-weights_manifest.json';
+  const model = cachedModel(MODEL_DIR, manifest, () => buildLandmarkOnnx(readTfjsWeights(MODEL_DIR, manifest)));
+  const { rt, session } = await createSession(model, opts.threads ?? 1);
   return {
     async landmarks(batch, sizes) {
       const n = sizes.length;

@@ -2,6 +2,7 @@ import { MODEL_DIR } from '../models.js';
 import { buildRecognitionOnnx, RECOGNITION_INPUT } from './recognition-model.js';
 import { createSession } from './runtime.js';
 import { readTfjsWeights } from './tfjs-weights.js';
+import { cachedModel } from './model-cache.js';
 
 export interface OnnxRecognitionNet {
   /**
@@ -13,8 +14,9 @@ export interface OnnxRecognitionNet {
 
 /** face-api's FaceRecognitionNet on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxRecognitionNet(opts: { threads?: number } = {}): Promise<OnnxRecognitionNet> {
-  const weights = readTfjsWeights(MODEL_DIR, 'face_recognition_model-weights_manifest.json');
-  const { rt, session } = await createSession(buildRecognitionOnnx(weights), opts.threads ?? 1);
+  const manifest = 'face_recognition_model-weights_manifest.json';
+  const model = cachedModel(MODEL_DIR, manifest, () => buildRecognitionOnnx(readTfjsWeights(MODEL_DIR, manifest)));
+  const { rt, session } = await createSession(model, opts.threads ?? 1);
   return {
     async describe(batch, n) {
       const out = await session.run({ image: new rt.Tensor('float32', batch, [n, RECOGNITION_INPUT, RECOGNITION_INPUT, 3]) });

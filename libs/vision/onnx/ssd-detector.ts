@@ -3,6 +3,7 @@ import { MODEL_DIR } from '../models.js';
 import { buildSsdOnnx, readTfjsWeights, SSD_INPUT } from './ssd-model.js';
 import { createSession } from './runtime.js';
 import { decodeBoxes, faceScores, ssdDetections, type SsdDetection } from './ssd-postprocess.js';
+import { cachedModel } from './model-cache.js';
 
 export interface OnnxSsdDetector {
   /** Faces in an RGB frame (rows of width*3 values 0..255), as face-api's ssdMobilenetv1.locateFaces finds them. */
@@ -72,10 +73,14 @@ export function ssdInput(rgb: ArrayLike<number>, width: number, height: number, 
  * onnxruntime's intra-op thread count for this session.
  */
 export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Promise<OnnxSsdDetector> {
-  const weights = readTfjsWeights(MODEL_DIR, 'ssd_mobilenetv1_model-weights_manifest.json');
+  const manifest = 'ssd_mobilenetv1_model-weights_manifest.json';
+  const weights = readTfjsWeights(MODEL_DIR, manifest);
   const anchors = weights.get('Output/extra_dim').data;
   const threads = opts.threads ?? 1;
-  const { rt, session } = await createSession(buildSsdOnnx(weights), threads);
+  const { rt, session } = await createSession(
+    cachedModel(MODEL_DIR, manifest, () => buildSsdOnnx(weights)),
+    threads,
+  );
   const input = new Float32Array(3 * SSD_INPUT * SSD_INPUT);
   let busy = Promise.resolve();
   /** The net's raw outputs; one run at a time, since the input buffer is reused. */
