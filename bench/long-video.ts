@@ -450,7 +450,7 @@ async function main() {
     '',
     `Recorded ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\`.`,
     '',
-    `- Machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, wasm backend. Load average (1, 5, 15 min) before: ${la(load_before)}; after: ${la(load_after)} (other sessions share the machine: wall times and frames/s are of a loaded machine, memory is not affected).`,
+    `- Machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version} (the bench; the CLI runs on the Node of npm scripts), face nets on the runtime \`keycast analyze\` picks (onnx where onnxruntime-node loads, KEYCAST_DETECTOR=${process.env.KEYCAST_DETECTOR ?? 'unset'}). Load average (1, 5, 15 min) before: ${la(load_before)}; after: ${la(load_after)} (other sessions share the machine: wall times and frames/s are of a loaded machine, memory is not affected).`,
     `- Videos: ${clips.map((c) => c.replace(`${resolve(REPO, '..')}/`, '../')).join(', ')} concatenated over and over (ffmpeg concat demuxer, stream copy, video only) to ${v['short-min']} and ${v['long-min']} minutes; every run samples one frame every ${interval} s, so the long run has about ${(Number(v['long-min']) / Number(v['short-min'])).toFixed(0)}x the frames and faces.`,
     '- Counted: the CLI is one Node process; its inference threads are worker_threads inside it, so its RSS holds them. ffmpeg (decoder) is a child process. "time -v" is `/usr/bin/time -v`\'s maximum RSS: the peak of the largest single process (Node), ffmpeg not added; "Node + ffmpeg" is the peak of their sum sampled from /proc every second.',
     '',
