@@ -14,10 +14,10 @@ function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
 
 try {
   const backend = await initBackend({ prefer: init.prefer });
+  // face-api's TF.js nets: the TF.js path runs them, and the CNN clothing encoder reads the SSD's MobileNet layers.
+  await loadFaceModels();
   // One onnxruntime thread per worker: the pool already runs one worker per core.
   detector = await initDetector({ prefer: init.detector, nativeTf: backend.multiThreaded, threads: 1 });
-  // face-api's own nets run only on the TF.js path; on onnx their weights would be loaded for nothing (~0.4 s a thread).
-  if (detector.kind === 'tfjs') await loadFaceModels();
   post({ type: 'ready', backend: `${backend.name} (${backend.provider})`, multiThreaded: backend.multiThreaded, detector: detector.name });
 } catch (e) {
   post({ type: 'error', id: null, message: (e as Error).message });
