@@ -1,5 +1,5 @@
-import { onnxModel, type NodeSpec, type TensorSpec } from './proto.js';
-import { samePads, toOihw, type TfjsWeights } from './tfjs-weights.js';
+import { graphBuilder, type SquareMap } from './graph-builder.js';
+import type { TfjsWeights } from './tfjs-weights.js';
 
 /**
  * face-api's FaceRecognitionNet (the 128-d descriptor, dlib's ResNet-29) as an ONNX graph, built from
@@ -18,46 +18,19 @@ export const RECOGNITION_INPUT = 150;
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
 export function buildRecognitionOnnx(weights: TfjsWeights): Uint8Array {
-  const nodes: NodeSpec[] = [];
-  const inits: TensorSpec[] = [];
-  let uid = 0;
-  const tmp = () => `t${uid++}`;
-  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
-    inits.push({ name, dims, data });
-    return name;
-  };
-  const op = (type: string, inputs: string[], attrs?: NodeSpec['attrs']) => {
-    const y = tmp();
-    nodes.push({ op: type, inputs, outputs: [y], attrs });
-    return y;
-  };
+  const g = graphBuilder(weights);
+  const { op, init, tmp } = g;
 
-  interface Map {
-    name: string;
-    size: number;
+  interface Map extends SquareMap {
     channels: number;
   }
 
   /** face-api's convLayer: conv + bias, then the scale layer, then relu if asked. */
   const conv = (x: Map, prefix: string, o: { stride: number; valid: boolean; relu: boolean }): Map => {
-    const w = weights.get(`${prefix}/conv/filters`);
-    const k = w.shape[0];
-    const { dims, data } = toOihw(w, false);
-    let pads: number[];
-    let size: number;
-    if (o.valid) {
-      pads = [0, 0, 0, 0];
-      size = Math.floor((x.size - k) / o.stride) + 1;
-    } else ({ pads, out: size } = samePads(x.size, k, o.stride));
-    const bias = weights.get(`${prefix}/conv/bias`);
-    const c = op('Conv', [x.name, init(`${prefix}/conv/filters`, dims, data), init(`${prefix}/conv/bias`, [dims[0]], bias.data)], {
-      kernel_shape: [k, k],
-      strides: [o.stride, o.stride],
-      pads,
-    });
-    const perChannel = (name: string) => init(name, [dims[0], 1, 1], weights.get(name).data);
-    const scaled = op('Add', [op('Mul', [c, perChannel(`${prefix}/scale/weights`)]), perChannel(`${prefix}/scale/biases`)]);
-    return { name: o.relu ? op('Relu', [scaled]) : scaled, size, channels: dims[0] };
+    const c = g.conv(x, `${prefix}/conv/filters`, { stride: o.stride, valid: o.valid, bias: `${prefix}/conv/bias` });
+    const perChannel = (name: string) => init(name, [c.channels, 1, 1], weights.get(name).data);
+    const scaled = op('Add', [op('Mul', [c.name, perChannel(`${prefix}/scale/weights`)]), perChannel(`${prefix}/scale/biases`)]);
+    return { ...c, name: o.relu ? op('Relu', [scaled]) : scaled };
   };
 
   const residual = (x: Map, prefix: string): Map => {
@@ -97,13 +70,10 @@ export function buildRecognitionOnnx(weights: TfjsWeights): Uint8Array {
   x = residualDown(x, 'conv256_down_out');
   const avg = op('ReduceMean', [x.name], { axes: [2, 3], keepdims: 0 });
   const fc = weights.get('fc');
-  nodes.push({ op: 'MatMul', inputs: [avg, init('fc', fc.shape, fc.data)], outputs: ['descriptor'] });
+  g.output('MatMul', [avg, init('fc', fc.shape, fc.data)], 'descriptor');
 
-  return onnxModel({
+  return g.model({
     name: 'face-api-face-recognition-net',
-    opset: 13,
-    nodes,
-    initializers: inits,
     inputs: [{ name: 'image', dims: ['n', RECOGNITION_INPUT, RECOGNITION_INPUT, 3] }],
     outputs: [{ name: 'descriptor', dims: ['n', 128] }],
   });
