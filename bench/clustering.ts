@@ -3,6 +3,8 @@
 // scale bench instead: the float32 path at n, a float64 reference in the same run, and the agreement
 // of float32 with float64 at a size where both fit (see runScaleBench).
 // usage: node --import tsx bench/clustering.ts [--n 10000] [--json] [--agree-n 20000] [--ref-n 10000]
+//   [--scale] (the scale bench even at n <= EXACT_MAX_N) [--precision float32|float64] (the scale target's)
+//   [--linkage-threads 1|2|auto] [--memory fast|low|auto] (linkage options of the scale target)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import {
   pdistPacked,
   resolvePrecision,
   type LinkageMethod,
+  type LinkageOptions,
   type Precision,
 } from '../libs/clustering/index.js';
 
@@ -203,6 +206,10 @@ export interface ScaleCase {
   peak_rss_gb: number;
   /** The condensed matrix alone, GB. */
   matrix_gb: number;
+  /** The linkage options asked for (threads, memory) and the threads the linkage ran on. */
+  linkage_threads?: string;
+  memory?: string;
+  threads_used?: number;
 }
 
 export interface ScaleAgreement {
@@ -243,8 +250,14 @@ function runChild(args: string[]): string {
   return r.stdout.trim().split('\n').pop()!;
 }
 
+/** Linkage options of a scale case, as passed to its child. */
+export interface ScaleLinkage {
+  threads?: LinkageOptions['threads'];
+  memory?: LinkageOptions['memory'];
+}
+
 /** In a child: one case; writes Z (float64 binary) to zFile when given. */
-function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
+function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLinkage = {}): ScaleCase {
   const X = blobFingerprints(n);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -253,7 +266,8 @@ function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
   const c1 = process.cpuUsage();
   const matrix_gb = y.byteLength / 1e9;
   const maxDist = maxDistance(y);
-  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true });
+  const stats = { threads: 0, sharedRounds: 0, workerChunks: 0 };
+  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true, threads: lk.threads, memory: lk.memory, stats });
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();
   cutAtSim(Z, n, SIM, maxDist);
@@ -277,6 +291,9 @@ function childCase(n: number, precision: Precision, zFile?: string): ScaleCase {
     linkage_cpu_s: (c2.user + c2.system - c1.user - c1.system) / 1e6,
     peak_rss_gb: (process.resourceUsage().maxRSS * 1024) / 1e9,
     matrix_gb,
+    linkage_threads: String(lk.threads ?? 'auto'),
+    memory: lk.memory ?? 'auto',
+    threads_used: stats.threads,
   };
 }
 
@@ -320,7 +337,7 @@ function agreement(n: number, t64: { Z: Float64Array; maxDist: number }, t32: { 
  * ratio to its quiet-machine time), and float32 vs float64 at agreeN (both fit there). Each case in
  * its own child process (peak RSS per case). Blob generation is not timed.
  */
-export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number } = {}): ScaleBenchResult {
+export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number; precision?: Precision; linkage?: ScaleLinkage } = {}): ScaleBenchResult {
   const refN = opts.refN ?? 10_000;
   const agreeN = opts.agreeN ?? EXACT_MAX_N;
   const loadavg_before = loadavg();
@@ -330,7 +347,10 @@ export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number 
       z32 = join(dir, 'z32.bin');
     // the reference doubles as the float64 side of the agreement when the sizes match
     const reference = JSON.parse(runChild([String(refN), 'float64', ...(agreeN === refN ? [z64] : [])])) as ScaleCase;
-    const target = JSON.parse(runChild([String(n), resolvePrecision('auto', n)])) as ScaleCase;
+    const lk = opts.linkage ?? {};
+    const target = JSON.parse(
+      runChild([String(n), opts.precision ?? resolvePrecision('auto', n), '-', String(lk.threads ?? 'auto'), lk.memory ?? 'auto']),
+    ) as ScaleCase;
     if (agreeN !== refN) runChild([String(agreeN), 'float64', z64]);
     runChild([String(agreeN), 'float32', z32]);
     return {
@@ -353,7 +373,7 @@ export function scaleTable(r: ScaleBenchResult): string {
     `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} (pdist ${f(c.pdist_cpu_s, 1)}, linkage ${f(c.linkage_cpu_s, 1)}) | ${f(c.peak_rss_gb)} |`;
   const a = r.agreement;
   return [
-    `HAC scale bench (${r.method}, d=${r.d}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
+    `HAC scale bench (${r.method}, d=${r.d}, target linkage threads ${r.target.linkage_threads ?? 'auto'} → ran on ${r.target.threads_used ?? '?'}, memory ${r.target.memory ?? 'auto'}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
     '',
     '| case | n | precision | matrix GB | pdist s | linkage s | total s | CPU s | peak RSS GB |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',
@@ -385,7 +405,9 @@ function printTable(r: ClusteringBenchResult): void {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, args[3])));
+    const threads = args[4] === '1' || args[4] === '2' ? (Number(args[4]) as 1 | 2) : 'auto';
+    const zFile = args[3] && args[3] !== '-' ? args[3] : undefined;
+    console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, zFile, { threads, memory: (args[5] ?? 'auto') as ScaleLinkage['memory'] })));
     return;
   }
   const num = (flag: string, dflt: number) => {
@@ -393,8 +415,18 @@ async function main(): Promise<void> {
     return i >= 0 ? Number(args[i + 1]) : dflt;
   };
   const n = num('--n', 10_000);
-  if (n > EXACT_MAX_N) {
-    const r = runScaleBench(n, { refN: num('--ref-n', 10_000), agreeN: num('--agree-n', EXACT_MAX_N) });
+  const str = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  if (n > EXACT_MAX_N || args.includes('--scale')) {
+    const t = str('--linkage-threads');
+    const r = runScaleBench(n, {
+      refN: num('--ref-n', 10_000),
+      agreeN: num('--agree-n', Math.min(n, EXACT_MAX_N)),
+      precision: str('--precision') as Precision | undefined,
+      linkage: { threads: t === '1' || t === '2' ? (Number(t) as 1 | 2) : 'auto', memory: (str('--memory') ?? 'auto') as ScaleLinkage['memory'] },
+    });
     console.log(args.includes('--json') ? JSON.stringify(r) : scaleTable(r));
     return;
   }

@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { mstSingleLinkage } from './mst-single.js';
 import { nnChain } from './nn-chain.js';
+import { NN_PAIR_MIN_LIVE, NnPair, type NnPairStats } from './nn-chain-pair.js';
 import { numObsCondensed } from './pdist.js';
 import { relabel } from './relabel.js';
 import { lowerTriangle } from './triangles.js';
@@ -21,6 +23,22 @@ export interface LinkageOptions {
    * less with `overwrite`; single 1 (fast) or 0 (low). Same result either way.
    */
   memory?: 'fast' | 'low' | 'auto';
+  /**
+   * average/complete without the mirror: 2 shares every nearest-neighbour scan and Lance-Williams
+   * update with one worker thread (nn-chain-pair.ts), 1 keeps everything on the calling thread; the
+   * same Z either way, bit for bit. 'auto' (default): 2 when the machine has 2 cores or more, n >=
+   * `pairMinLive` and the working matrix is backed by a SharedArrayBuffer (the copy made without
+   * `overwrite` is; an `overwrite` input must already be, as pdist's and the flow's large matrices
+   * are): at n = 50,000 (float32, 5 GB) each step is bound by memory latency (a page per value on
+   * the strided half) and the worker halves it. With the mirror (or 'single') this is ignored.
+   */
+  threads?: 1 | 2 | 'auto';
+  /** Live slots below which a round stays on the calling thread (default {@link NN_PAIR_MIN_LIVE}); for tests. */
+  pairMinLive?: number;
+  /** For tests: wait (up to 10 s) for the worker to start, so that it takes part even in a short linkage. */
+  pairWaitForWorker?: boolean;
+  /** Filled in with what the two-thread path did (threads 1 when it did not run). */
+  stats?: NnPairStats;
 }
 
 /** The largest mirror memory 'auto' adds (2 GiB). */
@@ -67,10 +85,33 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
   if (method === 'single') {
     Z = mstSingleLinkage(condensed, fast ? lowerTriangle(condensed, n) : null, n);
   } else {
-    const U = opts.overwrite ? condensed : condensed.slice();
-    Z = nnChain(U, fast ? lowerTriangle(U, n) : null, n, method === 'average');
+    const minLive = opts.pairMinLive ?? NN_PAIR_MIN_LIVE;
+    const threads = opts.threads ?? 'auto';
+    if (threads !== 1 && threads !== 2 && threads !== 'auto') throw new RangeError(`linkage: threads must be 1, 2 or 'auto', got ${JSON.stringify(threads)}`);
+    const two = !fast && n >= minLive && (threads === 2 || (threads === 'auto' && availableParallelism() >= 2));
+    const U = opts.overwrite ? condensed : two ? sharedCopy(condensed) : condensed.slice();
+    if (two && U.buffer instanceof SharedArrayBuffer) {
+      const pair = new NnPair(U, n, method === 'average', minLive, 2);
+      try {
+        if (opts.pairWaitForWorker) pair.waitReady(10_000);
+        Z = nnChain(U, null, n, method === 'average', pair);
+      } finally {
+        pair.close();
+        if (opts.stats) Object.assign(opts.stats, pair.stats);
+      }
+    } else {
+      Z = nnChain(U, fast ? lowerTriangle(U, n) : null, n, method === 'average');
+      if (opts.stats) Object.assign(opts.stats, { threads: 1, sharedRounds: 0, workerChunks: 0 });
+    }
   }
   return relabel(Z, n);
+}
+
+/** A copy of a condensed matrix in a SharedArrayBuffer (for the two-thread nn-chain). */
+function sharedCopy(c: Condensed): Condensed {
+  const out = c instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(c.byteLength)) : new Float64Array(new SharedArrayBuffer(c.byteLength));
+  out.set(c);
+  return out;
 }
 
 /** {@link linkage} when only the condensed matrix is at hand: n is derived from its length. */

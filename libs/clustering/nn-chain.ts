@@ -1,3 +1,4 @@
+import type { NnPair } from './nn-chain-pair.js';
 import { lowerRowStarts, upperRowStarts } from './triangles.js';
 
 /**
@@ -18,14 +19,20 @@ import { lowerRowStarts, upperRowStarts } from './triangles.js';
  * U and L may be Float32Array: each Lance-Williams value is then computed in float64 from the stored
  * float32 operands and stored rounded to float32 (one rounding per update, relative error <= 2^-24),
  * and the merge heights in Z are those float32 values.
+ *
+ * With `pair` (nn-chain-pair.ts; no mirror, U in a SharedArrayBuffer) every scan and update runs on
+ * the calling thread and a worker, each taking chunks of the live slots; the scan's chunks are folded
+ * in ascending order with the same strict `<`, and each update chunk writes its own entries with the
+ * same expression: the same Z, bit for bit, ties included. The chain itself stays on this thread.
  */
-export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null, n: number, average: boolean): Float64Array {
+export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null, n: number, average: boolean, pair: NnPair | null = null): Float64Array {
+  if (pair && L) throw new RangeError('nnChain: the two-thread path works without the mirror');
   const Z = new Float64Array((n - 1) * 4);
   const size = new Int32Array(n).fill(1);
   const chain = new Int32Array(n);
   const rowStart = upperRowStarts(n);
   const lowStart = lowerRowStarts(n);
-  const live = new Int32Array(n); // live slots, ascending (scipy scans all slots and skips size 0)
+  const live = pair ? pair.live : new Int32Array(n); // live slots, ascending (scipy scans all slots and skips size 0)
   for (let i = 0; i < n; i++) live[i] = i;
   let nLive = n;
   let chainLength = 0;
@@ -47,7 +54,14 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
         currentMin = Infinity;
       }
       let a = 0;
-      if (L) {
+      if (pair) {
+        const found = pair.scan(x, nLive, currentMin);
+        if (found >= 0) {
+          y = found;
+          currentMin = pair.min;
+        }
+        a = nLive;
+      } else if (L) {
         const lx = lowStart[x];
         for (; a < nLive; a++) {
           const i = live[a];
@@ -69,7 +83,7 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
           }
         }
       }
-      a++; // skip x itself
+      a++; // skip x itself (with pair: past the end, nothing left)
       const rx = rowStart[x];
       for (; a < nLive; a++) {
         const i = live[a];
@@ -101,6 +115,10 @@ export function nnChain<T extends Float64Array | Float32Array>(U: T, L: T | null
     let w = 0;
     for (let a = 0; a < nLive; a++) if (live[a] !== x) live[w++] = live[a];
     nLive = w;
+    if (pair) {
+      pair.update(x, y, nx, ny, nLive);
+      continue;
+    }
 
     const rx = rowStart[x],
       ry = rowStart[y],

@@ -60,7 +60,7 @@ export function pdistPacked(data: Float64Array, n: number, d: number, opts: Pdis
   const m = (n * (n - 1)) / 2;
   const engine = openPdist(data, n, d, resolveThreads(opts.threads, n, d));
   try {
-    const out = condensedBuffer(m, precision, engine.shared);
+    const out = condensedBuffer(m, precision, engine.shared || 'auto');
     engine.rows(0, n, out, 0);
     return out;
   } finally {
@@ -68,10 +68,20 @@ export function pdistPacked(data: Float64Array, n: number, d: number, opts: Pdis
   }
 }
 
-/** A zeroed condensed buffer of m values, in a SharedArrayBuffer when `shared` (for worker threads). */
-export function condensedBuffer(m: number, precision: Precision, shared: boolean): Condensed {
+/**
+ * From this size on (n >= about 4,100 in float64, 5,800 in float32) 'auto' puts a condensed matrix in
+ * a SharedArrayBuffer: linkage can then share it with its worker thread (nn-chain-pair.ts) in place,
+ * where a copy would double the largest allocation (5 GB at n = 50,000).
+ */
+export const SHARED_MIN_BYTES = 2 ** 26;
+
+/**
+ * A zeroed condensed buffer of m values, in a SharedArrayBuffer when `shared` (for worker threads);
+ * 'auto': when it takes at least {@link SHARED_MIN_BYTES}.
+ */
+export function condensedBuffer(m: number, precision: Precision, shared: boolean | 'auto' = 'auto'): Condensed {
   const bytes = m * (precision === 'float32' ? 4 : 8);
-  const buf = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const buf = shared === true || (shared === 'auto' && bytes >= SHARED_MIN_BYTES) ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   return precision === 'float32' ? new Float32Array(buf) : new Float64Array(buf);
 }
 

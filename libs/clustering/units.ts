@@ -1,4 +1,4 @@
-import { condensedIndex } from './pdist.js';
+import { condensedBuffer, condensedIndex } from './pdist.js';
 import { EXACT_MAX_N, type Condensed } from './types.js';
 
 /**
@@ -43,7 +43,7 @@ export function unitDistances(condensed: Condensed, n: number, units: Units): Co
   const size = new Float64Array(k);
   for (const x of unitOf) size[x]++;
   const m = (k * (k - 1)) / 2;
-  const sum = k > EXACT_MAX_N ? new Float32Array(m) : new Float64Array(m);
+  const sum = condensedBuffer(m, k > EXACT_MAX_N ? 'float32' : 'float64'); // shared when large: linkage's worker uses it in place
   let p = 0;
   for (let i = 0; i < n; i++) {
     const a = unitOf[i];

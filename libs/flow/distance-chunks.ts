@@ -16,9 +16,10 @@ export function packRows(rows: readonly ArrayLike<number>[]): { data: Float64Arr
 /**
  * The condensed result buffer for n points: float64 up to EXACT_MAX_N points (exact), float32 above
  * (each value computed in float64 and stored rounded to float32: 5 GB instead of 10 GB at n = 50,000).
+ * Large ones are shared memory, which linkage's worker uses in place (condensedBuffer).
  */
 export function resultBuffer(n: number, precision: Precision | 'auto' = 'auto'): Condensed {
-  return condensedBuffer((n * (n - 1)) / 2, resolvePrecision(precision, n), false);
+  return condensedBuffer((n * (n - 1)) / 2, resolvePrecision(precision, n));
 }
 
 /**
