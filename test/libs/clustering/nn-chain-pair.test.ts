@@ -19,7 +19,8 @@ function tiedDistances(n: number, Ctor: Float32ArrayConstructor | Float64ArrayCo
     return s / 2 ** 32;
   };
   const p = Array.from({ length: n }, () => [Math.floor(rand() * 12), Math.floor(rand() * 12), Math.floor(rand() * 3)]);
-  const y = new Ctor(new SharedArrayBuffer(((n * (n - 1)) / 2) * Ctor.BYTES_PER_ELEMENT));
+  const buf = new SharedArrayBuffer(((n * (n - 1)) / 2) * Ctor.BYTES_PER_ELEMENT);
+  const y = Ctor === Float32Array ? new Float32Array(buf) : new Float64Array(buf);
   let q = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) y[q++] = Math.round(Math.hypot(p[i][0] - p[j][0], p[i][1] - p[j][1], p[i][2] - p[j][2]));
   return y;
