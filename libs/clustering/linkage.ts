@@ -26,11 +26,13 @@ export interface LinkageOptions {
   /**
    * average/complete without the mirror: 2 shares every nearest-neighbour scan and Lance-Williams
    * update with one worker thread (nn-chain-pair.ts), 1 keeps everything on the calling thread; the
-   * same Z either way, bit for bit. 'auto' (default): 2 when the machine has 2 cores or more, n >=
-   * `pairMinLive` and the working matrix is backed by a SharedArrayBuffer (the copy made without
+   * same Z either way, bit for bit. 'auto' (default): the worker when the machine has 2 cores or more,
+   * n >= `pairMinLive` and the working matrix is backed by a SharedArrayBuffer (the copy made without
    * `overwrite` is; an `overwrite` input must already be, as pdist's and the flow's large matrices
-   * are): at n = 50,000 (float32, 5 GB) each step is bound by memory latency (a page per value on
-   * the strided half) and the worker halves it. With the mirror (or 'single') this is ignored.
+   * are), and rounds shared only while that measures faster than one thread (on a loaded machine
+   * waiting for a descheduled worker costs more than it saves; nn-chain-pair.ts). At n = 50,000 (float32, 5 GB) each step is
+   * bound by memory latency (a page per value on the strided half), which two threads overlap. With
+   * the mirror (or 'single') this is ignored.
    */
   threads?: 1 | 2 | 'auto';
   /** Live slots below which a round stays on the calling thread (default {@link NN_PAIR_MIN_LIVE}); for tests. */
@@ -91,7 +93,7 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
     const two = !fast && n >= minLive && (threads === 2 || (threads === 'auto' && availableParallelism() >= 2));
     const U = opts.overwrite ? condensed : two ? sharedCopy(condensed) : condensed.slice();
     if (two && U.buffer instanceof SharedArrayBuffer) {
-      const pair = new NnPair(U, n, method === 'average', minLive, 2);
+      const pair = new NnPair(U, n, method === 'average', minLive, 2, threads === 'auto');
       try {
         if (opts.pairWaitForWorker) pair.waitReady(10_000);
         Z = nnChain(U, null, n, method === 'average', pair);

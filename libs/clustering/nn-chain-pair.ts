@@ -31,6 +31,10 @@ export interface NnPairStats {
   sharedRounds: number;
   /** Chunks the worker computed. */
   workerChunks: number;
+  /** Rounds at >= minLive live slots that 'auto' ran on the calling thread alone (measured faster, or measuring). */
+  soloRounds?: number;
+  /** Seconds the calling thread waited for the worker's chunks (the cost of sharing under load). */
+  waitS?: number;
 }
 
 /** Live slots below which the calling thread does a round alone. */
@@ -42,6 +46,15 @@ const CONTIGUOUS_CHUNK = 16384;
 const CHUNK_BITS = 15;
 /** A round whose worker chunks made no progress for this long is an error. */
 const STALL_MS = 60_000;
+/**
+ * Adaptive sharing ('auto'): on a machine that other processes load, waiting for a descheduled
+ * worker can cost more than the worker saves (measured up to 2.4x slower than one thread at load 5
+ * on 2 cores). So the rounds run in windows of about ADAPT_WINDOW_MS: one shared, one on the calling
+ * thread alone, then ADAPT_RUN_WINDOWS windows the faster way (wall time per live slot visited), then
+ * both are measured again. The result is the same either way.
+ */
+const ADAPT_WINDOW_MS = 200;
+const ADAPT_RUN_WINDOWS = 8;
 /** Spins before a blocking wait (about tens of microseconds). */
 const WORKER_SPINS = 20_000;
 const MAIN_SPINS = 50_000;
@@ -230,14 +243,20 @@ export class NnPair {
   private readonly countMine = () => {
     this.mine++;
   };
+  // phase: 0 measures shared rounds, 1 solo rounds, 2.. runs the faster way; work: live slots visited
+  private readonly adapt = { phase: 0, start: 0, work: 0, sharedRate: 0, soloRate: 0, sharing: true };
 
-  /** U must be backed by a SharedArrayBuffer; `threads` 1 runs every round on the calling thread. */
+  /**
+   * U must be backed by a SharedArrayBuffer; `threads` 1 runs every round on the calling thread.
+   * `adaptive`: share rounds only while the process gets about two cores (see ADAPT_WINDOW_MS).
+   */
   constructor(
     private readonly U: Float64Array | Float32Array,
     private readonly n: number,
     private readonly average: boolean,
     minLive: number,
     threads: 1 | 2,
+    private readonly adaptive = false,
   ) {
     if (!(U.buffer instanceof SharedArrayBuffer)) throw new RangeError('NnPair: U must be backed by a SharedArrayBuffer');
     this.minLive = Math.max(2, minLive);
@@ -289,7 +308,26 @@ export class NnPair {
 
   /** Whether a round over nLive live slots goes to both threads. */
   shares(nLive: number): boolean {
-    return this.worker !== null && nLive >= this.minLive;
+    if (this.worker === null || nLive < this.minLive) return false;
+    if (!this.adaptive) return true;
+    const a = this.adapt;
+    const now = performance.now();
+    // windows before the worker has started say nothing about sharing
+    if (a.start === 0 || (a.phase === 0 && Atomics.load(this.ctrl, READY) === 0)) {
+      a.start = now;
+      a.work = 0;
+    } else if (now - a.start >= ADAPT_WINDOW_MS) {
+      const rate = (now - a.start) / a.work;
+      if (a.phase === 0) a.sharedRate = rate;
+      else if (a.phase === 1) a.soloRate = rate;
+      a.phase = a.phase >= ADAPT_RUN_WINDOWS + 1 ? 0 : a.phase + 1;
+      a.sharing = a.phase === 0 || (a.phase > 1 && a.sharedRate <= a.soloRate);
+      a.start = now;
+      a.work = 0;
+    }
+    a.work += nLive;
+    if (!a.sharing) this.stats.soloRounds = (this.stats.soloRounds ?? 0) + 1;
+    return a.sharing;
   }
 
   /**
@@ -380,7 +418,11 @@ export class NnPair {
     }
     this.mine = 0;
     claimChunks(ctrl, this.chunks, this.U, this.rowStart, this.live, this.resVal, this.resIdx, tag, this.countMine);
-    if (this.mine < nChunks) this.waitForWorker(nChunks);
+    if (this.mine < nChunks) {
+      const t0 = performance.now();
+      this.waitForWorker(nChunks);
+      this.stats.waitS = (this.stats.waitS ?? 0) + (performance.now() - t0) / 1000;
+    }
   }
 
   private waitForWorker(nChunks: number): void {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { condensedBuffer, linkage, pdist } from '../../../libs/clustering/index.js';
 import { NnPair } from '../../../libs/clustering/nn-chain-pair.js';
 import type { NnPairStats } from '../../../libs/clustering/nn-chain-pair.js';
@@ -45,7 +46,12 @@ for (const Ctor of [Float64Array, Float32Array]) {
       assert.ok(two.sharedRounds > N, `rounds were shared (${two.sharedRounds})`);
       assert.ok(two.workerChunks > 0, 'the worker computed chunks');
       assert.ok(identical(Z1, Z2), 'Z bit-identical');
-      // the input, not overwritten, gave both runs the same distances; overwriting in place too
+      // 'auto' switches between shared and solo rounds as it measures them: still the same Z
+      const auto = newStats();
+      const Z4 = linkage(y, N, method, { memory: 'low', pairMinLive: 64, pairWaitForWorker: true, stats: auto });
+      assert.equal(auto.threads, availableParallelism() >= 2 ? 2 : 1);
+      assert.ok(identical(Z1, Z4), "Z bit-identical, 'auto'");
+      // the input was not overwritten so far; now in place (last: it destroys y)
       const two2 = newStats();
       const Z3 = linkage(y, N, method, { memory: 'low', threads: 2, pairMinLive: 64, pairWaitForWorker: true, overwrite: true, stats: two2 });
       assert.equal(two2.threads, 2);
