@@ -210,6 +210,10 @@ export interface ScaleCase {
   linkage_threads?: string;
   memory?: string;
   threads_used?: number;
+  /** Two-thread nn-chain: rounds shared with the worker, rounds 'auto' kept on the calling thread, chunks the worker took. */
+  shared_rounds?: number;
+  solo_rounds?: number;
+  worker_chunks?: number;
 }
 
 export interface ScaleAgreement {
@@ -266,7 +270,7 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
   const c1 = process.cpuUsage();
   const matrix_gb = y.byteLength / 1e9;
   const maxDist = maxDistance(y);
-  const stats = { threads: 0, sharedRounds: 0, workerChunks: 0 };
+  const stats: NonNullable<LinkageOptions['stats']> = { threads: 0, sharedRounds: 0, workerChunks: 0 };
   const Z = linkage(y, n, SCALE_METHOD, { overwrite: true, threads: lk.threads, memory: lk.memory, stats });
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();
@@ -294,6 +298,9 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
     linkage_threads: String(lk.threads ?? 'auto'),
     memory: lk.memory ?? 'auto',
     threads_used: stats.threads,
+    shared_rounds: stats.sharedRounds,
+    solo_rounds: stats.soloRounds ?? 0,
+    worker_chunks: stats.workerChunks,
   };
 }
 
@@ -373,7 +380,7 @@ export function scaleTable(r: ScaleBenchResult): string {
     `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} (pdist ${f(c.pdist_cpu_s, 1)}, linkage ${f(c.linkage_cpu_s, 1)}) | ${f(c.peak_rss_gb)} |`;
   const a = r.agreement;
   return [
-    `HAC scale bench (${r.method}, d=${r.d}, target linkage threads ${r.target.linkage_threads ?? 'auto'} → ran on ${r.target.threads_used ?? '?'}, memory ${r.target.memory ?? 'auto'}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
+    `HAC scale bench (${r.method}, d=${r.d}, target linkage threads ${r.target.linkage_threads ?? 'auto'} → ran on ${r.target.threads_used ?? '?'} (${r.target.shared_rounds ?? 0} rounds shared, ${r.target.solo_rounds ?? 0} kept on one thread by 'auto'), memory ${r.target.memory ?? 'auto'}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
     '',
     '| case | n | precision | matrix GB | pdist s | linkage s | total s | CPU s | peak RSS GB |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',

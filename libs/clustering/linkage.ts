@@ -52,6 +52,9 @@ export const MIRROR_MAX_BYTES = 2 ** 31;
  *
  * - 'average' and 'complete': the nearest-neighbour chain algorithm (scipy's `nn_chain`, see
  *   nn-chain.ts), Lance-Williams updates (n_x d(x,i) + n_y d(y,i)) / (n_x + n_y) and max(d(x,i), d(y,i)).
+ *   Without the mirror (large n, see `memory`) each of its O(n) scans and updates can be shared with
+ *   a worker thread (`threads`, nn-chain-pair.ts): chunks of the live slots, folded in ascending
+ *   order with the same strict `<`, so the same Z bit for bit, ties included.
  * - 'single': Prim's minimum spanning tree (scipy's `mst_single_linkage`, see mst-single.ts).
  *
  * Then, as scipy does, the n - 1 merges are stably sorted by distance (merges at equal distance keep
