@@ -17,6 +17,8 @@ import type { TfjsWeights } from './tfjs-weights.js';
  */
 
 export const LANDMARK_INPUT = 112;
+/** face-api's weights of this net, in MODEL_DIR. */
+export const LANDMARK_MANIFEST = 'face_landmark_68_model-weights_manifest.json';
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
 export function buildLandmarkOnnx(weights: TfjsWeights): Uint8Array {

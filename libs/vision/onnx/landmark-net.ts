@@ -1,5 +1,5 @@
 import { MODEL_DIR } from '../models.js';
-import { buildLandmarkOnnx, LANDMARK_INPUT } from './landmark-model.js';
+import { buildLandmarkOnnx, LANDMARK_INPUT, LANDMARK_MANIFEST } from './landmark-model.js';
 import { createSession } from './runtime.js';
 import { readTfjsWeights } from './tfjs-weights.js';
 import { cachedModel } from './model-cache.js';
@@ -34,8 +34,7 @@ export function landmarkPositions(raw: Float32Array, size: { width: number; heig
 
 /** face-api's FaceLandmark68Net on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxLandmarkNet(opts: { threads?: number } = {}): Promise<OnnxLandmarkNet> {
-  const manifest = 'face_landmark_68_model-weights_manifest.json';
-  const model = cachedModel(MODEL_DIR, manifest, () => buildLandmarkOnnx(readTfjsWeights(MODEL_DIR, manifest)));
+  const model = cachedModel(MODEL_DIR, LANDMARK_MANIFEST, () => buildLandmarkOnnx(readTfjsWeights(MODEL_DIR, LANDMARK_MANIFEST)));
   const { rt, session } = await createSession(model, opts.threads ?? 1);
   return {
     async landmarks(batch, sizes) {

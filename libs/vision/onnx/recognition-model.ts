@@ -15,6 +15,8 @@ import type { TfjsWeights } from './tfjs-weights.js';
  */
 
 export const RECOGNITION_INPUT = 150;
+/** face-api's weights of this net, in MODEL_DIR. */
+export const RECOGNITION_MANIFEST = 'face_recognition_model-weights_manifest.json';
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
 export function buildRecognitionOnnx(weights: TfjsWeights): Uint8Array {

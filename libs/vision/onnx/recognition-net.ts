@@ -1,5 +1,5 @@
 import { MODEL_DIR } from '../models.js';
-import { buildRecognitionOnnx, RECOGNITION_INPUT } from './recognition-model.js';
+import { buildRecognitionOnnx, RECOGNITION_INPUT, RECOGNITION_MANIFEST } from './recognition-model.js';
 import { createSession } from './runtime.js';
 import { readTfjsWeights } from './tfjs-weights.js';
 import { cachedModel } from './model-cache.js';
@@ -14,8 +14,7 @@ export interface OnnxRecognitionNet {
 
 /** face-api's FaceRecognitionNet on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxRecognitionNet(opts: { threads?: number } = {}): Promise<OnnxRecognitionNet> {
-  const manifest = 'face_recognition_model-weights_manifest.json';
-  const model = cachedModel(MODEL_DIR, manifest, () => buildRecognitionOnnx(readTfjsWeights(MODEL_DIR, manifest)));
+  const model = cachedModel(MODEL_DIR, RECOGNITION_MANIFEST, () => buildRecognitionOnnx(readTfjsWeights(MODEL_DIR, RECOGNITION_MANIFEST)));
   const { rt, session } = await createSession(model, opts.threads ?? 1);
   return {
     async describe(batch, n) {

@@ -1,6 +1,6 @@
 export { loadOrt } from './runtime.js';
 import { MODEL_DIR } from '../models.js';
-import { buildSsdOnnx, readTfjsWeights, SSD_INPUT } from './ssd-model.js';
+import { buildSsdOnnx, readTfjsWeights, SSD_INPUT, SSD_MANIFEST } from './ssd-model.js';
 import { createSession } from './runtime.js';
 import { decodeBoxes, faceScores, ssdDetections, type SsdDetection } from './ssd-postprocess.js';
 import { cachedModel } from './model-cache.js';
@@ -73,12 +73,11 @@ export function ssdInput(rgb: ArrayLike<number>, width: number, height: number, 
  * onnxruntime's intra-op thread count for this session.
  */
 export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Promise<OnnxSsdDetector> {
-  const manifest = 'ssd_mobilenetv1_model-weights_manifest.json';
-  const weights = readTfjsWeights(MODEL_DIR, manifest);
+  const weights = readTfjsWeights(MODEL_DIR, SSD_MANIFEST);
   const anchors = weights.get('Output/extra_dim').data;
   const threads = opts.threads ?? 1;
   const { rt, session } = await createSession(
-    cachedModel(MODEL_DIR, manifest, () => buildSsdOnnx(weights)),
+    cachedModel(MODEL_DIR, SSD_MANIFEST, () => buildSsdOnnx(weights)),
     threads,
   );
   const input = new Float32Array(3 * SSD_INPUT * SSD_INPUT);

@@ -16,6 +16,8 @@ export { readTfjsWeights } from './tfjs-weights.js';
  */
 
 export const SSD_INPUT = 512;
+/** face-api's weights of this net, in MODEL_DIR. */
+export const SSD_MANIFEST = 'ssd_mobilenetv1_model-weights_manifest.json';
 /** face-api's batch-norm epsilon (mobileNetV1.ts). */
 const BN_EPSILON = 0.0010000000474974513;
 

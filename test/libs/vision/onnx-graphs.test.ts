@@ -7,20 +7,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { MODEL_DIR } from '../../../libs/vision/models.js';
 import { readTfjsWeights, type TfjsWeights } from '../../../libs/vision/onnx/tfjs-weights.js';
-import { buildSsdOnnx } from '../../../libs/vision/onnx/ssd-model.js';
-import { buildLandmarkOnnx } from '../../../libs/vision/onnx/landmark-model.js';
-import { buildRecognitionOnnx } from '../../../libs/vision/onnx/recognition-model.js';
+import { buildSsdOnnx, SSD_MANIFEST } from '../../../libs/vision/onnx/ssd-model.js';
+import { buildLandmarkOnnx, LANDMARK_MANIFEST } from '../../../libs/vision/onnx/landmark-model.js';
+import { buildRecognitionOnnx, RECOGNITION_MANIFEST } from '../../../libs/vision/onnx/recognition-model.js';
 
 const PINS: [string, string, (w: TfjsWeights) => Uint8Array, number, string][] = [
-  ['ssd', 'ssd_mobilenetv1_model-weights_manifest.json', buildSsdOnnx, 22164054, '5917513c1a713135bcc26a0a8b70d519abd29b4b6feba4d7033bfeae3b1873fd'],
-  ['landmarks', 'face_landmark_68_model-weights_manifest.json', buildLandmarkOnnx, 1435189, '97507600a723f1ecea6bca039820f3183de9b5a124ca2d64b3da2f550037d2e5'],
-  [
-    'recognition',
-    'face_recognition_model-weights_manifest.json',
-    buildRecognitionOnnx,
-    22473717,
-    '14f1ec0ac4be7280ded33aebdca041b8087cd88dfd5449a84b9def498b0989c9',
-  ],
+  ['ssd', SSD_MANIFEST, buildSsdOnnx, 22164054, '5917513c1a713135bcc26a0a8b70d519abd29b4b6feba4d7033bfeae3b1873fd'],
+  ['landmarks', LANDMARK_MANIFEST, buildLandmarkOnnx, 1435189, '97507600a723f1ecea6bca039820f3183de9b5a124ca2d64b3da2f550037d2e5'],
+  ['recognition', RECOGNITION_MANIFEST, buildRecognitionOnnx, 22473717, '14f1ec0ac4be7280ded33aebdca041b8087cd88dfd5449a84b9def498b0989c9'],
 ];
 
 for (const [net, manifest, build, size, sha256] of PINS) {
