@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DEFAULT_EXTRACT } from '../libs/config/index.js';
-import { getMediaTools, planSampling, probeVideo, seekTime, selectExpression, slotTime } from '../libs/media/index.js';
+import { ffmpegSampleArgs, getMediaTools, planSampling, probeVideo, resizeTarget, vsyncPassthrough } from '../libs/media/index.js';
 import { faceapi, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
 
 export interface BaselineOptions {
@@ -87,45 +87,15 @@ export async function runBaselineLoop(path: string, opts: BaselineOptions): Prom
     start_s,
   );
   const firstSlot = Math.ceil((plan.startSlot + plan.lead) / plan.step) * plan.step - plan.lead;
-  const seek = seekTime(plan);
-  const maxW = opts.resizing_resolution ?? 1280;
-  const width = info.width > maxW ? maxW : info.width;
-  const height = info.width > maxW ? Math.round((info.height * maxW) / info.width / 2) * 2 : info.height;
-  const filters = [`fps=fps=${fps.num}/${fps.den}:start_time=0`, `select='${selectExpression(plan)}'`];
-  if (width !== info.width) filters.push(`scale=${width}:${height}:flags=area`);
-  filters.push('format=rgb24');
+  const { width, height } = resizeTarget(info.width, info.height, { resizing_resolution: opts.resizing_resolution ?? 1280, resizing_ratio: null });
   const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence ?? 0.5 });
+  // The pipeline's own ffmpeg command line (ffmpegSampleArgs), less the scene scores and the per-frame log that only
+  // the pipeline reads: the frames alone, so the baseline does not pay for work it has no use for.
+  const args = ffmpegSampleArgs(resolve(path), streamIndex, plan, { width, height }, width !== info.width, await vsyncPassthrough(), false);
 
   const started = performance.now();
-  const ff = spawn(
-    // The pipeline's ffmpeg (FFMPEG_PATH, PATH, else the bundled build): both sides decode alike.
-    getMediaTools().ffmpeg,
-    [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      ...(seek > 0 ? ['-ss', seek.toFixed(6)] : []),
-      ...(Number.isFinite(plan.endSlot) ? ['-t', slotTime(plan.endSlot - plan.seekSlot + 1, plan.fps).toFixed(6)] : []),
-      '-i',
-      `file:${resolve(path)}`,
-      '-map',
-      `0:${streamIndex}`,
-      '-an',
-      '-sn',
-      '-dn',
-      '-vf',
-      filters.join(','),
-      '-fps_mode',
-      'passthrough',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      'pipe:1',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // The pipeline's ffmpeg (FFMPEG_PATH, PATH, else the bundled build): both sides decode alike.
+  const ff = spawn(getMediaTools().ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   ff.stderr.setEncoding('utf8');
   ff.stderr.on('data', (s: string) => {

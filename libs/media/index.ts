@@ -1,7 +1,7 @@
 /** Media: ffprobe metadata, frame sampling (interval or scene changes) with resizing, driven by system ffmpeg processes. */
 export type { VideoInfo, Frame, SampleOptions } from './types.js';
 export { probe, probeVideo, interpretProbe, streamRotation, type ProbedVideo, type ProbeOptions, type FfprobeOutput } from './probe.js';
-export { sampleFrames, ffmpegSampleArgs, shotStart } from './sample.js';
+export { sampleFrames, ffmpegSampleArgs, shotStart, vsyncPassthrough } from './sample.js';
 export {
   planSampling,
   planExpectsFrames,

@@ -32,7 +32,7 @@ let passthroughArgs: Promise<string[]> | null = null;
 /** `-fps_mode passthrough` (ffmpeg >= 5.1) or `-vsync passthrough` (older): without it ffmpeg's own CFR sync would
  *  re-insert duplicates between the selected frames. Asked of the binary itself (its option list), not read from a
  *  version number: git snapshot builds (the static build of the npm package) print none. */
-function vsyncPassthrough(): Promise<string[]> {
+export function vsyncPassthrough(): Promise<string[]> {
   passthroughArgs ??= runTool(getMediaTools().ffmpeg, ['-hide_banner', '-h', 'long'])
     .then((r) => (/^-fps_mode\b/m.test(r.stdout) ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']))
     .catch((e) => {
@@ -42,7 +42,12 @@ function vsyncPassthrough(): Promise<string[]> {
   return passthroughArgs;
 }
 
-/** ffmpeg's command line for a plan: grid-aligned input seek, CFR grid (fps filter), selection, resize, RGB24 on stdout. */
+/**
+ * ffmpeg's command line for a plan: grid-aligned input seek, CFR grid (fps filter), selection, resize, RGB24 on stdout.
+ * `frameLog` (default true): also the scene scores and cuts, and a showinfo line per frame (its timestamp), which
+ * sampleFrames reads; false gives the same frames alone (the benches' plain face-api loop, which must not pay for the
+ * scene scores it does not use).
+ */
 export function ffmpegSampleArgs(
   absPath: string,
   streamIndex: number,
@@ -50,18 +55,17 @@ export function ffmpegSampleArgs(
   out: { width: number; height: number },
   resize: boolean,
   vsync: string[],
+  frameLog = true,
 ): string[] {
   const fpsStr = `${plan.fps.num}/${plan.fps.den}`;
-  // Shot boundaries: the first select passes every frame of the grid but makes ffmpeg compute its scene score
+  const filters = [`fps=fps=${fpsStr}:start_time=0`];
+  // Shot boundaries: this select passes every frame of the grid but makes ffmpeg compute its scene score
   // (the one scene sampling selects on), and the metadata filter logs the frames scored above the threshold (cuts).
-  const filters = [
-    `fps=fps=${fpsStr}:start_time=0`,
-    `select='gte(scene,0)'`,
-    `metadata=mode=print:key=lavfi.scene_score:value=${plan.threshold}:function=greater`,
-    `select='${selectExpression(plan)}'`,
-  ];
+  if (frameLog) filters.push(`select='gte(scene,0)'`, `metadata=mode=print:key=lavfi.scene_score:value=${plan.threshold}:function=greater`);
+  filters.push(`select='${selectExpression(plan)}'`);
   if (resize) filters.push(`scale=${out.width}:${out.height}:flags=area`);
-  filters.push('format=rgb24', 'showinfo');
+  filters.push('format=rgb24');
+  if (frameLog) filters.push('showinfo');
   const input: string[] = [];
   const seek = seekTime(plan);
   if (seek > 0) input.push('-ss', ffSeconds(seek));
@@ -72,7 +76,7 @@ export function ffmpegSampleArgs(
     '-nostdin',
     '-nostats',
     '-loglevel',
-    'info',
+    frameLog ? 'info' : 'error',
     // Local files only, whatever ffmpeg's defaults: the decoder never follows a URL named inside the input.
     '-protocol_whitelist',
     'file',

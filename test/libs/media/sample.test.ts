@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sampleFrames, setMediaTools } from '../../../libs/media/index.js';
+import { ffmpegSampleArgs, planSampling, probeVideo, resizeTarget, sampleFrames, setMediaTools, vsyncPassthrough } from '../../../libs/media/index.js';
 import type { Frame, SampleOptions, SampleRange } from '../../../libs/media/index.js';
 import { isKeycastError } from '../../../libs/config/errors.js';
 import { HAMILTON, HAMILTON_ABSENT, TestVideos, bytesWritten, childFfmpegPids, ffmpegPresent, framePresentationTimes, hamiltonPresent, md5 } from './videos.js';
@@ -148,6 +149,25 @@ describe('sampleFrames: interval mode on the Hamilton clip', { skip: hamiltonSki
     assert.deepEqual(await sizes({ resizing_resolution: 200 }), [[200, 112, 640, 360, 200 * 112 * 3]]);
     assert.deepEqual(await sizes({ resizing_resolution: 320, resizing_ratio: 0.25 }), [[160, 90, 640, 360, 160 * 90 * 3]]);
     assert.deepEqual(await sizes({ resizing_resolution: 1280, resizing_ratio: 0.25 }), [[640, 360, 640, 360, 640 * 360 * 3]]);
+  });
+
+  test("without the frame log (the benches' plain loop), ffmpeg's command yields the pipeline's frames, byte for byte, and no scene scores", async () => {
+    const { info, streamIndex, fps, start_s } = await probeVideo(HAMILTON);
+    const plan = planSampling({ ...base, capture_interval_sec: 0.333, skip_sec: 2, stop_sec: 4 }, fps, {}, start_s);
+    const out = resizeTarget(info.width, info.height, { resizing_resolution: 320, resizing_ratio: null });
+    const vsync = await vsyncPassthrough();
+    const frames = (frameLog: boolean) => {
+      const args = ffmpegSampleArgs(HAMILTON, streamIndex, plan, out, true, vsync, frameLog);
+      const r = spawnSync('ffmpeg', args, { maxBuffer: 1 << 26 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      return { filters: args[args.indexOf('-vf') + 1], rgb: r.stdout };
+    };
+    const logged = frames(true);
+    const bare = frames(false);
+    assert.match(logged.filters, /scene.*showinfo/);
+    assert.doesNotMatch(bare.filters, /scene|metadata|showinfo/);
+    assert.equal(bare.rgb.length, 6 * 320 * 180 * 3, 'frames 35 … 85 (t in [2, 4))');
+    assert.ok(bare.rgb.equals(logged.rgb));
   });
 
   test('scene mode: segments [0, 5) + [5, 10) == whole; cuts land on real frame times', async () => {
