@@ -199,7 +199,7 @@ interface Meter {
   stop(): Omit<RunSample, 'frames' | 'faces' | 'crowd_frames'>;
 }
 
-function startMeter(): Meter {
+export function startMeter(): Meter {
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const child0 = childrenCpuMs();
@@ -217,7 +217,7 @@ function startMeter(): Meter {
 }
 
 /** Waits until other processes use less than `cores` cores over a 1 s window, for at most `maxS` seconds. */
-async function waitForIdle(maxS: number, log: (l: string) => void, cores = 0.25): Promise<void> {
+export async function waitForIdle(maxS: number, log: (l: string) => void, cores = 0.25): Promise<void> {
   if (maxS <= 0) return;
   const until = performance.now() + maxS * 1000;
   for (;;) {

@@ -1,6 +1,7 @@
 // Per-op profile of the SSD face detector (face-api's ssdMobilenetv1, 512x512 input) on one TF.js
 // backend: where a frame's detection time goes. One frame of the Hamilton clip (or --video), a few
 // warm-up passes, then tf.profile over --reps passes; kernel times are summed per op name.
+// The same for the three nets on onnxruntime (the pipeline's default runtime): bench/onnx-profile.ts.
 // usage: node --import tsx bench/detector-profile.ts [--video FILE] [--at 3] [--reps 5] [--backend wasm]
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
