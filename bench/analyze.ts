@@ -455,6 +455,7 @@ function recordingPool(inner: FacePool, log: { submit: number; done: number; r: 
   return {
     size: inner.size,
     backend: inner.backend,
+    threads: inner.threads,
     async analyze(job) {
       const submit = performance.now();
       const r = await inner.analyze(job);

@@ -148,8 +148,8 @@ async function profileNet(spec: NetSpec, inputs: Float32Array[], o: { warmup: nu
   const dir = mkdtempSync(join(tmpdir(), 'keycast-ort-profile-'));
   try {
     const model = cachedModel(MODEL_DIR, spec.manifest, () => spec.build(readTfjsWeights(MODEL_DIR, spec.manifest)));
-    const { rt, session } = await createSession(model, 1, join(dir, 'net'));
-    const run = (x: Float32Array) => session.run({ image: new rt.Tensor('float32', x, spec.dims(1)) });
+    const session = await createSession(model, 1, join(dir, 'net'));
+    const run = (x: Float32Array) => session.run({ image: new session.rt.Tensor('float32', x, spec.dims(1)) });
     for (let i = 0; i < warmup; i++) await run(inputs[0]);
     await waitForIdle(o.waitIdle, (l) => process.stderr.write(`${l}\n`));
     const meter = startMeter();

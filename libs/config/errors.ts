@@ -52,6 +52,8 @@ export const ERROR_STATUS = Object.freeze({
   TOOL_MISSING: 500,
   /** A tool refused by policy: the bundled static ffmpeg in production. */
   UNSAFE_TOOL: 500,
+  /** An inference thread failed to start or died (a model or runtime that does not load): a machine or install fault. */
+  INFERENCE_FAILED: 500,
   /** Generated code (the Prisma client) is absent and cannot be generated here. */
   NOT_GENERATED: 500,
   /** A backing service (database, Redis) does not answer. */

@@ -4,3 +4,4 @@ export * from './env.js';
 export * from './geometry.js';
 export * from './sampling.js';
 export * from './suggest.js';
+export * from './tf-backends.js';

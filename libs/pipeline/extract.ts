@@ -1,4 +1,4 @@
-import { probe, sampleFrames, type Frame } from '../media/index.js';
+import { probe, sampleFrames, type Frame, type VideoInfo } from '../media/index.js';
 import { createFacePool, type FacePool, type FrameJobResult } from './face-pool.js';
 import type { ExtractProgress, ExtractRequest, ExtractSummary, FaceRecord, Box } from './types.js';
 
@@ -15,11 +15,34 @@ const LOOKAHEAD_PER_THREAD = 2;
 export async function extractFaces(req: ExtractRequest & { pool?: FacePool; workers?: number }): Promise<ExtractSummary> {
   const started = performance.now();
   const o = req.options;
-  const video = await probe(req.path);
-  const pool = req.pool ?? (await createFacePool({ size: req.workers }));
-  const start = Math.max(o.skip_sec, req.start_s ?? 0);
-  const endLimit = o.stop_sec > 0 ? o.stop_sec : Infinity;
-  const end = Math.min(endLimit, req.end_s ?? Infinity, video.duration_s + 1);
+  // A new pool's threads take seconds to start (TF.js, onnxruntime sessions): they start while ffprobe reads the
+  // video and ffmpeg starts decoding, not after.
+  const poolStart = req.pool ? null : createFacePool({ size: req.workers, clothEncoder: o.cloth_encoder });
+  poolStart?.catch(() => {}); // awaited below; a failure while ffprobe runs is not unhandled
+  let video: VideoInfo;
+  let start: number;
+  let end: number;
+  let iter: AsyncGenerator<Frame> | undefined;
+  let next: Promise<IteratorResult<Frame>> | undefined;
+  let pool: FacePool;
+  try {
+    video = await probe(req.path);
+    start = Math.max(o.skip_sec, req.start_s ?? 0);
+    const endLimit = o.stop_sec > 0 ? o.stop_sec : Infinity;
+    end = Math.min(endLimit, req.end_s ?? Infinity, video.duration_s + 1);
+    iter = sampleFrames(req.path, o, { start_s: start, end_s: end, signal: req.signal });
+    next = iter.next();
+    next.catch(() => {}); // awaited in the loop below
+    pool = req.pool ?? (await poolStart!);
+  } catch (e) {
+    // Bad input or a pool that failed: stop ffmpeg, and let the threads end cleanly before the error goes up.
+    await iter?.return(undefined).catch(() => {});
+    await poolStart?.then(
+      (p) => p.close(),
+      () => {},
+    );
+    throw e;
+  }
   const span = Math.max(1e-9, Math.min(end, video.duration_s) - start);
 
   let frames = 0;
@@ -82,10 +105,16 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
     return !truncated;
   };
 
+  let done = false;
   try {
     let tDecode = performance.now();
-    const iter = sampleFrames(req.path, o, { start_s: start, end_s: end, signal: req.signal });
-    for await (const frame of iter) {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const frame = r.value;
       ms.decode += performance.now() - tDecode;
       if (req.signal?.aborted) throw req.signal.reason ?? new Error('aborted');
       inflight.push({
@@ -103,10 +132,13 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
       while (go && inflight.length >= maxInflight) go = await settleOldest();
       if (!go) break;
       tDecode = performance.now();
+      next = iter.next();
     }
     while (!truncated && inflight.length > 0) if (!(await settleOldest())) break;
     await flush();
   } finally {
+    // An early stop (face_cnt, an error) stops ffmpeg, as leaving a for-await loop would.
+    if (!done) await iter.return(undefined).catch(() => {});
     // Results still in flight after an early stop are dropped, but must settle before the pool closes.
     await Promise.allSettled(inflight.map((x) => x.result));
     if (!req.pool) await pool.close();

@@ -6,6 +6,31 @@ export interface WorkerInit {
   prefer?: BackendName;
   /** The SSD's runtime; default: onnx where onnxruntime-node loads (KEYCAST_DETECTOR overrides). */
   detector?: DetectorName;
+  /** The clothing encoder the jobs are expected to use: what it needs loads with the thread (others at first use). */
+  clothEncoder?: ClothEncoderName;
+  /** performance.timeOrigin + performance.now() when the pool made the thread: the start's first step is timed from it. */
+  spawnedAt: number;
+  /** Tests only: fail with this message once the detector's onnxruntime sessions exist, as a fault there would. */
+  failAfterDetector?: string;
+}
+
+/** Frees the thread's native sessions after the frames in flight, then the thread ends by itself. */
+export interface CloseRequest {
+  type: 'close';
+}
+
+export type WorkerRequest = FrameTask | CloseRequest;
+
+/** What a thread reports once it can take frames. */
+export interface WorkerReady {
+  type: 'ready';
+  backend: string;
+  multiThreaded: boolean;
+  detector: string;
+  /** Whether face-api's TF.js nets were loaded (the tfjs detector or the CNN clothing encoder need them). */
+  faceModels: boolean;
+  /** Milliseconds per step of the start: imports (from the pool's spawn), backend, detector, cloth. */
+  initMs: Record<string, number>;
 }
 
 export interface FrameTask {
@@ -31,6 +56,6 @@ export interface TaskFace {
 }
 
 export type WorkerReply =
-  | { type: 'ready'; backend: string; multiThreaded: boolean; detector: string }
+  | WorkerReady
   | { type: 'result'; id: number; detected: number; faces: TaskFace[]; ms: { detect: number; cloth: number; crops: number } }
   | { type: 'error'; id: number | null; message: string };

@@ -1,6 +1,7 @@
+import { BACKEND_PACKAGES, backendPreference, type BackendName } from '../config/index.js';
 import { cjsRequire, tf } from './tf.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName };
 
 export interface BackendInfo {
   name: BackendName;
@@ -13,23 +14,19 @@ export interface BackendInfo {
 let chosen: Promise<BackendInfo> | null = null;
 
 /**
- * Picks the fastest TF.js backend that is installed: tfjs-node-gpu → tfjs-node → wasm → cpu.
+ * Picks the fastest TF.js backend that is installed (BACKEND_PACKAGES' order).
  * The native packages are optional dependencies whose install downloads libtensorflow; where that
  * failed, requiring them throws and we fall through. KEYCAST_TF_BACKEND forces one (tensorflow|wasm|cpu).
  * Memoised: every caller in a process shares one choice, logged once.
  */
 export function initBackend(opts: { prefer?: BackendName; log?: (msg: string) => void } = {}): Promise<BackendInfo> {
-  chosen ??= choose(opts.prefer ?? (process.env.KEYCAST_TF_BACKEND as BackendName | undefined), opts.log);
+  chosen ??= choose(backendPreference(opts.prefer), opts.log);
   return chosen;
 }
 
 async function choose(prefer: BackendName | undefined, log?: (msg: string) => void): Promise<BackendInfo> {
-  const candidates: { name: BackendName; provider: string; load: () => void; multiThreaded: boolean }[] = [
-    { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', load: () => void cjsRequire('@tensorflow/tfjs-node-gpu'), multiThreaded: true },
-    { name: 'tensorflow', provider: '@tensorflow/tfjs-node', load: () => void cjsRequire('@tensorflow/tfjs-node'), multiThreaded: true },
-    { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', load: () => void cjsRequire('@tensorflow/tfjs-backend-wasm'), multiThreaded: false },
-    { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', load: () => undefined, multiThreaded: false },
-  ];
+  // tfjs-backend-cpu comes with @tensorflow/tfjs: nothing more to load.
+  const candidates = BACKEND_PACKAGES.map((c) => ({ ...c, load: c.name === 'cpu' ? () => undefined : () => void cjsRequire(c.provider) }));
   const order = prefer ? candidates.filter((c) => c.name === prefer) : candidates;
   if (prefer && order.length === 0) throw new Error(`KEYCAST_TF_BACKEND must be tensorflow, wasm or cpu, got ${prefer}`);
   const failures: string[] = [];

@@ -1,6 +1,7 @@
 import { createOnnxLandmarkNet, type OnnxLandmarkNet } from './onnx/landmark-net.js';
 import { createOnnxRecognitionNet, type OnnxRecognitionNet } from './onnx/recognition-net.js';
 import { createOnnxSsdDetector, loadOrt } from './onnx/ssd-detector.js';
+import { loadFaceModels } from './models.js';
 import { faceapi, tf } from './tf.js';
 
 type Tensor3D = ReturnType<typeof tf.tensor3d>;
@@ -25,6 +26,11 @@ export interface FaceDetector {
   landmarks(faces: Tensor3D[]): Promise<FaceLandmarks68[]>;
   /** Like face-api's faceRecognitionNet.computeFaceDescriptor on each aligned face chip. */
   describe(chips: Tensor3D[]): Promise<Float32Array[]>;
+  /**
+   * Frees native resources (onnxruntime sessions) once no call is in flight; the detector is unusable after.
+   * A thread must do this before it ends: a native call cut short by Worker.terminate() can abort the process.
+   */
+  release(): Promise<void>;
 }
 
 export const tfjsDetector: FaceDetector = {
@@ -43,6 +49,8 @@ export const tfjsDetector: FaceDetector = {
     for (const chip of chips) out.push((await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chip)) as Float32Array);
     return out;
   },
+  // face-api's nets are TF.js variables, shared by the thread: nothing native to free.
+  async release() {},
 };
 
 /** The onnx landmark net on face-api's own input: its batch tensor (pad to a centred square, resize to 112). */
@@ -95,17 +103,28 @@ export function initDetector(opts: { prefer?: DetectorName; nativeTf?: boolean; 
 
 async function chooseDetector(prefer: DetectorName | undefined, threads: number, log?: (msg: string) => void): Promise<FaceDetector> {
   if (prefer !== undefined && prefer !== 'onnx' && prefer !== 'tfjs') throw new Error(`KEYCAST_DETECTOR must be onnx or tfjs, got ${String(prefer)}`);
-  if (prefer === 'tfjs') return tfjsDetector;
+  const tfjs = async () => {
+    await loadFaceModels();
+    return tfjsDetector;
+  };
+  if (prefer === 'tfjs') return tfjs();
   const ort = loadOrt();
   if (!ort) {
     if (prefer === 'onnx') throw new Error('KEYCAST_DETECTOR=onnx but onnxruntime-node is not installed or does not load');
-    return tfjsDetector;
+    return tfjs();
   }
-  const [onnx, landmarkNet, recognition] = await Promise.all([
-    createOnnxSsdDetector({ threads }),
-    createOnnxLandmarkNet({ threads }),
-    createOnnxRecognitionNet({ threads }),
-  ]);
+  const made = await Promise.allSettled([createOnnxSsdDetector({ threads }), createOnnxLandmarkNet({ threads }), createOnnxRecognitionNet({ threads })]);
+  const failed = made.find((m) => m.status === 'rejected');
+  if (failed) {
+    // The sessions that did start are freed here: the caller has no handle on them.
+    await Promise.allSettled(made.flatMap((m) => (m.status === 'fulfilled' ? [m.value.release()] : [])));
+    throw failed.reason;
+  }
+  const [onnx, landmarkNet, recognition] = made.map((m) => (m as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof createOnnxSsdDetector>>,
+    OnnxLandmarkNet,
+    OnnxRecognitionNet,
+  ];
   const d: FaceDetector = {
     name: `onnx (onnxruntime-node ${ort.env.versions.node ?? '?'}, ${threads} thread${threads > 1 ? 's' : ''})`,
     kind: 'onnx',
@@ -116,6 +135,9 @@ async function chooseDetector(prefer: DetectorName | undefined, threads: number,
     },
     landmarks: (faces) => onnxLandmarks(landmarkNet, faces),
     describe: (chips) => onnxDescribe(recognition, chips),
+    async release() {
+      await Promise.all([onnx.release(), landmarkNet.release(), recognition.release()]);
+    },
   };
   log?.(`keycast: face detector ${d.name}`);
   return d;

@@ -1,5 +1,5 @@
 export { initBackend, type BackendInfo, type BackendName } from './backend.js';
-export { loadFaceModels, MODEL_DIR } from './models.js';
+export { faceModelsLoaded, loadFaceModels, MODEL_DIR } from './models.js';
 export { initDetector, tfjsDetector, type FaceDetector, type DetectorName } from './detector.js';
 export { detectFaces, type DetectedFace, type DetectResult } from './faces.js';
 export { clothRegion, bodyRegion, clampRect, normalisedBox, visibleFraction, type Rect } from './cloth-region.js';

@@ -1,5 +1,6 @@
 import { faceapi, tf } from '../tf.js';
 import { normalisedBox } from '../cloth-region.js';
+import { loadFaceModels } from '../models.js';
 import type { ClothBatch, ClothEncoder } from './types.js';
 
 /** Input side of the crop, as the reference (ResNet-18 on 224x224). */
@@ -51,8 +52,10 @@ export function createCnnEncoder(): ClothEncoder {
   return {
     name: 'cnn',
     dim: 128,
+    prepare: loadFaceModels,
     async encode(batch: ClothBatch): Promise<Float32Array[]> {
       if (batch.regions.length === 0) return [];
+      await loadFaceModels();
       const params = (faceapi.nets.ssdMobilenetv1 as unknown as { params?: { mobilenetv1: MobileNetParams } }).params;
       if (!params) throw new Error('cnn cloth encoder: the SSD MobileNet model is not loaded');
       const net = params.mobilenetv1;

@@ -19,6 +19,8 @@ export function createHistogramEncoder(): ClothEncoder {
   return {
     name: 'histogram',
     dim: H_BINS * S_BINS * V_BINS,
+    // Plain arithmetic on the frame's bytes: no model, no TF.js.
+    async prepare() {},
     async encode(batch: ClothBatch): Promise<Float32Array[]> {
       return batch.regions.map((r) => hsvHistogram(batch.rgb, batch.width, batch.height, r));
     },

@@ -17,6 +17,8 @@ export interface ClothBatch {
 export interface ClothEncoder {
   readonly name: string;
   readonly dim: number;
+  /** Loads what the encoder needs (once per thread); `encode` does it too, this lets a thread do it at its start. */
+  prepare(): Promise<void>;
   /** One vector of `dim` numbers per region, in order. */
   encode(batch: ClothBatch): Promise<Float32Array[]>;
 }

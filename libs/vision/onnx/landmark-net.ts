@@ -11,6 +11,8 @@ export interface OnnxLandmarkNet {
    * Points as x0, y0, x1, y1, ... relative to that face image (0..1 inside it).
    */
   landmarks(batch: Float32Array, sizes: { width: number; height: number }[]): Promise<Float32Array[]>;
+  /** Frees the onnxruntime session once its runs in flight have finished; unusable after. */
+  release(): Promise<void>;
 }
 
 /**
@@ -35,11 +37,12 @@ export function landmarkPositions(raw: Float32Array, size: { width: number; heig
 /** face-api's FaceLandmark68Net on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxLandmarkNet(opts: { threads?: number } = {}): Promise<OnnxLandmarkNet> {
   const model = cachedModel(MODEL_DIR, LANDMARK_MANIFEST, () => buildLandmarkOnnx(readTfjsWeights(MODEL_DIR, LANDMARK_MANIFEST)));
-  const { rt, session } = await createSession(model, opts.threads ?? 1);
+  const session = await createSession(model, opts.threads ?? 1);
   return {
+    release: () => session.release(),
     async landmarks(batch, sizes) {
       const n = sizes.length;
-      const out = await session.run({ image: new rt.Tensor('float32', batch, [n, LANDMARK_INPUT, LANDMARK_INPUT, 3]) });
+      const out = await session.run({ image: new session.rt.Tensor('float32', batch, [n, LANDMARK_INPUT, LANDMARK_INPUT, 3]) });
       const all = out.landmarks.data as Float32Array;
       return sizes.map((s, i) => landmarkPositions(all.subarray(i * 136, (i + 1) * 136), s));
     },

@@ -41,7 +41,9 @@ export function cachedModel(modelDir: string, manifest: string, build: () => Uin
   const net = manifest.replace(/-weights_manifest\.json$/, '');
   const name = `${net}-${sourceHash(modelDir, manifest)}.onnx`;
   try {
-    return new Uint8Array(readFileSync(join(dir, name)));
+    // A view, not `new Uint8Array(buffer)`: that copies element by element, ~150-200 ms for the 22 MB SSD graph.
+    const b = readFileSync(join(dir, name));
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch {
     // Not built yet.
   }

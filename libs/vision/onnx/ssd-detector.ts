@@ -12,6 +12,8 @@ export interface OnnxSsdDetector {
   raw(rgb: ArrayLike<number>, width: number, height: number): Promise<{ boxes: Float32Array; scores: Float32Array }>;
   /** onnxruntime intra-op threads of this session. */
   readonly threads: number;
+  /** Frees the onnxruntime session once its runs in flight have finished; unusable after. */
+  release(): Promise<void>;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Pr
   const weights = readTfjsWeights(MODEL_DIR, SSD_MANIFEST);
   const anchors = weights.get('Output/extra_dim').data;
   const threads = opts.threads ?? 1;
-  const { rt, session } = await createSession(
+  const session = await createSession(
     cachedModel(MODEL_DIR, SSD_MANIFEST, () => buildSsdOnnx(weights)),
     threads,
   );
@@ -86,7 +88,7 @@ export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Pr
   const infer = (rgb: ArrayLike<number>, width: number, height: number) => {
     const run = busy.then(async () => {
       ssdInput(rgb, width, height, input);
-      const out = await session.run({ image: new rt.Tensor('float32', input, [1, 3, SSD_INPUT, SSD_INPUT]) });
+      const out = await session.run({ image: new session.rt.Tensor('float32', input, [1, 3, SSD_INPUT, SSD_INPUT]) });
       return { encodings: out.box_encodings.data as Float32Array, logits: out.class_logits.data as Float32Array };
     });
     busy = run.then(
@@ -96,6 +98,7 @@ export async function createOnnxSsdDetector(opts: { threads?: number } = {}): Pr
     return run;
   };
   return {
+    release: () => session.release(),
     threads,
     async raw(rgb, width, height) {
       const { encodings, logits } = await infer(rgb, width, height);

@@ -14,10 +14,14 @@ export interface TfjsWeights {
   get(name: string): { shape: number[]; data: Float32Array };
 }
 
-/** Reads and dequantises a TF.js weights manifest the way tf.io.decodeWeights does (v * scale + min, in float32). */
+/**
+ * Reads a TF.js weights manifest and dequantises each weight the way tf.io.decodeWeights does (v * scale + min, in
+ * float32) when it is first asked for: a start that needs one weight (the SSD's anchors, when its graph is cached)
+ * does not pay for decoding them all (~130-300 ms for the SSD).
+ */
 export function readTfjsWeights(modelDir: string, manifestFile: string): TfjsWeights {
   const groups = JSON.parse(readFileSync(join(modelDir, manifestFile), 'utf8')) as { paths: string[]; weights: WeightSpec[] }[];
-  const map = new Map<string, { shape: number[]; data: Float32Array }>();
+  const specs = new Map<string, { spec: WeightSpec; buf: Buffer; at: number; size: number; bytes: number }>();
   for (const g of groups) {
     const buf = Buffer.concat(g.paths.map((p) => readFileSync(join(modelDir, p))));
     let at = 0;
@@ -25,25 +29,33 @@ export function readTfjsWeights(modelDir: string, manifestFile: string): TfjsWei
       const size = w.shape.reduce((a, b) => a * b, 1);
       const q = w.quantization;
       const bytes = size * (q ? (q.dtype === 'uint8' ? 1 : 2) : 4);
-      if (w.dtype === 'float32') {
-        const data = new Float32Array(size);
-        if (q) {
-          const src =
-            q.dtype === 'uint8'
-              ? new Uint8Array(buf.buffer, buf.byteOffset + at, size)
-              : new Uint16Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes));
-          for (let i = 0; i < size; i++) data[i] = src[i] * q.scale + q.min;
-        } else data.set(new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes)));
-        map.set(w.name, { shape: w.shape, data });
-      }
+      if (w.dtype === 'float32') specs.set(w.name, { spec: w, buf, at, size, bytes });
       at += bytes;
     }
     if (at !== buf.length) throw new Error(`${manifestFile}: the weights take ${at} bytes, the files hold ${buf.length}`);
   }
+  const decoded = new Map<string, { shape: number[]; data: Float32Array }>();
+  const decode = ({ spec, buf, at, size, bytes }: { spec: WeightSpec; buf: Buffer; at: number; size: number; bytes: number }) => {
+    const data = new Float32Array(size);
+    const q = spec.quantization;
+    if (q) {
+      const src =
+        q.dtype === 'uint8'
+          ? new Uint8Array(buf.buffer, buf.byteOffset + at, size)
+          : new Uint16Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes));
+      for (let i = 0; i < size; i++) data[i] = src[i] * q.scale + q.min;
+    } else data.set(new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes)));
+    return { shape: spec.shape, data };
+  };
   return {
     get(name) {
-      const w = map.get(name);
-      if (!w) throw new Error(`${manifestFile}: no weight ${name}`);
+      let w = decoded.get(name);
+      if (!w) {
+        const s = specs.get(name);
+        if (!s) throw new Error(`${manifestFile}: no weight ${name}`);
+        w = decode(s);
+        decoded.set(name, w);
+      }
       return w;
     },
   };
