@@ -214,6 +214,8 @@ export interface ScaleCase {
   shared_rounds?: number;
   solo_rounds?: number;
   worker_chunks?: number;
+  shared_ns_per_slot?: number;
+  solo_ns_per_slot?: number;
 }
 
 export interface ScaleAgreement {
@@ -301,6 +303,9 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
     shared_rounds: stats.sharedRounds,
     solo_rounds: stats.soloRounds ?? 0,
     worker_chunks: stats.workerChunks,
+    // 'auto' alternates shared and solo windows under the same load: ns per live slot visited in each
+    shared_ns_per_slot: stats.sharedWindowSlots ? (stats.sharedWindowMs! * 1e6) / stats.sharedWindowSlots : undefined,
+    solo_ns_per_slot: stats.soloWindowSlots ? (stats.soloWindowMs! * 1e6) / stats.soloWindowSlots : undefined,
   };
 }
 

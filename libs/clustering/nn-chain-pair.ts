@@ -33,6 +33,14 @@ export interface NnPairStats {
   workerChunks: number;
   /** Rounds at >= minLive live slots that 'auto' ran on the calling thread alone (measured faster, or measuring). */
   soloRounds?: number;
+  /**
+   * 'auto''s measuring windows, shared and solo: milliseconds and live slots visited (the ratio of
+   * ms per slot, shared vs solo, is the speed-up under the machine's load of the moment).
+   */
+  sharedWindowMs?: number;
+  sharedWindowSlots?: number;
+  soloWindowMs?: number;
+  soloWindowSlots?: number;
   /** Seconds the calling thread waited for the worker's chunks (the cost of sharing under load). */
   waitS?: number;
 }
@@ -318,6 +326,14 @@ export class NnPair {
       a.work = 0;
     } else if (now - a.start >= ADAPT_WINDOW_MS) {
       const rate = (now - a.start) / a.work;
+      const st = this.stats;
+      if (a.sharing) {
+        st.sharedWindowMs = (st.sharedWindowMs ?? 0) + (now - a.start);
+        st.sharedWindowSlots = (st.sharedWindowSlots ?? 0) + a.work;
+      } else {
+        st.soloWindowMs = (st.soloWindowMs ?? 0) + (now - a.start);
+        st.soloWindowSlots = (st.soloWindowSlots ?? 0) + a.work;
+      }
       if (a.phase === 0) a.sharedRate = rate;
       else if (a.phase === 1) a.soloRate = rate;
       a.phase = a.phase >= ADAPT_RUN_WINDOWS + 1 ? 0 : a.phase + 1;
