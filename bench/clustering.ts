@@ -4,7 +4,9 @@
 // of float32 with float64 at a size where both fit (see runScaleBench).
 // usage: node --import tsx bench/clustering.ts [--n 10000] [--json] [--agree-n 20000] [--ref-n 10000]
 //   [--scale] (the scale bench even at n <= EXACT_MAX_N) [--precision float32|float64] (the scale target's)
-//   [--linkage-threads 1|2|auto] [--memory fast|low|auto] (linkage options of the scale target)
+//   [--linkage-threads 1|2|auto|alternate] [--memory fast|low|auto] (linkage options of the scale target;
+//   alternate: 'auto' with shared and single-thread windows in turn, shared_ns_per_slot vs solo_ns_per_slot
+//   then compares the two under the same load)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -258,7 +260,8 @@ function runChild(args: string[]): string {
 
 /** Linkage options of a scale case, as passed to its child. */
 export interface ScaleLinkage {
-  threads?: LinkageOptions['threads'];
+  /** 'alternate': 'auto' with shared and single-thread windows in turn (both measured under the same load). */
+  threads?: LinkageOptions['threads'] | 'alternate';
   memory?: LinkageOptions['memory'];
 }
 
@@ -273,7 +276,8 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
   const matrix_gb = y.byteLength / 1e9;
   const maxDist = maxDistance(y);
   const stats: NonNullable<LinkageOptions['stats']> = { threads: 0, sharedRounds: 0, workerChunks: 0 };
-  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true, threads: lk.threads, memory: lk.memory, stats });
+  const threads = lk.threads === 'alternate' ? 'auto' : lk.threads;
+  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true, threads, pairAlternate: lk.threads === 'alternate', memory: lk.memory, stats });
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();
   cutAtSim(Z, n, SIM, maxDist);
@@ -417,7 +421,7 @@ function printTable(r: ClusteringBenchResult): void {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    const threads = args[4] === '1' || args[4] === '2' ? (Number(args[4]) as 1 | 2) : 'auto';
+    const threads = args[4] === '1' || args[4] === '2' ? (Number(args[4]) as 1 | 2) : args[4] === 'alternate' ? 'alternate' : 'auto';
     const zFile = args[3] && args[3] !== '-' ? args[3] : undefined;
     console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, zFile, { threads, memory: (args[5] ?? 'auto') as ScaleLinkage['memory'] })));
     return;
@@ -437,7 +441,10 @@ async function main(): Promise<void> {
       refN: num('--ref-n', 10_000),
       agreeN: num('--agree-n', Math.min(n, EXACT_MAX_N)),
       precision: str('--precision') as Precision | undefined,
-      linkage: { threads: t === '1' || t === '2' ? (Number(t) as 1 | 2) : 'auto', memory: (str('--memory') ?? 'auto') as ScaleLinkage['memory'] },
+      linkage: {
+        threads: t === '1' || t === '2' ? (Number(t) as 1 | 2) : t === 'alternate' ? t : 'auto',
+        memory: (str('--memory') ?? 'auto') as ScaleLinkage['memory'],
+      },
     });
     console.log(args.includes('--json') ? JSON.stringify(r) : scaleTable(r));
     return;

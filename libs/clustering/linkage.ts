@@ -39,6 +39,11 @@ export interface LinkageOptions {
   pairMinLive?: number;
   /** For tests: wait (up to 10 s) for the worker to start, so that it takes part even in a short linkage. */
   pairWaitForWorker?: boolean;
+  /**
+   * For benches, with `threads` 'auto': alternate shared and single-thread windows of rounds
+   * throughout (instead of keeping the faster way), so that `stats` compare both under the same load.
+   */
+  pairAlternate?: boolean;
   /** Filled in with what the two-thread path did (threads 1 when it did not run). */
   stats?: NnPairStats;
 }
@@ -96,7 +101,7 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
     const two = !fast && n >= minLive && (threads === 2 || (threads === 'auto' && availableParallelism() >= 2));
     const U = opts.overwrite ? condensed : two ? sharedCopy(condensed) : condensed.slice();
     if (two && U.buffer instanceof SharedArrayBuffer) {
-      const pair = new NnPair(U, n, method === 'average', minLive, 2, threads === 'auto');
+      const pair = new NnPair(U, n, method === 'average', minLive, 2, threads === 'auto' && (opts.pairAlternate ? 'alternate' : true));
       try {
         if (opts.pairWaitForWorker) pair.waitReady(10_000);
         Z = nnChain(U, null, n, method === 'average', pair);

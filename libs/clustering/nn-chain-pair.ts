@@ -256,7 +256,9 @@ export class NnPair {
 
   /**
    * U must be backed by a SharedArrayBuffer; `threads` 1 runs every round on the calling thread.
-   * `adaptive`: share rounds only while the process gets about two cores (see ADAPT_WINDOW_MS).
+   * `adaptive`: share rounds only while that measures faster (see ADAPT_WINDOW_MS); 'alternate'
+   * (benches): shared and solo windows in turn throughout, so that the stats compare both under
+   * the same load.
    */
   constructor(
     private readonly U: Float64Array | Float32Array,
@@ -264,7 +266,7 @@ export class NnPair {
     private readonly average: boolean,
     minLive: number,
     threads: 1 | 2,
-    private readonly adaptive = false,
+    private readonly adaptive: boolean | 'alternate' = false,
   ) {
     if (!(U.buffer instanceof SharedArrayBuffer)) throw new RangeError('NnPair: U must be backed by a SharedArrayBuffer');
     this.minLive = Math.max(2, minLive);
@@ -336,7 +338,7 @@ export class NnPair {
       }
       if (a.phase === 0) a.sharedRate = rate;
       else if (a.phase === 1) a.soloRate = rate;
-      a.phase = a.phase >= ADAPT_RUN_WINDOWS + 1 ? 0 : a.phase + 1;
+      a.phase = a.phase >= (this.adaptive === 'alternate' ? 1 : ADAPT_RUN_WINDOWS + 1) ? 0 : a.phase + 1;
       a.sharing = a.phase === 0 || (a.phase > 1 && a.sharedRate <= a.soloRate);
       a.start = now;
       a.work = 0;
