@@ -4,7 +4,7 @@
 // of float32 with float64 at a size where both fit (see runScaleBench).
 // usage: node --import tsx bench/clustering.ts [--n 10000] [--json] [--agree-n 20000] [--ref-n 10000]
 //   [--scale] (the scale bench even at n <= EXACT_MAX_N) [--precision float32|float64] (the scale target's)
-//   [--linkage-threads 1|2|auto|alternate] [--memory fast|low|auto] (linkage options of the scale target;
+//   [--linkage-threads 1|2|auto|alternate] [--memory fast|low|auto] [--algorithm nn-chain|generic|auto] (linkage options of the scale target;
 //   alternate: 'auto' with shared and single-thread windows in turn, shared_ns_per_slot vs solo_ns_per_slot
 //   then compares the two under the same load)
 import { spawnSync } from 'node:child_process';
@@ -210,6 +210,8 @@ export interface ScaleCase {
   matrix_gb: number;
   /** The linkage options asked for (threads, memory) and the threads the linkage ran on. */
   linkage_threads?: string;
+  /** The linkage algorithm that ran (nn-chain, generic, mst). */
+  algorithm?: string;
   memory?: string;
   threads_used?: number;
   /** Two-thread nn-chain: rounds shared with the worker, rounds 'auto' kept on the calling thread, chunks the worker took. */
@@ -263,6 +265,7 @@ export interface ScaleLinkage {
   /** 'alternate': 'auto' with shared and single-thread windows in turn (both measured under the same load). */
   threads?: LinkageOptions['threads'] | 'alternate';
   memory?: LinkageOptions['memory'];
+  algorithm?: LinkageOptions['algorithm'];
 }
 
 /** In a child: one case; writes Z (float64 binary) to zFile when given. */
@@ -277,7 +280,14 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
   const maxDist = maxDistance(y);
   const stats: NonNullable<LinkageOptions['stats']> = { threads: 0, sharedRounds: 0, workerChunks: 0 };
   const threads = lk.threads === 'alternate' ? 'auto' : lk.threads;
-  const Z = linkage(y, n, SCALE_METHOD, { overwrite: true, threads, pairAlternate: lk.threads === 'alternate', memory: lk.memory, stats });
+  const Z = linkage(y, n, SCALE_METHOD, {
+    overwrite: true,
+    threads,
+    pairAlternate: lk.threads === 'alternate',
+    memory: lk.memory,
+    algorithm: lk.algorithm,
+    stats,
+  });
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();
   cutAtSim(Z, n, SIM, maxDist);
@@ -303,6 +313,7 @@ function childCase(n: number, precision: Precision, zFile?: string, lk: ScaleLin
     matrix_gb,
     linkage_threads: String(lk.threads ?? 'auto'),
     memory: lk.memory ?? 'auto',
+    algorithm: stats.algorithm,
     threads_used: stats.threads,
     shared_rounds: stats.sharedRounds,
     solo_rounds: stats.soloRounds ?? 0,
@@ -365,10 +376,11 @@ export function runScaleBench(n: number, opts: { refN?: number; agreeN?: number;
     const reference = JSON.parse(runChild([String(refN), 'float64', ...(agreeN === refN ? [z64] : [])])) as ScaleCase;
     const lk = opts.linkage ?? {};
     const target = JSON.parse(
-      runChild([String(n), opts.precision ?? resolvePrecision('auto', n), '-', String(lk.threads ?? 'auto'), lk.memory ?? 'auto']),
+      runChild([String(n), opts.precision ?? resolvePrecision('auto', n), '-', String(lk.threads ?? 'auto'), lk.memory ?? 'auto', lk.algorithm ?? 'auto']),
     ) as ScaleCase;
     if (agreeN !== refN) runChild([String(agreeN), 'float64', z64]);
-    runChild([String(agreeN), 'float32', z32]);
+    // the float32 side runs the target's algorithm (without the mirror, 'auto' is the generic one)
+    runChild([String(agreeN), 'float32', z32, 'auto', target.memory === 'fast' || target.algorithm !== 'generic' ? 'auto' : 'low', lk.algorithm ?? 'auto']);
     return {
       n,
       d: D,
@@ -389,7 +401,7 @@ export function scaleTable(r: ScaleBenchResult): string {
     `| ${label} | ${c.n} | ${c.precision} | ${f(c.matrix_gb)} | ${f(c.pdist_s, 1)} | ${f(c.linkage_s, 1)} | ${f(c.total_s, 1)} | ${f(c.cpu_s, 1)} (pdist ${f(c.pdist_cpu_s, 1)}, linkage ${f(c.linkage_cpu_s, 1)}) | ${f(c.peak_rss_gb)} |`;
   const a = r.agreement;
   return [
-    `HAC scale bench (${r.method}, d=${r.d}, target linkage threads ${r.target.linkage_threads ?? 'auto'} → ran on ${r.target.threads_used ?? '?'} (${r.target.shared_rounds ?? 0} rounds shared, ${r.target.solo_rounds ?? 0} kept on one thread by 'auto'), memory ${r.target.memory ?? 'auto'}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
+    `HAC scale bench (${r.method}, d=${r.d}, target linkage ${r.target.algorithm ?? '?'}, threads ${r.target.linkage_threads ?? 'auto'} → ran on ${r.target.threads_used ?? '?'} (${r.target.shared_rounds ?? 0} rounds shared, ${r.target.solo_rounds ?? 0} kept on one thread by 'auto'), memory ${r.target.memory ?? 'auto'}): nproc=${r.machine.nproc}, node ${r.machine.node}, load avg before ${r.machine.loadavg_before.map((v) => f(v)).join(' ')}, after ${r.machine.loadavg_after.map((v) => f(v)).join(' ')}`,
     '',
     '| case | n | precision | matrix GB | pdist s | linkage s | total s | CPU s | peak RSS GB |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',
@@ -423,7 +435,8 @@ async function main(): Promise<void> {
   if (args[0] === '--child') {
     const threads = args[4] === '1' || args[4] === '2' ? (Number(args[4]) as 1 | 2) : args[4] === 'alternate' ? 'alternate' : 'auto';
     const zFile = args[3] && args[3] !== '-' ? args[3] : undefined;
-    console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, zFile, { threads, memory: (args[5] ?? 'auto') as ScaleLinkage['memory'] })));
+    const lk: ScaleLinkage = { threads, memory: (args[5] ?? 'auto') as ScaleLinkage['memory'], algorithm: (args[6] ?? 'auto') as ScaleLinkage['algorithm'] };
+    console.log(JSON.stringify(childCase(Number(args[1]), args[2] as Precision, zFile, lk)));
     return;
   }
   const num = (flag: string, dflt: number) => {
@@ -444,6 +457,7 @@ async function main(): Promise<void> {
       linkage: {
         threads: t === '1' || t === '2' ? (Number(t) as 1 | 2) : t === 'alternate' ? t : 'auto',
         memory: (str('--memory') ?? 'auto') as ScaleLinkage['memory'],
+        algorithm: (str('--algorithm') ?? 'auto') as ScaleLinkage['algorithm'],
       },
     });
     console.log(args.includes('--json') ? JSON.stringify(r) : scaleTable(r));

@@ -7,7 +7,7 @@ export { openPdist } from './pdist-engine.js';
 export type { PdistRows } from './pdist-engine.js';
 export { linkage, linkageCondensed, MIRROR_MAX_BYTES } from './linkage.js';
 export { linkageFits, assertLinkageFits } from './linkage-shape.js';
-export type { LinkageOptions } from './linkage.js';
+export type { LinkageOptions, LinkageStats } from './linkage.js';
 export { fcluster, fclusterMonocrit, maxDistPerNode, cutAtSim } from './fcluster.js';
 export { autoCutHeight, FACE_UNITS_BAND, AUTO_MIN_SIDE } from './auto-cut.js';
 export type { CutBand, AutoCutOptions } from './auto-cut.js';

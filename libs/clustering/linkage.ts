@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { genericLinkage } from './generic-linkage.js';
 import { mstSingleLinkage } from './mst-single.js';
 import { nnChain } from './nn-chain.js';
 import { NN_PAIR_MIN_LIVE, NnPair, type NnPairStats } from './nn-chain-pair.js';
@@ -20,11 +21,12 @@ export interface LinkageOptions {
    * 'auto' (default): the mirror when it takes at most {@link MIRROR_MAX_BYTES} (float64: n <= 23,170;
    * float32: n <= 32,768), else none.
    * Working memory beyond the input, in n(n-1)/2 values: average/complete 2 (fast) or 1 (low), one
-   * less with `overwrite`; single 1 (fast) or 0 (low). Same result either way.
+   * less with `overwrite`; single 1 (fast) or 0 (low). Same result either way with the same
+   * `algorithm` (a float32 matrix without the mirror runs 'generic' under 'auto').
    */
   memory?: 'fast' | 'low' | 'auto';
   /**
-   * average/complete without the mirror: 2 shares every nearest-neighbour scan and Lance-Williams
+   * nn-chain without the mirror (float64, or `algorithm` 'nn-chain'): 2 shares every nearest-neighbour scan and Lance-Williams
    * update with one worker thread (nn-chain-pair.ts), 1 keeps everything on the calling thread; the
    * same Z either way, bit for bit. 'auto' (default): the worker when the machine has 2 cores or more,
    * n >= `pairMinLive` and the working matrix is backed by a SharedArrayBuffer (the copy made without
@@ -44,8 +46,22 @@ export interface LinkageOptions {
    * throughout (instead of keeping the faster way), so that `stats` compare both under the same load.
    */
   pairAlternate?: boolean;
-  /** Filled in with what the two-thread path did (threads 1 when it did not run). */
-  stats?: NnPairStats;
+  /**
+   * average/complete: 'nn-chain' (scipy's algorithm, the same Z bit for bit) or 'generic' (Müllner's
+   * generic algorithm, generic-linkage.ts: the same merges where distances are distinct, heights
+   * equal up to the rounding of another summation order, tie order its own). 'auto' (default):
+   * 'generic' for a Float32Array without the mirror, where the result is not bit-exact anyway and
+   * nn-chain's repeated column walks dominate (n = 50,000: 27.6 s instead of 110-120 s estimated on a
+   * quiet machine, bench/RESULTS.md); 'nn-chain' everywhere else.
+   */
+  algorithm?: 'nn-chain' | 'generic' | 'auto';
+  /** Filled in with what ran: the algorithm, and what the two-thread path did (threads 1 when it did not run). */
+  stats?: LinkageStats;
+}
+
+/** What a linkage ran: the algorithm and the two-thread nn-chain's figures. */
+export interface LinkageStats extends NnPairStats {
+  algorithm?: 'nn-chain' | 'generic' | 'mst';
 }
 
 /** The largest mirror memory 'auto' adds (2 GiB). */
@@ -59,7 +75,8 @@ export const MIRROR_MAX_BYTES = 2 ** 31;
  *   nn-chain.ts), Lance-Williams updates (n_x d(x,i) + n_y d(y,i)) / (n_x + n_y) and max(d(x,i), d(y,i)).
  *   Without the mirror (large n, see `memory`) each of its O(n) scans and updates can be shared with
  *   a worker thread (`threads`, nn-chain-pair.ts): chunks of the live slots, folded in ascending
- *   order with the same strict `<`, so the same Z bit for bit, ties included.
+ *   order with the same strict `<`, so the same Z bit for bit, ties included. A float32 matrix
+ *   without the mirror runs Müllner's generic algorithm instead (`algorithm`, see the float32 note).
  * - 'single': Prim's minimum spanning tree (scipy's `mst_single_linkage`, see mst-single.ts).
  *
  * Then, as scipy does, the n - 1 merges are stably sorted by distance (merges at equal distance keep
@@ -78,7 +95,9 @@ export const MIRROR_MAX_BYTES = 2 ** 31;
  * ~1e-7), and where two candidate distances are that close (or become equal after rounding) the
  * merge order, and rarely the tree, can differ from the float64 linkage of the same distances.
  * Distances that are themselves rounded to float32 (pdist with precision 'float32') add the same kind
- * of near-tie difference for every method. bench/clustering.ts measures the agreement.
+ * of near-tie difference for every method. Without the mirror, float32 average/complete run Müllner's
+ * generic algorithm (`algorithm`), which adds differences of the same kind: heights summed in another
+ * order, ties taken in another order. bench/clustering.ts measures the agreement.
  */
 export function linkage(condensed: Condensed, n: number, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
   if (!LINKAGE_METHODS.includes(method)) throw new RangeError(`linkage: unknown method ${JSON.stringify(method)}`);
@@ -91,9 +110,17 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
   if (n < 2) return new Float64Array(0);
   const memory = opts.memory ?? 'auto';
   const fast = memory === 'fast' || (memory === 'auto' && m * condensed.BYTES_PER_ELEMENT <= MIRROR_MAX_BYTES);
+  const algorithm = opts.algorithm ?? 'auto';
+  if (algorithm !== 'nn-chain' && algorithm !== 'generic' && algorithm !== 'auto') {
+    throw new RangeError(`linkage: algorithm must be 'nn-chain', 'generic' or 'auto', got ${JSON.stringify(algorithm)}`);
+  }
   let Z: Float64Array;
   if (method === 'single') {
     Z = mstSingleLinkage(condensed, fast ? lowerTriangle(condensed, n) : null, n);
+    if (opts.stats) Object.assign(opts.stats, { algorithm: 'mst', threads: 1, sharedRounds: 0, workerChunks: 0 });
+  } else if (algorithm === 'generic' || (algorithm === 'auto' && !fast && condensed instanceof Float32Array)) {
+    Z = genericLinkage(opts.overwrite ? condensed : condensed.slice(), n, method === 'average');
+    if (opts.stats) Object.assign(opts.stats, { algorithm: 'generic', threads: 1, sharedRounds: 0, workerChunks: 0 });
   } else {
     const minLive = opts.pairMinLive ?? NN_PAIR_MIN_LIVE;
     const threads = opts.threads ?? 'auto';
@@ -107,11 +134,11 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
         Z = nnChain(U, null, n, method === 'average', pair);
       } finally {
         pair.close();
-        if (opts.stats) Object.assign(opts.stats, pair.stats);
+        if (opts.stats) Object.assign(opts.stats, { algorithm: 'nn-chain' }, pair.stats);
       }
     } else {
       Z = nnChain(U, fast ? lowerTriangle(U, n) : null, n, method === 'average');
-      if (opts.stats) Object.assign(opts.stats, { threads: 1, sharedRounds: 0, workerChunks: 0 });
+      if (opts.stats) Object.assign(opts.stats, { algorithm: 'nn-chain', threads: 1, sharedRounds: 0, workerChunks: 0 });
     }
   }
   return relabel(Z, n);

@@ -38,22 +38,30 @@ for (const Ctor of [Float64Array, Float32Array]) {
     test(`two-thread nn-chain = single-thread, ${Ctor.name} ${method}, n=${N} with exact ties`, () => {
       const y = tiedDistances(N, Ctor, method === 'average' ? 11 : 12);
       const one = newStats();
-      const Z1 = linkage(y, N, method, { memory: 'low', threads: 1, stats: one });
+      const Z1 = linkage(y, N, method, { memory: 'low', algorithm: 'nn-chain', threads: 1, stats: one });
       assert.equal(one.threads, 1);
       const two = newStats();
-      const Z2 = linkage(y, N, method, { memory: 'low', threads: 2, pairMinLive: 64, pairWaitForWorker: true, stats: two });
+      const Z2 = linkage(y, N, method, { memory: 'low', algorithm: 'nn-chain', threads: 2, pairMinLive: 64, pairWaitForWorker: true, stats: two });
       assert.equal(two.threads, 2, 'the two-thread path ran');
       assert.ok(two.sharedRounds > N, `rounds were shared (${two.sharedRounds})`);
       assert.ok(two.workerChunks > 0, 'the worker computed chunks');
       assert.ok(identical(Z1, Z2), 'Z bit-identical');
       // 'auto' switches between shared and solo rounds as it measures them: still the same Z
       const auto = newStats();
-      const Z4 = linkage(y, N, method, { memory: 'low', pairMinLive: 64, pairWaitForWorker: true, stats: auto });
+      const Z4 = linkage(y, N, method, { memory: 'low', algorithm: 'nn-chain', pairMinLive: 64, pairWaitForWorker: true, stats: auto });
       assert.equal(auto.threads, availableParallelism() >= 2 ? 2 : 1);
       assert.ok(identical(Z1, Z4), "Z bit-identical, 'auto'");
       // the input was not overwritten so far; now in place (last: it destroys y)
       const two2 = newStats();
-      const Z3 = linkage(y, N, method, { memory: 'low', threads: 2, pairMinLive: 64, pairWaitForWorker: true, overwrite: true, stats: two2 });
+      const Z3 = linkage(y, N, method, {
+        memory: 'low',
+        algorithm: 'nn-chain',
+        threads: 2,
+        pairMinLive: 64,
+        pairWaitForWorker: true,
+        overwrite: true,
+        stats: two2,
+      });
       assert.equal(two2.threads, 2);
       assert.ok(identical(Z1, Z3), 'Z bit-identical, in place');
     });
@@ -65,7 +73,7 @@ test("two-thread nn-chain on the 2,000 x 256 blobs equals scipy's Z", () => {
   const y = pdist(blobPoints(f), { threads: 1 });
   for (const method of ['average', 'complete'] as const) {
     const stats = newStats();
-    const Z = linkage(y, f.n, method, { memory: 'low', threads: 2, pairMinLive: 64, pairWaitForWorker: true, stats });
+    const Z = linkage(y, f.n, method, { memory: 'low', algorithm: 'nn-chain', threads: 2, pairMinLive: 64, pairWaitForWorker: true, stats });
     assert.equal(stats.threads, 2);
     assert.ok(stats.workerChunks > 0);
     assert.equal(countMismatches(Z, flatZ(f.methods[method].Z)), 0, method);
@@ -77,9 +85,9 @@ test('a working matrix that is not shared memory stays on one thread (no copy), 
   const plain = Float32Array.from(shared);
   assert.ok(!(plain.buffer instanceof SharedArrayBuffer));
   const stats = newStats();
-  const Z = linkage(plain, 300, 'average', { memory: 'low', threads: 2, pairMinLive: 64, overwrite: true, stats });
+  const Z = linkage(plain, 300, 'average', { memory: 'low', algorithm: 'nn-chain', threads: 2, pairMinLive: 64, overwrite: true, stats });
   assert.equal(stats.threads, 1);
-  assert.ok(identical(Z, linkage(shared, 300, 'average', { memory: 'low', threads: 1 })));
+  assert.ok(identical(Z, linkage(shared, 300, 'average', { memory: 'low', algorithm: 'nn-chain', threads: 1 })));
   assert.throws(() => new NnPair(plain, 300, true, 64, 2), /SharedArrayBuffer/);
   assert.throws(() => linkage(shared, 300, 'average', { threads: 3 as never }), /threads/);
 });
