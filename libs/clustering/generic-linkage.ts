@@ -3,8 +3,8 @@ import { upperRowStarts } from './triangles.js';
 /**
  * Average / complete linkage by Müllner's "generic" algorithm (fastcluster's `generic_linkage`, with
  * the nearest neighbour of each point kept among the points after it), on the upper (condensed)
- * working matrix U alone. Returns Z rows in merge order with working slots (x < y), slot y holding the
- * new cluster, like nnChain.
+ * working matrix U alone. Returns Z rows in merge order with working slots (x < y); unlike nnChain,
+ * slot x holds the new cluster (relabel.ts follows either).
  *
  * Why a second algorithm: without the lower-triangle mirror (n above 32,768 in float32, where the
  * mirror would not fit the memory budget), half of every nn-chain scan is a walk down a column of U,
@@ -27,27 +27,31 @@ import { upperRowStarts } from './triangles.js';
 export function genericLinkage<T extends Float64Array | Float32Array>(U: T, n: number, average: boolean): Float64Array {
   const Z = new Float64Array(Math.max(0, n - 1) * 4);
   if (n < 2) return Z;
-  const f32 = U instanceof Float32Array;
+  const col = new Float64Array(n);
   const rowStart = upperRowStarts(n);
   const size = new Int32Array(n).fill(1);
   const nn = new Int32Array(n);
   const mind = new Float64Array(n);
   const stale = new Uint8Array(n);
-  // Live slots as a doubly linked list, so a row's live j > i and a removal are both cheap.
-  const next = new Int32Array(n + 1);
-  const prev = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
-  const END = n;
-  let head = 0;
+  // Live slots, ascending (compacted after each merge, as nnChain does).
+  const live = new Int32Array(n);
+  for (let i = 0; i < n; i++) live[i] = i;
+  let nLive = n;
 
   const scanRow = (i: number): void => {
+    // live[] is sorted: start after i's own position
+    let lo = 0,
+      hi = nLive;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (live[mid] <= i) lo = mid + 1;
+      else hi = mid;
+    }
     const ri = rowStart[i];
     let best = Infinity;
     let arg = -1;
-    for (let j = next[i]; j !== END; j = next[j]) {
+    for (let a = lo; a < nLive; a++) {
+      const j = live[a];
       const d = U[ri + j];
       if (d < best) {
         best = d;
@@ -93,66 +97,82 @@ export function genericLinkage<T extends Float64Array | Float32Array>(U: T, n: n
     Z[4 * k + 1] = y;
     Z[4 * k + 2] = height;
     Z[4 * k + 3] = nxy;
-    size[x] = 0;
-    size[y] = nxy;
-    heap.remove(x);
-    const px = prev[x],
-      nxt = next[x];
-    if (px >= 0) next[px] = nxt;
-    else head = nxt;
-    prev[nxt] = px;
+    // The new cluster takes the lower slot, x: a cluster's slot is then its lowest point, and the
+    // cost of every later merge with it (a walk down the columns of the rows before its slot) shrinks.
+    size[y] = 0;
+    size[x] = nxy;
+    heap.remove(y);
+    let w = 0;
+    for (let a = 0; a < nLive; a++) if (live[a] !== y) live[w++] = live[a];
+    nLive = w;
 
     const rx = rowStart[x],
       ry = rowStart[y];
-    let ybest = Infinity;
-    let yarg = -1;
-    for (let i = head; i !== END; i = next[i]) {
-      if (i === y) continue;
-      let dxi: number, dyi: number, at: number;
-      if (i < x) {
-        const ri = rowStart[i];
-        dxi = U[ri + x];
-        at = ri + y;
-        dyi = U[at];
-      } else if (i < y) {
-        dxi = U[rx + i];
-        at = rowStart[i] + y;
-        dyi = U[at];
-      } else {
-        dxi = U[rx + i];
-        at = ry + i;
-        dyi = U[at];
-      }
-      const v = average ? (nx * dxi + ny * dyi) / nxy : dxi > dyi ? dxi : dyi;
-      const stored = f32 ? Math.fround(v) : v;
-      U[at] = stored;
-      if (i < y) {
-        const ni = nn[i];
-        if (stored < mind[i]) {
-          // Below the row's minimum (or its lower bound): the new minimum, exactly.
-          mind[i] = stored;
-          nn[i] = y;
-          stale[i] = 0;
-          heap.update(i);
-        } else if (ni === x || ni === y) {
-          // i's neighbour moved away: every other entry of the row is still >= the old minimum, so
-          // it stays a lower bound, and the row is rescanned only if it comes to the top.
-          nn[i] = y;
-          if (stored > mind[i]) stale[i] = 1;
-        } else if (stored === mind[i] && y < ni) {
-          nn[i] = y;
-        }
-      } else if (stored < ybest) {
-        ybest = stored;
-        yarg = i;
+    // Live positions: [0, ax) before x, ax is x, (ax, ay) between x and y, [ay, nLive) after y.
+    let ax = 0;
+    while (live[ax] !== x) ax++;
+    let ay = ax + 1;
+    while (ay < nLive && live[ay] < y) ay++;
+    // The column walk first, in a loop with nothing else in it, so that the CPU keeps many of its
+    // cache misses in flight; the new values go to `col` for the bookkeeping after.
+    for (let a = 0; a < ax; a++) {
+      const ri = rowStart[live[a]];
+      U[ri + x] = lanceWilliams(average, nx, ny, nxy, U[ri + x], U[ri + y]);
+      col[a] = U[ri + x];
+    }
+    // Row x (contiguous): d(x, i) for the live i > x, and its new minimum.
+    let xbest = Infinity;
+    let xarg = -1;
+    for (let a = ax + 1; a < ay; a++) {
+      const i = live[a];
+      U[rx + i] = lanceWilliams(average, nx, ny, nxy, U[rx + i], U[rowStart[i] + y]);
+      const stored = U[rx + i];
+      if (stored < xbest) {
+        xbest = stored;
+        xarg = i;
       }
     }
-    mind[y] = ybest;
-    nn[y] = yarg;
-    stale[y] = 0;
-    heap.update(y);
+    for (let a = ay; a < nLive; a++) {
+      const i = live[a];
+      U[rx + i] = lanceWilliams(average, nx, ny, nxy, U[rx + i], U[ry + i]);
+      const stored = U[rx + i];
+      if (stored < xbest) {
+        xbest = stored;
+        xarg = i;
+      }
+    }
+    for (let a = 0; a < ax; a++) {
+      const i = live[a];
+      const stored = col[a];
+      const ni = nn[i];
+      if (stored < mind[i]) {
+        // Below the row's minimum (or its lower bound): the new minimum, exactly.
+        mind[i] = stored;
+        nn[i] = x;
+        stale[i] = 0;
+        heap.update(i);
+      } else if (ni === x || ni === y) {
+        // i's neighbour moved away: every other entry of the row is still >= the old minimum, so
+        // it stays a lower bound, and the row is rescanned only if it comes to the top.
+        nn[i] = x;
+        if (stored > mind[i]) stale[i] = 1;
+      } else if (stored === mind[i] && x < ni) {
+        nn[i] = x;
+      }
+    }
+    // Rows between x and y lose y (the new cluster is before them): same lower-bound argument.
+    for (let a = ax + 1; a < ay; a++) if (nn[live[a]] === y) stale[live[a]] = 1;
+    mind[x] = xbest;
+    nn[x] = xarg;
+    stale[x] = 0;
+    heap.update(x);
   }
   return Z;
+}
+
+/** The Lance-Williams update of d(x ∪ y, i) from d(x, i) and d(y, i). */
+function lanceWilliams(average: boolean, nx: number, ny: number, nxy: number, dxi: number, dyi: number): number {
+  return average ? (nx * dxi + ny * dyi) / nxy : dxi > dyi ? dxi : dyi;
 }
 
 /** A binary min-heap of row indices keyed by (key[row], row), with positions for updates. */
