@@ -62,22 +62,7 @@ export function genericLinkage<T extends Float64Array | Float32Array>(U: T, n: n
     nn[i] = arg;
     stale[i] = 0;
   };
-  for (let i = 0; i < n - 1; i++) {
-    const ri = rowStart[i];
-    let best = Infinity;
-    let arg = -1;
-    for (let j = i + 1; j < n; j++) {
-      const d = U[ri + j];
-      if (d < best) {
-        best = d;
-        arg = j;
-      }
-    }
-    mind[i] = best;
-    nn[i] = arg;
-  }
-  mind[n - 1] = Infinity;
-  nn[n - 1] = -1;
+  for (let i = 0; i < n; i++) scanRow(i);
 
   const heap = new RowHeap(mind, n);
 
