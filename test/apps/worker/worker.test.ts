@@ -153,8 +153,15 @@ test('not a video: failed at once with NOT_A_VIDEO (no retry), and video.failed 
   const done = await settled(v.id);
   assert.equal(done.status, 'failed');
   assert.equal(done.errorCode, 'NOT_A_VIDEO');
-  const job = await deps.queues.extract.getJob(`extract-${v.id}`);
-  assert.equal(job!.attemptsMade, 1, 'a KeycastError is not retried');
+  // The video row says failed before BullMQ has moved the job to failed (and counted the attempt): wait for that.
+  const job = await waitFor(
+    async () => {
+      const j = await deps.queues.extract.getJob(`extract-${v.id}`);
+      return j && (await j.isFailed()) ? j : null;
+    },
+    { what: 'the extract job to be failed' },
+  );
+  assert.equal(job.attemptsMade, 1, 'a KeycastError is not retried');
 
   const deliveries = await waitFor(
     async () => {
