@@ -13,13 +13,13 @@ import { parseArgs } from 'node:util';
 import { resolveExtractOptions } from '../libs/config/index.js';
 import { sampleFrames } from '../libs/media/index.js';
 import { faceapi, initBackend, initDetector, loadFaceModels, MODEL_DIR, tf } from '../libs/vision/index.js';
-import { cachedModel } from '../libs/vision/onnx/model-cache.js';
+import { cachedNet } from '../libs/vision/onnx/model-cache.js';
 import { createSession } from '../libs/vision/onnx/runtime.js';
 import { buildLandmarkOnnx, LANDMARK_INPUT, LANDMARK_MANIFEST } from '../libs/vision/onnx/landmark-model.js';
 import { buildRecognitionOnnx, RECOGNITION_INPUT, RECOGNITION_MANIFEST } from '../libs/vision/onnx/recognition-model.js';
 import { buildSsdOnnx, SSD_INPUT, SSD_MANIFEST } from '../libs/vision/onnx/ssd-model.js';
 import { ssdInput } from '../libs/vision/onnx/ssd-detector.js';
-import { readTfjsWeights } from '../libs/vision/onnx/tfjs-weights.js';
+import type { TfjsWeights } from '../libs/vision/onnx/tfjs-weights.js';
 import { SHARED_VIDEO, startMeter, waitForIdle } from './analyze.js';
 
 type Tensor3D = ReturnType<typeof tf.tensor3d>;
@@ -120,7 +120,7 @@ interface NetSpec {
   net: string;
   unit: string;
   manifest: string;
-  build: (w: ReturnType<typeof readTfjsWeights>) => Uint8Array;
+  build: (w: TfjsWeights) => Uint8Array;
   dims: (n: number) => number[];
 }
 
@@ -147,7 +147,7 @@ async function profileNet(spec: NetSpec, inputs: Float32Array[], o: { warmup: nu
   const { warmup, reps } = o;
   const dir = mkdtempSync(join(tmpdir(), 'keycast-ort-profile-'));
   try {
-    const model = cachedModel(MODEL_DIR, spec.manifest, () => spec.build(readTfjsWeights(MODEL_DIR, spec.manifest)));
+    const model = cachedNet(MODEL_DIR, spec.manifest, spec.build);
     const session = await createSession(model, 1, join(dir, 'net'));
     const run = (x: Float32Array) => session.run({ image: new session.rt.Tensor('float32', x, spec.dims(1)) });
     for (let i = 0; i < warmup; i++) await run(inputs[0]);

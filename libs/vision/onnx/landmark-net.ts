@@ -1,8 +1,7 @@
 import { MODEL_DIR } from '../models.js';
 import { buildLandmarkOnnx, LANDMARK_INPUT, LANDMARK_MANIFEST } from './landmark-model.js';
 import { createSession } from './runtime.js';
-import { readTfjsWeights } from './tfjs-weights.js';
-import { cachedModel } from './model-cache.js';
+import { cachedNet } from './model-cache.js';
 
 export interface OnnxLandmarkNet {
   /**
@@ -36,7 +35,7 @@ export function landmarkPositions(raw: Float32Array, size: { width: number; heig
 
 /** face-api's FaceLandmark68Net on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxLandmarkNet(opts: { threads?: number } = {}): Promise<OnnxLandmarkNet> {
-  const model = cachedModel(MODEL_DIR, LANDMARK_MANIFEST, () => buildLandmarkOnnx(readTfjsWeights(MODEL_DIR, LANDMARK_MANIFEST)));
+  const model = cachedNet(MODEL_DIR, LANDMARK_MANIFEST, buildLandmarkOnnx);
   const session = await createSession(model, opts.threads ?? 1);
   return {
     release: () => session.release(),

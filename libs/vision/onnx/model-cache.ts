@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
+import { readTfjsWeights, type TfjsWeights } from './tfjs-weights.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -58,4 +59,9 @@ export function cachedModel(modelDir: string, manifest: string, build: () => Uin
     // Not writable: the next start builds again.
   }
   return bytes;
+}
+
+/** {@link cachedModel} of a net built from its face-api weights alone (the SSD detector also reads its anchors from them). */
+export function cachedNet(modelDir: string, manifest: string, build: (weights: TfjsWeights) => Uint8Array): Uint8Array {
+  return cachedModel(modelDir, manifest, () => build(readTfjsWeights(modelDir, manifest)));
 }

@@ -1,8 +1,7 @@
 import { MODEL_DIR } from '../models.js';
 import { buildRecognitionOnnx, RECOGNITION_INPUT, RECOGNITION_MANIFEST } from './recognition-model.js';
 import { createSession } from './runtime.js';
-import { readTfjsWeights } from './tfjs-weights.js';
-import { cachedModel } from './model-cache.js';
+import { cachedNet } from './model-cache.js';
 
 export interface OnnxRecognitionNet {
   /**
@@ -16,7 +15,7 @@ export interface OnnxRecognitionNet {
 
 /** face-api's FaceRecognitionNet on onnxruntime's CPU kernels; the graph is built from face-api's weights at first use. */
 export async function createOnnxRecognitionNet(opts: { threads?: number } = {}): Promise<OnnxRecognitionNet> {
-  const model = cachedModel(MODEL_DIR, RECOGNITION_MANIFEST, () => buildRecognitionOnnx(readTfjsWeights(MODEL_DIR, RECOGNITION_MANIFEST)));
+  const model = cachedNet(MODEL_DIR, RECOGNITION_MANIFEST, buildRecognitionOnnx);
   const session = await createSession(model, opts.threads ?? 1);
   return {
     release: () => session.release(),
