@@ -1,6 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SampleOptions } from '../../libs/media/index.js';
+
+/** Sampling with nothing but the grid: a frame a second, no scene detection, at most 1280 px. */
+export const PLAIN_SAMPLING: SampleOptions = {
+  capture_interval_sec: 1,
+  use_scene_transition: false,
+  scene_threshold: 0.3,
+  skip_sec: 0,
+  stop_sec: 0,
+  resizing_resolution: 1280,
+  resizing_ratio: null,
+};
 
 /** Small real media files made with ffmpeg's own sources, for bad-input tests that need no ../shared. */
 export function makeBadInputs(dir: string) {

@@ -7,18 +7,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ffmpegSampleArgs, planSampling, probeVideo, resizeTarget, sampleFrames, setMediaTools, vsyncPassthrough } from '../../../libs/media/index.js';
 import type { Frame, SampleOptions, SampleRange } from '../../../libs/media/index.js';
+import { PLAIN_SAMPLING } from '../../helpers/media.js';
 import { isKeycastError } from '../../../libs/config/errors.js';
 import { HAMILTON, HAMILTON_ABSENT, TestVideos, bytesWritten, childFfmpegPids, ffmpegPresent, framePresentationTimes, hamiltonPresent, md5 } from './videos.js';
 
-const base: SampleOptions = {
-  capture_interval_sec: 1,
-  use_scene_transition: false,
-  scene_threshold: 0.3,
-  skip_sec: 0,
-  stop_sec: 0,
-  resizing_resolution: 1280,
-  resizing_ratio: null,
-};
+const base = PLAIN_SAMPLING;
 const videos = new TestVideos();
 after(() => videos.cleanup());
 const haveFfmpeg = ffmpegPresent();

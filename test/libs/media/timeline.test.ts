@@ -12,17 +12,9 @@ import {
   slotTime,
   resizeTarget,
 } from '../../../libs/media/index.js';
-import type { SampleOptions } from '../../../libs/media/index.js';
+import { PLAIN_SAMPLING } from '../../helpers/media.js';
 
-const base: SampleOptions = {
-  capture_interval_sec: 1,
-  use_scene_transition: false,
-  scene_threshold: 0.3,
-  skip_sec: 0,
-  stop_sec: 0,
-  resizing_resolution: 1280,
-  resizing_ratio: null,
-};
+const base = PLAIN_SAMPLING;
 const ntsc = { num: 2997, den: 100 };
 
 describe('sampling step and grid', () => {

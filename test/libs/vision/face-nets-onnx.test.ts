@@ -6,6 +6,7 @@ import { loadOrt } from '../../../libs/vision/onnx/ssd-detector.js';
 import { sampleFrames } from '../../../libs/media/index.js';
 import { FACE_API_DEMO, HAMILTON, needsSharedData } from '../../helpers/paths.js';
 import { readRgb } from '../../helpers/images.js';
+import { PLAIN_SAMPLING } from '../../helpers/media.js';
 
 // The onnx landmark and recognition nets are face-api's FaceLandmark68Net and FaceRecognitionNet
 // converted by our own code (libs/vision/onnx/landmark-model.ts, recognition-model.ts): on real faces
@@ -59,15 +60,7 @@ async function demoFaces(): Promise<Faces> {
 let hamilton: Faces | undefined;
 async function hamiltonFaces(): Promise<Faces> {
   if (hamilton) return hamilton;
-  const opts = {
-    capture_interval_sec: 1,
-    use_scene_transition: false,
-    scene_threshold: 0.3,
-    skip_sec: 0,
-    stop_sec: 0,
-    resizing_resolution: 1280,
-    resizing_ratio: null,
-  };
+  const opts = PLAIN_SAMPLING;
   const out: Faces = { crops: [], chips: [] };
   for await (const f of sampleFrames(HAMILTON, opts)) await facesOf(new Uint8Array(f.data), f.width, f.height, out);
   hamilton = out;

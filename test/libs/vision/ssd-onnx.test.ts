@@ -7,6 +7,7 @@ import { nonMaxSuppression } from '../../../libs/vision/onnx/ssd-postprocess.js'
 import { sampleFrames } from '../../../libs/media/index.js';
 import { FACE_API_DEMO, HAMILTON, needsSharedData } from '../../helpers/paths.js';
 import { readRgb } from '../../helpers/images.js';
+import { PLAIN_SAMPLING } from '../../helpers/media.js';
 
 // The ONNX detector is face-api's SSD converted by our own code (libs/vision/onnx): it must give
 // face-api's answers on real images, anchor for anchor, not merely "similar faces".
@@ -37,15 +38,7 @@ async function demoPhotos(): Promise<Image[]> {
 }
 
 async function hamiltonFrames(every: number): Promise<Image[]> {
-  const opts = {
-    capture_interval_sec: every,
-    use_scene_transition: false,
-    scene_threshold: 0.3,
-    skip_sec: 0,
-    stop_sec: 0,
-    resizing_resolution: 1280,
-    resizing_ratio: null,
-  };
+  const opts = { ...PLAIN_SAMPLING, capture_interval_sec: every };
   const out: Image[] = [];
   for await (const f of sampleFrames(HAMILTON, opts))
     out.push({ name: `hamilton@${f.t.toFixed(2)}s`, rgb: new Uint8Array(f.data), width: f.width, height: f.height });
