@@ -2,7 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WebhookEventType, WebhookJobData } from '../../libs/queue/index.js';
 import type { VideoRecord } from '../../libs/store/index.js';
 import { isKeycastError } from '../../libs/config/index.js';
-import { redactUrl, resolveWebhookTarget, webhookHeaders, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
+import { resolveWebhookTarget, webhookHeaders, type Resolve, type WebhookTarget } from '../../libs/webhooks/index.js';
+import { redactUrl } from '../../libs/logger/index.js';
 import type { WorkerDeps } from './deps.js';
 import { postWebhook } from './webhook-post.js';
 

@@ -151,20 +151,6 @@ export function parseCallbackUrl(raw: string): URL {
   return u;
 }
 
-/**
- * A URL as logs and error messages may show it: scheme, host and port only. A path or query string can carry a
- * receiver's token as well as userinfo can, and an operator needs only the host to find the receiver.
- */
-export function redactUrl(raw: string | URL): string {
-  try {
-    const u = typeof raw === 'string' ? new URL(raw) : raw;
-    const rest = u.pathname !== '/' || u.search ? '/…' : '/';
-    return `${u.protocol}//${u.host}${rest}`;
-  } catch {
-    return '(not a URL)';
-  }
-}
-
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
