@@ -20,6 +20,7 @@ export const LIBS = {
   store: ['config', 'media', 'logger'], // media: the probe's VideoInfo type, stored with each video
   queue: ['config', 'logger'],
   webhooks: ['config', 'logger'],
+  ingest: ['config', 'webhooks'], // downloads a video from a URL under the outbound address rules (worker and CLI)
   services: ['config', 'clustering', 'flow', 'recognition', 'store', 'queue', 'logger'], // clustering: the CachedLinkage type
 };
 

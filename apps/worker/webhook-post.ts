@@ -1,7 +1,6 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
-import type { WebhookTarget } from '../../libs/webhooks/index.js';
+import { pinnedLookup, type WebhookTarget } from '../../libs/webhooks/index.js';
 
 export interface PostResult {
   /** HTTP status, null when no answer came (refused connection, timeout, reset). */
@@ -17,11 +16,6 @@ export interface PostResult {
  * the whole attempt, connection to answer. The answer's body is not read.
  */
 export function postWebhook(target: WebhookTarget, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
-  const { address, family } = target.address;
-  const pinned: LookupFunction = (_hostname, opts, cb) => {
-    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
-    else cb(null, address, family);
-  };
   const u = target.url;
   const options: RequestOptions = {
     method: 'POST',
@@ -29,7 +23,7 @@ export function postWebhook(target: WebhookTarget, headers: Record<string, strin
     port: u.port || undefined,
     path: `${u.pathname}${u.search}`,
     headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-    lookup: pinned,
+    lookup: pinnedLookup(target.address),
     signal: AbortSignal.timeout(timeoutMs),
     agent: false,
   };

@@ -53,6 +53,18 @@ export interface ServiceConfig {
   webhookAllowedHosts: string[];
   /** One webhook attempt's deadline, ms. */
   webhookTimeoutMs: number;
+  /** Download videos given by `url` from private, loopback and link-local addresses too (local use only). */
+  ingestAllowPrivate: boolean;
+  /** Host names or IP addresses (CIDR allowed) videos may be downloaded from even when they are private. */
+  ingestAllowedHosts: string[];
+  /** A download that receives nothing for this long (connecting included) is a stalled attempt, ms. */
+  ingestReadTimeoutMs: number;
+  /** A whole download, every retry included, must finish within this, ms (0 = no limit). */
+  ingestTimeoutMs: number;
+  /** Tries of one download in all: network errors, stalls and 5xx answers are retried (resuming with Range where the server allows). */
+  ingestAttempts: number;
+  /** Wait before the first download retry, ms; doubled at each further one. */
+  ingestBackoffMs: number;
   /** Bearer token of the admin routes (/admin/…); empty = admin routes refuse every request. */
   adminToken: string;
   /**
@@ -155,6 +167,13 @@ export const ENV_VARS = [
   'WEBHOOK_ALLOW_PRIVATE',
   'WEBHOOK_ALLOWED_HOSTS',
   'WEBHOOK_TIMEOUT_MS',
+  // Videos given by URL (README, "Ingest by URL").
+  'INGEST_ALLOW_PRIVATE',
+  'INGEST_ALLOWED_HOSTS',
+  'INGEST_READ_TIMEOUT_MS',
+  'INGEST_TIMEOUT_MS',
+  'INGEST_ATTEMPTS',
+  'INGEST_BACKOFF_MS',
   // The biometric data lifecycle (README, Service): admin purges and retention.
   'ADMIN_TOKEN',
   'RETENTION_DAYS',
@@ -217,6 +236,12 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     webhookAllowPrivate: boolEnv(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookAllowedHosts: listEnv(env, 'WEBHOOK_ALLOWED_HOSTS', []),
     webhookTimeoutMs: intEnv(env, 'WEBHOOK_TIMEOUT_MS', 5000),
+    ingestAllowPrivate: boolEnv(env, 'INGEST_ALLOW_PRIVATE', false),
+    ingestAllowedHosts: listEnv(env, 'INGEST_ALLOWED_HOSTS', []),
+    ingestReadTimeoutMs: intEnv(env, 'INGEST_READ_TIMEOUT_MS', 30_000),
+    ingestTimeoutMs: intEnv(env, 'INGEST_TIMEOUT_MS', 3_600_000),
+    ingestAttempts: Math.max(1, intEnv(env, 'INGEST_ATTEMPTS', 4)),
+    ingestBackoffMs: intEnv(env, 'INGEST_BACKOFF_MS', 1000),
     adminToken: adminTokenOf(env),
     retentionDays: intEnv(env, 'RETENTION_DAYS', 0),
     // Measured (shared 2-core machine): a new linkage + cut takes ~60-130 ms at 100 faces, ~0.25-0.3 s at 200, ~1 s at 400.

@@ -14,6 +14,10 @@ export const ERROR_STATUS = Object.freeze({
   UNKNOWN_OPTION: 400,
   INVALID_FILE: 400,
   INVALID_CALLBACK_URL: 400,
+  /** A video's `url` that is not an absolute http(s) URL, is too long, or carries credentials (user:password@). */
+  INVALID_URL: 400,
+  /** A video's `url` (or a redirect from it) whose host is or resolves to a non-public address the operator has not allowed (INGEST_ALLOWED_HOSTS, INGEST_ALLOW_PRIVATE). */
+  URL_NOT_ALLOWED: 400,
   INVALID_MULTIPART: 400,
   MISSING_FILE: 400,
   TOO_MANY_FILES: 400,
@@ -22,6 +26,8 @@ export const ERROR_STATUS = Object.freeze({
   VIDEO_NOT_READY: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A video's `url` holds more than MAX_UPLOAD_BYTES (its Content-Length says so, or the body ran past it). */
+  SOURCE_TOO_LARGE: 413,
   /** A search photo over the byte or pixel limit. */
   IMAGE_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
@@ -56,6 +62,12 @@ export const ERROR_STATUS = Object.freeze({
   INFERENCE_FAILED: 500,
   /** Generated code (the Prisma client) is absent and cannot be generated here. */
   NOT_GENERATED: 500,
+  /** A video's `url`: its host does not resolve or does not accept connections (after the retries). */
+  SOURCE_UNREACHABLE: 502,
+  /** A video's `url` answered an HTTP error (the message and details carry its status), after the retries for a 5xx. */
+  SOURCE_HTTP_ERROR: 502,
+  /** A video's `url` sent nothing for INGEST_READ_TIMEOUT_MS (after the retries), or the whole download took longer than INGEST_TIMEOUT_MS. */
+  SOURCE_STALLED: 504,
   /** A backing service (database, Redis) does not answer. */
   UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,

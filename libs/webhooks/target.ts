@@ -1,9 +1,12 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
-import { KeycastError } from '../config/index.js';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { KeycastError, type ErrorCode } from '../config/index.js';
 
-/** Where webhooks may go beyond the public internet (WEBHOOK_ALLOW_PRIVATE, WEBHOOK_ALLOWED_HOSTS). */
-export interface WebhookTargetPolicy {
+/**
+ * Where an outbound call of the service may go beyond the public internet: webhooks (WEBHOOK_ALLOW_PRIVATE,
+ * WEBHOOK_ALLOWED_HOSTS) and video downloads (INGEST_ALLOW_PRIVATE, INGEST_ALLOWED_HOSTS) each have their own.
+ */
+export interface TargetPolicy {
   /** Any address at all, private and loopback included. */
   allowPrivate: boolean;
   /** Host names (exact, case-insensitive), IP addresses or CIDR ranges allowed even when private. */
@@ -17,6 +20,46 @@ export interface ResolvedAddress {
 
 /** A DNS resolver: every address of a host name. Injected in tests to play a rebinding DNS server. */
 export type Resolve = (hostname: string) => Promise<ResolvedAddress[]>;
+
+export type WebhookTargetPolicy = TargetPolicy;
+
+/**
+ * Who an address check is for: the field its refusals name, the settings that widen the rules, the codes it throws,
+ * and whether a refusal may quote the URL (a callback URL may; a video's URL may carry a signature and never is).
+ */
+export interface TargetRules {
+  field: string;
+  settings: string;
+  /** Not a URL, not http(s), too long, credentials. */
+  invalid: ErrorCode;
+  /** An address outside the public internet that the policy does not allow. */
+  refused: ErrorCode;
+  /** The host does not resolve. */
+  unresolved: ErrorCode;
+  /** What a refused user:password@ should use instead. */
+  credentialsHint: string;
+  quoteUrl: boolean;
+}
+
+export const CALLBACK_RULES: TargetRules = {
+  field: 'callback_url',
+  settings: 'WEBHOOK_ALLOWED_HOSTS or WEBHOOK_ALLOW_PRIVATE',
+  invalid: 'INVALID_CALLBACK_URL',
+  refused: 'INVALID_CALLBACK_URL',
+  unresolved: 'INVALID_CALLBACK_URL',
+  credentialsHint: 'authenticate deliveries with the x-keycast-signature header instead',
+  quoteUrl: true,
+};
+
+export const INGEST_RULES: TargetRules = {
+  field: 'url',
+  settings: 'INGEST_ALLOWED_HOSTS or INGEST_ALLOW_PRIVATE',
+  invalid: 'INVALID_URL',
+  refused: 'URL_NOT_ALLOWED',
+  unresolved: 'SOURCE_UNREACHABLE',
+  credentialsHint: 'give a presigned URL (its signature in the query string) instead',
+  quoteUrl: false,
+};
 
 export interface WebhookTarget {
   url: URL;
@@ -122,33 +165,38 @@ function cidrContains(entry: string, ip: string): boolean {
   }
 }
 
-/** Whether the policy lets a webhook reach `ip` (reached through the URL's host name `hostname`). */
-export function addressAllowed(policy: WebhookTargetPolicy, hostname: string, ip: string): boolean {
+/** Whether the policy lets a call reach `ip` (reached through the URL's host name `hostname`). */
+export function addressAllowed(policy: TargetPolicy, hostname: string, ip: string): boolean {
   if (policy.allowPrivate || forbiddenRange(ip) === null) return true;
   const host = hostname.toLowerCase();
   return policy.allowedHosts.some((e) => e.toLowerCase() === host || cidrContains(e, ip));
 }
 
-function refuse(message: string): never {
-  throw new KeycastError('INVALID_CALLBACK_URL', message);
+function fail(code: ErrorCode, message: string): never {
+  throw new KeycastError(code, message);
+}
+
+/** Parses a URL the service will call: absolute, http or https, with a host, no credentials. Throws `rules.invalid`. */
+export function parseTargetUrl(raw: string, rules: TargetRules): URL {
+  const refuse = (message: string): never => fail(rules.invalid, message);
+  const { field } = rules;
+  if (raw.length > 2048) refuse(`${field} is longer than 2048 characters`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse(`${field} is not a URL${rules.quoteUrl ? `: ${JSON.stringify(raw.slice(0, 200))}` : ' (an absolute http or https URL is expected)'}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`${field} must be http or https, got ${url.protocol.replace(/:$/, '')}`);
+  if (!url.hostname) refuse(`${field} has no host`);
+  // Credentials in a URL end up wherever the URL goes (answers, logs, queue payloads).
+  if (url.username || url.password) refuse(`${field} must not contain credentials (user:password@): ${rules.credentialsHint}`);
+  return url;
 }
 
 /** Parses a callback URL: absolute, http or https, with a host. Throws INVALID_CALLBACK_URL. */
 export function parseCallbackUrl(raw: string): URL {
-  if (raw.length > 2048) refuse(`callback_url is longer than 2048 characters`);
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    refuse(`callback_url is not a URL: ${JSON.stringify(raw.slice(0, 200))}`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') refuse(`callback_url must be http or https, got ${u.protocol.replace(/:$/, '')}`);
-  if (!u.hostname) refuse('callback_url has no host');
-  // Credentials in a URL end up wherever the URL goes (answers, logs, queue payloads): receivers authenticate us by
-  // the signature (x-keycast-signature), so a URL never needs them.
-  if (u.username || u.password)
-    refuse('callback_url must not contain credentials (user:password@): authenticate deliveries with the x-keycast-signature header instead');
-  return u;
+  return parseTargetUrl(raw, CALLBACK_RULES);
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -166,18 +214,19 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
- * Resolves a callback URL's host and checks every address it resolves to against the policy: one forbidden
- * address refuses the URL (a name that resolves both ways would let the attacker pick). Returns the address to
- * connect to. Done at upload and again at each delivery, whose connection then goes to the address checked
- * here and to no other: a DNS answer that changes in between (rebinding) cannot send the request inside.
- * Throws KeycastError INVALID_CALLBACK_URL.
+ * Resolves a URL's host and checks every address it resolves to against the policy: one forbidden address refuses
+ * the URL (a name that resolves both ways would let the attacker pick). Returns the address to connect to. Done when
+ * the URL is given and again before each connection, which then goes to the address checked here and to no other
+ * (pinnedLookup): a DNS answer that changes in between (rebinding) cannot send the request inside. Throws
+ * KeycastError with `rules`' codes.
  */
-export async function resolveWebhookTarget(
+export async function resolveTarget(
   raw: string | URL,
-  policy: WebhookTargetPolicy,
-  { resolve = systemResolve, timeoutMs = 5000 }: { resolve?: Resolve; timeoutMs?: number } = {},
+  policy: TargetPolicy,
+  { resolve = systemResolve, timeoutMs = 5000, rules }: { resolve?: Resolve; timeoutMs?: number; rules: TargetRules },
 ): Promise<WebhookTarget> {
-  const url = typeof raw === 'string' ? parseCallbackUrl(raw) : raw;
+  const url = typeof raw === 'string' ? parseTargetUrl(raw, rules) : raw;
+  const { field } = rules;
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: ResolvedAddress[];
   const literal = isIP(hostname);
@@ -186,16 +235,32 @@ export async function resolveWebhookTarget(
     try {
       addresses = await withTimeout(resolve(hostname), timeoutMs, `resolving ${hostname}`);
     } catch (e) {
-      refuse(`callback_url host ${hostname} does not resolve (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new KeycastError(rules.unresolved, `${field} host ${hostname} does not resolve (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    if (addresses.length === 0) refuse(`callback_url host ${hostname} does not resolve`);
+    if (addresses.length === 0) throw new KeycastError(rules.unresolved, `${field} host ${hostname} does not resolve`);
   }
   for (const a of addresses) {
     if (!addressAllowed(policy, hostname, a.address)) {
       const range = forbiddenRange(a.address) ?? 'forbidden';
       const where = literal ? `${hostname} is` : `${hostname} resolves to ${a.address},`;
-      refuse(`callback_url host ${where} a ${range} address: refused unless WEBHOOK_ALLOWED_HOSTS or WEBHOOK_ALLOW_PRIVATE allows it`);
+      throw new KeycastError(rules.refused, `${field} host ${where} a ${range} address: refused unless ${rules.settings} allows it`);
     }
   }
   return { url, hostname, address: addresses[0] };
+}
+
+/** resolveTarget for a webhook's callback URL (INVALID_CALLBACK_URL). */
+export function resolveWebhookTarget(raw: string | URL, policy: TargetPolicy, opts: { resolve?: Resolve; timeoutMs?: number } = {}): Promise<WebhookTarget> {
+  return resolveTarget(raw, policy, { ...opts, rules: CALLBACK_RULES });
+}
+
+/**
+ * A socket lookup that answers `address` whatever name it is asked: a connection made with it goes to the checked
+ * address only, while the request keeps the URL's host name (Host header, TLS SNI and certificate check).
+ */
+export function pinnedLookup({ address, family }: ResolvedAddress): LookupFunction {
+  return (_hostname, opts, cb) => {
+    if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+    else cb(null, address, family);
+  };
 }
