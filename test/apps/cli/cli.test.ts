@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { keycast } from '../../helpers/cli.js';
 import { makeBadInputs } from '../../helpers/media.js';
-import { HAMILTON, HAMILTON_GT, needsSharedData } from '../../helpers/paths.js';
+import { HAMILTON, HAMILTON_GT, needsSharedData, REPO_ROOT } from '../../helpers/paths.js';
 import { scoreAgainstGroundTruth } from '../../../apps/cli/score.js';
 
 let dir: string;
@@ -42,6 +42,40 @@ describe('bad input: one-line typed errors, non-zero exit', () => {
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace for expected errors');
     });
   }
+});
+
+describe('help and version: usage on stdout, exit 0', () => {
+  // Each command under one of the three ways of asking; analyze under all three, and after other arguments.
+  const cases: [string[], string][] = [
+    [['analyze', '--help'], 'analyze'],
+    [['analyze', '-h'], 'analyze'],
+    [['help', 'analyze'], 'analyze'],
+    [['analyze', 'video.mp4', '--sim', '0.9', '--help'], 'analyze'],
+    [['recluster', '-h'], 'recluster'],
+    [['cluster', '--help'], 'cluster'],
+    [['help', 'eval'], 'eval'],
+    [['apikey', 'create', '--help'], 'apikey'],
+    [['tenant', 'delete', '-h'], 'tenant'],
+  ];
+  for (const [args, cmd] of cases) {
+    test(`keycast ${args.join(' ')}`, async () => {
+      const r = await keycast(args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.match(r.stdout, new RegExp(`^keycast ${cmd} `), "starts with the command's usage line");
+      if (cmd === 'analyze') assert.match(r.stdout, /--capture-interval-sec S[\s\S]*--sim X\|auto/, 'lists extraction and clustering options');
+    });
+  }
+  test('keycast --version prints the package version', async () => {
+    const r = await keycast(['--version']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+  test('keycast help of an unknown command is UNKNOWN_COMMAND', async () => {
+    const r = await keycast(['help', 'frobnicate']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^keycast: UNKNOWN_COMMAND: /);
+  });
 });
 
 test('a video with no faces is a valid result with zero clusters', async () => {
