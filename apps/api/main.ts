@@ -5,7 +5,7 @@ import { migrate } from '../../libs/store/index.js';
 import { buildApp } from './app.js';
 import { createApiDeps } from './deps.js';
 
-const config = configOrExit('keycast-api');
+const config = configOrExit('keycast-api', process.env, { api: true });
 // ffmpeg/ffprobe decode every upload: a missing one, or the bundled static build in production, stops the start in one line.
 serviceToolsOrExit();
 const deps = createApiDeps(config);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { KeycastError } from './errors.js';
 
 /** Service settings, read from the environment once. Every variable the deployment files set is read here. */
@@ -67,6 +68,11 @@ export interface ServiceConfig {
   ingestBackoffMs: number;
   /** Bearer token of the admin routes (/admin/…); empty = admin routes refuse every request. */
   adminToken: string;
+  /**
+   * HMAC key of the media tokens (apps/api/media-token.ts); never stored in the database. Unset outside production: a
+   * random one per process (tokens then work only on the API process that minted them).
+   */
+  mediaTokenSecret: string;
   /**
    * A clustering request whose linkage no cache holds computes it in the request only for videos of at most this
    * many faces (milliseconds); bigger ones answer 202 and the worker computes it. 0 = always in the worker.
@@ -177,6 +183,8 @@ export const ENV_VARS = [
   // The biometric data lifecycle (README, Service): admin purges and retention.
   'ADMIN_TOKEN',
   'RETENTION_DAYS',
+  // Media tokens (apps/api/media-token.ts): the API's own signing key.
+  'MEDIA_TOKEN_SECRET',
 ] as const;
 
 /**
@@ -203,7 +211,37 @@ function adminTokenOf(env: NodeJS.ProcessEnv): string {
   return token;
 }
 
-export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+/** One random media-token secret per process, for development and tests when MEDIA_TOKEN_SECRET is unset. */
+let processMediaTokenSecret: string | undefined;
+
+/**
+ * The media tokens' signing key. Set: at least 32 characters, and no placeholder in production. Unset: a start-up error
+ * for the API in production (every replica must verify every other's tokens, so they share one secret), else a random
+ * secret of this process.
+ */
+function mediaTokenSecretOf(env: NodeJS.ProcessEnv, requireSet: boolean): string {
+  const secret = (env.MEDIA_TOKEN_SECRET ?? '').trim();
+  if (secret === '') {
+    if (requireSet && env.NODE_ENV === 'production')
+      throw new KeycastError(
+        'INVALID_OPTION',
+        'MEDIA_TOKEN_SECRET must be set when NODE_ENV=production, the same on every API replica (e.g. `openssl rand -hex 32`)',
+      );
+    return (processMediaTokenSecret ??= randomBytes(32).toString('hex'));
+  }
+  if (env.NODE_ENV === 'production' && PLACEHOLDER_SECRET.test(secret))
+    throw new KeycastError('INVALID_OPTION', 'MEDIA_TOKEN_SECRET is a placeholder: set a real secret when NODE_ENV=production (e.g. `openssl rand -hex 32`)');
+  if (secret.length < 32)
+    throw new KeycastError('INVALID_OPTION', `MEDIA_TOKEN_SECRET must be at least 32 characters (e.g. \`openssl rand -hex 32\`), got ${secret.length}`);
+  return secret;
+}
+
+export interface LoadConfigOptions {
+  /** The API signs and verifies media tokens: in production it must be given MEDIA_TOKEN_SECRET (the worker need not). */
+  api?: boolean;
+}
+
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, { api = false }: LoadConfigOptions = {}): ServiceConfig {
   return {
     databaseUrl: env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/keycast',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
@@ -243,6 +281,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     ingestAttempts: Math.max(1, intEnv(env, 'INGEST_ATTEMPTS', 4)),
     ingestBackoffMs: intEnv(env, 'INGEST_BACKOFF_MS', 1000),
     adminToken: adminTokenOf(env),
+    mediaTokenSecret: mediaTokenSecretOf(env, api),
     retentionDays: intEnv(env, 'RETENTION_DAYS', 0),
     // Measured (shared 2-core machine): a new linkage + cut takes ~60-130 ms at 100 faces, ~0.25-0.3 s at 200, ~1 s at 400.
     syncLinkageMaxFaces: intEnv(env, 'SYNC_LINKAGE_MAX_FACES', 100),
@@ -253,9 +292,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
  * loadServiceConfig for a process's start: a bad or missing setting ends the process with one line on stderr naming
  * it (exit code 1), not a stack trace.
  */
-export function configOrExit(program: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function configOrExit(program: string, env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): ServiceConfig {
   try {
-    return loadServiceConfig(env);
+    return loadServiceConfig(env, options);
   } catch (e) {
     process.stderr.write(`${program}: configuration error: ${(e as Error).message}\n`);
     process.exit(1);

@@ -160,17 +160,17 @@ export class ApiKeyRepository {
   }
 
   /**
-   * The owner of an unrevoked key found by id, with the key's stored hash: what signs and verifies the media
-   * tokens minted from that key (apps/api/media-token.ts). Null for an unknown or revoked key.
+   * The owner of an unrevoked key found by id: what a media token's key must still be (apps/api/media-token.ts), so
+   * that revoking a key kills its tokens. Null for an unknown or revoked key.
    */
-  async signer(id: string): Promise<(KeyOwner & { keyHash: string }) | null> {
+  async activeOwner(id: string): Promise<KeyOwner | null> {
     if (!UUID.test(id)) return null;
     const row = await this.db.apiKey.findUnique({
       where: { id },
-      select: { id: true, tenantId: true, keyHash: true, revokedAt: true, tenant: { select: { name: true } } },
+      select: { id: true, tenantId: true, revokedAt: true, tenant: { select: { name: true } } },
     });
     if (!row || row.revokedAt) return null;
-    return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name, keyHash: row.keyHash };
+    return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name };
   }
 
   /** Sets last_used_at unless another request did within the resolution (one conditional UPDATE). */

@@ -80,4 +80,7 @@ test('api and every worker share the storage volume at STORAGE_DIR and reach pos
     assert.match(env.WEBHOOK_SECRET, /^\$\{WEBHOOK_SECRET:\?[^}]+\}$/, 'the webhook secret comes from the host environment, which must set it (no default)');
   }
   assert.equal(serviceEnv(services.api).STORAGE_DIR, stageEnv(parseDockerfile('Dockerfile.api').stages.at(-1)!).STORAGE_DIR);
+  // The media tokens' key: the API's only, from the host environment (no default), never the workers'.
+  assert.match(serviceEnv(services.api).MEDIA_TOKEN_SECRET, /^\$\{MEDIA_TOKEN_SECRET:\?[^}]+\}$/);
+  for (const name of KEYCAST_SERVICES.filter((n) => n !== 'api')) assert.equal(serviceEnv(services[name]).MEDIA_TOKEN_SECRET, undefined, name);
 });

@@ -53,6 +53,7 @@ test('every YAML file under k8s/ parses, and every object has apiVersion, kind a
     'Namespace/keycast',
     'PersistentVolumeClaim/keycast-storage',
     'ScaledObject/keycast-worker-gpu',
+    'Secret/keycast-api-secrets',
     'Secret/keycast-postgres',
     'Secret/keycast-secrets',
     'Service/keycast-api',
@@ -184,7 +185,14 @@ test('secrets: DATABASE_URL and REDIS_URL point at the bundled Services with the
   const redis = new URL(s.REDIS_URL);
   const redisSvc = findObject(objs, 'Service', redis.hostname);
   assert.equal(String(redisSvc.spec.ports[0].port), redis.port);
-  for (const v of [s.WEBHOOK_SECRET, pg.POSTGRES_PASSWORD]) assert.match(v, /CHANGE_ME/, 'secrets in the repository must be visible placeholders');
+  const apiOnly = secretEntries(findObject(objs, 'Secret', 'keycast-api-secrets'));
+  assert.deepEqual(Object.keys(apiOnly), ['MEDIA_TOKEN_SECRET']);
+  for (const v of [s.WEBHOOK_SECRET, pg.POSTGRES_PASSWORD, apiOnly.MEDIA_TOKEN_SECRET])
+    assert.match(v, /CHANGE_ME/, 'secrets in the repository must be visible placeholders');
+  // Only the API signs media tokens: the workers' pods do not get its secret.
+  const refs = (name: string) => podContainers(findObject(objs, 'Deployment', name)).flatMap((c) => (c.envFrom ?? []).map((e: Obj) => e.secretRef?.name));
+  assert.ok(refs('keycast-api').includes('keycast-api-secrets'));
+  for (const w of ['keycast-worker-cpu', 'keycast-worker-gpu']) assert.ok(!refs(w).includes('keycast-api-secrets'), w);
 });
 
 test('KEDA autoscaler: targets the GPU worker and reads the BullMQ wait/active lists of the queues workers process', () => {

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TenantScope } from '../../../libs/store/index.js';
 import { ApiError, errorBody } from '../errors.js';
-import { mediaTokenClaim, mediaTokenSigned } from '../media-token.js';
+import { MEDIA_SCOPE, verifyMediaToken } from '../media-token.js';
 
 /** Who is calling: set on every request that passed authentication (null on open routes). */
 export interface RequestTenant {
@@ -87,11 +87,13 @@ export function registerAuth(app: FastifyInstance): void {
     const header = req.headers.authorization;
     const token = (req.query as { token?: unknown } | undefined)?.token;
     if ((header === undefined || header === '') && req.routeOptions.config?.mediaToken && typeof token === 'string') {
-      const claim = mediaTokenClaim(token);
-      const signer = claim ? await req.server.keycast.store.apiKeys.signer(claim.keyId) : null;
-      if (!claim || !signer || !mediaTokenSigned(claim, signer.keyHash))
+      // The signature, scope and lifetime first (no database read for a forged token), then the key: still unrevoked
+      // and still the tenant's.
+      const claim = verifyMediaToken(token, req.server.keycast.config.mediaTokenSecret, MEDIA_SCOPE);
+      const owner = claim ? await req.server.keycast.store.apiKeys.activeOwner(claim.keyId) : null;
+      if (!claim || !owner || owner.tenantId !== claim.tenantId)
         return refuse(reply, 'the media token is invalid or expired: mint a new one (POST /media-tokens)', true);
-      req.tenant = { id: signer.tenantId, name: signer.tenantName, keyId: signer.keyId };
+      req.tenant = { id: owner.tenantId, name: owner.tenantName, keyId: owner.keyId };
       return;
     }
     if (header === undefined || header === '') return refuse(reply, 'this route needs an API key: send `Authorization: Bearer <key>`', false);

@@ -43,7 +43,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
             in: 'query',
             name: 'token',
             description:
-              'A short-lived token from POST /media-tokens, accepted instead of the bearer key by GET /videos/{id}/media, /faces/{id}/thumbnail and /videos/{id}/montage.png: the URLs that <video> and <img> elements load, which cannot send Authorization. Signed with the minting key (revoking the key kills its tokens), limited to its tenant and to those routes.',
+              'A short-lived token from POST /media-tokens, accepted instead of the bearer key by GET /videos/{id}/media, /faces/{id}/thumbnail and /videos/{id}/montage.png: the URLs that <video> and <img> elements load, which cannot send Authorization. Signed by the service with MEDIA_TOKEN_SECRET (never stored in the database); names its tenant and minting key (revoking the key kills its tokens), lives at most 30 minutes, and opens only those routes of its tenant.',
           },
         },
       },

@@ -52,9 +52,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const signer = await app.keycast.store.apiKeys.signer(req.tenant!.keyId);
-      if (!signer) throw new ApiError('UNAUTHORIZED', 'unknown or revoked API key');
-      const { token, expiresAt } = mintMediaToken(signer.keyId, signer.keyHash);
+      const tenant = req.tenant!;
+      const { token, expiresAt } = mintMediaToken({ tenantId: tenant.id, keyId: tenant.keyId }, app.keycast.config.mediaTokenSecret);
       return reply.code(201).header('cache-control', 'no-store').send({ token, expires_at: expiresAt.toISOString(), ttl_s: MEDIA_TOKEN_TTL_S });
     },
   );

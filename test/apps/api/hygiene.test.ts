@@ -202,6 +202,32 @@ test('no stack trace or internal path in any client error', async () => {
   }
 });
 
+test('MEDIA_TOKEN_SECRET: required by the API in production (not by the worker), at least 32 characters, no placeholder; unset elsewhere: one random secret per process', () => {
+  const prod = { NODE_ENV: 'production', WEBHOOK_SECRET: 'f'.repeat(64) };
+  const real = 'e'.repeat(64);
+  assert.equal(loadServiceConfig({ ...prod, MEDIA_TOKEN_SECRET: real }, { api: true }).mediaTokenSecret, real);
+  assert.throws(() => loadServiceConfig(prod, { api: true }), /MEDIA_TOKEN_SECRET must be set when NODE_ENV=production/);
+  assert.ok(loadServiceConfig(prod).mediaTokenSecret.length >= 32, 'the worker does not need it');
+  for (const [secret, why] of [
+    ['CHANGE_ME_media_token_secret_0123456789', /placeholder/],
+    ['short', /at least 32/],
+  ] as const)
+    assert.throws(() => loadServiceConfig({ ...prod, MEDIA_TOKEN_SECRET: secret }, { api: true }), why, secret);
+  const dev = loadServiceConfig({}, { api: true }).mediaTokenSecret;
+  assert.match(dev, /^[0-9a-f]{64}$/);
+  assert.equal(loadServiceConfig({}).mediaTokenSecret, dev, 'one per process: every app built in it verifies the others');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...prod,
+    DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
+    REDIS_URL: 'redis://127.0.0.1:1',
+  };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/api/main.ts'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr.trim(), /^keycast-api: configuration error: MEDIA_TOKEN_SECRET must be set when NODE_ENV=production[^\n]*$/);
+});
+
 test('secrets from the environment only: NODE_ENV=production without a real WEBHOOK_SECRET refuses to start', () => {
   assert.equal(loadServiceConfig({}).webhookSecret, 'dev-secret-change-me', 'development keeps a default');
   const real = 'f'.repeat(64);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseByteRange } from '../../../apps/api/byte-range.js';
+import { createHmac } from 'node:crypto';
 import { mintMediaToken, MEDIA_TOKEN_TTL_S } from '../../../apps/api/media-token.js';
 import { ApiKeyRepository, hashApiKey } from '../../../libs/store/index.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
@@ -118,12 +119,13 @@ test('a media token opens the media routes of its tenant only, and nothing else'
   // Another tenant's token sees no such video.
   const theirs = await token(other.headers);
   assert.equal((await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(theirs)}`)).status, 404);
-  // Tampered, expired, or from a key revoked since: 401 with the Bearer challenge.
+  // Tampered, expired, malformed, or of the old format: 401 with the Bearer challenge.
   const tampered = t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA');
   const keys = new ApiKeyRepository(api.deps.store.db);
   const mine = (await keys.list({ tenant: 'test' }))[0];
-  const expired = mintMediaToken(mine.id, hashApiKey(api.auth.key), Date.now() - (MEDIA_TOKEN_TTL_S + 1) * 1000).token;
-  for (const bad of [tampered, expired, 'm1.nope', `m1.${mine.id}.99999999999.x`]) {
+  const me = { tenantId: api.auth.tenantId, keyId: mine.id };
+  const expired = mintMediaToken(me, api.config.mediaTokenSecret, { nowMs: Date.now() - (MEDIA_TOKEN_TTL_S + 1) * 1000 }).token;
+  for (const bad of [tampered, expired, 'm1.nope', `m1.${mine.id}.99999999999.x`, t.replace(/^m2/, 'm3')]) {
     const res = await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(bad)}`);
     assert.equal(res.status, 401, bad);
     assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
@@ -131,8 +133,54 @@ test('a media token opens the media routes of its tenant only, and nothing else'
   const spare = await createTestKey(api.databaseUrl, 'test');
   const spareToken = await token(spare.headers);
   const spareId = (await keys.list({ tenant: 'test' })).find((k) => k.prefix === spare.key.slice(0, 8))!.id;
+  assert.equal((await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(spareToken)}`)).status, 200);
   await keys.revoke(spareId);
   assert.equal((await noKey(`/videos/${videoId}/media?token=${encodeURIComponent(spareToken)}`)).status, 401, "a revoked key's tokens die with it");
+});
+
+/** A token of the m2 layout signed with any key: what an attacker who read some secret could make. */
+function forge(hmacKey: string, parts: { tenantId: string; keyId: string; scope: string; exp: number }): string {
+  const sig = createHmac('sha256', hmacKey).update(`keycast-media-token.m2.${parts.tenantId}.${parts.keyId}.${parts.scope}.${parts.exp}`).digest('base64url');
+  return `m2.${parts.tenantId}.${parts.keyId}.${parts.scope}.${parts.exp}.${sig}`;
+}
+
+test('media tokens cannot be forged from a database read, live at most their TTL, and are bound to tenant, key and scope', async () => {
+  const keys = new ApiKeyRepository(api.deps.store.db);
+  const mine = (await keys.list({ tenant: 'test' }))[0];
+  const theirs = (await keys.list({ tenant: 'other-tenant' }))[0];
+  const row = await api.deps.store.db.apiKey.findUniqueOrThrow({ where: { id: mine.id }, select: { keyHash: true } });
+  assert.equal(row.keyHash, hashApiKey(api.auth.key));
+  const soon = Math.floor(Date.now() / 1000) + 600;
+  const status = async (tok: string) => (await fetch(`${api.baseUrl}/videos/${videoId}/media?token=${encodeURIComponent(tok)}`)).status;
+  const me = { tenantId: api.auth.tenantId, keyId: mine.id };
+  // The control: the same claims signed with the service's secret open the video, so each refusal below is the change's.
+  assert.equal(await status(forge(api.config.mediaTokenSecret, { ...me, scope: 'media', exp: soon })), 200);
+  // Everything a database reader has: the key's stored hash (what m1 tokens were signed with), the old format with it.
+  assert.equal(await status(forge(row.keyHash, { ...me, scope: 'media', exp: soon })), 401, 'signed with api_keys.key_hash');
+  const m1sig = createHmac('sha256', row.keyHash).update(`keycast-media.m1.${mine.id}.${soon}`).digest('base64url');
+  assert.equal(await status(`m1.${mine.id}.${soon}.${m1sig}`), 401, 'an m1 token signed with the key hash');
+  // A life beyond the TTL was not minted here, even when signed with the real secret.
+  assert.equal(await status(forge(api.config.mediaTokenSecret, { ...me, scope: 'media', exp: 999999999999 })), 401, 'exp=999999999999');
+  const tooLong = Math.floor(Date.now() / 1000) + MEDIA_TOKEN_TTL_S + 600;
+  assert.equal(await status(forge(api.config.mediaTokenSecret, { ...me, scope: 'media', exp: tooLong })), 401, 'exp beyond now + TTL');
+  assert.ok(
+    mintMediaToken(me, api.config.mediaTokenSecret, { ttlS: 10 ** 9 }).expiresAt.getTime() <= Date.now() + MEDIA_TOKEN_TTL_S * 1000 + 1000,
+    'minting caps the TTL',
+  );
+  // Bound to its scope and tenant: another scope, or my key claimed for another tenant (or theirs for mine), is refused.
+  assert.equal(await status(forge(api.config.mediaTokenSecret, { ...me, scope: 'admin', exp: soon })), 401, 'another scope');
+  assert.equal(
+    await status(forge(api.config.mediaTokenSecret, { tenantId: theirs.tenantId, keyId: mine.id, scope: 'media', exp: soon })),
+    401,
+    'my key, their tenant',
+  );
+  assert.equal(
+    await status(forge(api.config.mediaTokenSecret, { tenantId: api.auth.tenantId, keyId: theirs.id, scope: 'media', exp: soon })),
+    401,
+    'their key, my tenant',
+  );
+  // Their genuine token works for them only: my video is not theirs.
+  assert.equal(await status(forge(api.config.mediaTokenSecret, { tenantId: theirs.tenantId, keyId: theirs.id, scope: 'media', exp: soon })), 404);
 });
 
 test('the OpenAPI document describes the media route, the token route and the mediaToken scheme', async () => {
