@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './options.js';
+export * from './tree-shaping.js';
 export * from './env.js';
 export * from './geometry.js';
 export * from './sampling.js';

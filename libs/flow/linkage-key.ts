@@ -1,30 +1,23 @@
-import type { ClusterOptions } from '../config/index.js';
+import { TREE_SWITCHES, type ClusterOptions, type TreeShapingOptions, type TreeSwitch } from '../config/index.js';
 
-type LinkageShaping = Pick<ClusterOptions, 'face_cloth_weights' | 'method' | 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting' | 'shot_aware'>;
-
-/** True when the options are the reference method's (a numeric sim, no improvement on): its exact flow runs. */
-export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | 'cannot_link' | 'tracks' | 'quality_weighting' | 'shot_aware'>): boolean {
-  return opts.sim !== 'auto' && !opts.cannot_link && !opts.tracks && !opts.quality_weighting && !opts.shot_aware;
+/** True when the options are the reference method's (a numeric sim, no tree-shaping switch on): its exact flow runs. */
+export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | TreeSwitch>): boolean {
+  return opts.sim !== 'auto' && TREE_SWITCHES.every((k) => !opts[k]);
 }
 
+/** How each switch of libs/config TREE_SHAPING is spelled in a variant (the spelling of the rows stored so far). */
+const VARIANT_TAG: Record<TreeSwitch, string> = { quality_weighting: 'quality', cannot_link: 'cannot_link', tracks: 'tracks', shot_aware: 'shots' };
+
 /**
- * What, besides the faces and the weights, the linkage (dendrogram) depends on: the method, and
- * whether the flow is the reference's or keycast's (face-unit distances), with the options that change
- * the distances or the units clustered — quality weighting, cannot-link (penalised same-frame pairs),
- * tracks (track-level distances) and shot-aware fusion (cross-shot pairs judged by face). The cut (sim, a number or 'auto'), min_csize and merging only
- * cut the tree. The reference flow's variant is the method's name alone (so linkages cached before
- * these options existed stay valid): "average"; keycast's flow adds "+units" and its options, e.g.
+ * What, besides the faces and the weights, the linkage (dendrogram) depends on: the tree-shaping options of libs/config
+ * TREE_SHAPING. The reference flow's variant is the method's name alone (so linkages cached before these options
+ * existed stay valid): "average"; keycast's flow adds "+units" and its switches that are on, e.g.
  * "average+units+quality+cannot_link+tracks+shots".
  */
-export function linkageVariant(opts: LinkageShaping, constraints?: string | null): string {
+export function linkageVariant(opts: TreeShapingOptions, constraints?: string | null): string {
   const people = constraints ? `${PEOPLE_VARIANT_MARK}${constraints}` : '';
   if (isReferenceFlow(opts)) return opts.method + people;
-  const parts: string[] = [opts.method, 'units'];
-  if (opts.quality_weighting) parts.push('quality');
-  if (opts.cannot_link) parts.push('cannot_link');
-  if (opts.tracks) parts.push('tracks');
-  if (opts.shot_aware) parts.push('shots');
-  return parts.join('+') + people;
+  return [opts.method, 'units', ...TREE_SWITCHES.filter((k) => opts[k]).map((k) => VARIANT_TAG[k])].join('+') + people;
 }
 
 /**
@@ -38,6 +31,6 @@ export const PEOPLE_VARIANT_MARK = '+people:';
  * The linkage depends only on the fingerprints, the weights, the variant ({@link linkageVariant}) and
  * the people's constraints (their fingerprint, none without people): this names one.
  */
-export function linkageKey(opts: LinkageShaping, constraints?: string | null): string {
+export function linkageKey(opts: TreeShapingOptions, constraints?: string | null): string {
   return `${linkageVariant(opts, constraints)}|${opts.face_cloth_weights[0]},${opts.face_cloth_weights[1]}`;
 }

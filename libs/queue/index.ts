@@ -8,7 +8,6 @@ export {
   type WebhookEventType,
   type ExtractQueueData,
   type LinkageJobData,
-  type LinkageShapingOptions,
 } from './payloads.js';
 export { jobIds } from './ids.js';
 export { createRedisConnection, type Redis } from './connection.js';

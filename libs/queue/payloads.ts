@@ -1,3 +1,5 @@
+import type { TreeShapingOptions } from '../config/index.js';
+
 /** Job payloads: everything that crosses Redis between the API and the workers. Ids only; state lives in PostgreSQL. */
 
 export interface ExtractJobData {
@@ -20,24 +22,12 @@ export interface SegmentJobData {
 
 /**
  * A linkage (dendrogram) a clustering request asked for and no cache held: the video id and the options that shape
- * the tree (weights, method, sim's kind, cannot_link, tracks, quality_weighting, shot_aware; libs/flow linkageVariant). The
- * people's constraints are read by the worker when it runs, as a request would read them.
+ * the tree (libs/config TREE_SHAPING). The people's constraints are read by the worker when it runs, as a request would
+ * read them. A job queued before an option existed lacks it: the worker takes its default.
  */
 export interface LinkageJobData {
   videoId: string;
-  options: LinkageShapingOptions;
-}
-
-export interface LinkageShapingOptions {
-  face_cloth_weights: [number, number];
-  method: string;
-  /** Only its kind matters to the tree: 'auto' (keycast's flow) or a number (the reference's flow when no switch is on). */
-  sim: number | 'auto';
-  cannot_link: boolean;
-  tracks: boolean;
-  quality_weighting: boolean;
-  /** Absent in jobs queued before shot-aware clothing existed: the worker then takes the default. */
-  shot_aware?: boolean;
+  options: TreeShapingOptions;
 }
 
 export const WEBHOOK_EVENTS = ['video.ready', 'video.failed', 'person.updated'] as const;

@@ -1,17 +1,10 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { TreeShapingOptions } from '../config/index.js';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
-import {
-  WEBHOOK_EVENTS,
-  type ExtractQueueData,
-  type LinkageJobData,
-  type LinkageShapingOptions,
-  type SegmentJobData,
-  type WebhookEventType,
-  type WebhookJobData,
-} from './payloads.js';
+import { WEBHOOK_EVENTS, type ExtractQueueData, type LinkageJobData, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -207,7 +200,7 @@ export class Queues {
   async enqueueLinkage(
     videoId: string,
     linkageKey: string,
-    options: LinkageShapingOptions,
+    options: TreeShapingOptions,
     { timeoutMs = ENQUEUE_TIMEOUT_MS } = {},
   ): Promise<'queued' | 'running' | 'retried'> {
     if (LOST_STATES.has(this.connection.status)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');

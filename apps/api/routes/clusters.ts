@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_CLUSTER, resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
+import { DEFAULT_CLUSTER, resolveClusterOptions, treeShapingOf, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
 import { QueueUnavailableError } from '../../../libs/queue/index.js';
 import { pageFaces, type ClusterRun, type FacePage, type PendingLinkage } from '../../../libs/services/index.js';
@@ -90,15 +90,7 @@ export async function answerComputing(
 ) {
   let job: 'queued' | 'running' | 'retried';
   try {
-    job = await app.keycast.queues.enqueueLinkage(video.id, pending.key, {
-      face_cloth_weights: opts.face_cloth_weights,
-      method: opts.method,
-      sim: opts.sim,
-      cannot_link: opts.cannot_link,
-      tracks: opts.tracks,
-      quality_weighting: opts.quality_weighting,
-      shot_aware: opts.shot_aware,
-    });
+    job = await app.keycast.queues.enqueueLinkage(video.id, pending.key, treeShapingOf(opts));
   } catch (e) {
     if (e instanceof QueueUnavailableError) throw new ApiError('UNAVAILABLE', `could not queue the linkage computation: ${e.message}`);
     throw e;

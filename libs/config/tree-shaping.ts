@@ -1,0 +1,37 @@
+import type { ClusterOptions } from './options.js';
+
+/**
+ * The cluster options that shape the linkage tree (the dendrogram), and how each does: the one list from which the
+ * linkage cache key and the choice of flow (libs/flow linkage-key.ts), the linkage job's payload (libs/queue) and the
+ * API's queued computation derive. Every other cluster option (sim's value, min_csize, merging, merge_fragments, the
+ * key-character gate) only cuts the tree. A new option that changes the distances or the units clustered is one
+ * entry here (plus the option itself and its use in libs/flow).
+ * - 'value': the tree depends on the option's value (the weights, the method);
+ * - 'flow': only its kind matters: sim 'auto' runs keycast's flow (face-unit distances), a number the reference's
+ *   unless a switch is on;
+ * - 'switch': one of keycast's improvements to the distances or the units clustered: any switch on runs keycast's
+ *   flow, and its tree depends on every switch.
+ */
+export const TREE_SHAPING = {
+  face_cloth_weights: 'value',
+  method: 'value',
+  sim: 'flow',
+  quality_weighting: 'switch',
+  cannot_link: 'switch',
+  tracks: 'switch',
+  shot_aware: 'switch',
+} as const satisfies { readonly [K in keyof ClusterOptions]?: 'value' | 'flow' | 'switch' };
+
+export type TreeShapingKey = keyof typeof TREE_SHAPING;
+/** The options a linkage depends on (besides the faces and the people's constraints). */
+export type TreeShapingOptions = Pick<ClusterOptions, TreeShapingKey>;
+/** The improvements whose switch shapes keycast's tree (see {@link TREE_SHAPING}). */
+export type TreeSwitch = { [K in TreeShapingKey]: (typeof TREE_SHAPING)[K] extends 'switch' ? K : never }[TreeShapingKey];
+
+export const TREE_SHAPING_KEYS = Object.keys(TREE_SHAPING) as TreeShapingKey[];
+export const TREE_SWITCHES = TREE_SHAPING_KEYS.filter((k): k is TreeSwitch => TREE_SHAPING[k] === 'switch');
+
+/** The tree-shaping options of some options (what a linkage job carries), in {@link TREE_SHAPING}'s order. */
+export function treeShapingOf(opts: TreeShapingOptions): TreeShapingOptions {
+  return Object.fromEntries(TREE_SHAPING_KEYS.map((k) => [k, opts[k]])) as unknown as TreeShapingOptions;
+}
