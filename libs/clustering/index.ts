@@ -1,7 +1,6 @@
-// Public face of libs/clustering: distances, HAC (scipy-identical), cuts, min_csize, merging, metrics.
+// Public face of libs/clustering: distances, HAC (scipy-identical), cuts, min_csize, metrics: pure maths, no faces.
 // This lib imports nothing else of the project.
 export * from './types.js';
-export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
 export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance, condensedBuffer, resolveThreads } from './pdist.js';
 export { openPdist } from './pdist-engine.js';
 export type { PdistRows } from './pdist-engine.js';
@@ -17,9 +16,6 @@ export { unitDistances, expandUnitLabels, singletonUnits, checkUnits } from './u
 export type { Units } from './units.js';
 export { mustLinkUnits, pairGroups } from './must-link.js';
 export { applyMinSize, renumberBySize } from './min-size.js';
-export { mergeClusters } from './merge.js';
-export { clusterFingerprints, clusterDistances } from './cluster.js';
-export type { DistanceClusterInput } from './cluster.js';
 export { nmi } from './nmi.js';
 export { purity } from './purity.js';
 export { pairwiseScores } from './pairwise.js';

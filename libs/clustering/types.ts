@@ -18,7 +18,7 @@ export type Condensed = Float64Array | Float32Array;
 /** Storage precision of a condensed matrix. */
 export type Precision = 'float64' | 'float32';
 
-/** A cluster label after min_csize / merging: 0..k-1, or null for a point left unclustered. */
+/** A cluster label after min_csize: 0..k-1, or null for a point left unclustered. */
 export type ClusterLabel = number | null;
 
 /** A ground-truth or predicted identity for the quality metrics (any number or string; null = none). */
@@ -30,48 +30,6 @@ export type MetricLabel = number | string | null;
  * Ids < n are observations, id n + k is the cluster formed at row k.
  */
 export type LinkageMatrix = Float64Array;
-
-/** Options of {@link mergeClusters}. */
-export interface MergeOptions {
-  /** Length of the face half at the start of each fingerprint (the cloth half is the rest). Default 128. */
-  faceDim?: number;
-  /** Merge when the mean face halves are closer than this (strictly). */
-  face_threshold: number;
-  /** Merge when the mean cloth halves are closer than this (strictly). */
-  cloth_threshold: number;
-  /** Number of passes (0 = no merging). */
-  iterations: number;
-  /** Cannot-link groups per point (cannot-link.ts): clusters sharing a group are never merged. Not in the reference. */
-  groupsOf?: ArrayLike<ArrayLike<number>>;
-}
-
-/** Options of {@link clusterFingerprints}: the cluster-time options of the method (DESIGN.md steps 5-6). */
-export interface ClusterParams {
-  /**
-   * Relative similarity in [0, 1]: cut height t = maxDist * (1 - sim) (the reference's); or 'auto':
-   * t = autoCutHeight(Z, n, band) (auto-cut.ts), an absolute height for distances of known scale.
-   */
-  sim: number | 'auto';
-  /** The band of the 'auto' cut. Default FACE_UNITS_BAND. */
-  band?: { lo: number; hi: number };
-  /** Clusters with fewer members become unclustered (null). */
-  min_csize: number;
-  method: LinkageMethod;
-  /** Run {@link mergeClusters} after the cut. */
-  merge: boolean;
-  face_threshold: number;
-  cloth_threshold: number;
-  iterations: number;
-  /** Face half length for merging. Default 128. */
-  faceDim?: number;
-  /** Worker threads for pdist (see {@link PdistOptions.threads}). */
-  threads?: number;
-  /**
-   * Precision of the distances and of the linkage's working matrix. 'auto' (default): float64 (exact,
-   * scipy-identical) up to {@link EXACT_MAX_N} points, float32 above (half the memory; see linkage.ts).
-   */
-  precision?: Precision | 'auto';
-}
 
 /**
  * Largest n clustered in float64 by default: its condensed matrix is 1.6 GB (3.2 GB with the linkage's
@@ -90,13 +48,6 @@ export function resolvePrecision(p: Precision | 'auto' | undefined, n: number): 
 export interface CachedLinkage {
   Z: LinkageMatrix;
   /** max(pdist) of the same fingerprints. */
-  maxDist: number;
-}
-
-export interface ClusterResult {
-  /** One label per fingerprint: 0..k-1 numbered by descending cluster size, or null (unclustered). */
-  labels: ClusterLabel[];
-  Z: LinkageMatrix;
   maxDist: number;
 }
 

@@ -1,37 +1,26 @@
-import type { ClusterOptions } from '../config/index.js';
+import type { Box, ClusterOptions } from '../config/index.js';
 import {
   applyCannotLink,
-  applyMinSize,
-  autoCutHeight,
-  clusterDistances,
-  clusterFingerprints,
-  expandUnitLabels,
-  fcluster,
-  fclusterCannotLink,
-  fingerprints,
   linkage,
   linkageFits,
   maxDistance,
-  mergeClusters,
   pdist,
-  renumberBySize,
+  resolvePrecision,
   singletonUnits,
   unitDistances,
-  resolvePrecision,
   type CachedLinkage,
   type Condensed,
-  type ClusterParams,
   type Units,
 } from '../clustering/index.js';
 import { appearanceDistances } from './appearance-distances.js';
+import { cutTree, type CutPlan } from './cut-tree.js';
 import { faceQuality } from './face-quality.js';
-import { pairDistances } from './pair-distances.js';
-import { buildTracks } from './tracks.js';
-import { clothCountsRule } from './shots.js';
-import { mergeFragments } from './fragments.js';
+import { fingerprints } from './fingerprints.js';
 import { isReferenceFlow } from './linkage-key.js';
-import { peopleInVideo, peopleConstraints, type PersonConstraint } from './people.js';
-import type { Box } from '../config/index.js';
+import { pairDistances } from './pair-distances.js';
+import { peopleConstraints, peopleInVideo, type PeopleConstraints, type PersonConstraint } from './people.js';
+import { clothCountsRule } from './shots.js';
+import { buildTracks } from './tracks.js';
 
 /** What clustering needs of a stored appearance. */
 export interface ClusterableFace {
@@ -86,6 +75,7 @@ export interface ClusterContext {
  *    shares no frame with it when their nearest faces agree (fragments.ts; it only cuts, so it is not
  *    part of the linkage key, and the reference flow ignores it); min_csize counts faces; merging (if on) never joins
  *    clusters that share a frame when cannot_link is on.
+ * Both flows build their tree here (steps 1-4) and cut it with the one chain of steps 5-6, cut-tree.ts cutTree.
  * The cache holds the units' Z and maxDist; the units (tracks) are rebuilt from the faces, which is
  * cheap and deterministic.
  *
@@ -112,70 +102,47 @@ export function clusterFaces(
     opts.face_cloth_weights,
   );
   const faceDim = faces[0].face.length;
-  if (isReferenceFlow(opts) && !people) {
-    const params: ClusterParams = {
-      sim: opts.sim,
-      min_csize: opts.min_csize,
-      method: opts.method,
-      merge: opts.merge,
-      face_threshold: opts.face_threshold,
-      cloth_threshold: opts.cloth_threshold,
-      iterations: opts.iterations,
-      faceDim,
-    };
-    if (cache) return { labels: clusterFingerprints(X, params, cache).labels, cache };
-    const condensed = opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null;
-    const r = condensed ? clusterDistances(condensed, X.length, params, { X, overwrite: true }) : clusterFingerprints(X, params);
-    return { labels: r.labels, cache: { Z: r.Z, maxDist: r.maxDist } };
-  }
-
-  const n = faces.length;
-  const base: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(n);
+  const base: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(faces.length);
   const constraints = people ? peopleConstraints(base, people) : null;
   const units = constraints ? constraints.units : base;
-  const k = units.count;
   const frameGroups = faces.map((f) => [f.frame]);
-  let Z: Float64Array, maxDist: number;
-  if (cache && linkageFits(cache.Z, k)) {
-    ({ Z, maxDist } = cache);
-  } else {
-    let ud: Condensed;
-    ({ ud, maxDist } = unitMatrix(faces, X, faceDim, opts, units, frameGroups));
-    if (constraints) applyCannotLink(ud, k, constraints.unitGroups);
-    Z = linkage(ud, k, opts.method, { overwrite: true });
+  let tree = cache && linkageFits(cache.Z, units.count) ? cache : undefined;
+  if (!tree) {
+    const { ud, maxDist } = unitMatrix(faces, X, faceDim, opts, units, frameGroups);
+    if (constraints) applyCannotLink(ud, units.count, constraints.unitGroups);
+    tree = { Z: linkage(ud, units.count, opts.method, { overwrite: true }), maxDist };
   }
-  const t = opts.sim === 'auto' ? autoCutHeight(Z, k, undefined, { sizes: unitSizes(units) }) : maxDist * (1 - opts.sim);
-  let flat: Int32Array;
+  return { labels: cutTree(tree, X, opts, cutPlan(faces, opts, units, constraints, frameGroups, faceDim)), cache: tree };
+}
+
+/**
+ * Steps 5-6's rules on these faces: the cut's cannot-links (frames with cannot_link, people's groups), the fragment
+ * pass before min_csize (so that a face left alone can still join the person it belongs to; never across a frame or a
+ * people's cannot-link, which merging respects too), the pinned confirmed faces, merging's groups.
+ */
+function cutPlan(
+  faces: ClusterableFace[],
+  opts: ClusterOptions,
+  units: Units,
+  constraints: PeopleConstraints | null,
+  frameGroups: number[][],
+  faceDim: number,
+): CutPlan {
+  let unitGroups: number[][] | null = null;
   if (opts.cannot_link || constraints) {
-    const unitGroups: number[][] = constraints ? constraints.unitGroups.map((g) => [...g]) : Array.from({ length: k }, () => []);
-    if (opts.cannot_link) faces.forEach((f, i) => unitGroups[units.unitOf[i]].push(f.frame));
-    flat = fclusterCannotLink(Z, k, t, unitGroups);
-  } else {
-    flat = fcluster(Z, k, t);
+    unitGroups = constraints ? constraints.unitGroups.map((g) => [...g]) : Array.from({ length: units.count }, () => []);
+    if (opts.cannot_link) faces.forEach((f, i) => unitGroups![units.unitOf[i]].push(f.frame));
   }
-  let faceLabels: (number | null)[] = expandUnitLabels(flat, units);
-  // Before min_csize, so that a face left alone can still join the person it belongs to; never across a
-  // frame or a people's cannot-link (the groups merging respects too).
-  if (opts.merge_fragments && !isReferenceFlow(opts)) {
-    const groupsOf = constraints ? faces.map((f, i) => [f.frame, ...constraints.unitGroups[units.unitOf[i]]]) : frameGroups;
-    faceLabels = mergeFragments(faceLabels, faces, { groupsOf });
-  }
-  let labels = applyMinSize(faceLabels, opts.min_csize, constraints?.pinned);
-  if (opts.merge && opts.iterations > 0) {
-    const groupsOf = constraints
-      ? faces.map((f, i) => [...(opts.cannot_link ? [f.frame] : []), ...constraints.unitGroups[units.unitOf[i]]])
-      : opts.cannot_link
-        ? frameGroups
-        : undefined;
-    labels = mergeClusters(X, labels, {
-      faceDim,
-      face_threshold: opts.face_threshold,
-      cloth_threshold: opts.cloth_threshold,
-      iterations: opts.iterations,
-      groupsOf,
-    });
-  }
-  return { labels: renumberBySize(labels), cache: { Z, maxDist } };
+  const fragments =
+    opts.merge_fragments && !isReferenceFlow(opts)
+      ? { faces, groupsOf: constraints ? faces.map((f, i) => [f.frame, ...constraints.unitGroups[units.unitOf[i]]]) : frameGroups }
+      : undefined;
+  const mergeGroupsOf = constraints
+    ? faces.map((f, i) => [...(opts.cannot_link ? [f.frame] : []), ...constraints.unitGroups[units.unitOf[i]]])
+    : opts.cannot_link
+      ? frameGroups
+      : undefined;
+  return { units, unitGroups, fragments, pinned: constraints?.pinned, mergeGroupsOf, faceDim };
 }
 
 /**
@@ -208,10 +175,4 @@ function unitMatrix(
   const maxDist = maxDistance(d);
   if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
   return { ud: units.count === n && !units.unitOf.some((u, i) => u !== i) ? d : unitDistances(d, n, units), maxDist };
-}
-
-function unitSizes(u: Units): Float64Array {
-  const s = new Float64Array(u.count);
-  for (const x of u.unitOf) s[x]++;
-  return s;
 }

@@ -1,7 +1,11 @@
-// Public face of libs/flow: faces + options → distances → linkage → cut → characters. Shared by the
+// Public face of libs/flow: faces + options → fingerprints → distances → linkage → cut → merging → characters. Shared by the
 // CLI (files), the worker (default linkage at ready) and the API (re-cuts); imports config, clustering
 // and report only, so storage never depends on it.
 export { clusterFaces, type ClusterableFace, type ClusterContext } from './cluster-faces.js';
+export { clusterRows, type RowClusterOptions, type RowClusterInput } from './cluster-rows.js';
+export { cutTree, type CutOptions, type CutPlan } from './cut-tree.js';
+export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
+export { mergeClusters, type MergeOptions } from './merge.js';
 export { buildClusterReport, type ClusterReport } from './cluster-report.js';
 export { linkageKey, linkageVariant, isReferenceFlow, PEOPLE_VARIANT_MARK } from './linkage-key.js';
 export { peopleInVideo, peopleConstraints, peopleOfClusters, type PersonConstraint, type PeopleInVideo, type PeopleConstraints } from './people.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { KeycastError, resolveClusterOptions } from '../../../libs/config/index.js';
-import { clusterFingerprints } from '../../../libs/clustering/index.js';
+import { clusterRows } from '../../../libs/flow/index.js';
 import { CLUSTER_FLAGS, parseCommandArgs } from '../args.js';
 
 export const CLUSTER_USAGE = `keycast cluster --fingerprints FILE.json [clustering options]
@@ -31,7 +31,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   }
   const dim = rows[0].length;
   const X = rows.map((r) => Float64Array.from(r));
-  const r = rows.length === 1 ? { labels: [opts.min_csize <= 1 ? 0 : null] } : clusterFingerprints(X, { ...opts, faceDim: Math.floor(dim / 2) });
+  const r = rows.length === 1 ? { labels: [opts.min_csize <= 1 ? 0 : null] } : clusterRows(X, opts, { faceDim: Math.floor(dim / 2) });
   process.stdout.write(`${JSON.stringify({ labels: r.labels })}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 // Exact semantics of the clustering building blocks behind keycast's improvements over the reference:
-// the automatic cut, cannot-link constraints, units (tracks) clustered as one, cannot-link in merging.
+// the automatic cut, cannot-link constraints, units (tracks) clustered as one (cannot-link in merging: test/libs/flow/merge.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -14,7 +14,6 @@ import {
   fclusterCannotLink,
   FACE_UNITS_BAND,
   linkage,
-  mergeClusters,
   pdist,
   unitDistances,
 } from '../../../libs/clustering/index.js';
@@ -141,19 +140,4 @@ test('unitDistances: the mean over the pairs of two units; singleton units keep 
   assert.deepEqual(Array.from(u), [4]);
   assert.deepEqual(expandUnitLabels([5, 9], { unitOf: Int32Array.from([0, 0, 1, 1]), count: 2 }), [5, 5, 9, 9]);
   assert.throws(() => unitDistances(y, 4, { unitOf: Int32Array.from([0, 0, 2, 2]), count: 3 }), /no point/);
-});
-
-test('mergeClusters with cannot-link groups never merges clusters that share a frame', () => {
-  // two clusters with equal face means (the face rule would merge them), frames overlap
-  const X = [
-    [1, 0, 0, 0],
-    [0.98, 0.02, 0, 0],
-    [0.99, 0.01, 0, 0],
-    [0.97, 0.03, 0, 0],
-  ].map((r) => Float64Array.from(r));
-  const labels = [0, 0, 1, 1];
-  const opts = { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 };
-  assert.deepEqual(mergeClusters(X, labels, opts), [0, 0, 0, 0]);
-  assert.deepEqual(mergeClusters(X, labels, { ...opts, groupsOf: [[1], [2], [2], [3]] }), [0, 0, 1, 1]);
-  assert.deepEqual(mergeClusters(X, labels, { ...opts, groupsOf: [[1], [2], [3], [4]] }), [0, 0, 0, 0]);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprints, nmi, pairwiseScores, purity, scoreLabels } from '../../../libs/clustering/index.js';
-import { loadFingerprints, loadMetrics, maxAbsDiff } from './fixtures.js';
+import { nmi, pairwiseScores, purity, scoreLabels } from '../../../libs/clustering/index.js';
+import { loadMetrics } from './fixtures.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12, `${what}: ${a} vs ${b}`);
 
@@ -37,15 +37,4 @@ test('metric limit cases', () => {
   assert.equal(s.purity_kept, 1);
   assert.equal(s.pair_precision, 1);
   assert.equal(s.pair_recall, 0.5);
-});
-
-test('fingerprints: face/|face|*w_face ++ cloth/|cloth|*w_cloth, zero vectors stay zero (vs numpy)', () => {
-  const f = loadFingerprints();
-  for (const c of f.cases) {
-    const X = fingerprints(f.face, f.cloth, c.weights);
-    assert.equal(X.length, c.expected.length);
-    for (let i = 0; i < X.length; i++) assert.ok(maxAbsDiff(X[i], c.expected[i]) <= 1e-12, `w=${c.weights} row ${i}`);
-  }
-  assert.deepEqual(Array.from(fingerprints([[3, 4]], [[0, 0]], [1, 1])[0]), [0.6, 0.8, 0, 0]);
-  assert.throws(() => fingerprints([[1]], [], [1, 1]), /1 faces but 0 cloth/);
 });

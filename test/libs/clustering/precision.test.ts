@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterFingerprints, cutAtSim, EXACT_MAX_N, linkage, LINKAGE_METHODS, maxDistance, pdist, resolvePrecision } from '../../../libs/clustering/index.js';
+import { cutAtSim, EXACT_MAX_N, linkage, LINKAGE_METHODS, maxDistance, pdist, resolvePrecision } from '../../../libs/clustering/index.js';
 import { blobPoints, countMismatches, flatZ, loadBlobs, SIMS } from './fixtures.js';
 
 // The float32 path (large n): distances rounded to float32, linkage on float32 working memory.
@@ -57,14 +57,9 @@ test('linkage overwrites a float32 input only when asked', () => {
   assert.ok(countMismatches(y32, copy) > 0);
 });
 
-test("precision 'auto': float64 up to EXACT_MAX_N points, float32 above; clusterFingerprints in float32 gives scipy's labels here", () => {
+test("precision 'auto': float64 up to EXACT_MAX_N points, float32 above", () => {
   assert.equal(resolvePrecision(undefined, EXACT_MAX_N), 'float64');
   assert.equal(resolvePrecision('auto', EXACT_MAX_N + 1), 'float32');
   assert.equal(resolvePrecision('float64', 10 * EXACT_MAX_N), 'float64');
   assert.throws(() => resolvePrecision('half' as never, 10), /precision/);
-  const params = { sim: 0.63, min_csize: 1, method: 'average' as const, merge: false, face_threshold: 0, cloth_threshold: 0, iterations: 0 };
-  const exact = clusterFingerprints(X, params);
-  const f32 = clusterFingerprints(X, { ...params, precision: 'float32' });
-  assert.deepEqual(f32.labels, exact.labels);
-  assert.equal(f32.maxDist, Math.fround(exact.maxDist));
 });

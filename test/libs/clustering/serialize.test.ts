@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clothHalf, faceHalf, linkage, linkageFromBuffer, linkageToBuffer, pdist } from '../../../libs/clustering/index.js';
+import { linkage, linkageFromBuffer, linkageToBuffer, pdist } from '../../../libs/clustering/index.js';
 
 test('linkage Buffer round trip is exact, little-endian float64, 32 bytes a row', () => {
   const pts = Array.from({ length: 40 }, (_, i) => [Math.sin(i * 1.7) * 3, Math.cos(i * 0.3) / 7, i % 5]);
@@ -15,11 +15,4 @@ test('linkage Buffer round trip is exact, little-endian float64, 32 bytes a row'
   const padded = Buffer.concat([Buffer.from([1, 2, 3]), buf]).subarray(3);
   assert.deepEqual(Array.from(linkageFromBuffer(padded).Z), Array.from(Z));
   assert.throws(() => linkageFromBuffer(Buffer.alloc(33)), /whole number of rows/);
-});
-
-test('faceHalf / clothHalf split at faceDim', () => {
-  const x = Float64Array.from([1, 2, 3, 4, 5]);
-  assert.deepEqual(Array.from(faceHalf(x, 2)), [1, 2]);
-  assert.deepEqual(Array.from(clothHalf(x, 2)), [3, 4, 5]);
-  assert.equal(faceHalf(new Float64Array(256)).length, 128);
 });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveClusterOptions } from '../../../libs/config/index.js';
 import { clusterFaces, type ClusterableFace } from '../../../libs/flow/index.js';
-import { fingerprints, pdist } from '../../../libs/clustering/index.js';
-import { appearanceDistances } from '../../../libs/flow/index.js';
+import { pdist } from '../../../libs/clustering/index.js';
+import { appearanceDistances, fingerprints } from '../../../libs/flow/index.js';
 
 function unit(dim: number, hot: number, jitter = 0): number[] {
   return Array.from({ length: dim }, (_, i) => (i === hot ? 1 : 0) + (i === (hot + 1) % dim ? jitter : 0));

@@ -2,8 +2,8 @@
 // whole-matrix computation they replace, float32 above EXACT_MAX_N.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprints, pdist } from '../../../libs/clustering/index.js';
-import { appearanceDistances, faceShare, medianClothRatio, NEUTRAL_SHARE, pairDistances } from '../../../libs/flow/index.js';
+import { pdist } from '../../../libs/clustering/index.js';
+import { appearanceDistances, faceShare, fingerprints, medianClothRatio, NEUTRAL_SHARE, pairDistances } from '../../../libs/flow/index.js';
 import { forEachDistanceChunk, packRows, sampledClothRatio } from '../../../libs/flow/distance-chunks.js';
 
 function rand(seed: number): () => number {

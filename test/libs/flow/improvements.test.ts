@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_CLUSTER, resolveClusterOptions } from '../../../libs/config/index.js';
-import { clusterFingerprints, fingerprints, pdist } from '../../../libs/clustering/index.js';
+import { pdist } from '../../../libs/clustering/index.js';
 import {
   buildTracks,
   clusterFaces,
@@ -16,7 +16,7 @@ import {
   pairDistances,
   type ClusterableFace,
 } from '../../../libs/flow/index.js';
-import { appearanceDistances } from '../../../libs/flow/index.js';
+import { appearanceDistances, clusterRows, fingerprints } from '../../../libs/flow/index.js';
 
 const DIM = 16;
 
@@ -118,7 +118,7 @@ test('clusterFaces with every improvement off is the reference flow, label for l
       faces.map((f) => f.cloth),
       opts.face_cloth_weights,
     );
-    const ref = clusterFingerprints(X, { ...opts, sim, faceDim: DIM }).labels;
+    const ref = clusterRows(X, { ...opts, sim }, { faceDim: DIM }).labels;
     assert.deepEqual(clusterFaces(faces, opts).labels, ref);
   }
   assert.equal(linkageVariant(resolveClusterOptions({ sim: 0.4, ...OFF })), 'average');

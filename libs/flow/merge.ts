@@ -1,5 +1,18 @@
-import { renumberBySize } from './min-size.js';
-import type { ClusterLabel, MergeOptions } from './types.js';
+import { renumberBySize, type ClusterLabel } from '../clustering/index.js';
+
+/** Options of {@link mergeClusters}. */
+export interface MergeOptions {
+  /** Length of the face half at the start of each fingerprint (the cloth half is the rest). Default 128. */
+  faceDim?: number;
+  /** Merge when the mean face halves are closer than this (strictly). */
+  face_threshold: number;
+  /** Merge when the mean cloth halves are closer than this (strictly). */
+  cloth_threshold: number;
+  /** Number of passes (0 = no merging). */
+  iterations: number;
+  /** Cannot-link groups per point (libs/clustering cannot-link.ts): clusters sharing a group are never merged. Not in the reference. */
+  groupsOf?: ArrayLike<ArrayLike<number>>;
+}
 
 /**
  * Cluster merging (DESIGN.md step 6), the reference's OR rule. Each pass:

@@ -1,18 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMinSize, mergeClusters, renumberBySize } from '../../../libs/clustering/index.js';
-
-test('applyMinSize drops small clusters and renumbers by size, ties by smallest member', () => {
-  //          0  1  2  3  4  5  6  7  8  9
-  const l = [5, 3, 5, 9, 3, 7, 5, 9, 1, 3];
-  // sizes: 5->3 (first 0), 3->3 (first 1), 9->2 (first 3), 7->1, 1->1
-  assert.deepEqual(applyMinSize(l, 2), [0, 1, 0, 2, 1, null, 0, 2, null, 1]);
-  assert.deepEqual(applyMinSize(l, 3), [0, 1, 0, null, 1, null, 0, null, null, 1]);
-  assert.deepEqual(applyMinSize(l, 4), Array(10).fill(null));
-  assert.deepEqual(applyMinSize(l, 1), [0, 1, 0, 2, 1, 3, 0, 2, 4, 1]);
-  assert.deepEqual(renumberBySize([null, 4, 4, null, 2]), [null, 0, 0, null, 1]);
-  assert.deepEqual(applyMinSize(Int32Array.from([2, 2, 1]), 2), [0, 0, null]);
-});
+import { mergeClusters } from '../../../libs/flow/index.js';
 
 // 2-d face half + 2-d cloth half (faceDim = 2), hand-placed means:
 // A (3 pts): face (0,0),   cloth (0,0)
@@ -105,4 +93,19 @@ test('mergeClusters: a cloth half identical everywhere (same backdrop in every c
     [3, 0.01, 0.5, 0.5],
   ].map((r) => Float64Array.from(r));
   assert.deepEqual(mergeClusters(Y, [0, 0, 1, 1], { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 }), [0, 0, 1, 1]);
+});
+
+test('mergeClusters with cannot-link groups never merges clusters that share a frame', () => {
+  // two clusters with equal face means (the face rule would merge them), frames overlap
+  const X = [
+    [1, 0, 0, 0],
+    [0.98, 0.02, 0, 0],
+    [0.99, 0.01, 0, 0],
+    [0.97, 0.03, 0, 0],
+  ].map((r) => Float64Array.from(r));
+  const labels = [0, 0, 1, 1];
+  const opts = { faceDim: 2, face_threshold: 0.18, cloth_threshold: 0.12, iterations: 1 };
+  assert.deepEqual(mergeClusters(X, labels, opts), [0, 0, 0, 0]);
+  assert.deepEqual(mergeClusters(X, labels, { ...opts, groupsOf: [[1], [2], [2], [3]] }), [0, 0, 1, 1]);
+  assert.deepEqual(mergeClusters(X, labels, { ...opts, groupsOf: [[1], [2], [3], [4]] }), [0, 0, 0, 0]);
 });

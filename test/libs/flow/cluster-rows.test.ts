@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterDistances, clusterFingerprints, linkageFromBuffer, linkageToBuffer, pdist } from '../../../libs/clustering/index.js';
-import { blobPoints, countMismatches, loadBlobs } from './fixtures.js';
+import { linkageFromBuffer, linkageToBuffer, pdist } from '../../../libs/clustering/index.js';
+import { clusterRows } from '../../../libs/flow/index.js';
+import { blobPoints, countMismatches, loadBlobs } from '../clustering/fixtures.js';
 
 const f = loadBlobs();
 const X = blobPoints(f);
 
-test('clusterFingerprints on 2,000 blobs equals the plain Python flow (scipy cut + min_csize + merge) for 5 settings', () => {
+test('clusterRows on 2,000 blobs equals the plain Python flow (scipy cut + min_csize + merge) for 5 settings', () => {
   const cache = new Map<string, { Z: Float64Array; maxDist: number }>();
   for (const flow of f.flows) {
     const cached = cache.get(flow.params.method);
-    const r = clusterFingerprints(X, flow.params, cached);
+    const r = clusterRows(X, flow.params, { cache: cached });
     cache.set(flow.params.method, { Z: r.Z, maxDist: r.maxDist });
     assert.equal(r.maxDist, f.maxDist);
     assert.deepEqual(r.labels, flow.labels, JSON.stringify(flow.params));
@@ -23,28 +24,26 @@ test('clusterFingerprints on 2,000 blobs equals the plain Python flow (scipy cut
 
 test('a cached linkage (through its Buffer form) cuts exactly as a fresh one', () => {
   const params = { ...f.flows[0].params };
-  const fresh = clusterFingerprints(X, params);
+  const fresh = clusterRows(X, params);
   const { Z, n } = linkageFromBuffer(linkageToBuffer(fresh.Z));
   assert.equal(n, f.n);
   for (const sim of [0.4, 0.63, 0.8]) {
-    const a = clusterFingerprints(X, { ...params, sim });
-    const b = clusterFingerprints(X, { ...params, sim }, { Z, maxDist: fresh.maxDist });
+    const a = clusterRows(X, { ...params, sim });
+    const b = clusterRows(X, { ...params, sim }, { cache: { Z, maxDist: fresh.maxDist } });
     assert.deepEqual(b.labels, a.labels);
   }
 });
 
-test('clusterDistances on a precomputed condensed matrix equals clusterFingerprints', () => {
+test('clusterRows on precomputed distances equals clusterRows on the rows', () => {
   const params = f.flows[2].params;
-  const y = pdist(X);
-  const r = clusterDistances(y, f.n, params, { X });
+  const r = clusterRows(X, params, { distances: pdist(X) });
   assert.deepEqual(r.labels, f.flows[2].labels);
-  assert.throws(() => clusterDistances(y, f.n, params), /needs the n fingerprints/);
-  const noMerge = clusterDistances(y, f.n, { ...params, merge: false });
+  const noMerge = clusterRows(X, { ...params, merge: false }, { distances: pdist(X) });
   assert.equal(noMerge.labels.length, f.n);
 });
 
 test('labels are numbered by descending cluster size', () => {
-  const r = clusterFingerprints(X, f.flows[0].params);
+  const r = clusterRows(X, f.flows[0].params);
   const size = new Map<number, number>();
   for (const l of r.labels) if (l !== null) size.set(l, (size.get(l) ?? 0) + 1);
   const sizes = [...size.keys()].sort((a, b) => a - b).map((k) => size.get(k)!);
@@ -63,7 +62,15 @@ test('labels are numbered by descending cluster size', () => {
 
 test('degenerate inputs: 0 and 1 fingerprints', () => {
   const p = { ...f.flows[0].params, min_csize: 1 };
-  assert.deepEqual(clusterFingerprints([], p).labels, []);
-  assert.deepEqual(clusterFingerprints([X[0]], p).labels, [0]);
-  assert.deepEqual(clusterFingerprints([X[0]], { ...p, min_csize: 2 }).labels, [null]);
+  assert.deepEqual(clusterRows([], p).labels, []);
+  assert.deepEqual(clusterRows([X[0]], p).labels, [0]);
+  assert.deepEqual(clusterRows([X[0]], { ...p, min_csize: 2 }).labels, [null]);
+});
+
+test("clusterRows in float32 gives scipy's labels here (the float64 ones)", () => {
+  const params = { sim: 0.63, min_csize: 1, method: 'average' as const, merge: false, face_threshold: 0, cloth_threshold: 0, iterations: 0 };
+  const exact = clusterRows(X, params);
+  const f32 = clusterRows(X, params, { precision: 'float32' });
+  assert.deepEqual(f32.labels, exact.labels);
+  assert.equal(f32.maxDist, Math.fround(exact.maxDist));
 });
