@@ -11,7 +11,7 @@ export const LIBS = {
   config: [],
   clustering: [], // pure maths
   recognition: [], // pure logic on face descriptors: exact search, person galleries, open-set identification
-  sdk: ['webhooks'], // the generated HTTP client of the API (tests, the review app) and the webhook verifier receivers use
+  sdk: ['webhooks'], // the generated HTTP client of the API (tests, the review app); its Node face: the webhook verifier
   media: ['config', 'logger'],
   vision: ['config', 'logger'],
   report: ['config'],
@@ -23,6 +23,15 @@ export const LIBS = {
   ingest: ['config', 'webhooks'], // downloads a video from a URL under the outbound address rules (worker and CLI)
   services: ['config', 'clustering', 'flow', 'recognition', 'store', 'queue', 'logger'], // clustering: the CachedLinkage type
 };
+
+// A lib's public faces: its index.ts and the files named here. config and sdk: index.ts runs in the browser too
+// (the review app's bundle), node.ts adds what needs Node (the environment; webhook verification). vision:
+// backends.ts plans the TF.js backend without loading TF.js (the pipeline's main thread).
+export const FACES = { config: ['node'], sdk: ['node'], vision: ['backends'] };
+
+// The browser app and the libs it may import, through their index.ts only (the bundle itself is checked by
+// test/apps/web/bundle.test.ts: any Node built-in reached fails the build).
+export const BROWSER = { apps: ['web'], libs: ['config', 'sdk'] };
 
 // Tests and benchmarks may reach lib internals (unit tests of one module); apps and libs may not.
 const INTERNAL_ACCESS = ['test', 'bench'];
@@ -88,6 +97,6 @@ export default defineConfig(
   {
     files: ['apps/**/*.{ts,tsx,js,mjs}', 'libs/**/*.{ts,js,mjs}', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/**/*.js'],
     plugins: { keycast },
-    rules: { 'keycast/boundaries': ['error', { libs: LIBS, internalAccess: INTERNAL_ACCESS }] },
+    rules: { 'keycast/boundaries': ['error', { libs: LIBS, faces: FACES, browser: BROWSER, internalAccess: INTERNAL_ACCESS }] },
   },
 );

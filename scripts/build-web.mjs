@@ -10,7 +10,14 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 const web = join(root, 'apps/web');
 const stamp = join(web, 'dist/index.html');
 
-const inputs = [join(web, 'src'), join(web, 'index.html'), join(web, 'vite.config.mjs'), join(root, 'libs/sdk'), join(root, 'scripts/build-web.mjs')];
+const inputs = [
+  join(web, 'src'),
+  join(web, 'index.html'),
+  join(web, 'vite.config.mjs'),
+  join(web, 'browser-only.mjs'),
+  join(root, 'libs/sdk'),
+  join(root, 'scripts/build-web.mjs'),
+];
 if (upToDate(stamp, inputs)) process.exit(0);
 if (!existsSync(join(root, 'libs/sdk/generated/index.ts'))) {
   console.error('build-web: the SDK is not generated yet: run `npm run generate` first');

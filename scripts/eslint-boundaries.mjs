@@ -1,8 +1,9 @@
 // ESLint rule `keycast/boundaries`: the architecture's import rules, checked on every relative import.
 //   - a lib never imports an app; an app never imports another app;
 //   - libs import each other only along the allowed graph (options.libs: lib → libs it may use), which
-//     must be acyclic ("only downward"), and only through the other lib's index;
-//   - apps use libs only through their index.
+//     must be acyclic ("only downward"), and only through the other lib's public faces (below);
+//   - apps use libs only through their public faces: index.ts, or a face options.faces names (lib → file names);
+//   - a browser app (options.browser.apps) imports only the browser libs (options.browser.libs), through index.ts.
 // Files inside one lib (or one app) import each other freely. Folders listed in options.internalAccess
 // (tests, benchmarks) may import lib internals, never the other way round.
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -32,6 +33,7 @@ function place(root, file) {
 }
 
 const isIndex = (rest) => /^index\.(js|ts|mjs)$/.test(rest);
+const isFace = (rest, faces = []) => isIndex(rest) || faces.some((f) => new RegExp(`^${f}\\.(js|ts|mjs)$`).test(rest));
 
 export const boundaries = {
   meta: {
@@ -42,6 +44,12 @@ export const boundaries = {
         type: 'object',
         properties: {
           libs: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+          faces: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+          browser: {
+            type: 'object',
+            properties: { apps: { type: 'array', items: { type: 'string' } }, libs: { type: 'array', items: { type: 'string' } } },
+            additionalProperties: false,
+          },
           internalAccess: { type: 'array', items: { type: 'string' } },
         },
         required: ['libs'],
@@ -53,12 +61,13 @@ export const boundaries = {
       appImportsApp: 'apps/{{from}} imports apps/{{to}}: apps do not import each other (move the shared part into a lib)',
       notAllowed: 'libs/{{from}} may not import libs/{{to}}: its allowed libs are [{{allowed}}] (the graph in eslint.config.js)',
       unknownLib: 'libs/{{to}} is not in the lib graph of eslint.config.js: add it with the libs it may use',
-      deepImport: "'{{source}}' reaches past libs/{{to}}/index.ts: import the lib's public face (libs/{{to}}/index.js)",
+      deepImport: "'{{source}}' reaches past libs/{{to}}/index.ts: import the lib's public face (libs/{{to}}/index.js{{faces}})",
+      notBrowser: "apps/{{from}} runs in a browser: '{{source}}' is not a browser-safe face (the index.ts of libs {{allowed}})",
       intoTests: "'{{source}}': {{from}} code never imports {{to}}/",
     },
   },
   create(context) {
-    const { libs, internalAccess = [] } = context.options[0];
+    const { libs, faces = {}, browser = { apps: [], libs: [] }, internalAccess = [] } = context.options[0];
     acyclic(libs);
     const root = context.cwd;
     const file = context.filename;
@@ -88,8 +97,13 @@ export const boundaries = {
         context.report({ node, messageId: 'notAllowed', data: { from: from.name, to: to.name, allowed: (libs[from.name] ?? []).join(', ') } });
         return;
       }
-      if (!isIndex(to.rest) && !(from.kind === 'other' && internalAccess.includes(from.top))) {
-        context.report({ node, messageId: 'deepImport', data: { source, to: to.name } });
+      if (from.kind === 'app' && browser.apps?.includes(from.name) && !(browser.libs?.includes(to.name) && isIndex(to.rest))) {
+        context.report({ node, messageId: 'notBrowser', data: { source, from: from.name, allowed: (browser.libs ?? []).join(', ') } });
+        return;
+      }
+      if (!isFace(to.rest, faces[to.name]) && !(from.kind === 'other' && internalAccess.includes(from.top))) {
+        const more = (faces[to.name] ?? []).map((f) => ` or ${f}.js`).join('');
+        context.report({ node, messageId: 'deepImport', data: { source, to: to.name, faces: more } });
       }
     }
 

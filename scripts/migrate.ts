@@ -1,5 +1,5 @@
 // Applies prisma/migrations/ to DATABASE_URL (creating the database if needed): `npm run migrate`.
-import { loadServiceConfig } from '../libs/config/index.js';
+import { loadServiceConfig } from '../libs/config/node.js';
 import { migrate } from '../libs/store/index.js';
 
 const config = loadServiceConfig();

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../libs/config/index.js';
+import type { ServiceConfig } from '../../libs/config/node.js';
 import { Queues } from '../../libs/queue/index.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import {

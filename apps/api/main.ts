@@ -1,5 +1,5 @@
 // keycast API server: `npm run start:api`. Configured by environment (libs/config/env.ts); migrations apply at start-up.
-import { configOrExit } from '../../libs/config/index.js';
+import { configOrExit } from '../../libs/config/node.js';
 import { serviceToolsOrExit } from '../../libs/media/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { buildApp } from './app.js';

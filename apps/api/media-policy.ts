@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../libs/config/index.js';
+import type { ServiceConfig } from '../../libs/config/node.js';
 import type { ProbedVideo } from '../../libs/media/index.js';
 import { ApiError } from './errors.js';
 

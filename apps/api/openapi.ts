@@ -1,4 +1,4 @@
-import { loadServiceConfig } from '../../libs/config/index.js';
+import { loadServiceConfig } from '../../libs/config/node.js';
 import { buildApp } from './app.js';
 import { createApiDeps } from './deps.js';
 

@@ -1,5 +1,5 @@
 // keycast worker: `npm run start:worker`. Configured by environment (libs/config/env.ts).
-import { configOrExit } from '../../libs/config/index.js';
+import { configOrExit } from '../../libs/config/node.js';
 import { serviceToolsOrExit } from '../../libs/media/index.js';
 import { migrate } from '../../libs/store/index.js';
 import { createWorkerDeps } from './deps.js';

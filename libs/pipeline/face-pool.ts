@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-// Types only from libs/vision: loading it loads TF.js and face-api, which the main thread does not need.
-import { KeycastError, nativeBackendPossible, type BackendName, type ClothEncoderName } from '../config/index.js';
+import { KeycastError, type ClothEncoderName } from '../config/index.js';
+// Types only from libs/vision's index (loading it loads TF.js and face-api, which the main thread does not need);
+// its backends face plans threads without TF.js.
+import { nativeBackendPossible, type BackendName } from '../vision/backends.js';
 import type { DetectorName } from '../vision/index.js';
 import type { CloseRequest, FrameTask, TaskFace, WorkerInit, WorkerReady, WorkerReply } from './worker-protocol.js';
 

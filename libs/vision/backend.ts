@@ -1,4 +1,4 @@
-import { BACKEND_PACKAGES, backendPreference, type BackendName } from '../config/index.js';
+import { BACKEND_PACKAGES, backendPreference, type BackendName } from './backends.js';
 import { cjsRequire, tf } from './tf.js';
 
 export type { BackendName };

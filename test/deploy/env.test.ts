@@ -2,7 +2,7 @@
 // ENV_VARS), or one that a third-party program in the same container reads, listed here with why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENV_VARS } from '../../libs/config/env.js';
+import { ENV_VARS } from '../../libs/config/node.js';
 import {
   byKind,
   containerEnv,

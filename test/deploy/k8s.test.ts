@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { QueueKeys } from 'bullmq';
 import YAML from 'yaml';
-import { loadServiceConfig } from '../../libs/config/index.js';
+import { loadServiceConfig } from '../../libs/config/node.js';
 import { QUEUE_NAMES } from '../../libs/queue/names.js';
 import {
   byKind,

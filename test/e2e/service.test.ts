@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createClient, getVideosById, getVideosByIdClusters, postVideos, getVideosByIdMontagePng } from '../../libs/sdk/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../apps/worker/workers.js';
-import { verifyWebhook } from '../../libs/sdk/index.js';
+import { verifyWebhook } from '../../libs/sdk/node.js';
 import { startApi, type RunningApi } from './support/api.js';
 import { startReceiver } from './support/receiver.js';
 import { sql, waitFor } from './support/services.js';

@@ -36,6 +36,24 @@ test('a lib importing a lib above it (against the graph) fails lint; downward th
   assert.deepEqual(await boundaryErrors('apps/cli/main.ts', "export * from '../../libs/clustering/index.js';\n"), []);
 });
 
+test("a lib's other public faces (eslint.config.js FACES) pass; files past them do not", async () => {
+  assert.deepEqual(await boundaryErrors('apps/api/main.ts', "export { configOrExit } from '../../libs/config/node.js';\n"), []);
+  assert.deepEqual(await boundaryErrors('libs/pipeline/face-pool.ts', "export { nativeBackendPossible } from '../vision/backends.js';\n"), []);
+  const past = await boundaryErrors('libs/pipeline/face-pool.ts', "export { tf } from '../vision/tf.js';\n");
+  assert.equal(past.length, 1);
+  assert.match(past[0], /reaches past libs\/vision\/index\.ts: import the lib's public face \(libs\/vision\/index\.js or backends\.js\)/);
+});
+
+test('the browser app imports only the browser-safe faces (config and sdk index.ts)', async () => {
+  assert.deepEqual(await boundaryErrors('apps/web/src/api.ts', "export { createClient } from '../../../libs/sdk/index.js';\n"), []);
+  assert.deepEqual(await boundaryErrors('apps/web/src/api.ts', "export { KeycastError } from '../../../libs/config/index.js';\n"), []);
+  for (const source of ['../../../libs/sdk/node.js', '../../../libs/config/node.js', '../../../libs/webhooks/index.js', '../../../libs/clustering/index.js']) {
+    const errors = await boundaryErrors('apps/web/src/api.ts', `export * from '${source}';\n`);
+    assert.equal(errors.length, 1, source);
+    assert.match(errors[0], /apps\/web runs in a browser: .* is not a browser-safe face \(the index\.ts of libs config, sdk\)/);
+  }
+});
+
 test('dynamic imports are checked too', async () => {
   const errors = await boundaryErrors('libs/clustering/index.ts', "export const load = () => import('../../apps/api/app.js');\n");
   assert.equal(errors.length, 1);

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServiceConfig } from '../../../libs/config/index.js';
+import type { ServiceConfig } from '../../../libs/config/node.js';
 import { ApiError, STATUS_OF, errorBody } from '../errors.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { errors } from '../schemas/common.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
-import type { ServiceConfig } from '../../../libs/config/index.js';
+import type { ServiceConfig } from '../../../libs/config/node.js';
 import { ApiError } from '../errors.js';
 
 /** Probes are never limited: a busy client must not make the orchestrator think the API is dead. */

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
-import type { ServiceConfig } from '../../../libs/config/index.js';
+import type { ServiceConfig } from '../../../libs/config/node.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 /**

@@ -1,4 +1,4 @@
-import { KeycastError, loadServiceConfig } from '../../../libs/config/index.js';
+import { KeycastError, loadServiceConfig } from '../../../libs/config/node.js';
 import type { ApiKeyInfo } from '../../../libs/store/index.js';
 import { parseCommandArgs } from '../args.js';
 

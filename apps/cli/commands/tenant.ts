@@ -1,4 +1,4 @@
-import { KeycastError, loadServiceConfig } from '../../../libs/config/index.js';
+import { KeycastError, loadServiceConfig } from '../../../libs/config/node.js';
 import { parseCommandArgs } from '../args.js';
 
 export const TENANT_USAGE = `keycast tenant delete NAME [--json]

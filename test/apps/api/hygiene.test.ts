@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { loadServiceConfig } from '../../../libs/config/index.js';
+import { loadServiceConfig } from '../../../libs/config/node.js';
 import { buildApp } from '../../../apps/api/app.js';
 import { createApiDeps } from '../../../apps/api/deps.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';

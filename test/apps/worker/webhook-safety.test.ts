@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { DEFAULT_EXTRACT, type ServiceConfig } from '../../../libs/config/index.js';
+import { DEFAULT_EXTRACT, type ServiceConfig } from '../../../libs/config/node.js';
 import type { WebhookJobData } from '../../../libs/queue/index.js';
 import { migrate } from '../../../libs/store/index.js';
 import { forbiddenRange, resolveWebhookTarget, type Resolve } from '../../../libs/webhooks/index.js';

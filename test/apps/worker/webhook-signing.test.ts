@@ -101,8 +101,8 @@ test('webhookHeaders signs at the given clock and round-trips through verifyWebh
   assert.equal(verifyWebhook(SECRET, h, BODY, { now: nowMs + 400_000 }), false);
 });
 
-test('receivers get verifyWebhook from the SDK (libs/sdk): what the worker signs, the SDK verifies', async () => {
-  const sdk = await import('../../../libs/sdk/index.js');
+test("receivers get verifyWebhook from the SDK's Node face (libs/sdk/node.ts): what the worker signs, the SDK verifies", async () => {
+  const sdk = await import('../../../libs/sdk/node.js');
   const headers = webhookHeaders(SECRET, BODY);
   assert.equal(sdk.verifyWebhook(SECRET, headers, BODY), true);
   assert.equal(sdk.verifyWebhook(SECRET, headers, `${BODY} `), false);

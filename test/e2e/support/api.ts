@@ -1,7 +1,7 @@
 // A real API server on a free port, over its own database, Redis prefix and storage directory.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { ServiceConfig } from '../../../libs/config/index.js';
+import type { ServiceConfig } from '../../../libs/config/node.js';
 import { migrate } from '../../../libs/store/index.js';
 import { buildApp } from '../../../apps/api/app.js';
 import { createApiDeps, type ApiDeps } from '../../../apps/api/deps.js';

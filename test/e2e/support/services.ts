@@ -65,7 +65,7 @@ export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>
   }
 }
 
-import { loadServiceConfig, type ServiceConfig } from '../../../libs/config/index.js';
+import { loadServiceConfig, type ServiceConfig } from '../../../libs/config/node.js';
 
 /** A service configuration for tests: defaults from the environment loader, then the given overrides. */
 export function testConfig(over: Partial<ServiceConfig>): ServiceConfig {

@@ -1,7 +1,7 @@
 // A worker as its own process (`apps/worker/main.ts`), configured by environment like in production.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { ServiceConfig } from '../../../libs/config/index.js';
+import type { ServiceConfig } from '../../../libs/config/node.js';
 import { REPO_ROOT, waitFor } from './services.js';
 
 export interface WorkerProcess {

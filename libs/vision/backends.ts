@@ -4,8 +4,9 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 /**
  * The TF.js backends, fastest first: tfjs-node-gpu → tfjs-node → wasm → cpu (libs/vision picks one per thread).
- * The native ones are optional dependencies; `multiThreaded`: the backend spreads over the cores by itself. Kept
- * here, apart from TF.js, so the pipeline's main thread can plan its inference threads without loading TF.js.
+ * The native ones are optional dependencies; `multiThreaded`: the backend spreads over the cores by itself. A public
+ * face of libs/vision of its own (no TF.js import), so the pipeline's main thread can plan its inference threads
+ * without loading TF.js.
  */
 export const BACKEND_PACKAGES: readonly { name: BackendName; provider: string; multiThreaded: boolean }[] = [
   { name: 'tensorflow', provider: '@tensorflow/tfjs-node-gpu', multiThreaded: true },
