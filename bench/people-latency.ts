@@ -34,7 +34,7 @@ function rng(seed: number) {
  * the real one shifted by a fixed random offset of norm 0.5 in the face half (further apart than two real
  * people typically are), so 90 identities can carry 50 people.
  */
-async function syntheticVideo(n: number): Promise<{ faces: ClusterableFace[]; identity: string[] }> {
+export async function syntheticVideo(n: number): Promise<{ faces: ClusterableFace[]; identity: string[] }> {
   const real: { f: ClusterableFace; id: string }[] = [];
   for (const name of LABELLED_SET_NAMES) {
     if (missingSources(name)) continue;
@@ -76,7 +76,7 @@ async function syntheticVideo(n: number): Promise<{ faces: ClusterableFace[]; id
 }
 
 /** 50 people of the 50 largest identities: 16 confirmed faces each (800) and 4 rejections each (200: faces of other identities). */
-function makePeople(faces: ClusterableFace[], identity: string[]): PersonConstraint[] {
+export function makePeople(faces: ClusterableFace[], identity: string[]): PersonConstraint[] {
   const by = new Map<string, number[]>();
   identity.forEach((id, i) => by.set(id, [...(by.get(id) ?? []), faces[i].id]));
   const ids = [...by.keys()].sort((a, b) => by.get(b)!.length - by.get(a)!.length || a.localeCompare(b)).slice(0, 50);
@@ -161,4 +161,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -15,3 +15,17 @@ export { pairDistances, clothRatio, normalised, type DistanceScale, type PairDis
 export { appearanceDistances, medianClothRatio } from './appearance-distances.js';
 export { mergeFragments, FRAGMENT_MAX_FACE_DISTANCE, FRAGMENT_MAX_SHARE, type FragmentFace, type FragmentOptions } from './fragments.js';
 export { clothCounts, clothCountsRule, type ShotFace } from './shots.js';
+export {
+  questionsFor,
+  questionId,
+  answerEdits,
+  QUESTION_SCALES,
+  QUESTION_FACES,
+  type Question,
+  type QuestionKind,
+  type QuestionSide,
+  type QuestionFace,
+  type QuestionInput,
+  type PersonSuggestion,
+  type PeopleEdit,
+} from './questions.js';

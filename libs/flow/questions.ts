@@ -1,0 +1,449 @@
+import { createHash } from 'node:crypto';
+import { peopleInVideo, type PersonConstraint } from './people.js';
+
+/**
+ * Questions that finish the job: the yes/no questions about a cut whose answers would move the most faces.
+ *
+ * - `merge`: two clusters that may be one person (a yes joins them);
+ * - `move`: a face that may belong to another cluster than its own (a yes moves it there);
+ * - `split`: the two parts of a loose cluster (2-means of its faces) that may be two people (a no splits it: the
+ *   faces a cluster of two lookalikes holds of the smaller one have no other cluster a `move` could name);
+ * - `person`: a cluster that may be a person known from other videos (a recognition suggestion; a yes names it).
+ *
+ * Faces are judged by their face descriptors alone (unit vectors: who the user sees, not what they wear), and
+ * cluster to cluster by the root mean square distance of all their cross pairs, which the clusters' mean unit
+ * vectors give exactly (|a − b|² = 2 − 2 a·b, so the mean over the pairs is 2 − 2 μ_A·μ_B): a question page costs
+ * the clusters' sums and a few dot products per face, never the faces' pairwise matrix.
+ *
+ * Gain = faces the answer moves × the probability that the cut is wrong there (that the answer is yes): the
+ * expected number of faces one answer fixes. The probabilities are logistic in those distances
+ * ({@link QUESTION_SCALES}). A question that a constraint already answers is never asked: two clusters that carry
+ * two people (every two people are cannot-links), that share a frame, or whose faces were rejected from the
+ * other's person; a confirmed face; a face rejected from the other cluster's person. Answers become constraints
+ * ({@link answerEdits}), so an answered question is never asked again. Ids are derived from the question's kind
+ * and the faces each side shows, so the same question keeps its id across requests and cuts.
+ */
+
+export type QuestionKind = 'merge' | 'move' | 'split' | 'person';
+
+/** One side of a question: the faces shown (a few representatives), the cluster and the person it stands for. */
+export interface QuestionSide {
+  faces: number[];
+  /** Every face the side stands for (its whole cluster; the face of a move; a person's shown faces): what an answer constrains. */
+  members: number[];
+  cluster: number | null;
+  person: string | null;
+}
+
+export interface Question {
+  id: string;
+  kind: QuestionKind;
+  a: QuestionSide;
+  b: QuestionSide;
+  /** Expected faces fixed: `moved` × `p`. */
+  gain: number;
+  /** Probability that the answer is yes (that the cut is wrong here). */
+  p: number;
+  /** Faces a yes moves. */
+  moved: number;
+}
+
+export interface QuestionFace {
+  id: number;
+  frame: number;
+  face: ArrayLike<number>;
+}
+
+/** A person suggested for a cluster by recognition across videos (the cluster carries no person). */
+export interface PersonSuggestion {
+  cluster: number;
+  person: string;
+  /** The recognition score (cosine; libs/recognition). */
+  score: number;
+  /** Face ids that show the person (their exemplars). */
+  exemplars: number[];
+}
+
+export interface QuestionInput {
+  faces: readonly QuestionFace[];
+  /** The cut: a cluster id per face, null for a face in no cluster. */
+  labels: ArrayLike<number | null>;
+  /** The people's constraints (people.ts); faces of other videos are ignored. */
+  people?: readonly PersonConstraint[];
+  suggestions?: readonly PersonSuggestion[];
+}
+
+/**
+ * How distances become probabilities (face-api descriptors as unit vectors). Calibrated on the labelled sets
+ * (bench/questions.ts): `merge`: the cross RMS distance at which two clusters are one person half the time, and
+ * the logistic's width; `move`: the width of the margin (distance to the other cluster − distance to its own) and
+ * the distance to the other cluster beyond which a face is not theirs; `person`: the recognition score's width
+ * around the open-set threshold.
+ */
+export const QUESTION_SCALES = {
+  mergeAt: 0.4,
+  mergeWidth: 0.03,
+  moveMargin: 0.03,
+  moveAt: 0.45,
+  moveWidth: 0.04,
+  splitLoose: 0,
+  personAt: 0.935,
+  personWidth: 0.01,
+} as const;
+
+/** Below this probability of a yes a question is not asked (its gain is noise). */
+const MIN_P = 0.01;
+/** Clusters of fewer faces are never split. */
+const SPLIT_MIN_FACES = 4;
+/** Faces of a cluster its 2-means rounds run on. */
+const SPLIT_SAMPLE = 32;
+/** Faces shown per side. */
+export const QUESTION_FACES = 4;
+/** Other clusters a cluster is compared with: the nearest by their means. */
+const NEIGHBOURS = 8;
+/** Of those, the ones its faces are compared with. */
+const FACE_NEIGHBOURS = 4;
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Every open question about the cut, best first (gain, then id). */
+export function questionsFor(input: QuestionInput): Question[] {
+  const { faces, labels } = input;
+  const n = faces.length;
+  if (n === 0) return [];
+  const dim = faces[0].face.length;
+  const U = unitRows(faces, dim);
+  const S = QUESTION_SCALES;
+
+  // Clusters: members, sums of unit vectors, frames.
+  const ids = [...new Set(Array.from(labels).filter((l): l is number => l !== null))].sort((a, b) => a - b);
+  const slot = new Map(ids.map((c, i) => [c, i]));
+  const k = ids.length;
+  const members: number[][] = ids.map(() => []);
+  // Each face's cluster slot (-1: in no cluster).
+  const slotOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l !== null) members[(slotOf[i] = slot.get(l)!)].push(i);
+  }
+  const sum = new Float64Array(k * dim);
+  for (let c = 0; c < k; c++) for (const i of members[c]) for (let j = 0; j < dim; j++) sum[c * dim + j] += U[i * dim + j];
+  const frames = members.map((m) => new Set(m.map((i) => faces[i].frame)));
+
+  // Constraints by face index.
+  const pv = peopleInVideo(faces, input.people);
+  const ownerOf = new Int32Array(n).fill(-1);
+  const personIds = pv?.people.map((p) => p.id) ?? [];
+  pv?.people.forEach((p, x) => {
+    for (const i of p.members) ownerOf[i] = x;
+  });
+  // Rejections by person id, also from people with no confirmed face here (a suggested person).
+  const rejectedIds = new Map<number, Set<string>>();
+  const indexOf = input.people?.some((p) => p.rejected?.length) ? new Map(faces.map((f, i) => [f.id, i])) : new Map<number, number>();
+  for (const p of input.people ?? [])
+    for (const id of p.rejected ?? []) {
+      const i = indexOf.get(id);
+      if (i !== undefined) rejectedIds.set(i, (rejectedIds.get(i) ?? new Set()).add(p.id));
+    }
+  const isRejected = (i: number, person: string) => rejectedIds.get(i)?.has(person) === true;
+  const rejectedFrom = { has: (i: number, x: number) => isRejected(i, personIds[x]) };
+  // The person each cluster carries (all of a person's confirmed faces share its cluster).
+  const carried = new Int32Array(k).fill(-1);
+  for (let c = 0; c < k; c++) for (const i of members[c]) if (ownerOf[i] >= 0) carried[c] = ownerOf[i];
+  const rejectedBy = (c: number, person: string) => members[c].some((i) => isRejected(i, person));
+
+  // Two monomorphic dot products (a face row with a sum; two sums): the hot loops of a page.
+  const faceDot = (i: number, v: Float64Array, vo: number) => {
+    let t = 0;
+    const io = i * dim;
+    for (let j = 0; j < dim; j++) t += U[io + j] * v[vo + j];
+    return t;
+  };
+  const sumDot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => {
+    let t = 0;
+    for (let j = 0; j < dim; j++) t += a[ao + j] * b[bo + j];
+    return t;
+  };
+  // Mean cosine of the cross pairs of clusters c and e.
+  const crossCos = (c: number, e: number) => sumDot(sum, c * dim, sum, e * dim) / (members[c].length * members[e].length);
+  const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
+
+  // Each cluster's nearest other clusters.
+  const near: number[][] = [];
+  for (let c = 0; c < k; c++) {
+    const cand: [number, number][] = [];
+    for (let e = 0; e < k; e++) if (e !== c) cand.push([e, crossCos(c, e)]);
+    cand.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+    near.push(cand.slice(0, NEIGHBOURS).map(([e]) => e));
+  }
+
+  // Representatives: the faces nearest a mean (of a cluster, of a part).
+  const typical = (list: readonly number[], v: Float64Array, vo: number): number[] =>
+    list
+      .map((i) => [i, faceDot(i, v, vo)] as const)
+      .sort((x, y) => y[1] - x[1] || faces[x[0]].id - faces[y[0]].id)
+      .slice(0, QUESTION_FACES)
+      .map(([i]) => faces[i].id);
+  const repsCache = new Map<number, number[]>();
+  const reps = (c: number): number[] => {
+    let r = repsCache.get(c);
+    if (!r) repsCache.set(c, (r = typical(members[c], sum, c * dim)));
+    return r;
+  };
+  const idsCache = new Map<number, number[]>();
+  const memberIds = (c: number): number[] => {
+    let r = idsCache.get(c);
+    if (!r) idsCache.set(c, (r = members[c].map((i) => faces[i].id)));
+    return r;
+  };
+  const side = (c: number | null, shown: number[], person: number, all = c === null ? shown : memberIds(c)): QuestionSide => ({
+    faces: shown,
+    members: all,
+    cluster: c === null ? null : ids[c],
+    person: person >= 0 ? personIds[person] : null,
+  });
+
+  const out: Question[] = [];
+  // Sides are built (and ids hashed) only for the questions worth asking: most faces of a video are no question.
+  const push = (kind: QuestionKind, p: number, moved: number, sides: () => [QuestionSide, QuestionSide]) => {
+    if (p < MIN_P) return;
+    const [a, b] = sides();
+    out.push({ id: questionId(kind, a.faces, b.faces), kind, a, b, p, moved, gain: p * moved });
+  };
+
+  // Two clusters that may be one person.
+  const seen = new Set<number>();
+  for (let c = 0; c < k; c++) {
+    for (const e of near[c]) {
+      const [x, y] = c < e ? [c, e] : [e, c];
+      if (seen.has(x * k + y)) continue;
+      seen.add(x * k + y);
+      if (carried[x] >= 0 && carried[y] >= 0) continue;
+      if (carried[x] >= 0 && rejectedBy(y, personIds[carried[x]])) continue;
+      if (carried[y] >= 0 && rejectedBy(x, personIds[carried[y]])) continue;
+      if (shareFrame(frames[x], frames[y])) continue;
+      const p = sigmoid((S.mergeAt - rms(crossCos(x, y))) / S.mergeWidth);
+      // The side that carries a person (else the larger) is `a`: a yes brings `b` to it.
+      const aFirst = carried[x] >= 0 || (carried[y] < 0 && members[x].length >= members[y].length);
+      const [a, b] = aFirst ? [x, y] : [y, x];
+      push('merge', p, Math.min(members[x].length, members[y].length), () => [side(a, reps(a), carried[a]), side(b, reps(b), carried[b])]);
+    }
+  }
+
+  // A face that may belong to another cluster: its nearest other cluster almost as close as its own.
+  for (let i = 0; i < n; i++) {
+    if (ownerOf[i] >= 0) continue;
+    const own = slotOf[i];
+    // Its own cluster without it (a cluster of one has nothing to compare with).
+    let ownDist = Infinity;
+    if (own >= 0 && members[own].length > 1) ownDist = rms((faceDot(i, sum, own * dim) - 1) / (members[own].length - 1));
+    const cands = own >= 0 ? near[own] : nearestClusters(U, i, dim, sum, members);
+    let best = -1;
+    let bestDist = Infinity;
+    for (let t = 0; t < Math.min(cands.length, FACE_NEIGHBOURS); t++) {
+      const e = cands[t];
+      if (carried[e] >= 0 && rejectedFrom.has(i, carried[e])) continue;
+      if (frames[e].has(faces[i].frame)) continue;
+      const d = rms(faceDot(i, sum, e * dim) / members[e].length);
+      if (d < bestDist || (d === bestDist && e < best)) {
+        best = e;
+        bestDist = d;
+      }
+    }
+    if (best < 0) continue;
+    const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
+    const p = ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
+    if (p >= MIN_P)
+      push('move', p, 1, () => [
+        side(own >= 0 ? own : null, [faces[i].id], own >= 0 ? carried[own] : -1, [faces[i].id]),
+        side(best, reps(best), carried[best]),
+      ]);
+  }
+
+  // The two parts of a loose cluster that may be two people.
+  for (let c = 0; c < k; c++) {
+    const m = members[c];
+    if (m.length < SPLIT_MIN_FACES) continue;
+    const within = rms((sumDot(sum, c * dim, sum, c * dim) / m.length - 1) / (m.length - 1));
+    if (within < S.splitLoose) continue;
+    const parts = twoMeans(U, dim, m);
+    if (!parts) continue;
+    const [x, y] = parts.map((part) => {
+      const mu = new Float64Array(dim);
+      for (const i of part) for (let j = 0; j < dim; j++) mu[j] += U[i * dim + j];
+      return mu;
+    });
+    const holds = (part: number[]) => carried[c] >= 0 && part.some((i) => ownerOf[i] === carried[c]);
+    const hx = holds(parts[0]);
+    const hy = holds(parts[1]);
+    // Confirmed faces of its person in both parts: the constraint says they are one person.
+    if (hx && hy) continue;
+    if (carried[c] >= 0 && (hx ? parts[1] : parts[0]).some((i) => rejectedFrom.has(i, carried[c]))) continue;
+    const cross = rms(sumDot(x, 0, y, 0) / (parts[0].length * parts[1].length));
+    // The probability that the cut is wrong: that they are two people.
+    const p = 1 - sigmoid((S.mergeAt - cross) / S.mergeWidth);
+    const [a, b] = hy || (!hx && parts[1].length > parts[0].length) ? [1, 0] : [0, 1];
+    const sideOf = (t: number) => ({
+      faces: typical(parts[t], [x, y][t], 0),
+      members: parts[t].map((i) => faces[i].id),
+      cluster: ids[c],
+      person: (t === 0 ? hx : hy) ? personIds[carried[c]] : null,
+    });
+    push('split', p, Math.min(parts[0].length, parts[1].length), () => [sideOf(a), sideOf(b)]);
+  }
+
+  // A cluster that may be a person known from other videos.
+  for (const s of input.suggestions ?? []) {
+    const c = slot.get(s.cluster);
+    if (c === undefined || carried[c] >= 0) continue;
+    if (rejectedBy(c, s.person)) continue;
+    const p = sigmoid((s.score - S.personAt) / S.personWidth);
+    push('person', p, members[c].length, () => [
+      side(c, reps(c), -1),
+      { faces: s.exemplars.slice(0, QUESTION_FACES), members: [], cluster: null, person: s.person },
+    ]);
+  }
+
+  return out.sort((x, y) => y.gain - x.gain || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/** A question's id: its kind and the faces of its two sides, hashed (the same question keeps its id). */
+export function questionId(kind: QuestionKind, a: readonly number[], b: readonly number[]): string {
+  const s = (xs: readonly number[]) => [...xs].sort((x, y) => x - y).join(',');
+  return createHash('sha256')
+    .update(`${kind}|${s(a)}|${s(b)}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** One people edit (PersonService semantics): what an answer does. */
+export type PeopleEdit =
+  | { op: 'create'; faces: number[]; exclude: number[] }
+  | { op: 'confirm'; person: string; faces: number[] }
+  | { op: 'reject'; person: string; faces: number[] }
+  | { op: 'merge'; person: string; others: string[] };
+
+/**
+ * What an answer records, as people edits (the constraints of every later cut): the faces each side shows are
+ * the evidence. Yes: `b`'s faces join `a`'s person (`a` becomes one from its faces when it has none; for a
+ * `person` question `a`'s faces are confirmed for the person). No: `b`'s faces are rejected from `a`'s person (made
+ * from `a`'s faces when it has none), so the two sides never share a cluster again; for a `move`, the face is
+ * rejected from the other cluster's person; for a `person` question, `a`'s faces are rejected from the person.
+ */
+export function answerEdits(q: Pick<Question, 'kind' | 'a' | 'b'>, same: boolean): PeopleEdit[] {
+  const { a, b } = q;
+  const A = a.members;
+  const B = b.members;
+  switch (q.kind) {
+    case 'person':
+      return [{ op: same ? 'confirm' : 'reject', person: b.person!, faces: same ? A : a.faces }];
+    case 'move':
+      // The face (a) and the cluster it may belong to (b).
+      if (b.person) return [{ op: same ? 'confirm' : 'reject', person: b.person, faces: A }];
+      return [same ? { op: 'create', faces: [...B, ...A], exclude: [] } : { op: 'create', faces: B, exclude: A }];
+    case 'split':
+      // Two parts of one cluster; `a` holds its person's confirmed faces, if any.
+      if (same) return [a.person ? { op: 'confirm', person: a.person, faces: B } : { op: 'create', faces: [...A, ...B], exclude: [] }];
+      // Both parts become people (every two people are cannot-links), so the part that leaves stays whole.
+      return [...(a.person ? [] : [{ op: 'create' as const, faces: A, exclude: [] }]), { op: 'create', faces: B, exclude: [] }];
+    case 'merge':
+      if (a.person && b.person) return same ? [{ op: 'merge', person: a.person, others: [b.person] }] : [];
+      if (a.person) return [{ op: same ? 'confirm' : 'reject', person: a.person, faces: same ? B : b.faces }];
+      if (b.person) return [{ op: same ? 'confirm' : 'reject', person: b.person, faces: same ? A : a.faces }];
+      return [same ? { op: 'create', faces: [...A, ...B], exclude: [] } : { op: 'create', faces: A, exclude: b.faces }];
+  }
+}
+
+function unitRows(faces: readonly QuestionFace[], dim: number): Float32Array {
+  const U = new Float32Array(faces.length * dim);
+  faces.forEach((f, i) => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += f.face[j] * f.face[j];
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) U[i * dim + j] = f.face[j] * inv;
+  });
+  return U;
+}
+
+/** The clusters whose faces are on average most like face i (by mean cosine). */
+function nearestClusters(U: Float32Array, i: number, dim: number, sum: Float64Array, members: readonly number[][]): number[] {
+  const cand: [number, number][] = [];
+  for (let c = 0; c < members.length; c++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += U[i * dim + j] * sum[c * dim + j];
+    cand.push([c, s / members[c].length]);
+  }
+  return cand
+    .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    .slice(0, NEIGHBOURS)
+    .map(([c]) => c);
+}
+
+/**
+ * Two parts of a cluster's faces by 2-means on their unit vectors (seeds: the face least like the cluster's mean,
+ * then the face least like it; a few Lloyd rounds), or null when a part is empty.
+ */
+function twoMeans(U: Float32Array, dim: number, m: readonly number[]): [number[], number[]] | null {
+  const dotRow = (i: number, v: Float64Array) => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += U[i * dim + j] * v[j];
+    return s;
+  };
+  const dotSelf = (v: Float64Array) => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += v[j] * v[j];
+    return s;
+  };
+  const row = (i: number) => Float64Array.from(U.subarray(i * dim, (i + 1) * dim));
+  const mean = new Float64Array(dim);
+  for (const i of m) for (let j = 0; j < dim; j++) mean[j] += U[i * dim + j];
+  // The rounds (and the seeds) use at most SPLIT_SAMPLE faces (an even stride); every face then takes its nearer centre.
+  const step = Math.max(1, Math.floor(m.length / SPLIT_SAMPLE));
+  const sample = step === 1 ? m : m.filter((_, t) => t % step === 0);
+  const least = (v: Float64Array) => {
+    let best = sample[0];
+    let low = Infinity;
+    for (const i of sample) {
+      const d = dotRow(i, v);
+      if (d < low) {
+        low = d;
+        best = i;
+      }
+    }
+    return best;
+  };
+  let c0: Float64Array = row(least(mean));
+  let c1: Float64Array = row(least(c0));
+  const assign = (pts: readonly number[]): [number[], number[]] => {
+    // The nearer centre: |x − c|² = |x|² − 2 x·c + |c|².
+    const h0 = dotSelf(c0) / 2;
+    const h1 = dotSelf(c1) / 2;
+    const next: [number[], number[]] = [[], []];
+    for (const i of pts) next[dotRow(i, c0) - h0 >= dotRow(i, c1) - h1 ? 0 : 1].push(i);
+    return next;
+  };
+  let parts: [number[], number[]] = [[], []];
+  for (let round = 0; round < 5; round++) {
+    const next = assign(sample);
+    if (next[0].length === 0 || next[1].length === 0) return null;
+    const same = next[0].length === parts[0].length && next[0].every((i, t) => parts[0][t] === i);
+    parts = next;
+    if (same) break;
+    [c0, c1] = parts.map((p) => {
+      const c = new Float64Array(dim);
+      for (const i of p) for (let j = 0; j < dim; j++) c[j] += U[i * dim + j] / p.length;
+      return c;
+    }) as [Float64Array, Float64Array];
+  }
+  if (sample !== m) {
+    parts = assign(m);
+    if (parts[0].length === 0 || parts[1].length === 0) return null;
+  }
+  return parts;
+}
+
+function shareFrame(a: Set<number>, b: Set<number>): boolean {
+  const [s, l] = a.size <= b.size ? [a, b] : [b, a];
+  for (const f of s) if (l.has(f)) return true;
+  return false;
+}
