@@ -152,8 +152,9 @@ export const ENV_VARS = [
   'QUEUE_PREFIX',
   'WORKER_LOCK_MS',
   'WEBHOOK_BACKOFF_MS',
-  // Read where they act: the pipeline's thread pool and libs/media's tool lookup.
+  // Read where they act: the pipeline's thread pool, libs/vision's face-net runtime and libs/media's tool lookup.
   'KEYCAST_WORKERS',
+  'KEYCAST_DETECTOR',
   'FFMPEG_PATH',
   'FFPROBE_PATH',
   // Limits and hygiene (docs/DEPLOY.md).
