@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { KeycastError } from '../config/index.js';
 import type { Frame, SampleOptions } from './types.js';
 import { probeVideo } from './probe.js';
@@ -116,6 +117,203 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** One ffmpeg process: its exit (a spawn failure counts as one, with the error kept) and a kill that is safe to repeat. */
+interface FfmpegProcess {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Resolves when the process exited or could not start. */
+  exit: Promise<{ code: number | null; sig: NodeJS.Signals | null }>;
+  exited(): boolean;
+  /** Why the process could not start (ENOENT …), once `exit` resolved; else null. */
+  spawnError(): NodeJS.ErrnoException | null;
+  kill(): void;
+}
+
+function startFfmpeg(bin: string, args: string[]): FfmpegProcess {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let spawnError: NodeJS.ErrnoException | null = null;
+  let exited = false;
+  const exit = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((res) => {
+    child.on('exit', (code, sig) => {
+      exited = true;
+      res({ code, sig });
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+      exited = true;
+      res({ code: null, sig: null });
+    });
+  });
+  return {
+    child,
+    exit,
+    exited: () => exited,
+    spawnError: () => spawnError,
+    kill() {
+      if (exited) return;
+      child.stdout.destroy();
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * What ffmpeg's stderr says, read as it comes: the slot of each emitted frame (showinfo's line, written before the
+ * frame's bytes reach stdout), the cuts seen so far, and the last lines of anything else (for error messages).
+ */
+interface FrameLog {
+  /** The slot of the next emitted frame; waits for its showinfo line. */
+  nextSlot(): Promise<number>;
+  /** The shot a frame at `slot` belongs to (shotStart over the cuts logged so far). */
+  shotOf(slot: number): number;
+  /** The last TAIL_LINES lines that are neither showinfo's nor the metadata filter's. */
+  readonly tail: string[];
+  /** Resolves once stderr is closed and every line read. */
+  closed(): Promise<void>;
+}
+
+function readFrameLog(stderr: Readable, plan: SamplingPlan, path: string): FrameLog {
+  const ptsQueue: number[] = [];
+  // pts of the cuts seen so far (the metadata filter sits before the selection, so a cut at or before a sampled
+  // frame is always logged before that frame's showinfo line).
+  const cutPts: number[] = [];
+  const tail: string[] = [];
+  let timeBase: [number, number] | null = null;
+  let stderrDone = false;
+  let wake: (() => void) | null = null;
+  let partial = '';
+  const onLine = (line: string) => {
+    const f = SHOWINFO_FRAME.exec(line);
+    if (f) {
+      ptsQueue.push(Number(f[1]));
+      return;
+    }
+    const cut = CUT_FRAME.exec(line);
+    if (cut) {
+      cutPts.push(Number(cut[1]));
+      return;
+    }
+    const tb = SHOWINFO_TB.exec(line);
+    if (tb) timeBase ??= [Number(tb[1]), Number(tb[2])];
+    if (/Parsed_showinfo|Parsed_metadata/.test(line)) return;
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
+  stderr.setEncoding('utf8');
+  stderr.on('data', (s: string) => {
+    const lines = (partial + s).split(/\r?\n|\r/);
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(l);
+    wake?.();
+  });
+  stderr.on('close', () => {
+    if (partial) onLine(partial);
+    partial = '';
+    stderrDone = true;
+    wake?.();
+  });
+  // showinfo and metadata sit after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point
+  // (seekTime: output time 0 is slot seekSlot, less a quarter frame that rounds away).
+  const slotOf = (pts: number) => plan.seekSlot + (timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts);
+  return {
+    tail,
+    async nextSlot() {
+      while (ptsQueue.length === 0 && !stderrDone) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const pts = ptsQueue.shift();
+      if (pts === undefined) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg emitted a frame without its showinfo line`);
+      return slotOf(pts);
+    },
+    shotOf: (slot) => shotStart(cutPts.map(slotOf), slot, plan.startSlot),
+    closed: () => (stderrDone ? Promise.resolve() : new Promise<void>((r) => stderr.once('close', () => r()))),
+  };
+}
+
+/**
+ * ffmpeg's raw RGB24 stream cut into whole frames of `frameBytes`, each in a buffer of its own (handed to the consumer,
+ * never reused). `left.bytes`: the bytes of an unfinished frame when the stream ended (0 when it ended on a frame).
+ */
+async function* rawFrames(stdout: AsyncIterable<Buffer>, frameBytes: number, left: { bytes: number }): AsyncGenerator<Buffer> {
+  let filled = 0;
+  let buf = Buffer.allocUnsafe(frameBytes);
+  for await (const chunk of stdout) {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(frameBytes - filled, chunk.length - off);
+      chunk.copy(buf, filled, off, off + n);
+      filled += n;
+      off += n;
+      left.bytes = filled;
+      if (filled < frameBytes) continue;
+      const frame = buf;
+      buf = Buffer.allocUnsafe(frameBytes);
+      filled = 0;
+      left.bytes = 0;
+      yield frame;
+    }
+  }
+}
+
+/** Why ffmpeg could not start: a missing or unusable binary is INTERNAL (missingToolError), anything else as it came. */
+function spawnFailure(e: NodeJS.ErrnoException, bin: string): Error {
+  return e.code === 'ENOENT' || e.code === 'EACCES' ? missingToolError(bin) : e;
+}
+
+/** The error of an ffmpeg run that ended badly (gave up on decoding, failed or was killed), or null. */
+function exitError({ code, sig }: { code: number | null; sig: NodeJS.Signals | null }, tail: readonly string[], path: string): KeycastError | null {
+  const last = lastMeaningfulLine(tail);
+  if (code === FFMPEG_TOO_MANY_DECODE_ERRORS) {
+    const why = [...tail].reverse().find((l) => DECODE_ERROR_LINE.test(l)) ?? last;
+    return new KeycastError(
+      'DECODE_FAILED',
+      `${path}: the video stream is corrupt: too many of its frames could not be decoded (ffmpeg gave up, exit code ${code}): ${why.trim()}`,
+    );
+  }
+  if (code !== 0) {
+    // Killed by a signal (the OOM killer, an operator, a crash) says more about the machine than about the file: worth another try.
+    return new KeycastError(
+      'DECODE_FAILED',
+      `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`,
+      sig ? { signal: sig, retryable: true } : undefined,
+    );
+  }
+  return null;
+}
+
+/**
+ * The error of a run that exited cleanly but did not cover what it should have: output ending inside a frame, no frame
+ * in a range the video covers, or a stream that stops clearly short of its own known duration. Else null.
+ */
+function coverageError(
+  got: { count: number; lastIndex: number; leftBytes: number; frameBytes: number },
+  plan: SamplingPlan,
+  video: { duration_s: number; durationFromStream: boolean },
+  tail: readonly string[],
+  path: string,
+): KeycastError | null {
+  const last = lastMeaningfulLine(tail);
+  if (got.leftBytes > 0)
+    return new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${got.leftBytes} of ${got.frameBytes} bytes): ${last}`);
+  const duration = video.duration_s;
+  if (got.count === 0 && planExpectsFrames(plan, duration)) {
+    const from = planTime(plan, plan.startSlot).toFixed(3);
+    const to = Number.isFinite(plan.endSlot) ? planTime(plan, plan.endSlot).toFixed(3) : duration.toFixed(3);
+    const decodeError = tail.some((l) => /error while decoding|decode_slice|concealing|invalid nal|no frame!/i.test(l));
+    return new KeycastError(
+      decodeError ? 'DECODE_FAILED' : 'TRUNCATED_VIDEO',
+      `${path}: no frame could be decoded in [${from} s, ${to} s) of a ${duration.toFixed(3)} s video${decodeError ? '' : ' (file cut short?)'}: ${last}`,
+    );
+  }
+  // A stream whose own duration is known and that stops clearly short of it (two samples and half a second) was cut.
+  const expectedLast = video.durationFromStream && got.count > 0 ? lastExpectedSlot(plan, duration) : -1;
+  if (expectedLast - got.lastIndex >= Math.max(2 * plan.step, Math.ceil((0.5 * plan.fps.num) / plan.fps.den))) {
+    return new KeycastError(
+      'TRUNCATED_VIDEO',
+      `${path}: decoding stopped at ${planTime(plan, got.lastIndex).toFixed(3)} s of a ${duration.toFixed(3)} s video (file cut short?): ${last}`,
+    );
+  }
+  return null;
+}
+
 /**
  * Streams sampled frames of a video as packed RGB24, decoded by one ffmpeg process.
  *
@@ -145,164 +343,49 @@ export async function* sampleFrames(path: string, opts: SampleOptions, range: Sa
   if (signal?.aborted) throw abortReason(signal);
 
   const bin = getMediaTools().ffmpeg;
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let spawnError: NodeJS.ErrnoException | null = null;
-  let exited = false;
-  const exit = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((res) => {
-    child.on('exit', (code, sig) => {
-      exited = true;
-      res({ code, sig });
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      spawnError = e;
-      exited = true;
-      res({ code: null, sig: null });
-    });
-  });
-  const kill = () => {
-    if (exited) return;
-    child.stdout.destroy();
-    child.kill('SIGKILL');
-  };
-  const onAbort = () => kill();
+  const ff = startFfmpeg(bin, args);
+  const onAbort = () => ff.kill();
   signal?.addEventListener('abort', onAbort, { once: true });
-
-  // stderr carries showinfo's line for every emitted frame, written before the frame's bytes reach stdout.
-  const ptsQueue: number[] = [];
-  // pts of the cuts seen so far (the metadata filter sits before the selection, so a cut at or before a sampled
-  // frame is always logged before that frame's showinfo line).
-  const cutPts: number[] = [];
-  const tail: string[] = [];
-  let timeBase: [number, number] | null = null;
-  let stderrDone = false;
-  let wake: (() => void) | null = null;
-  let partial = '';
-  const onLine = (line: string) => {
-    const f = SHOWINFO_FRAME.exec(line);
-    if (f) {
-      ptsQueue.push(Number(f[1]));
-      return;
-    }
-    const cut = CUT_FRAME.exec(line);
-    if (cut) {
-      cutPts.push(Number(cut[1]));
-      return;
-    }
-    const tb = SHOWINFO_TB.exec(line);
-    if (tb) timeBase ??= [Number(tb[1]), Number(tb[2])];
-    if (/Parsed_showinfo|Parsed_metadata/.test(line)) return;
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
-  };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => {
-    const lines = (partial + s).split(/\r?\n|\r/);
-    partial = lines.pop() ?? '';
-    for (const l of lines) onLine(l);
-    wake?.();
-  });
-  child.stderr.on('close', () => {
-    if (partial) onLine(partial);
-    partial = '';
-    stderrDone = true;
-    wake?.();
-  });
-  // showinfo and metadata sit after the fps filter, whose time base is 1/fps: pts is the slot number counted from the seek point
-  // (seekTime: output time 0 is slot seekSlot, less a quarter frame that rounds away).
-  const slotOf = (pts: number) => plan.seekSlot + (timeBase ? Math.round((pts * timeBase[0] * plan.fps.num) / (timeBase[1] * plan.fps.den)) : pts);
-  const nextSlot = async (): Promise<number> => {
-    while (ptsQueue.length === 0 && !stderrDone) await new Promise<void>((r) => (wake = r));
-    wake = null;
-    const pts = ptsQueue.shift();
-    if (pts === undefined) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg emitted a frame without its showinfo line`);
-    return slotOf(pts);
-  };
-  const shotOf = (slot: number) => shotStart(cutPts.map(slotOf), slot, plan.startSlot);
-
+  const log = readFrameLog(ff.child.stderr, plan, path);
   const frameBytes = out.width * out.height * 3;
+  const left = { bytes: 0 };
   let count = 0;
   let lastIndex = -1;
-  let filled = 0;
-  let buf = Buffer.allocUnsafe(frameBytes);
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let off = 0;
-      while (off < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - off);
-        chunk.copy(buf, filled, off, off + n);
-        filled += n;
-        off += n;
-        if (filled < frameBytes) continue;
-        const index = await nextSlot();
-        if (signal?.aborted) throw abortReason(signal);
-        count++;
-        lastIndex = index;
-        const frame: Frame = {
-          index,
-          t: planTime(plan, index),
-          width: out.width,
-          height: out.height,
-          sourceWidth: info.width,
-          sourceHeight: info.height,
-          shot: shotOf(index),
-          data: buf,
-        };
-        buf = Buffer.allocUnsafe(frameBytes);
-        filled = 0;
-        yield frame;
-      }
+    for await (const data of rawFrames(ff.child.stdout as AsyncIterable<Buffer>, frameBytes, left)) {
+      const index = await log.nextSlot();
+      if (signal?.aborted) throw abortReason(signal);
+      count++;
+      lastIndex = index;
+      yield {
+        index,
+        t: planTime(plan, index),
+        width: out.width,
+        height: out.height,
+        sourceWidth: info.width,
+        sourceHeight: info.height,
+        shot: log.shotOf(index),
+        data,
+      };
     }
-    const { code, sig } = await exit;
+    const ended = await ff.exit;
     if (signal?.aborted) throw abortReason(signal);
-    const se = spawnError as NodeJS.ErrnoException | null;
-    if (se) {
-      const e = se;
-      throw e.code === 'ENOENT' || e.code === 'EACCES' ? missingToolError(bin) : e;
-    }
-    if (!stderrDone) await new Promise<void>((r) => child.stderr.once('close', () => r()));
-    const last = lastMeaningfulLine(tail);
-    if (code === FFMPEG_TOO_MANY_DECODE_ERRORS) {
-      const why = [...tail].reverse().find((l) => DECODE_ERROR_LINE.test(l)) ?? last;
-      throw new KeycastError(
-        'DECODE_FAILED',
-        `${path}: the video stream is corrupt: too many of its frames could not be decoded (ffmpeg gave up, exit code ${code}): ${why.trim()}`,
-      );
-    }
-    if (code !== 0) {
-      // Killed by a signal (the OOM killer, an operator, a crash) says more about the machine than about the file: worth another try.
-      throw new KeycastError(
-        'DECODE_FAILED',
-        `${path}: ffmpeg failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${last}`,
-        sig ? { signal: sig, retryable: true } : undefined,
-      );
-    }
-    if (filled > 0) throw new KeycastError('DECODE_FAILED', `${path}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes): ${last}`);
-    if (count === 0 && planExpectsFrames(plan, info.duration_s)) {
-      const from = planTime(plan, plan.startSlot).toFixed(3);
-      const to = Number.isFinite(plan.endSlot) ? planTime(plan, plan.endSlot).toFixed(3) : info.duration_s.toFixed(3);
-      const decodeError = tail.some((l) => /error while decoding|decode_slice|concealing|invalid nal|no frame!/i.test(l));
-      throw new KeycastError(
-        decodeError ? 'DECODE_FAILED' : 'TRUNCATED_VIDEO',
-        `${path}: no frame could be decoded in [${from} s, ${to} s) of a ${info.duration_s.toFixed(3)} s video${decodeError ? '' : ' (file cut short?)'}: ${last}`,
-      );
-    }
-    // A stream whose own duration is known and that stops clearly short of it (two samples and half a second) was cut.
-    const expectedLast = durationFromStream && count > 0 ? lastExpectedSlot(plan, info.duration_s) : -1;
-    if (expectedLast - lastIndex >= Math.max(2 * plan.step, Math.ceil((0.5 * plan.fps.num) / plan.fps.den))) {
-      throw new KeycastError(
-        'TRUNCATED_VIDEO',
-        `${path}: decoding stopped at ${planTime(plan, lastIndex).toFixed(3)} s of a ${info.duration_s.toFixed(3)} s video (file cut short?): ${last}`,
-      );
-    }
+    const spawnError = ff.spawnError();
+    if (spawnError) throw spawnFailure(spawnError, bin);
+    await log.closed();
+    const failed =
+      exitError(ended, log.tail, path) ??
+      coverageError({ count, lastIndex, leftBytes: left.bytes, frameBytes }, plan, { duration_s: info.duration_s, durationFromStream }, log.tail, path);
+    if (failed) throw failed;
   } catch (e) {
     // Killing ffmpeg on abort tears its stdout down mid-read (ERR_STREAM_PREMATURE_CLOSE): report the abort instead.
     if (signal?.aborted) throw abortReason(signal);
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!exited) {
-      kill();
-      await exit;
+    if (!ff.exited()) {
+      ff.kill();
+      await ff.exit;
     }
   }
 }
