@@ -17,63 +17,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CLUSTER, type ClusterOptions } from '../libs/config/index.js';
 import { clusterFaces, peopleInVideo, type ClusterableFace, type PersonConstraint } from '../libs/flow/index.js';
-import { labelledFaces } from './labelled-faces.js';
-import { LABELLED_SET_NAMES, missingSources } from './labelled-sets.js';
+import { syntheticVideo } from './synthetic-video.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECTION = '## Re-cut with people (50 people, 1,000 constraints, 10,000 faces)';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-
-/**
- * n faces: real faces of the labelled sets, each copy jittered (±0.01 per face value, ±0.02 cloth), one
- * new frame per 3 faces. The labelled sets hold 45 identities; a second, synthetic identity of each is
- * the real one shifted by a fixed random offset of norm 0.5 in the face half (further apart than two real
- * people typically are), so 90 identities can carry 50 people.
- */
-export async function syntheticVideo(n: number): Promise<{ faces: ClusterableFace[]; identity: string[] }> {
-  const real: { f: ClusterableFace; id: string }[] = [];
-  for (const name of LABELLED_SET_NAMES) {
-    if (missingSources(name)) continue;
-    const s = await labelledFaces(name);
-    s.faces.forEach((f, i) => {
-      if (s.truth[i] !== null) real.push({ f, id: `${name}:${s.truth[i]}` });
-    });
-  }
-  const r = rng(11);
-  const faces: ClusterableFace[] = [];
-  const identity: string[] = [];
-  const offsets = new Map<string, number[]>();
-  const offsetOf = (id: string) => {
-    let o = offsets.get(id);
-    if (!o) {
-      const raw = Array.from({ length: real[0].f.face.length }, () => r() - 0.5);
-      const norm = Math.hypot(...raw);
-      o = raw.map((x) => (x / norm) * 0.5);
-      offsets.set(id, o);
-    }
-    return o;
-  };
-  for (let i = 0; i < n; i++) {
-    const src = real[Math.floor(r() * real.length)];
-    const twin = r() < 0.5;
-    const off = twin ? offsetOf(src.id) : null;
-    const frame = Math.floor(i / 3);
-    faces.push({
-      ...src.f,
-      id: i + 1,
-      frame,
-      t: frame * 0.5,
-      face: Array.from(src.f.face, (v, k) => v + (off ? off[k] : 0) + (r() - 0.5) * 0.02),
-      cloth: Array.from(src.f.cloth, (v) => v + (r() - 0.5) * 0.04),
-    });
-    identity.push(twin ? `${src.id}~twin` : src.id);
-  }
-  return { faces, identity };
-}
 
 /** 50 people of the 50 largest identities: 16 confirmed faces each (800) and 4 rejections each (200: faces of other identities). */
 export function makePeople(faces: ClusterableFace[], identity: string[]): PersonConstraint[] {

@@ -27,7 +27,8 @@ import { DEFAULT_CLUSTER } from '../libs/config/index.js';
 import { answerEdits, clusterFaces, questionsFor, type PeopleEdit, type PersonConstraint, type Question } from '../libs/flow/index.js';
 import { correctionRun, SETTINGS } from './correction-efficiency.js';
 import { labelledFaces } from './labelled-faces.js';
-import { makePeople, syntheticVideo } from './people-latency.js';
+import { makePeople } from './people-latency.js';
+import { syntheticVideo } from './synthetic-video.js';
 import { LABELLED_SET_NAMES, missingSources } from './labelled-sets.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
