@@ -2,6 +2,7 @@ import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/
 import type { CachedLinkage } from '../clustering/index.js';
 import { buildClusterReport, clusterFaces, linkageKey, linkageVariant, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoRecord } from '../store/index.js';
+import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
 
 /** How one clustering request was served: what was reused and what it cost. */
 export interface ClusterRun {
@@ -162,6 +163,11 @@ export class ClusterService {
       people: carried,
       timings: { load_ms: t1 - t0, linkage_ms: source === 'computed' ? t3 - t2 : t2 - t1, cluster_ms: source === 'computed' ? 0 : t3 - t2, report_ms: t4 - t3 },
     };
+  }
+
+  /** Seconds until a linkage of `n` faces queued now is likely stored, from the workers' latest measured times. */
+  async expectedLinkageS(n: number): Promise<number> {
+    return linkageEtaS(n, await this.store.linkages.recentComputeTimes(ETA_MIN_FACES));
   }
 
   /**

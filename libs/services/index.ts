@@ -2,6 +2,7 @@
 // the apps (API, worker). Repositories do I/O only; the rules live here and in libs/flow.
 export { ClusterService, videoSampleInterval, type ClusterRun, type PendingLinkage } from './cluster.service.js';
 export { pageFaces, type FacePage } from './face-pages.js';
+export { linkageEtaS } from './linkage-eta.js';
 export { ErasureService, type ErasureReport, type TenantErasureReport } from './erasure.service.js';
 export {
   PersonService,

@@ -33,6 +33,20 @@ export class LinkageRepository {
     return r.count > 0;
   }
 
+  /**
+   * The faces and compute time of the latest linkages computed with at least `minN` faces, newest first, any video:
+   * the measured speed of the workers (what a 202's Retry-After is estimated from).
+   */
+  async recentComputeTimes(minN: number, limit = 20): Promise<{ n: number; ms: number }[]> {
+    const rows = await this.db.linkage.findMany({
+      where: { n: { gte: minN }, computeMs: { gt: 0 } },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: { n: true, computeMs: true },
+    });
+    return rows.map((r) => ({ n: r.n, ms: r.computeMs }));
+  }
+
   count(videoId: string): Promise<number> {
     return this.db.linkage.count({ where: { videoId } });
   }

@@ -69,14 +69,6 @@ export async function clusterVideo(
 }
 
 /**
- * Seconds until a queued linkage is likely stored: HAC costs about n² (measured ~14 s at 10,000 faces on 2 cores),
- * plus the worker's pick-up; a client repeating sooner only gets another 202.
- */
-function retryAfterS(n: number): number {
-  return Math.min(60, Math.max(1, Math.ceil(1 + 1.4e-7 * n * n)));
-}
-
-/**
  * The 202 of a request whose linkage is not cached: queues its computation (one job per video and linkage key, so
  * identical requests share it) and points the client at the same request to repeat.
  */
@@ -96,7 +88,8 @@ export async function answerComputing(
     throw e;
   }
   const self = `${app.keycast.config.publicBaseUrl}${req.url}`;
-  const wait = retryAfterS(pending.n);
+  // From the workers' measured speed (a 4 s job says about 5 s), so a client polls once, not for nothing.
+  const wait = await app.keycast.clusters.expectedLinkageS(pending.n);
   return reply
     .code(202)
     .header('retry-after', String(wait))
