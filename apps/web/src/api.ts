@@ -19,9 +19,9 @@ export class ApiProblem extends Error {
 export const UNREACHABLE_MESSAGE = 'The keycast API cannot be reached. Check the connection; the page retries by itself.';
 export const EXPIRED_MESSAGE = 'Your session has ended: the API key was revoked or is no longer valid. Sign in again.';
 
-/** A client that sends `key` as the bearer token, and only as that (never in a URL). */
-export function clientFor(key: string): Client {
-  return createClient({ baseUrl: location.origin, auth: (a) => (a.scheme === 'bearer' ? key : undefined) });
+/** A client of the API at `origin` (the page's own) that sends `key` as the bearer token, and only as that (never in a URL). */
+export function clientFor(key: string, origin: string): Client {
+  return createClient({ baseUrl: origin, auth: (a) => (a.scheme === 'bearer' ? key : undefined) });
 }
 
 interface SdkResult<T> {

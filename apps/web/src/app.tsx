@@ -36,7 +36,7 @@ export function App() {
     setNotice(message);
   }, []);
 
-  const client = useMemo(() => (key ? clientFor(key) : null), [key]);
+  const client = useMemo(() => (key ? clientFor(key, location.origin) : null), [key]);
 
   const session = useMemo<Session | null>(
     () =>
@@ -90,7 +90,7 @@ export function App() {
 
   async function signIn(candidate: string): Promise<string | null> {
     try {
-      await unwrap(getVideos({ client: clientFor(candidate), query: { limit: 1 } }));
+      await unwrap(getVideos({ client: clientFor(candidate, location.origin), query: { limit: 1 } }));
     } catch (e) {
       if (e instanceof ApiProblem && e.kind === 'unauthorized') return 'That API key was refused: it is unknown, mistyped or revoked.';
       return messageOf(e);

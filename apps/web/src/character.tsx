@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { clock, duration as dur, percent } from './format.js';
-import type { Character } from './review.js';
+import type { Character } from './cluster-faces.js';
 import { mediaUrl, type Session } from './session.js';
 
 export const displayName = (c: Character) => c.person?.name || 'Unknown';

@@ -1,13 +1,12 @@
-import { useState } from 'preact/hooks';
-import type { ResultFace } from '../../../libs/sdk/index.js';
+import { useEffect, useState } from 'preact/hooks';
 import { displayName } from './character.js';
+import type { Character, CharacterFace, CharacterFaces } from './cluster-faces.js';
 import type { FaceId } from './people.js';
 import { clock } from './format.js';
-import type { Character } from './review.js';
 import { mediaUrl, type Session } from './session.js';
 import { VirtualGrid } from './virtual-grid.js';
 
-/** One character's faces, to split it, move faces to another character or remove them from it. */
+/** One character's faces (fetched when it opens), to split it, move faces to another character or remove them from it. */
 export function FacesPanel({
   session,
   character: c,
@@ -22,7 +21,7 @@ export function FacesPanel({
   session: Session;
   character: Character;
   others: Character[];
-  faces: Map<FaceId, ResultFace>;
+  faces: CharacterFaces;
   busy: boolean;
   onClose: () => void;
   onSplit: (part: FaceId[]) => void;
@@ -30,6 +29,18 @@ export function FacesPanel({
   onRemove: (part: FaceId[]) => void;
 }) {
   const [picked, setPicked] = useState<FaceId[]>([]);
+  const [list, setList] = useState<CharacterFace[] | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    let gone = false;
+    faces.faces(c).then(
+      (l) => !gone && setList(l),
+      (e: Error) => !gone && setFailed(e.message),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [faces, c.id]);
   const [target, setTarget] = useState<FaceId | null>(others[0]?.representative ?? null);
   const name = displayName(c);
   const to = others.find((o) => o.representative === target) ?? null;
@@ -39,20 +50,25 @@ export function FacesPanel({
     <section class="card" aria-label={`Faces of ${name}`}>
       <div class="toolbar">
         <h2>
-          Faces of {name} ({c.faces.length})
+          Faces of {name} ({c.size})
         </h2>
         <button type="button" onClick={onClose}>
           Close faces
         </button>
       </div>
+      {failed && (
+        <p class="banner error" role="alert">
+          {failed}
+        </p>
+      )}
+      {!list && !failed && <p role="status">Loading the faces…</p>}
       <VirtualGrid
-        items={c.faces}
+        items={list ?? []}
         tile={96}
         height={300}
         label={`Faces of ${name}`}
-        render={(id, index) => {
-          const f = faces.get(id);
-          const label = `Face ${index + 1}${f ? ` at ${clock(f.t)}` : ''}`;
+        render={({ id, t }, index) => {
+          const label = `Face ${index + 1} at ${clock(t)}`;
           return (
             <label class="face-tile">
               <input
@@ -68,7 +84,7 @@ export function FacesPanel({
       />
       <div class="edit-actions">
         <span class="muted">{picked.length} selected</span>
-        <button type="button" disabled={none || picked.length === c.faces.length} onClick={() => onSplit(picked)}>
+        <button type="button" disabled={none || picked.length === c.size} onClick={() => onSplit(picked)}>
           Split selected into a new person
         </button>
         <button type="button" disabled={none} onClick={() => onRemove(picked)}>

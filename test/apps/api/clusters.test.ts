@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
 import { clusterFaces, linkageVariant } from '../../../libs/flow/index.js';
 import { ClusterService } from '../../../libs/services/index.js';
-import { createClient, getVideosByIdFaces, type GetVideosByIdFacesData } from '../../../libs/sdk/index.js';
-import { withEveryFace } from '../../../apps/web/src/cluster-faces.js';
+import { createClient } from '../../../libs/sdk/index.js';
+import { CharacterFaces, fetchCharacterFaces, fetchCharacters, STEP_FACES } from '../../../apps/web/src/cluster-faces.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
@@ -379,27 +379,32 @@ test('faces_per_cluster: 400 INVALID_OPTION with what it must be and what was se
   assert.match(elsewhere.body.error.message, /unknown parameter "faces_per_cluster"/);
 });
 
-test("the review app's pager (apps/web withEveryFace) completes every cluster from faces_next: the faces of the full cut", async () => {
+test("the review app's data (apps/web cluster-faces): a step's few faces per character, each character's faces on demand, the faces of the full cut", async () => {
   const client = createClient({ baseUrl: api.baseUrl, auth: api.auth.key });
-  const asked: unknown[] = [];
-  const page = async (query: NonNullable<GetVideosByIdFacesData['query']>) => {
-    asked.push(query);
-    const r = await getVideosByIdFaces({ client, path: { id: videoId }, query });
-    assert.equal(r.response.status, 200);
-    return r.data && 'items' in r.data ? r.data : null;
-  };
-  const full = (await api.call('GET', `/videos/${videoId}/clusters?sim=0.9&min_csize=1&faces_per_cluster=1000`)).body.clusters;
-  const first = (await api.call('GET', `/videos/${videoId}/clusters?sim=0.9&min_csize=1&faces_per_cluster=1`)).body.clusters;
-  assert.ok(first.some((c: { faces_next: string | null }) => c.faces_next !== null));
-  const every = await withEveryFace(first, page, 2);
+  const full = (await api.call('GET', `/videos/${videoId}/clusters?sim=0.9&faces_per_cluster=1000`)).body.clusters;
+  const step = await fetchCharacters(client, videoId, 0.9);
+  assert.ok('clusters' in step);
   assert.deepEqual(
-    every?.map((c) => c.faces),
-    full.map((c: { faces: string[] }) => c.faces),
+    step.clusters.map((c) => [c.id, c.size, c.representative, c.screen_time_s, c.segments]),
+    full.map((c: any) => [c.id, c.size, c.representative, c.screen_time_s, c.segments]),
+    'the same characters as the full answer',
   );
-  assert.ok(every?.every((c) => c.faces_next === null));
+  assert.ok(step.clusters.every((c) => c.faces.length <= STEP_FACES));
+  assert.deepEqual(step.faces, [], 'no face list in a step');
+  const faces = new CharacterFaces(client, videoId, 0.9);
+  for (const [i, c] of step.clusters.entries()) {
+    assert.deepEqual(await faces.ids(c), full[i].faces, `every face of cluster ${c.id}`);
+    assert.deepEqual(
+      (await faces.faces(c)).map((f) => f.id),
+      full[i].faces,
+    );
+  }
+  // Pages of at most 1,000: a character is complete however many faces it has (its cursor continues the cut).
+  const paged = await fetchCharacterFaces(client, videoId, 0.9, step.clusters[0]);
+  assert.equal(paged.length, full[0].size);
   assert.ok(
-    asked.every((q) => (q as { sim?: unknown }).sim === '0.9'),
-    'each page asked of the same cut',
+    paged.every((f, i) => i === 0 || f.t >= paged[i - 1].t),
+    'time order',
   );
 });
 

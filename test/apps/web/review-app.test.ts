@@ -54,11 +54,24 @@ async function signIn(page: Page, key: string) {
 }
 
 /**
- * Waits until the Characters list has `n` items (none: no list, or an empty one). Polled from here: the page's policy
- * forbids eval, so Playwright's string predicates cannot run in it (which this also proves).
+ * Waits until the page shows `n` characters (its summary line; the list renders them a window at a time). Polled
+ * from here: the page's policy forbids eval, so Playwright's string predicates cannot run in it (which this also proves).
  */
 const characterCount = (page: Page, n: number) =>
-  waitFor(async () => (await page.locator('[aria-label="Characters"] > li').count()) === n, { timeoutMs: 20_000, what: `${n} characters on the page` });
+  waitFor(
+    async () =>
+      (
+        (await page
+          .getByText(/^\d+ characters · /)
+          .first()
+          .textContent()
+          .catch(() => null)) ?? ''
+      ).startsWith(`${n} characters · `),
+    {
+      timeoutMs: 20_000,
+      what: `${n} characters on the page`,
+    },
+  );
 
 const get = async (path: string) => {
   const r = await api.call('GET', path);
@@ -244,6 +257,8 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   const panel = page.getByRole('region', { name: 'Faces of Unknown' });
   await panel.waitFor();
   const tiles = panel.getByRole('checkbox');
+  // Its faces are fetched when it opens.
+  await tiles.first().waitFor();
   assert.equal(await tiles.count(), await panel.locator('li').count(), 'one checkbox per rendered face');
   assert.ok((await tiles.count()) >= 1);
   assert.match((await panel.getByRole('img').first().getAttribute('alt')) ?? '', /^Face 1 at \d+:\d\d$/);
