@@ -248,7 +248,7 @@ test('clicking a segment of the timeline plays the stored video from there (rang
   );
   // The API serves what the player asked: a token URL, no key in it.
   const src = await page.locator('video').getAttribute('src');
-  assert.match(src ?? '', /\/media\?token=m1\./);
+  assert.match(src ?? '', /\/media\?token=m2\./);
   assert.ok(!(src ?? '').includes(api.auth.key));
   await page.screenshot({ path: screenshotPath('playback-1280') });
 
