@@ -13,12 +13,14 @@ import { registerSwagger } from './plugins/swagger.js';
 import { registerWebApp } from './plugins/web-app.js';
 import { ErrorSchema } from './schemas/common.js';
 import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
+import { QuestionSchema } from './schemas/questions.js';
 import { ExtractOptionsSchema, VideoSchema } from './schemas/videos.js';
 import { adminRoutes } from './routes/admin.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { faceRoutes } from './routes/faces.js';
 import { healthRoutes } from './routes/health.js';
 import { peopleRoutes } from './routes/people.js';
+import { questionRoutes } from './routes/questions.js';
 import { PersonSchema } from './schemas/people.js';
 import { mediaRoutes } from './routes/media.js';
 import { searchRoutes } from './routes/search.js';
@@ -63,7 +65,8 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await registerRateLimit(app, deps.config);
   // Before every route: its onRoute hook marks the protected operations in the OpenAPI document.
   registerAuth(app);
-  for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem, PersonSchema]) app.addSchema(s);
+  for (const s of [ErrorSchema, ExtractOptionsSchema, VideoSchema, ResultFaceSchema, ClusterSummarySchema, FaceItem, PersonSchema, QuestionSchema])
+    app.addSchema(s);
   await registerSwagger(app);
   await app.register(multipart, {
     limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 },
@@ -76,6 +79,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   await app.register(faceRoutes);
   await app.register(adminRoutes);
   await app.register(peopleRoutes);
+  await app.register(questionRoutes);
   await app.register(mediaRoutes);
   await app.register(searchRoutes);
   await registerWebApp(app);

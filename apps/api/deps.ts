@@ -9,6 +9,7 @@ import {
   PeopleGalleries,
   PersonService,
   personWebhookNotifier,
+  QuestionService,
 } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
   library: FaceLibrary;
   /** The tenants' people as recognition sees them (cluster suggestions, search matches). */
   galleries: PeopleGalleries;
+  /** Questions about a cut and their answers as people edits (GET /videos/:id/questions). */
+  questions: QuestionService;
   /** Where each person appears (GET /people/:id/appearances). */
   appearances: AppearanceService;
   /**
@@ -48,6 +51,7 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
   const clusters = new ClusterService(store);
   const notify = personWebhookNotifier(store, queues, (err) => process.stderr.write(`keycast api: person.updated webhook not queued: ${err.message}\n`));
   const library = new FaceLibrary(store);
+  const people = new PersonService(store, { clusters, notify });
   let detector: Promise<FacePool> | null = null;
   return {
     config,
@@ -55,7 +59,8 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     queues,
     clusters,
     erasure: new ErasureService(store, queues, clusters, library),
-    people: new PersonService(store, { clusters, notify }),
+    people,
+    questions: new QuestionService(store, people),
     library,
     galleries: new PeopleGalleries(store),
     appearances: new AppearanceService(store, clusters),

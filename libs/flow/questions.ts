@@ -15,8 +15,8 @@ import { peopleInVideo, type PersonConstraint } from './people.js';
  * vectors give exactly (|a − b|² = 2 − 2 a·b, so the mean over the pairs is 2 − 2 μ_A·μ_B): a question page costs
  * the clusters' sums and a few dot products per face, never the faces' pairwise matrix.
  *
- * Gain = faces the answer moves × the probability that the cut is wrong there (that the answer is yes): the
- * expected number of faces one answer fixes. The probabilities are logistic in those distances
+ * Gain = faces the answer moves × the probability that the cut is wrong there (that the answer is yes; for a split,
+ * no): the expected number of faces one answer fixes. The probabilities are logistic in those distances
  * ({@link QUESTION_SCALES}). A question that a constraint already answers is never asked: two clusters that carry
  * two people (every two people are cannot-links), that share a frame, or whose faces were rejected from the
  * other's person; a confirmed face; a face rejected from the other cluster's person. Answers become constraints
@@ -42,9 +42,9 @@ export interface Question {
   b: QuestionSide;
   /** Expected faces fixed: `moved` × `p`. */
   gain: number;
-  /** Probability that the answer is yes (that the cut is wrong here). */
+  /** Probability that the cut is wrong here: of a yes (of a no for a split). */
   p: number;
-  /** Faces a yes moves. */
+  /** Faces the answer that fixes the cut moves. */
   moved: number;
 }
 

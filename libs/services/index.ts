@@ -17,3 +17,4 @@ export { personWebhookNotifier } from './person-webhooks.js';
 export { FaceLibrary, type FaceAppearance } from './face-library.service.js';
 export { PeopleGalleries, type KnownPerson } from './people-gallery.service.js';
 export { AppearanceService, type PersonAppearance } from './appearances.service.js';
+export { QuestionService, type AskedQuestions, type ClusterSuggestionInput } from './questions.service.js';

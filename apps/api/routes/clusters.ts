@@ -79,6 +79,8 @@ export async function answerComputing(
   video: VideoRecord,
   pending: PendingLinkage,
   opts: ClusterOptions,
+  /** The request to repeat (path and query), when it is not this one (an answer points at the questions it asks for). */
+  repeat: string = req.url,
 ) {
   let job: 'queued' | 'running' | 'retried';
   try {
@@ -87,7 +89,7 @@ export async function answerComputing(
     if (e instanceof QueueUnavailableError) throw new ApiError('UNAVAILABLE', `could not queue the linkage computation: ${e.message}`);
     throw e;
   }
-  const self = `${app.keycast.config.publicBaseUrl}${req.url}`;
+  const self = `${app.keycast.config.publicBaseUrl}${repeat}`;
   // From the workers' measured speed (a 4 s job says about 5 s), so a client polls once, not for nothing.
   const wait = await app.keycast.clusters.expectedLinkageS(pending.n);
   return reply
@@ -111,7 +113,7 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * The suggestion of every cluster without a confirmed person (cluster id → person and score): the
  * tenant's people recognised from the cluster's faces' descriptors (libs/recognition, open set).
  */
-async function suggestFor(
+export async function suggestFor(
   app: FastifyInstance,
   tenantId: string,
   videoId: string,

@@ -21,7 +21,7 @@ import {
 } from '../schemas/people.js';
 
 /** The caller as the people service records it: the tenant and the key that made the edit. */
-function actorOf(req: FastifyRequest): Actor {
+export function actorOf(req: FastifyRequest): Actor {
   return { scope: scopeOf(req), keyId: req.tenant?.keyId ?? null };
 }
 

@@ -24,6 +24,8 @@ const ROUTES: [string, string, number[]][] = [
   ['get', '/videos/{id}/clusters', [200, 400, 404, 409]],
   ['get', '/videos/{id}/faces', [200, 400, 404, 409]],
   ['get', '/videos/{id}/montage.png', [200, 400, 404, 409]],
+  ['get', '/videos/{id}/questions', [200, 202, 400, 404, 409]],
+  ['post', '/videos/{id}/questions/{qid}/answer', [200, 202, 400, 404, 409]],
   ['get', '/faces/{id}/thumbnail', [200, 400, 404]],
   ['delete', '/admin/tenants/{name}', [200, 400, 404]],
   ['get', '/videos/{id}/deliveries', [200, 400, 404]],

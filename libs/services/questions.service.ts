@@ -1,0 +1,70 @@
+import { answerEdits, questionsFor, QUESTION_FACES, type PersonSuggestion, type Question } from '../flow/index.js';
+import type { Store } from '../store/index.js';
+import type { ClusterRun } from './cluster.service.js';
+import type { Actor, PersonService } from './person.service.js';
+
+/** A person recognised for a cluster of the run (GET /videos/:id/clusters' `suggestion`). */
+export interface ClusterSuggestionInput {
+  person: { id: string; name: string | null };
+  score: number;
+}
+
+/** The open questions about one cut, best first, with what their sides show. */
+export interface AskedQuestions {
+  questions: Question[];
+  /** Public id of every face a question shows (faces of the video, and a suggested person's faces from other videos). */
+  publicIds: Map<number, string>;
+  /** Name of every person a question names. */
+  names: Map<string, string | null>;
+}
+
+/**
+ * Questions that finish the job (libs/flow questions.ts) over stored videos: the questions about a cut of
+ * ClusterService, and their answers as people edits through PersonService, so every answer is in the people's
+ * history (who, when, what), can be undone like any edit, and constrains every cut of every video of the tenant.
+ */
+export class QuestionService {
+  constructor(
+    private readonly store: Store,
+    private readonly people: PersonService,
+  ) {}
+
+  /** The open questions about `run` (a cut of the video), with the tenant's people as its constraints. */
+  async ask(actor: Actor, videoId: string, run: ClusterRun, suggestions: ReadonlyMap<number, ClusterSuggestionInput>): Promise<AskedQuestions> {
+    const constraints = await this.store.people.constraintsForVideo(videoId);
+    const publicIds = new Map(run.faces.map((f) => [f.id, f.publicId]));
+    const names = new Map<string, string | null>(constraints.map((p) => [p.id, p.name]));
+    const suggested: PersonSuggestion[] = [];
+    for (const [cluster, s] of suggestions) {
+      // A person is shown by their confirmed faces (their first ones: the faces they were named from).
+      const p = await this.store.people.get(s.person.id, actor.scope);
+      if (!p || p.faces.length === 0) continue;
+      const shown = p.faces.slice(0, QUESTION_FACES);
+      for (const f of shown) publicIds.set(f.id, f.publicId);
+      names.set(p.id, p.name);
+      suggested.push({ cluster, person: p.id, score: s.score, exemplars: shown.map((f) => f.id) });
+    }
+    const questions = questionsFor({
+      faces: run.faces,
+      labels: run.report.faces.map((f) => f.cluster),
+      people: constraints,
+      suggestions: suggested,
+    });
+    return { questions, publicIds, names };
+  }
+
+  /** Records an answer (answerEdits) as people edits; returns the people it created or changed. */
+  async answer(actor: Actor, q: Question, same: boolean): Promise<string[]> {
+    const touched: string[] = [];
+    for (const e of answerEdits(q, same)) {
+      if (e.op === 'create') touched.push((await this.people.create(actor, { faces: e.faces, exclude: e.exclude })).id);
+      else if (e.op === 'confirm') touched.push((await this.people.confirm(actor, e.person, e.faces)).id);
+      else if (e.op === 'merge') touched.push((await this.people.merge(actor, e.person, e.others)).id);
+      else {
+        for (const f of e.faces) await this.people.reject(actor, e.person, f);
+        touched.push(e.person);
+      }
+    }
+    return [...new Set(touched)];
+  }
+}
