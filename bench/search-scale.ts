@@ -97,7 +97,7 @@ export async function runSearchScale(): Promise<string> {
     for (let i = 0; i < FACES / VIDEOS; i++) {
       const p = (v * 5 + Math.floor(i / perPerson) * VIDEOS * 5 + (i % 5)) % PEOPLE;
       personOfFace.set(`f${id}`, p);
-      faces.push({ id, publicId: `f${id}`, t: i, face: faceOf(p) });
+      faces.push({ id, publicId: `f${id}`, t: i, face: faceOf(p), version: 1 });
       id++;
     }
     videos.set(`video-${v}`, faces);
@@ -118,7 +118,7 @@ export async function runSearchScale(): Promise<string> {
   for (let q = 0; q < QUERIES; q++) {
     const p = Math.floor(rand() * PEOPLE);
     const face = faceOf(p);
-    const hits = await timed(() => library.search('tenant', face, { minScore: RECOGNITION.threshold, limit: 100 }), search, searchCpu);
+    const hits = await timed(() => library.search('tenant', new Map([[1, face]]), { minScore: RECOGNITION.threshold, limit: 100 }), search, searchCpu);
     found += hits.filter((h) => personOfFace.get(h.faceId) === p).length / Math.max(1, hits.length);
   }
 

@@ -17,6 +17,7 @@ export const EXTRACT_FLAGS: OptSpec = {
   'max-faces-per-frame': { type: 'string' },
   'min-face-score': { type: 'string' },
   'cloth-encoder': { type: 'string' },
+  'face-chips': { type: 'string' },
 };
 
 /** Flags of every clustering option. `--no-merge` etc. are spelled out: Node 20's parseArgs has no negation. */

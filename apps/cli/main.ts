@@ -10,7 +10,7 @@ import { TENANT_USAGE, tenantCommand } from './commands/tenant.js';
 const EXTRACT_OPTIONS = `extraction options:
   --capture-interval-sec S  --use-scene-transition  --scene-threshold X  --skip-sec S  --stop-sec S
   --face-cnt N  --frame-batch-size N  --resizing-resolution W  --resizing-ratio R  --max-faces-per-frame N
-  --min-face-score X  --cloth-encoder cnn|histogram  --workers N`;
+  --min-face-score X  --cloth-encoder cnn|histogram  --face-chips face-api|dlib|guarded  --workers N`;
 const CLUSTER_OPTIONS = `clustering options:
   --face-cloth-weights F,C  --sim X|auto  --min-csize N  --method average|single|complete  --merge/--no-merge
   --face-threshold X  --cloth-threshold X  --iterations N

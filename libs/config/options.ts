@@ -6,6 +6,21 @@ import { unknownNameMessage } from './suggest.js';
 export const CLOTH_ENCODERS = ['cnn', 'histogram'] as const;
 export type ClothEncoderName = (typeof CLOTH_ENCODERS)[number];
 
+/**
+ * Which chip the face descriptor is computed on (libs/vision descriptor-version.ts): face-api's square
+ * around the eyes and mouth, dlib's aligned chip, or dlib's where the landmarks can be trusted. Each mode
+ * is a descriptor version; descriptors of different versions are never compared (docs/QUALITY.md).
+ */
+export const FACE_CHIP_MODES = ['face-api', 'dlib', 'guarded'] as const;
+export type FaceChipMode = (typeof FACE_CHIP_MODES)[number];
+
+/**
+ * The descriptor version of each chip mode, stored with every face. Version 1 is every descriptor made
+ * before versions existed (face-api's chips); a change of the guard's bounds or of the chip is a new version.
+ */
+export const DESCRIPTOR_VERSIONS: Readonly<Record<FaceChipMode, number>> = Object.freeze({ 'face-api': 1, guarded: 2, dlib: 3 });
+export const descriptorVersion = (mode: FaceChipMode): number => DESCRIPTOR_VERSIONS[mode];
+
 export const LINKAGE_METHODS = ['average', 'single', 'complete'] as const;
 export type LinkageMethod = (typeof LINKAGE_METHODS)[number];
 
@@ -29,6 +44,8 @@ export interface ExtractOptions {
   /** Minimum detector confidence for a face. */
   min_face_score: number;
   cloth_encoder: ClothEncoderName;
+  /** The chips the recognition net sees (FACE_CHIP_MODES): the descriptor version of the faces extracted. */
+  face_chips: FaceChipMode;
 }
 
 /**
@@ -85,6 +102,8 @@ export const DEFAULT_EXTRACT: Readonly<ExtractOptions> = Object.freeze({
   // Measured, not chosen: docs/QUALITY.md (the CNN's pooled vectors sit close together, so the
   // cloth merge rule over-merges with it; the histogram separates outfits).
   cloth_encoder: 'histogram',
+  // Measured (docs/QUALITY.md, "Aligned chips").
+  face_chips: 'face-api',
 });
 
 export const DEFAULT_CLUSTER: Readonly<ClusterOptions> = Object.freeze({
@@ -198,6 +217,7 @@ export function resolveExtractOptions(input: Record<string, unknown> = {}, { str
     max_faces_per_frame: num('max_faces_per_frame', o.max_faces_per_frame, 1, 1000, { integer: true }),
     min_face_score: num('min_face_score', o.min_face_score, 0, 1),
     cloth_encoder: oneOf('cloth_encoder', o.cloth_encoder, CLOTH_ENCODERS),
+    face_chips: oneOf('face_chips', o.face_chips, FACE_CHIP_MODES),
   };
   checkSampledRange(resolved);
   return resolved;

@@ -1,5 +1,6 @@
 import { probe, sampleFrames, type Frame, type VideoInfo } from '../media/index.js';
 import { createFacePool, type FacePool, type FrameJobResult } from './face-pool.js';
+import { descriptorVersion as versionOf } from '../config/index.js';
 import type { ExtractProgress, ExtractRequest, ExtractSummary, FaceRecord, Box } from './types.js';
 
 /** How many frames may wait for inference beyond one per thread: keeps decoding ahead without hoarding memory. */
@@ -15,6 +16,7 @@ const LOOKAHEAD_PER_THREAD = 2;
 export async function extractFaces(req: ExtractRequest & { pool?: FacePool; workers?: number }): Promise<ExtractSummary> {
   const started = performance.now();
   const o = req.options;
+  const descriptorVersion = versionOf(o.face_chips);
   // A new pool's threads take seconds to start (TF.js, onnxruntime sessions): they start while ffprobe reads the
   // video and ffmpeg starts decoding, not after.
   const poolStart = req.pool ? null : createFacePool({ size: req.workers, clothEncoder: o.cloth_encoder });
@@ -97,6 +99,8 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
         sharpness: f.sharpness,
         yaw: f.yaw,
         shot: frame.shot,
+        descriptorVersion,
+        chip: f.chip,
       });
       faces++;
     }
@@ -126,6 +130,7 @@ export async function extractFaces(req: ExtractRequest & { pool?: FacePool; work
           minScore: o.min_face_score,
           maxFaces: o.max_faces_per_frame,
           clothEncoder: o.cloth_encoder,
+          chips: o.face_chips,
         }),
       });
       let go = true;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { KeycastError, type ClothEncoderName } from '../config/index.js';
+import { KeycastError, type ClothEncoderName, type FaceChipMode } from '../config/index.js';
 // Types only from libs/vision's index (loading it loads TF.js and face-api, which the main thread does not need);
 // its backends face plans threads without TF.js.
 import { nativeBackendPossible, type BackendName } from '../vision/backends.js';
@@ -14,6 +14,10 @@ export interface FrameJob {
   minScore: number;
   maxFaces: number;
   clothEncoder: ClothEncoderName;
+  /** The chips the descriptors are computed on; default DEFAULT_EXTRACT.face_chips. */
+  chips?: FaceChipMode;
+  /** Describe each face in every descriptor version too (TaskFace.byVersion). */
+  allChips?: boolean;
 }
 
 export interface FrameJobResult {
@@ -110,6 +114,8 @@ export async function createFacePool(opts: FacePoolOptions = {}): Promise<FacePo
         minScore: job.minScore,
         maxFaces: job.maxFaces,
         clothEncoder: job.clothEncoder,
+        chips: job.chips,
+        allChips: job.allChips,
       };
       slot.busy++;
       return new Promise<FrameJobResult>((resolve, reject) => {

@@ -22,6 +22,10 @@ export interface SavedFace {
   yaw?: number | null;
   /** The frame index where the face's shot starts (FaceRecord); absent in files written before shots were recorded. */
   shot?: number | null;
+  /** How the descriptor's chip was made (FaceRecord.descriptorVersion); absent in files written before versions: 1. */
+  descriptor_version?: number;
+  /** The chip `face` was computed on; absent: 'face-api'. */
+  chip?: 'face-api' | 'dlib';
 }
 
 export interface FingerprintsFile {
@@ -70,6 +74,8 @@ export class FileSink implements FaceSink {
         sharpness: finiteOrNull(f.sharpness),
         yaw: finiteOrNull(f.yaw),
         shot: finiteOrNull(f.shot),
+        descriptor_version: f.descriptorVersion ?? 1,
+        chip: f.chip ?? 'face-api',
       };
       await writeFile(join(this.dir, saved.thumbnail), f.thumbnail);
       await writeFile(join(this.dir, saved.body), f.body);

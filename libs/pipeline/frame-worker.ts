@@ -86,10 +86,17 @@ async function close(): Promise<void> {
 async function run(task: FrameTask): Promise<void> {
   try {
     if (!detector) throw new Error('the inference thread did not start');
-    const key = `${task.minScore}|${task.maxFaces}|${task.clothEncoder}`;
+    const key = `${task.minScore}|${task.maxFaces}|${task.clothEncoder}|${task.chips}|${task.allChips}`;
     let analyze = analyzers.get(key);
     if (!analyze) {
-      analyze = createFrameAnalyzer({ minScore: task.minScore, maxFaces: task.maxFaces, clothEncoder: task.clothEncoder, detector });
+      analyze = createFrameAnalyzer({
+        minScore: task.minScore,
+        maxFaces: task.maxFaces,
+        clothEncoder: task.clothEncoder,
+        detector,
+        chips: task.chips,
+        allChips: task.allChips,
+      });
       analyzers.set(key, analyze);
     }
     const rgb = Buffer.from(task.rgb.buffer, task.rgb.byteOffset, task.rgb.byteLength);
@@ -103,6 +110,8 @@ async function run(task: FrameTask): Promise<void> {
       body: new Uint8Array(f.body),
       sharpness: f.sharpness,
       yaw: f.yaw,
+      chip: f.chip,
+      byVersion: f.byVersion,
     }));
     post({ type: 'result', id: task.id, detected: r.detected, faces, ms: r.ms });
   } catch (e) {

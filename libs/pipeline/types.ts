@@ -1,4 +1,5 @@
 import type { Box, ExtractOptions } from '../config/index.js';
+import type { ChipKind } from '../vision/index.js';
 import type { VideoInfo } from '../media/index.js';
 
 export type { Box };
@@ -27,6 +28,13 @@ export interface FaceRecord {
   yaw?: number;
   /** The shot of the face's frame, named by the frame index where the shot starts (libs/media Frame.shot). */
   shot?: number;
+  /**
+   * How the descriptor's chip was made (libs/vision descriptor-version.ts): faces of different versions are
+   * never compared. Absent: version 1 (face-api's chips, every face stored before versions existed).
+   */
+  descriptorVersion?: number;
+  /** The chip `face` was computed on (in 'guarded' mode it differs from face to face). */
+  chip?: ChipKind;
 }
 
 export interface ExtractProgress {

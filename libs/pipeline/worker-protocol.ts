@@ -1,5 +1,5 @@
-import type { ClothEncoderName } from '../config/index.js';
-import type { BackendName, DetectorName } from '../vision/index.js';
+import type { ClothEncoderName, FaceChipMode } from '../config/index.js';
+import type { BackendName, ChipKind, DetectorName } from '../vision/index.js';
 
 /** Messages between the pipeline and its inference worker threads (structured clone, buffers transferred). */
 export interface WorkerInit {
@@ -42,6 +42,10 @@ export interface FrameTask {
   minScore: number;
   maxFaces: number;
   clothEncoder: ClothEncoderName;
+  /** The chips the descriptors are computed on (default DEFAULT_EXTRACT.face_chips). */
+  chips?: FaceChipMode;
+  /** Describe each face in every descriptor version too (TaskFace.byVersion): search photos. */
+  allChips?: boolean;
 }
 
 export interface TaskFace {
@@ -53,6 +57,8 @@ export interface TaskFace {
   body: Uint8Array;
   sharpness: number;
   yaw: number;
+  chip: ChipKind;
+  byVersion?: Map<number, Float32Array>;
 }
 
 export type WorkerReply =

@@ -4,3 +4,4 @@ export { FACE_DIM, unitVector, meanUnit } from './vectors.js';
 export { packFaces, packUnitRows, dotAll, searchRows, type FaceMatrix, type RowHit } from './matrix.js';
 export { buildGallery, chooseExemplars, rankPeople, identify, type PeopleGallery, type PersonFaces, type PersonScore } from './gallery.js';
 export { RECOGNITION } from './defaults.js';
+export { buildVersionedGalleries, rankAcrossVersions, type VersionedFace } from './versions.js';

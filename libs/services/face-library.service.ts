@@ -1,13 +1,18 @@
 import { packFaces, searchRows, type FaceMatrix } from '../recognition/index.js';
 import type { Store } from '../store/index.js';
 
-/** One ready video's faces, packed for the exact search. */
-interface VideoFaces {
-  stamp: string;
+/** One ready video's faces of one descriptor version, packed for the exact search. */
+interface VersionFaces {
   /** Public face ids (what the API shows). */
   ids: string[];
   t: Float64Array;
   matrix: FaceMatrix;
+}
+
+/** One ready video's faces, by descriptor version (normally one: a video is extracted in one version). */
+interface VideoFaces {
+  stamp: string;
+  versions: Map<number, VersionFaces>;
 }
 
 /** A stored face that looks like the query. */
@@ -64,12 +69,12 @@ export class FaceLibrary {
 
   private async load(videoId: string, stamp: string): Promise<VideoFaces> {
     const faces = await this.store.faces.loadDescriptors(videoId);
-    return {
-      stamp,
-      ids: faces.map((f) => f.publicId),
-      t: Float64Array.from(faces, (f) => f.t),
-      matrix: packFaces(faces.map((f) => f.face)),
-    };
+    const versions = new Map<number, VersionFaces>();
+    for (const v of new Set(faces.map((f) => f.version))) {
+      const of = faces.filter((f) => f.version === v);
+      versions.set(v, { ids: of.map((f) => f.publicId), t: Float64Array.from(of, (f) => f.t), matrix: packFaces(of.map((f) => f.face)) });
+    }
+    return { stamp, versions };
   }
 
   /** Drops a video's descriptors from memory now (erasure), rather than at the tenant's next read. */
@@ -84,16 +89,24 @@ export class FaceLibrary {
 
   /** How many faces the tenant has in ready videos (after syncing with the database). */
   async size(tenantId: string): Promise<number> {
-    return (await this.videos(tenantId)).reduce((n, [, v]) => n + v.matrix.rows, 0);
+    return (await this.videos(tenantId)).reduce((n, [, v]) => n + [...v.versions.values()].reduce((m, x) => m + x.matrix.rows, 0), 0);
   }
 
-  /** The tenant's stored faces at least `minScore` alike to `descriptor`, best first, at most `limit`. */
-  async search(tenantId: string, descriptor: ArrayLike<number>, opts: { minScore: number; limit: number }): Promise<FaceAppearance[]> {
+  /**
+   * The tenant's stored faces at least `minScore` alike to the query, best first, at most `limit`. The query
+   * gives its descriptor per version (`descriptors`); a stored face is compared only with the query's
+   * descriptor of its own version, and faces of a version the query lacks are not searched.
+   */
+  async search(tenantId: string, descriptors: ReadonlyMap<number, ArrayLike<number>>, opts: { minScore: number; limit: number }): Promise<FaceAppearance[]> {
     const videos = await this.videos(tenantId);
-    const q = packFaces([descriptor]).data;
+    const q = new Map([...descriptors].map(([v, d]) => [v, packFaces([d]).data]));
     const hits: FaceAppearance[] = [];
-    for (const [videoId, v] of videos) {
-      for (const h of searchRows(v.matrix, q, opts)) hits.push({ videoId, faceId: v.ids[h.row], t: v.t[h.row], score: h.score });
+    for (const [videoId, video] of videos) {
+      for (const [version, v] of video.versions) {
+        const query = q.get(version);
+        if (!query) continue;
+        for (const h of searchRows(v.matrix, query, opts)) hits.push({ videoId, faceId: v.ids[h.row], t: v.t[h.row], score: h.score });
+      }
     }
     hits.sort((a, b) => b.score - a.score || (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0));
     return hits.length > opts.limit ? hits.slice(0, opts.limit) : hits;

@@ -31,6 +31,8 @@ export interface StoredFingerprint extends StoredFace {
   yaw: number | null;
   /** Frame index where the face's shot starts; null for faces stored before the face_shot migration (unknown shot). */
   shot: number | null;
+  /** How the descriptor's chip was made (libs/vision descriptor-version.ts); 1 for faces stored before versions. */
+  descriptorVersion: number;
 }
 
 /** A face's descriptor with what a search result names: its ids and time (the video is the caller's). */
@@ -40,6 +42,8 @@ export interface StoredDescriptor {
   publicId: string;
   t: number;
   face: Float32Array;
+  /** How the descriptor's chip was made (libs/vision descriptor-version.ts): only descriptors of one version are compared. */
+  version: number;
 }
 
 /** What the worker writes for one face (the images are already in file storage under the keys). */
@@ -56,6 +60,10 @@ export interface NewFace {
   sharpness?: number | null;
   yaw?: number | null;
   shot?: number | null;
+  /** Descriptor version (libs/vision descriptor-version.ts); default 1, face-api's chips. */
+  descriptorVersion?: number;
+  /** The chip the descriptor was computed on; null: face-api's (every face before versions). */
+  chip?: string | null;
 }
 
 type FaceRow = {
@@ -142,6 +150,8 @@ export class FaceRepository {
         sharpness: finiteOrNull(f.sharpness),
         yaw: finiteOrNull(f.yaw),
         shot: Number.isInteger(f.shot) ? f.shot : null,
+        descriptorVersion: f.descriptorVersion ?? 1,
+        chip: f.chip ?? null,
       })),
       skipDuplicates: true,
     });
@@ -180,9 +190,10 @@ export class FaceRepository {
         sharpness: number | null;
         yaw: number | null;
         shot: number | null;
+        descriptor_version: number;
       })[]
     >`
-      SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw, shot
+      SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw, shot, descriptor_version
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
     return rows.map((r) => ({
       ...toStored({ ...r, videoId, publicId: r.public_id, thumbKey: r.thumb_key, bodyKey: r.body_key }),
@@ -191,6 +202,7 @@ export class FaceRepository {
       sharpness: r.sharpness,
       yaw: r.yaw,
       shot: r.shot,
+      descriptorVersion: r.descriptor_version,
     }));
   }
 
@@ -199,9 +211,9 @@ export class FaceRepository {
    * recognition read. One raw query: a tenant's library is loaded video by video and then kept in memory.
    */
   async loadDescriptors(videoId: string): Promise<StoredDescriptor[]> {
-    const rows = await this.db.$queryRaw<{ id: bigint; public_id: string; t: number; face_vec: Uint8Array }[]>`
-      SELECT id, public_id::text, t, face_vec FROM faces WHERE video_id = ${videoId}::uuid ORDER BY id`;
-    return rows.map((r) => ({ id: Number(r.id), publicId: r.public_id, t: r.t, face: bytesToFloat32(r.face_vec) }));
+    const rows = await this.db.$queryRaw<{ id: bigint; public_id: string; t: number; face_vec: Uint8Array; descriptor_version: number }[]>`
+      SELECT id, public_id::text, t, face_vec, descriptor_version FROM faces WHERE video_id = ${videoId}::uuid ORDER BY id`;
+    return rows.map((r) => ({ id: Number(r.id), publicId: r.public_id, t: r.t, face: bytesToFloat32(r.face_vec), version: r.descriptor_version }));
   }
 
   /** A page of faces in (t, frame, k) order; keyset cursor. */

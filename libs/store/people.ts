@@ -48,6 +48,8 @@ export interface PersonDescriptors {
   id: string;
   name: string | null;
   faces: Float32Array[];
+  /** The descriptor version of each of `faces` (faces.descriptor_version). */
+  versions: number[];
 }
 
 /** A person's constraints within one video (face ids of that video only). */
@@ -290,16 +292,17 @@ export class PersonRepository {
 
   /** The tenant's people with their confirmed faces' descriptors in ready videos (people without such faces are left out). */
   async confirmedDescriptors(tenantId: string): Promise<PersonDescriptors[]> {
-    const rows = await this.db.$queryRaw<{ id: string; name: string | null; face_vec: Uint8Array }[]>`
-      SELECT p.id::text AS id, p.name, f.face_vec
+    const rows = await this.db.$queryRaw<{ id: string; name: string | null; face_vec: Uint8Array; descriptor_version: number }[]>`
+      SELECT p.id::text AS id, p.name, f.face_vec, f.descriptor_version
       FROM people p JOIN person_faces pf ON pf.person_id = p.id JOIN faces f ON f.id = pf.face_id JOIN videos v ON v.id = pf.video_id
       WHERE p.tenant_id = ${tenantId}::uuid AND v.status = 'ready'
       ORDER BY p.id, pf.face_id`;
     const people = new Map<string, PersonDescriptors>();
     for (const r of rows) {
       let p = people.get(r.id);
-      if (!p) people.set(r.id, (p = { id: r.id, name: r.name, faces: [] }));
+      if (!p) people.set(r.id, (p = { id: r.id, name: r.name, faces: [], versions: [] }));
       p.faces.push(bytesToFloat32(r.face_vec));
+      p.versions.push(r.descriptor_version);
     }
     return [...people.values()];
   }

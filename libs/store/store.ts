@@ -79,6 +79,8 @@ export class Store {
         sharpness: f.sharpness,
         yaw: f.yaw,
         shot: f.shot,
+        descriptorVersion: f.descriptorVersion,
+        chip: f.chip,
       });
     }
     const [inserted] = await this.db.$transaction([

@@ -1,4 +1,5 @@
-import type { ClothEncoderName } from '../config/index.js';
+import type { ClothEncoderName, FaceChipMode } from '../config/index.js';
+import { descriptorsByVersion, type ChipKind } from './descriptor-version.js';
 import { clothRegion, visibleFraction, type Rect } from './cloth-region.js';
 import { faceThumbnails } from './crops.js';
 import { faceSharpness } from './face-quality.js';
@@ -27,6 +28,10 @@ export interface FrameFace {
   /** Quality features (libs/vision/face-quality.ts): focus measure of the face box, head turn. */
   sharpness: number;
   yaw: number;
+  /** The chip `face` was computed on. */
+  chip: ChipKind;
+  /** With `allChips`: the face's descriptor in every descriptor version (search photos). */
+  byVersion?: Map<number, Float32Array>;
 }
 
 export interface FrameAnalysis {
@@ -42,6 +47,10 @@ export interface FrameAnalyzerOptions {
   clothEncoder: ClothEncoderName;
   /** The SSD's runtime (initDetector); default face-api on TF.js. */
   detector?: FaceDetector;
+  /** The chips the descriptors are computed on; default DEFAULT_EXTRACT.face_chips. */
+  chips?: FaceChipMode;
+  /** Describe every face on both chips, so that it can be compared with stored faces of any version. */
+  allChips?: boolean;
 }
 
 /** Everything the pipeline needs from one frame: faces, descriptors, clothing vectors, thumbnails. */
@@ -51,7 +60,14 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
     const t0 = performance.now();
     const image = tf.tensor3d(new Uint8Array(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.byteLength), [frame.height, frame.width, 3], 'int32');
     try {
-      const det = await detectFaces(image, { minScore: opts.minScore, maxFaces: opts.maxFaces, detector: opts.detector, rgb: frame.rgb });
+      const det = await detectFaces(image, {
+        minScore: opts.minScore,
+        maxFaces: opts.maxFaces,
+        detector: opts.detector,
+        rgb: frame.rgb,
+        chips: opts.chips,
+        allChips: opts.allChips,
+      });
       const t1 = performance.now();
       const regions = det.faces.map((f) => clothRegion(f.box));
       const encoded = await encoder.encode({ image, rgb: frame.rgb, width: frame.width, height: frame.height, regions });
@@ -72,6 +88,8 @@ export function createFrameAnalyzer(opts: FrameAnalyzerOptions): (frame: FrameIn
           ...thumbs[i],
           sharpness: sharpness[i],
           yaw: f.yaw,
+          chip: f.chip,
+          ...(f.descriptors ? { byVersion: descriptorsByVersion(f.descriptors, f.trusted) } : {}),
         })),
         ms: { detect: t1 - t0, cloth: t2 - t1, crops: t3 - t2 },
       };

@@ -18,6 +18,8 @@ export interface DetectedFace {
   chip: ChipKind;
   /** How well dlib's chip fits this face's landmarks ({@link chipFit}); decides `chip` in 'guarded' mode. */
   fit: ChipFit;
+  /** The guard's verdict on `fit` (dlib's chip in 'guarded' mode). */
+  trusted: boolean;
   /** Head turn from the landmarks ({@link landmarkYaw}): about 0 when frontal. */
   yaw: number;
   /** Roll of the face in radians: the angle of dlib's chip in the image (0 upright). */
@@ -71,7 +73,8 @@ export async function detectFaces(image: Tensor3D, opts: DetectOptions): Promise
   const details = shapes.map((s) => faceChipDetails(s.positions));
   const fits = details.map((d, i) => chipFit(d, boxes[i]));
   const mode = opts.chips ?? DEFAULT_CHIP_MODE;
-  const kinds = fits.map((f): ChipKind => (mode === 'guarded' ? (trustChip(f, opts.guard ?? DEFAULT_CHIP_GUARD) ? 'dlib' : 'face-api') : mode));
+  const trusted = fits.map((f) => trustChip(f, opts.guard ?? DEFAULT_CHIP_GUARD));
+  const kinds = trusted.map((t): ChipKind => (mode === 'guarded' ? (t ? 'dlib' : 'face-api') : mode));
   const wanted = (kind: ChipKind) => kinds.flatMap((k, i) => (opts.allChips || k === kind ? [i] : []));
 
   const byKind: Record<ChipKind, (Float32Array | undefined)[]> = { 'face-api': [], dlib: [] };
@@ -100,6 +103,7 @@ export async function detectFaces(image: Tensor3D, opts: DetectOptions): Promise
       descriptor: byKind[kinds[i]][i] as Float32Array,
       chip: kinds[i],
       fit: fits[i],
+      trusted: trusted[i],
       yaw: landmarkYaw(landmarks[i].positions),
       roll: details[i].angle,
     };

@@ -109,6 +109,13 @@ export async function answerComputing(
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** The most common value (a video's faces share one descriptor version; a mix would take the larger part). */
+function majority(xs: readonly number[]): number {
+  const n = new Map<number, number>();
+  for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
+  return [...n].reduce((a, b) => (b[1] > a[1] ? b : a), [1, 0])[0];
+}
+
 /**
  * The suggestion of every cluster without a confirmed person (cluster id → person and score): the
  * tenant's people recognised from the cluster's faces' descriptors (libs/recognition, open set).
@@ -122,13 +129,18 @@ export async function suggestFor(
   const open = run.report.clusters.filter((c) => !run.people.has(c.id));
   if (open.length === 0) return new Map();
   const vec = new Map(run.faces.map((f) => [f.id, f.face]));
+  const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
   // A person one of the cluster's faces was rejected from is never suggested for it.
   const rejectedFrom = new Map<number, string[]>();
   for (const p of await app.keycast.store.people.constraintsForVideo(videoId))
     for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
   const found = await app.keycast.galleries.suggest(
     tenantId,
-    open.map((c) => ({ faces: c.faces.map((id) => vec.get(id)!), exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])) })),
+    open.map((c) => ({
+      faces: c.faces.map((id) => vec.get(id)!),
+      version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
+      exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
+    })),
   );
   const out = new Map<number, { person: { id: string; name: string | null }; score: number }>();
   open.forEach((c, i) => {

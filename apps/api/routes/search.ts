@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MultipartFile } from '@fastify/multipart';
 import sharp from 'sharp';
-import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { DEFAULT_EXTRACT, descriptorVersion } from '../../../libs/config/index.js';
 import { RECOGNITION } from '../../../libs/recognition/index.js';
+import type { TaskFace } from '../../../libs/pipeline/index.js';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
@@ -17,6 +18,9 @@ const DETECT_MAX_SIDE = 2048;
 /** Faces answered per photo (largest first): a crowd photo is not a search. */
 const MAX_FACES = 10;
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
+
+/** A photo's face in every descriptor version (the pool describes it so); its one descriptor as the default version otherwise. */
+const versionsOf = (f: TaskFace): ReadonlyMap<number, ArrayLike<number>> => f.byVersion ?? new Map([[descriptorVersion(DEFAULT_EXTRACT.face_chips), f.face]]);
 
 interface Decoded {
   rgb: Buffer;
@@ -123,6 +127,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         minScore: DEFAULT_EXTRACT.min_face_score,
         maxFaces: 100,
         clothEncoder: 'histogram',
+        // Stored faces may be of any descriptor version: the photo's faces are described in every one.
+        allChips: true,
       });
       if (found.faces.length === 0)
         throw new ApiError('NO_FACE', found.detected > 100 ? 'more than 100 faces: not a search photo' : 'no face was found in the photo');
@@ -133,11 +139,11 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         faces: await Promise.all(
           faces.map(async (f) => ({
             box: f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number],
-            matches: (await app.keycast.galleries.matches(scope.tenantId, f.face)).map((m) => ({
+            matches: (await app.keycast.galleries.matches(scope.tenantId, versionsOf(f))).map((m) => ({
               person: { id: m.person.id, name: m.person.name },
               score: Math.round(m.score * 10000) / 10000,
             })),
-            appearances: (await app.keycast.library.search(scope.tenantId, f.face, { minScore: RECOGNITION.threshold, limit })).map((a) => ({
+            appearances: (await app.keycast.library.search(scope.tenantId, versionsOf(f), { minScore: RECOGNITION.threshold, limit })).map((a) => ({
               video_id: a.videoId,
               face_id: a.faceId,
               t: a.t,

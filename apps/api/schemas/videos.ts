@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CLOTH_ENCODERS, DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { CLOTH_ENCODERS, DEFAULT_EXTRACT, FACE_CHIP_MODES } from '../../../libs/config/index.js';
 import { WEBHOOK_EVENTS } from '../../../libs/queue/index.js';
 import { VIDEO_STATUSES } from '../../../libs/store/index.js';
 import { Cursor } from './common.js';
@@ -23,6 +23,11 @@ export const ExtractOptionsSchema = Type.Object(
     max_faces_per_frame: Type.Integer(),
     min_face_score: Type.Number(),
     cloth_encoder: lit(CLOTH_ENCODERS),
+    face_chips: Type.Optional(
+      Type.Union([...FACE_CHIP_MODES.map((x) => Type.Literal(x))], {
+        description: "The chips the face descriptors were computed on (their descriptor version); absent on videos stored before it existed: 'face-api'",
+      }),
+    ),
   },
   { $id: 'ExtractOptions', title: 'ExtractOptions' },
 );
@@ -56,6 +61,12 @@ export const UploadForm = Type.Object(
     max_faces_per_frame: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: d.max_faces_per_frame })),
     min_face_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: d.min_face_score })),
     cloth_encoder: Type.Optional(lit(CLOTH_ENCODERS)),
+    face_chips: Type.Optional(
+      Type.Union([...FACE_CHIP_MODES.map((x) => Type.Literal(x))], {
+        default: d.face_chips,
+        description: "Chips for the face descriptors: face-api's, dlib's aligned chips, or dlib's where the landmarks can be trusted (docs/QUALITY.md)",
+      }),
+    ),
   },
   { title: 'UploadForm' },
 );

@@ -132,6 +132,35 @@ test('shots are stored and read back with the fingerprints (face_shot migration)
   );
 });
 
+test('descriptor versions are stored with each face and read back by every reader; faces written without one are version 1 (face_descriptor_version migration)', async () => {
+  const v = await newVideo();
+  await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
+  await store.writeFaceBatch(
+    v.id,
+    0,
+    [{ ...face(0, 0, 0), descriptorVersion: 2, chip: 'dlib' }, { ...face(30, 0, 1), descriptorVersion: 2, chip: 'face-api' }, face(60, 0, 2)],
+    {
+      frames: 3,
+      faces: 3,
+      t: 1,
+      fraction: 1,
+    },
+  );
+  assert.deepEqual(
+    (await store.faces.loadFingerprints(v.id)).map((f) => f.descriptorVersion),
+    [2, 2, 1],
+  );
+  assert.deepEqual(
+    (await store.faces.loadDescriptors(v.id)).map((f) => f.version),
+    [2, 2, 1],
+  );
+  const rows = await store.db.face.findMany({ where: { videoId: v.id }, orderBy: { t: 'asc' }, select: { chip: true } });
+  assert.deepEqual(
+    rows.map((r) => r.chip),
+    ['dlib', 'face-api', null],
+  );
+});
+
 test('fingerprints are ordered by (t, frame, k) whatever the insertion order (segments finish out of order)', async () => {
   const v = await newVideo();
   await store.faces.insertBatch(v.id, [face(90, 1, 3), face(90, 0, 3)].map(toNew(v.id)));
