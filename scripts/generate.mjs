@@ -62,7 +62,9 @@ if (sdkStale && !existsSync(sdkGenerator)) {
   const tmp = mkdtempSync(join(tmpdir(), 'keycast-openapi-'));
   const spec = join(tmp, 'openapi.json');
   run(process.execPath, ['--import', 'tsx', dumper, spec]);
-  run(process.execPath, [sdkGenerator, '-i', spec, '-o', sdkDir, '-c', '@hey-api/client-fetch', '--silent'], { NODE_NO_WARNINGS: '1' });
+  const sdkSpec = join(tmp, 'openapi-sdk.json');
+  writeFileSync(sdkSpec, JSON.stringify(oneBodyPerOperation(JSON.parse(readFileSync(spec, 'utf8')))));
+  run(process.execPath, [sdkGenerator, '-i', sdkSpec, '-o', sdkDir, '-c', '@hey-api/client-fetch', '--silent'], { NODE_NO_WARNINGS: '1' });
   copyFileSync(spec, join(sdkDir, 'openapi.json'));
   patchDomTypes(join(sdkDir, 'client/client.gen.ts'));
   rmSync(tmp, { recursive: true, force: true });
@@ -70,6 +72,19 @@ if (sdkStale && !existsSync(sdkGenerator)) {
 
 // The review app (apps/web) calls the API through that SDK: built after it, when stale (scripts/build-web.mjs).
 if (!prismaOnly) run(process.execPath, [join(root, 'scripts/build-web.mjs')]);
+
+// @hey-api/openapi-ts reads one media type per request body, JSON whenever an operation lists it
+// (hey-api/hey-api#2311). POST /videos takes multipart/form-data (a `file`, or a `url` field) or JSON (a `url`):
+// the SDK keeps the form, which does both, so an SDK upload stays an upload. The served document lists both.
+function oneBodyPerOperation(doc) {
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      const content = op?.requestBody?.content;
+      if (content?.['multipart/form-data'] && content['application/json']) delete content['application/json'];
+    }
+  }
+  return doc;
+}
 
 // The fetch client names DOM's BodyInit; this project compiles without the DOM lib, where Node's
 // global Response still says what a body may be.

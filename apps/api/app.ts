@@ -34,6 +34,8 @@ declare module 'fastify' {
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** The app's logger instead of one made from the config (tests read what it writes). */
+  log?: FastifyBaseLogger;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface BuildAppOptions {
  */
 export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   // Typed as Fastify's base logger: the app's type (and every plugin's) stays FastifyInstance.
-  const loggerInstance: FastifyBaseLogger = createLogger({ level: deps.config.logLevel, component: 'api' });
+  const loggerInstance: FastifyBaseLogger = opts.log ?? createLogger({ level: deps.config.logLevel, component: 'api' });
   const app = Fastify({
     // The one structured logger (libs/logger), unless a test brings its own options.
     ...(opts.logger !== undefined ? { logger: opts.logger } : { loggerInstance }),

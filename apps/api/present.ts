@@ -35,6 +35,7 @@ export function presentVideo(v: VideoRecord, base: string) {
     progress: v.progress,
     filename: v.filename,
     size_bytes: v.sizeBytes,
+    download: v.sourceHost ? { host: v.sourceHost, received_bytes: v.downloadBytes, total_bytes: v.downloadTotal } : null,
     owner: v.owner,
     callback_url: v.callbackUrl,
     options: v.options,

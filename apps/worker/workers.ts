@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { QUEUE_NAMES, createRedisConnection } from '../../libs/queue/index.js';
 import type { WorkerDeps } from './deps.js';
+import { downloadProcessor } from './download.js';
 import { extractProcessor } from './extract.js';
 import { failVideo } from './failures.js';
 import { linkageProcessor } from './linkage.js';
@@ -14,7 +15,7 @@ export interface RunningWorkers {
 }
 
 /**
- * Starts the BullMQ workers of the four queues. A job whose worker died (SIGKILL, lost node) stays
+ * Starts the BullMQ workers of the five queues. A job whose worker died (SIGKILL, lost node) stays
  * locked for `workerLockMs`, is then found stalled and handed to another worker: it starts over, and
  * UNIQUE(video_id, frame, k) makes the rows it rewrites no-ops.
  */
@@ -31,6 +32,8 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
     return c;
   };
   const workers = [
+    // Downloads wait on the network, not the CPU: a few run beside the extractions.
+    new Worker(QUEUE_NAMES.download, downloadProcessor(deps), { ...common, connection: conn(), concurrency: Math.max(2, concurrency) }),
     new Worker(QUEUE_NAMES.extract, extractProcessor(deps), { ...common, connection: conn(), concurrency }),
     new Worker(QUEUE_NAMES.segment, segmentProcessor(deps), { ...common, connection: conn(), concurrency }),
     new Worker(QUEUE_NAMES.webhook, webhookProcessor(deps), { ...common, connection: conn(), concurrency: 4 }),
@@ -43,7 +46,7 @@ export function startWorkers(deps: WorkerDeps, { concurrency = deps.config.worke
       deps.log.warn({ queue: w.name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
       // A job that stalled too often fails without its processor running: the video must not stay "processing".
       // (A webhook or linkage job is not the video's processing: the video stays ready.)
-      if (job && (w.name === QUEUE_NAMES.extract || w.name === QUEUE_NAMES.segment) && /stalled/i.test(err.message)) {
+      if (job && (w.name === QUEUE_NAMES.download || w.name === QUEUE_NAMES.extract || w.name === QUEUE_NAMES.segment) && /stalled/i.test(err.message)) {
         failVideo(deps, job.data.videoId, err).catch(() => {});
       }
     });

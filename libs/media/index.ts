@@ -31,3 +31,4 @@ export {
   type ToolSource,
   type ResolvedTool,
 } from './tools.js';
+export { admitVideo, checkMediaPolicy, type MediaPolicy } from './admit.js';

@@ -7,6 +7,7 @@ import type { WebhookEventType } from './payloads.js';
  * (BullMQ reserves ':' in custom ids, hence '-'.)
  */
 export const jobIds = {
+  download: (videoId: string) => `download-${videoId}`,
   extract: (videoId: string) => `extract-${videoId}`,
   finalize: (videoId: string) => `finalize-${videoId}`,
   segment: (videoId: string, idx: number) => `segment-${videoId}-${idx}`,

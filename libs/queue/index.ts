@@ -1,6 +1,7 @@
 export { QUEUE_NAMES, JOB_NAMES, type QueueName } from './names.js';
 export {
   WEBHOOK_EVENTS,
+  type DownloadJobData,
   type ExtractJobData,
   type FinalizeJobData,
   type SegmentJobData,

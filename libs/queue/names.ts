@@ -1,5 +1,7 @@
 /** BullMQ queue names (Redis keys are `<prefix>:<name>:…`, prefix from config.queuePrefix). */
 export const QUEUE_NAMES = {
+  /** One job per video given by URL: fetched into storage, probed, then queued for extraction as an upload is. */
+  download: 'download',
   /** One `extract` job per video; for long videos also the `finalize` parent of the segment jobs. */
   extract: 'extract',
   /** One job per time segment of a long video (children of `finalize`). */
@@ -14,6 +16,7 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** Job names within the queues. */
 export const JOB_NAMES = {
+  download: 'download',
   extract: 'extract',
   finalize: 'finalize',
   segment: 'segment',

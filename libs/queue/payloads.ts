@@ -2,6 +2,11 @@ import type { TreeShapingOptions } from '../config/index.js';
 
 /** Job payloads: everything that crosses Redis between the API and the workers. Ids only; state lives in PostgreSQL. */
 
+/** A video given by URL. Its id only: the URL (which may carry a signature) stays in PostgreSQL, never in Redis. */
+export interface DownloadJobData {
+  videoId: string;
+}
+
 export interface ExtractJobData {
   videoId: string;
 }

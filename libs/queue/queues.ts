@@ -4,7 +4,15 @@ import type { TreeShapingOptions } from '../config/index.js';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
-import { WEBHOOK_EVENTS, type ExtractQueueData, type LinkageJobData, type SegmentJobData, type WebhookEventType, type WebhookJobData } from './payloads.js';
+import {
+  WEBHOOK_EVENTS,
+  type DownloadJobData,
+  type ExtractQueueData,
+  type LinkageJobData,
+  type SegmentJobData,
+  type WebhookEventType,
+  type WebhookJobData,
+} from './payloads.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -47,6 +55,7 @@ const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
 /** The producer side: what the API and the workers enqueue. */
 export class Queues {
   readonly connection: Redis;
+  readonly download: Queue<DownloadJobData>;
   readonly extract: Queue<ExtractQueueData>;
   readonly segment: Queue<SegmentJobData>;
   readonly webhook: Queue<WebhookJobData>;
@@ -56,6 +65,7 @@ export class Queues {
   constructor(readonly settings: QueueSettings) {
     this.connection = createRedisConnection(settings.redisUrl);
     const opts = { connection: this.connection, prefix: settings.prefix };
+    this.download = new Queue<DownloadJobData>(QUEUE_NAMES.download, opts);
     this.extract = new Queue<ExtractQueueData>(QUEUE_NAMES.extract, opts);
     this.segment = new Queue<SegmentJobData>(QUEUE_NAMES.segment, opts);
     this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
@@ -63,7 +73,7 @@ export class Queues {
     this.flow = new FlowProducer(opts);
     const onError = settings.onError ?? throttledWarn();
     this.connection.on('error', onError);
-    for (const q of [this.extract, this.segment, this.webhook, this.linkage]) q.on('error', onError);
+    for (const q of [this.download, this.extract, this.segment, this.webhook, this.linkage]) q.on('error', onError);
     this.flow.on('error', onError);
   }
 
@@ -78,13 +88,26 @@ export class Queues {
    * still making its first connect (a process just started) is waited for, within the same `timeoutMs`.
    */
   async enqueueExtract(videoId: string, { timeoutMs = ENQUEUE_TIMEOUT_MS } = {}): Promise<void> {
+    await this.failFast(() => this.extract.add(JOB_NAMES.extract, { videoId }, { ...this.extractJobOptions, jobId: jobIds.extract(videoId) }), timeoutMs);
+  }
+
+  /**
+   * Queues the download of a video given by URL (idempotent: one job per video id; its payload the id only). Fails
+   * fast like enqueueExtract. Its attempts cover a worker that died: the download retries network errors itself.
+   */
+  async enqueueDownload(videoId: string, { timeoutMs = ENQUEUE_TIMEOUT_MS } = {}): Promise<void> {
+    await this.failFast(() => this.download.add(JOB_NAMES.download, { videoId }, { ...this.extractJobOptions, jobId: jobIds.download(videoId) }), timeoutMs);
+  }
+
+  /** Runs `add` unless the connection is lost, and gives up on it after `timeoutMs` (QueueUnavailableError). */
+  private async failFast<T>(add: () => Promise<T>, timeoutMs: number): Promise<T> {
     if (LOST_STATES.has(this.connection.status)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new QueueUnavailableError(`the job queue (Redis) did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([this.extract.add(JOB_NAMES.extract, { videoId }, { ...this.extractJobOptions, jobId: jobIds.extract(videoId) }), late]);
+      return await Promise.race([add(), late]);
     } finally {
       clearTimeout(timer);
     }
@@ -133,6 +156,7 @@ export class Queues {
    */
   async removeVideoJobs(videoId: string, segmentCount: number): Promise<number> {
     const ids: [Queue, string][] = [
+      [this.download, jobIds.download(videoId)],
       [this.extract, jobIds.extract(videoId)],
       [this.extract, jobIds.finalize(videoId)],
       ...Array.from({ length: Math.max(0, segmentCount) }, (_, i): [Queue, string] => [this.segment, jobIds.segment(videoId, i)]),
@@ -238,13 +262,15 @@ export class Queues {
 
   /** Jobs of every state in every queue (for tests and the readiness view). */
   async counts(): Promise<Record<string, Record<string, number>>> {
-    const [extract, segment, webhook, linkage] = await Promise.all([this.extract, this.segment, this.webhook, this.linkage].map((q) => q.getJobCounts()));
-    return { extract, segment, webhook, linkage };
+    const [download, extract, segment, webhook, linkage] = await Promise.all(
+      [this.download, this.extract, this.segment, this.webhook, this.linkage].map((q) => q.getJobCounts()),
+    );
+    return { download, extract, segment, webhook, linkage };
   }
 
   /** Deletes every job and key of the queues (tests; tearing down a deployment). */
   async obliterate(): Promise<void> {
-    await Promise.all([this.extract, this.segment, this.webhook, this.linkage].map((q) => q.obliterate({ force: true })));
+    await Promise.all([this.download, this.extract, this.segment, this.webhook, this.linkage].map((q) => q.obliterate({ force: true })));
   }
 
   /** Throws unless Redis answers. */
@@ -255,9 +281,14 @@ export class Queues {
 
   /** Closes the producers; with Redis unreachable it gives up after `timeoutMs` and drops the connection. */
   async close(timeoutMs = 5000): Promise<void> {
-    const closing = Promise.all([this.extract.close(), this.segment.close(), this.webhook.close(), this.linkage.close(), this.flow.close()]).then(() =>
-      this.connection.quit(),
-    );
+    const closing = Promise.all([
+      this.download.close(),
+      this.extract.close(),
+      this.segment.close(),
+      this.webhook.close(),
+      this.linkage.close(),
+      this.flow.close(),
+    ]).then(() => this.connection.quit());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((resolve) => {
       timer = setTimeout(resolve, this.connection.status === 'ready' ? timeoutMs : 0);

@@ -4,7 +4,7 @@ import type { PrismaClient } from './client.js';
 import type { Video } from './generated/client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-export const VIDEO_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+export const VIDEO_STATUSES = ['downloading', 'queued', 'processing', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /**
@@ -38,6 +38,12 @@ export interface VideoRecord {
   filename: string | null;
   sourceKey: string;
   sizeBytes: number;
+  /** A video given by URL: its host (all that is shown of the URL), else null. */
+  sourceHost: string | null;
+  /** Bytes downloaded so far (a video given by URL). */
+  downloadBytes: number;
+  /** The download's whole size when the server said it. */
+  downloadTotal: number | null;
   probe: VideoInfo | null;
   durationS: number | null;
   faceCount: number;
@@ -59,6 +65,9 @@ export interface NewVideo {
   sourceKey: string;
   sizeBytes: number;
   probe?: VideoInfo | null;
+  /** Given: the video starts `downloading` (its download job fetches this URL). */
+  sourceUrl?: string | null;
+  sourceHost?: string | null;
 }
 
 export interface Page<T> {
@@ -67,7 +76,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-function toRecord(v: Video): VideoRecord {
+function toRecord(row: Video): VideoRecord {
+  // The source URL stays out of every record (records are presented and logged): sourceUrl() reads it.
+  const { sourceUrl: _url, ...v } = row;
   return {
     ...v,
     status: v.status,
@@ -75,6 +86,8 @@ function toRecord(v: Video): VideoRecord {
     timings: (v.timings ?? {}) as Record<string, number>,
     probe: (v.probe ?? null) as unknown as VideoInfo | null,
     sizeBytes: Number(v.sizeBytes),
+    downloadBytes: Number(v.downloadBytes),
+    downloadTotal: v.downloadTotal === null ? null : Number(v.downloadTotal),
   };
 }
 
@@ -85,9 +98,9 @@ export class VideoRepository {
     return this.insert(this.db, v);
   }
 
-  /** Videos of `tenantId` still waiting for or in extraction (what the per-tenant job quota counts). */
+  /** Videos of `tenantId` still downloading, waiting for or in extraction (what the per-tenant job quota counts). */
   activeCount(tenantId: string, db: Pick<PrismaClient, 'video'> = this.db): Promise<number> {
-    return db.video.count({ where: { tenantId, status: { in: ['queued', 'processing'] } } });
+    return db.video.count({ where: { tenantId, status: { in: ['downloading', 'queued', 'processing'] } } });
   }
 
   /**
@@ -115,6 +128,7 @@ export class VideoRepository {
         filename: v.filename ?? null,
         sourceKey: v.sourceKey,
         sizeBytes: BigInt(v.sizeBytes),
+        ...(v.sourceUrl ? { status: 'downloading' as const, sourceUrl: v.sourceUrl, sourceHost: v.sourceHost ?? null } : {}),
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
         probe: (v.probe ?? undefined) as object | undefined,
         durationS: v.probe?.duration_s ?? null,
@@ -216,8 +230,40 @@ export class VideoRepository {
   async markFailed(id: string, code: string, message: string): Promise<void> {
     await this.db.video.updateMany({
       where: { id },
-      data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date() },
+      data: { status: 'failed', errorCode: code, errorMessage: message.slice(0, 2000), finishedAt: new Date(), sourceUrl: null },
     });
+  }
+
+  /** The URL a `downloading` video is fetched from (null once the download ended, or for an upload). Only the download job reads it. */
+  async sourceUrl(id: string): Promise<string | null> {
+    const row = await this.db.video.findUnique({ where: { id }, select: { sourceUrl: true } });
+    return row?.sourceUrl ?? null;
+  }
+
+  /** A download's progress; a no-op once the video left `downloading` (a late update cannot undo what followed). */
+  async downloadProgress(id: string, received: number, total: number | null): Promise<void> {
+    await this.db.video.updateMany({
+      where: { id, status: 'downloading' },
+      data: { downloadBytes: BigInt(received), downloadTotal: total === null ? null : BigInt(total) },
+    });
+  }
+
+  /** downloading → queued, as an upload is once stored and probed: its size and probe kept, its URL forgotten. */
+  async markDownloaded(id: string, { sizeBytes, probe }: { sizeBytes: number; probe: VideoInfo }): Promise<boolean> {
+    const r = await this.db.video.updateMany({
+      where: { id, status: 'downloading' },
+      data: {
+        status: 'queued',
+        sourceUrl: null,
+        sizeBytes: BigInt(sizeBytes),
+        downloadBytes: BigInt(sizeBytes),
+        downloadTotal: BigInt(sizeBytes),
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Prisma's JSON input type needs it (tsc refuses the interface)
+        probe: probe as object,
+        durationS: probe.duration_s,
+      },
+    });
+    return r.count > 0;
   }
 
   /** Ids of a tenant's videos, or of every tenant's videos created before `before` (what retention and purges walk). */

@@ -4,7 +4,8 @@ import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { linksOf, presentDelivery, presentVideo } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import { DeliveryList, UploadForm, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
+import { DeliveryList, UploadForm, UrlUpload, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
+import { receiveUrl } from '../ingest-url.js';
 import { receiveUpload } from '../upload.js';
 
 export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,23 +16,34 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['videos'],
-        summary: 'Upload a video (multipart/form-data; field `file` plus extraction options as fields)',
+        summary: 'Upload a video (multipart/form-data `file`), or give its URL (application/json `url`, or a multipart `url` field), with extraction options',
         description:
-          'The file is streamed to storage (never held in memory) and probed; the extraction job is queued. Answers 202 with the video id and links.',
-        consumes: ['multipart/form-data'],
-        body: UploadForm,
-        response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 503, 507) },
+          'A file is streamed to storage (never held in memory) and probed; the extraction job is queued (status `queued`). ' +
+          'A `url` is checked (http(s), no credentials, a host that resolves to a public address unless INGEST_ALLOWED_HOSTS / INGEST_ALLOW_PRIVATE allow more) ' +
+          'and the video starts `downloading`: the worker fetches it (MAX_UPLOAD_BYTES, timeouts, retries, Range resume; `download` shows the progress), ' +
+          'then it is probed and extracted exactly as an upload. The URL is never shown back beyond its host. Answers 202 with the video id and links.',
+        consumes: ['multipart/form-data', 'application/json'],
+        body: {
+          content: {
+            'multipart/form-data': { schema: UploadForm },
+            'application/json': { schema: UrlUpload },
+          },
+        },
+        response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 502, 503, 507) },
       },
       // The multipart stream is read in the handler: the body schema above documents the form, the handler validates it.
       validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,
     },
     async (req, reply) => {
-      const { id, bytes } = await receiveUpload(app, req, scopeOf(req));
-      req.log.info({ videoId: id, bytes }, 'video uploaded');
+      const scope = scopeOf(req);
+      const { id, bytes, status } = req.isMultipart()
+        ? await receiveUpload(app, req, scope)
+        : { ...(await receiveUrl(app, req, scope)), bytes: 0, status: 'downloading' as const };
+      req.log.info({ videoId: id, bytes, status }, status === 'downloading' ? 'video to download' : 'video uploaded');
       return reply
         .code(202)
         .header('location', linksOf(base(), id).self)
-        .send({ id, status: 'queued' as const, links: linksOf(base(), id) });
+        .send({ id, status, links: linksOf(base(), id) });
     },
   );
 

@@ -37,39 +37,57 @@ const d = DEFAULT_EXTRACT;
  * The multipart form of POST /videos: the `file` and, as text fields, every option of `keycast analyze`'s
  * extraction (validated by resolveExtractOptions, not by this schema, which documents them).
  */
+const VIDEO_FIELDS = {
+  callback_url: Type.Optional(
+    Type.String({
+      format: 'uri',
+      description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes',
+    }),
+  ),
+  owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
+  capture_interval_sec: Type.Optional(
+    Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' }),
+  ),
+  use_scene_transition: Type.Optional(Type.Boolean({ default: d.use_scene_transition, description: 'Sample at scene changes instead' })),
+  scene_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: d.scene_threshold })),
+  skip_sec: Type.Optional(Type.Number({ minimum: 0, default: d.skip_sec })),
+  stop_sec: Type.Optional(Type.Number({ minimum: 0, default: d.stop_sec, description: '0 = to the end' })),
+  face_cnt: Type.Optional(Type.Integer({ minimum: 0, default: d.face_cnt, description: 'Stop after N faces (0 = no limit)' })),
+  frame_batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: d.frame_batch_size })),
+  resizing_resolution: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, default: d.resizing_resolution })),
+  resizing_ratio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  max_faces_per_frame: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: d.max_faces_per_frame })),
+  min_face_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: d.min_face_score })),
+  cloth_encoder: Type.Optional(lit(CLOTH_ENCODERS)),
+  face_chips: Type.Optional(
+    Type.Union([...FACE_CHIP_MODES.map((x) => Type.Literal(x))], {
+      default: d.face_chips,
+      description: "Chips for the face descriptors: face-api's, dlib's aligned chips, or dlib's where the landmarks can be trusted (docs/QUALITY.md)",
+    }),
+  ),
+};
+
+const URL_FIELD = Type.String({
+  format: 'uri',
+  maxLength: 2048,
+  description:
+    'Where the worker downloads the video from: http or https, no credentials (a presigned URL carries its signature in the query), ' +
+    'a host that resolves to a public address unless INGEST_ALLOWED_HOSTS / INGEST_ALLOW_PRIVATE allow more. Never shown back beyond its host.',
+});
+
 export const UploadForm = Type.Object(
   {
-    file: Type.String({ format: 'binary', description: 'The video file (streamed to storage; size limit MAX_UPLOAD_BYTES)' }),
-    callback_url: Type.Optional(
-      Type.String({
-        format: 'uri',
-        description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes',
-      }),
+    file: Type.Optional(
+      Type.String({ format: 'binary', description: 'The video file (streamed to storage; size limit MAX_UPLOAD_BYTES). Required unless `url` is given.' }),
     ),
-    owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
-    capture_interval_sec: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' }),
-    ),
-    use_scene_transition: Type.Optional(Type.Boolean({ default: d.use_scene_transition, description: 'Sample at scene changes instead' })),
-    scene_threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: d.scene_threshold })),
-    skip_sec: Type.Optional(Type.Number({ minimum: 0, default: d.skip_sec })),
-    stop_sec: Type.Optional(Type.Number({ minimum: 0, default: d.stop_sec, description: '0 = to the end' })),
-    face_cnt: Type.Optional(Type.Integer({ minimum: 0, default: d.face_cnt, description: 'Stop after N faces (0 = no limit)' })),
-    frame_batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: d.frame_batch_size })),
-    resizing_resolution: Type.Optional(Type.Integer({ minimum: 16, maximum: 16384, default: d.resizing_resolution })),
-    resizing_ratio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-    max_faces_per_frame: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: d.max_faces_per_frame })),
-    min_face_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: d.min_face_score })),
-    cloth_encoder: Type.Optional(lit(CLOTH_ENCODERS)),
-    face_chips: Type.Optional(
-      Type.Union([...FACE_CHIP_MODES.map((x) => Type.Literal(x))], {
-        default: d.face_chips,
-        description: "Chips for the face descriptors: face-api's, dlib's aligned chips, or dlib's where the landmarks can be trusted (docs/QUALITY.md)",
-      }),
-    ),
+    url: Type.Optional(URL_FIELD),
+    ...VIDEO_FIELDS,
   },
   { title: 'UploadForm' },
 );
+
+/** POST /videos as JSON: the video's URL and the same fields as the multipart form (options may be numbers and booleans). */
+export const UrlUpload = Type.Object({ url: URL_FIELD, ...VIDEO_FIELDS }, { title: 'UrlUpload', additionalProperties: false });
 
 export const VideoLinks = Type.Object({
   self: Type.String(),
@@ -85,6 +103,17 @@ export const VideoSchema = Type.Object(
     progress: Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of the sampled range extracted, 0 to 1 (1 once ready)' }),
     filename: Type.Union([Type.String(), Type.Null()]),
     size_bytes: Type.Integer(),
+    download: Type.Union(
+      [
+        Type.Object({
+          host: Type.String({ description: "The URL's host (and port): all that is shown of the URL" }),
+          received_bytes: Type.Integer({ description: 'Bytes downloaded so far' }),
+          total_bytes: Type.Union([Type.Integer(), Type.Null()], { description: 'The whole size when the server said it (Content-Length), else null' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'A video given by `url`: where it comes from and how far its download is (status `downloading`); null for an uploaded file' },
+    ),
     owner: Type.Union([Type.String(), Type.Null()]),
     callback_url: Type.Union([Type.String(), Type.Null()]),
     options: Type.Ref('ExtractOptions'),

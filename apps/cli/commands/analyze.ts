@@ -4,11 +4,14 @@ import { CLUSTER_KEYS, KeycastError, resolveClusterOptions, resolveExtractOption
 import { FileSink, extractFaces } from '../../../libs/pipeline/index.js';
 import { writeAnalysisOutputs } from '../write-outputs.js';
 import { CLUSTER_FLAGS, EXTRACT_FLAGS, parseCommandArgs } from '../args.js';
+import { fetchVideo, isVideoUrl } from '../fetch-video.js';
 import { createProgressBar } from '../progress.js';
 
 export const ANALYZE_USAGE = `keycast analyze VIDEO [--out DIR] [options]
   Extracts faces from VIDEO, clusters them and writes DIR (default ./keycast-out):
-  result.json, faces/ and bodies/ thumbnails, montage.png, gallery.html, fingerprints.json.`;
+  result.json, faces/ and bodies/ thumbnails, montage.png, gallery.html, fingerprints.json.
+  VIDEO may be an http(s) URL: downloaded to a temporary file first (removed at the end), from a public
+  address only unless --allow-private-url (a server on this machine or network).`;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
   const { positionals, options, flags } = parseCommandArgs(
@@ -18,6 +21,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       out: { type: 'string', short: 'o' },
       quiet: { type: 'boolean', short: 'q' },
       workers: { type: 'string' },
+      'allow-private-url': { type: 'boolean' },
     },
   );
   if (positionals.length !== 1) throw new KeycastError('INVALID_OPTION', `analyze takes exactly one VIDEO, got ${positionals.length}`);
@@ -30,8 +34,27 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
     throw new KeycastError('INVALID_OPTION', `--workers must be an integer in [1, 64], got ${flags.workers}`);
 
-  const video = resolve(positionals[0]);
-  const dir = resolve(String(flags.out ?? 'keycast-out'));
+  const input = positionals[0];
+  const fetched = isVideoUrl(input) ? await fetchVideo(input, { allowPrivate: flags['allow-private-url'] === true, quiet: flags.quiet === true }) : null;
+  try {
+    return await analyzeFile(fetched?.path ?? resolve(input), extract, cluster, {
+      out: String(flags.out ?? 'keycast-out'),
+      quiet: flags.quiet === true,
+      workers,
+    });
+  } finally {
+    await fetched?.cleanup();
+  }
+}
+
+async function analyzeFile(
+  video: string,
+  extract: ReturnType<typeof resolveExtractOptions>,
+  cluster: ReturnType<typeof resolveClusterOptions>,
+  flags: { out: string; quiet: boolean; workers: number | undefined },
+): Promise<number> {
+  const { workers } = flags;
+  const dir = resolve(flags.out);
   await mkdir(dir, { recursive: true });
   const sink = new FileSink(dir);
   await sink.init();

@@ -4,7 +4,7 @@ import { unwrap } from './api.js';
 import { Review } from './review.js';
 import type { Session } from './session.js';
 import { usePoll } from './use-poll.js';
-import { statusText } from './videos-page.js';
+import { statusText, videoName } from './videos-page.js';
 
 /** One video: its progress while it is extracted, why it failed, or its characters once ready. */
 export function VideoPage({ session, videoId }: { session: Session; videoId: string }) {
@@ -28,7 +28,7 @@ export function VideoPage({ session, videoId }: { session: Session; videoId: str
     [session.client, videoId],
   );
 
-  const name = video?.filename ?? videoId;
+  const name = video ? videoName(video) : videoId;
   return (
     <div class="stack">
       <p>
@@ -48,6 +48,11 @@ export function VideoPage({ session, videoId }: { session: Session; videoId: str
             <p class={`status ${video.status}`} role="status">
               {statusText(video)}
             </p>
+            {video.status === 'downloading' && video.download?.total_bytes ? (
+              <progress max={100} value={Math.round((video.download.received_bytes / video.download.total_bytes) * 1000) / 10} aria-label="Download progress">
+                {Math.round((video.download.received_bytes / video.download.total_bytes) * 100)}%
+              </progress>
+            ) : null}
             {(video.status === 'queued' || video.status === 'processing') && (
               <progress max={100} value={Math.round(video.progress * 1000) / 10} aria-label="Extraction progress">
                 {Math.round(video.progress * 100)}%

@@ -1,12 +1,15 @@
 import { useState } from 'preact/hooks';
-import { deleteVideosById, getVideos, type Video } from '../../../libs/sdk/index.js';
+import { deleteVideosById, getVideos, postVideos, type Video } from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
 import { bytes } from './format.js';
 import type { Session } from './session.js';
 import { uploadVideo } from './upload.js';
 import { usePoll } from './use-poll.js';
 
-const ACTIVE: Video['status'][] = ['queued', 'processing'];
+const ACTIVE: Video['status'][] = ['downloading', 'queued', 'processing'];
+
+/** A video given by URL has no file name: it is named after the host it comes from (all the API shows of the URL). */
+export const videoName = (v: Video) => v.filename ?? (v.download ? `From ${v.download.host}` : v.id);
 
 export function VideosPage({ session }: { session: Session }) {
   const [videos, setVideos] = useState<Video[] | null>(null);
@@ -65,13 +68,20 @@ export function statusText(v: Video): string {
   if (v.status === 'ready') return `Ready · ${v.face_count} faces`;
   if (v.status === 'failed') return 'Failed';
   if (v.status === 'queued') return 'Queued';
+  if (v.status === 'downloading') {
+    const d = v.download;
+    if (!d) return 'Downloading';
+    return d.total_bytes
+      ? `Downloading · ${Math.round((d.received_bytes / d.total_bytes) * 100)}% of ${bytes(d.total_bytes)}`
+      : `Downloading · ${bytes(d.received_bytes)}`;
+  }
   return `Processing · ${Math.round(v.progress * 100)}%`;
 }
 
 function VideoRow({ session, video: v, onDeleted }: { session: Session; video: Video; onDeleted: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const name = v.filename ?? v.id;
+  const name = videoName(v);
 
   async function remove() {
     try {
@@ -90,7 +100,7 @@ function VideoRow({ session, video: v, onDeleted }: { session: Session; video: V
         <span class={`status ${v.status}`}>{statusText(v)}</span>
         <span class="muted">{bytes(v.size_bytes)}</span>
       </div>
-      {ACTIVE.includes(v.status) && (
+      {ACTIVE.includes(v.status) && v.status !== 'downloading' && (
         <progress max={100} value={Math.round(v.progress * 1000) / 10} aria-label={`Extraction progress of ${name}`}>
           {Math.round(v.progress * 100)}%
         </progress>
@@ -128,6 +138,7 @@ function VideoRow({ session, video: v, onDeleted }: { session: Session; video: V
 
 function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id: string) => void }) {
   const [file, setFile] = useState<File | null>(null);
+  const [link, setLink] = useState('');
   const [interval, setIntervalSec] = useState('1');
   const [scenes, setScenes] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
@@ -135,8 +146,13 @@ function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id
 
   async function submit(e: Event) {
     e.preventDefault();
-    if (!file) {
-      setError('Choose a video file first.');
+    const url = link.trim();
+    if (!file && !url) {
+      setError('Choose a video file, or give a link to one.');
+      return;
+    }
+    if (file && url) {
+      setError('Choose a file or give a link, not both.');
       return;
     }
     const sec = Number(interval);
@@ -147,7 +163,21 @@ function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id
     setError(null);
     setProgress(0);
     try {
-      const r = await uploadVideo(session.key, file, { captureIntervalSec: scenes ? null : sec, useSceneTransition: scenes }, setProgress);
+      const opts = { captureIntervalSec: scenes ? null : sec, useSceneTransition: scenes };
+      // A link is only a URL to send: the worker downloads it (the list shows that progress).
+      const r = file
+        ? await uploadVideo(session.key, file, opts, setProgress)
+        : await unwrap(
+            postVideos({
+              client: session.client,
+              body: {
+                url,
+                ...(opts.captureIntervalSec !== null ? { capture_interval_sec: opts.captureIntervalSec } : {}),
+                ...(scenes ? { use_scene_transition: true } : {}),
+              },
+            }),
+          );
+      setLink('');
       onUploaded(r.id);
     } catch (err) {
       setError(session.fail(err));
@@ -162,6 +192,8 @@ function UploadForm({ session, onUploaded }: { session: Session; onUploaded: (id
       <form onSubmit={(e) => void submit(e)} class="upload">
         <label for="upload-file">Upload video</label>
         <input id="upload-file" type="file" accept="video/*" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />
+        <label for="upload-url">From a link</label>
+        <input id="upload-url" type="url" placeholder="https://…" value={link} onInput={(e) => setLink((e.target as HTMLInputElement).value)} />
         <label for="upload-interval">Capture interval (seconds)</label>
         <input
           id="upload-interval"

@@ -147,7 +147,7 @@ test('validation messages say what the parameter must be and what was sent; unkn
     [`/videos/${id}/clusters?merge=yes`, 'merge must be true or false, got "yes"'],
     ['/videos/xyz', 'id must be a UUID (8-4-4-4-12 hexadecimal digits), got "xyz"'],
     ['/videos?limit=0', 'limit must be an integer in [1, 100], got "0"'],
-    ['/videos?status=done', 'status must be one of queued, processing, ready, failed, got "done"'],
+    ['/videos?status=done', 'status must be one of downloading, queued, processing, ready, failed, got "done"'],
     [`/videos/${id}/faces?cluster=main`, 'cluster must be a cluster id (0, 1, …) or "unclustered", got "main"'],
   ];
   for (const [path, message] of cases) {
@@ -176,7 +176,7 @@ test('one boolean rule everywhere (true or false), upload and query alike; an up
   assert.equal(clustering.json().error.code, 'UNKNOWN_OPTION');
   assert.match(clustering.json().error.message, /sim is a clustering option: pass it to GET \/videos\/:id\/clusters/);
   const far = await upload([{ name: 'zzzzzzzz', value: '1' }, video()]);
-  assert.match(far.json().error.message, /known ones are file, callback_url, owner, capture_interval_sec/);
+  assert.match(far.json().error.message, /known ones are file, url, callback_url, owner, capture_interval_sec/);
 });
 
 test('figures named for what they are: one progress field, sampled_frames vs media.frame_count, started_at kept across a retry, wall-clock timings that add up, no internal linkage field', async () => {

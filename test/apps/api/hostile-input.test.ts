@@ -181,7 +181,8 @@ test('malformed multipart → 400 with a code; wrong content types → 415; noth
       400,
       'INVALID_MULTIPART',
     ],
-    ['JSON', JSON.stringify({ file: 'AAAA', stop_sec: 1 }), 'application/json', 415, 'UNSUPPORTED_CONTENT_TYPE'],
+    // JSON gives a video by `url` (ingest-url.test.ts); bytes in it are refused.
+    ['JSON with a file', JSON.stringify({ file: 'AAAA', stop_sec: 1 }), 'application/json', 400, 'INVALID_OPTION'],
     ['text/plain', 'hello', 'text/plain', 415, 'UNSUPPORTED_CONTENT_TYPE'],
     ['url-encoded form', 'file=AAAA&stop_sec=1', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_CONTENT_TYPE'],
     ['raw video bytes', media.mp4, 'video/mp4', 415, 'UNSUPPORTED_CONTENT_TYPE'],

@@ -77,8 +77,18 @@ test('every route is documented with its parameters, request body and every answ
       );
   }
   const upload = doc.paths['/videos'].post.requestBody.content['multipart/form-data'].schema;
-  assert.deepEqual(upload.required, ['file']);
+  // A file or a url (ingest-url.test.ts): neither is required by the form alone; JSON requires its url.
+  assert.equal(upload.required, undefined);
   assert.equal(upload.properties.file.format, 'binary');
+  assert.equal(upload.properties.url.format, 'uri');
+  const byUrl = doc.paths['/videos'].post.requestBody.content['application/json'].schema;
+  assert.deepEqual(byUrl.required, ['url']);
+  assert.deepEqual(
+    Object.keys(byUrl.properties).sort(),
+    Object.keys(upload.properties)
+      .filter((k) => k !== 'file')
+      .sort(),
+  );
   for (const o of [
     'capture_interval_sec',
     'use_scene_transition',

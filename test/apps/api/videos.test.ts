@@ -96,14 +96,18 @@ test('POST /videos: bad options → 400 with the option named; unknown option �
   assert.equal(storedFiles().length, before, 'refused uploads leave no file');
 });
 
-test('POST /videos: no file → 400 MISSING_FILE, a JSON body → 415 UNSUPPORTED_CONTENT_TYPE, two files → 400 TOO_MANY_FILES', async () => {
+test('POST /videos: no file → 400 MISSING_FILE (JSON without a url too), a text body → 415 UNSUPPORTED_CONTENT_TYPE, two files → 400 TOO_MANY_FILES', async () => {
   const none = await upload({ stop_sec: '1' }, null);
   assert.equal(none.status, 400);
   assert.equal(none.body.error.code, 'MISSING_FILE');
   assert.match(none.body.error.message, /file/);
   const json = await api.call('POST', '/videos', { body: '{}', headers: { 'content-type': 'application/json' } });
-  assert.equal(json.status, 415);
-  assert.equal(json.body.error.code, 'UNSUPPORTED_CONTENT_TYPE');
+  assert.equal(json.status, 400);
+  assert.equal(json.body.error.code, 'MISSING_FILE');
+  assert.match(json.body.error.message, /url/);
+  const text = await api.call('POST', '/videos', { body: 'a video', headers: { 'content-type': 'text/plain' } });
+  assert.equal(text.status, 415);
+  assert.equal(text.body.error.code, 'UNSUPPORTED_CONTENT_TYPE');
   const two = form({});
   two.append('file', new Blob([videoBytes]), 'again.mp4');
   const r2 = await api.call('POST', '/videos', { body: two });

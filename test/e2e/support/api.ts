@@ -1,6 +1,6 @@
 // A real API server on a free port, over its own database, Redis prefix and storage directory.
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServiceConfig } from '../../../libs/config/node.js';
 import { migrate } from '../../../libs/store/index.js';
 import { buildApp } from '../../../apps/api/app.js';
@@ -21,13 +21,17 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(dbName: string, over: Partial<ServiceConfig> = {}, { keepDatabase = false, adminUrl = PG_ADMIN_URL } = {}): Promise<RunningApi> {
+export async function startApi(
+  dbName: string,
+  over: Partial<ServiceConfig> = {},
+  { keepDatabase = false, adminUrl = PG_ADMIN_URL, log }: { keepDatabase?: boolean; adminUrl?: string; log?: FastifyBaseLogger } = {},
+): Promise<RunningApi> {
   const databaseUrl = over.databaseUrl ?? (await freshDatabase(dbName, adminUrl));
   await migrate(databaseUrl);
   const storage = over.storageDir ? null : tempDir('api');
   const config = testConfig({ databaseUrl, redisUrl: TEST_REDIS_URL, storageDir: storage?.dir, queuePrefix: uniquePrefix('api'), ...over });
   const deps = createApiDeps(config);
-  const app = await buildApp(deps, { logger: false });
+  const app = await buildApp(deps, log ? { log } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const auth = await createTestKey(databaseUrl, 'test');
