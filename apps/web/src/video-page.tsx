@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { getVideosById, type Video } from '../../../libs/sdk/index.js';
 import { unwrap } from './api.js';
+import { QuestionMode } from './questions.js';
 import { Review } from './review.js';
 import type { Session } from './session.js';
 import { usePoll } from './use-poll.js';
@@ -10,6 +11,7 @@ import { statusText, videoName } from './videos-page.js';
 export function VideoPage({ session, videoId }: { session: Session; videoId: string }) {
   const [video, setVideo] = useState<Video | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [mode, setMode] = useState<'characters' | 'questions'>('characters');
 
   usePoll(
     async () => {
@@ -66,7 +68,19 @@ export function VideoPage({ session, videoId }: { session: Session; videoId: str
           </>
         )}
       </section>
-      {video?.status === 'ready' && <Review session={session} video={video} />}
+      {video?.status === 'ready' && (
+        <>
+          <div class="edit-actions" role="group" aria-label="Mode">
+            <button type="button" aria-pressed={mode === 'characters'} onClick={() => setMode('characters')}>
+              Characters
+            </button>
+            <button type="button" aria-pressed={mode === 'questions'} onClick={() => setMode('questions')}>
+              Review
+            </button>
+          </div>
+          {mode === 'questions' ? <QuestionMode session={session} video={video} /> : <Review session={session} video={video} />}
+        </>
+      )}
     </div>
   );
 }
