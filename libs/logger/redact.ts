@@ -11,6 +11,9 @@ const SECRET_WORD =
   /(?:^|[-_.])(?:token|tokens|secret|secrets|sig|signature|password|passwd|pwd|pass|auth|authorization|credential|credentials|session|sessionid|jwt|apikey|ticket|otp|cookie)(?:$|[-_.])/i;
 const SECRET_NAME = /^(?:key|api[-_]?key|access[-_]?key|private[-_]?key|x-api-key|x-amz-.*|x-goog-.*)$/i;
 
+/** keycast's own API keys (`kc_` + 43 base64url characters) and media tokens (`m2.…`), wherever they appear. */
+const OWN_SECRETS = /\bkc_[A-Za-z0-9_-]{20,}|\bm[0-9]+\.[A-Za-z0-9_.-]{40,}/g;
+
 /** True when a query parameter or field of this name carries a secret. */
 export function isSecretName(name: string): boolean {
   return SECRET_WORD.test(name) || SECRET_NAME.test(name) || /[a-z](?:Token|Secret|Password|Signature)$/.test(name);
@@ -25,7 +28,8 @@ export function isSecretName(name: string): boolean {
 export function redactUrl(raw: unknown): string {
   if (typeof raw !== 'string' && !(raw instanceof URL)) return REDACTED;
   const s = String(raw);
-  if (s.startsWith('/') && !s.startsWith('//')) return redactPath(s);
+  // A key pasted into a path (`/videos/kc_…`) is a secret wherever it stands.
+  if (s.startsWith('/') && !s.startsWith('//')) return redactPath(s).replace(OWN_SECRETS, REDACTED);
   try {
     const u = new URL(s);
     if (!u.host) return `${u.protocol}…`;
@@ -61,8 +65,6 @@ function redactPath(s: string): string {
 const ABSOLUTE_URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 const QUERY_PARAM = /([?&;]([^=&;\s"'?#]+)=)([^&;\s"'#]*)/g;
 const BEARER = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
-/** keycast's own API keys (`kc_` + 43 base64url characters) and media tokens (`m2.…`), wherever they appear. */
-const OWN_SECRETS = /\bkc_[A-Za-z0-9_-]{20,}|\bm[0-9]+\.[A-Za-z0-9_.-]{40,}/g;
 
 /** Free text (a message, an error) with every URL, secret-named parameter, credential header and keycast key in it redacted. */
 export function redactText(s: string): string {

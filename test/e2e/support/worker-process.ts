@@ -9,6 +9,8 @@ export interface WorkerProcess {
   pid: number;
   /** Parsed JSON log lines so far. */
   logs: Record<string, unknown>[];
+  /** Everything written so far, stdout and stderr, as written (JSON or not). */
+  output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -42,7 +44,9 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   const logs: Record<string, unknown>[] = [];
   let buf = '';
   let stderr = '';
+  let raw = '';
   child.stdout.on('data', (c: Buffer) => {
+    raw += c.toString();
     buf += c.toString();
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -56,6 +60,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     }
   });
   child.stderr.on('data', (c: Buffer) => {
+    raw += c.toString();
     stderr = (stderr + c.toString()).slice(-4000);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -76,6 +81,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     child,
     pid: child.pid!,
     logs,
+    output: () => raw,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!dead) child.kill(signal);

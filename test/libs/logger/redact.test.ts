@@ -25,6 +25,7 @@ test('redactUrl: a path of this API keeps its parameters but the secret ones; an
   );
   assert.equal(redactUrl('/x?%74oken=a'), `/x?%74oken=${REDACTED}`, 'an encoded name is judged decoded');
   assert.equal(redactUrl('/videos?owner=ada&key_min_s=2'), '/videos?owner=ada&key_min_s=2');
+  assert.equal(redactUrl(`/no-such-route/${KEY}`), `/no-such-route/${REDACTED}`, 'a key pasted into a path');
   assert.equal(redactUrl('https://user:pw@hooks.example.com:8443/services/T0/B0/XYZ?sig=1#frag'), 'https://hooks.example.com:8443/…');
   assert.equal(redactUrl('http://127.0.0.1:9/'), 'http://127.0.0.1:9/');
   assert.equal(redactUrl('//evil.example/a?token=x'), REDACTED);
