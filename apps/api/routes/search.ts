@@ -1,70 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MultipartFile } from '@fastify/multipart';
-import sharp from 'sharp';
 import { DEFAULT_EXTRACT, descriptorVersion } from '../../../libs/config/index.js';
 import { RECOGNITION } from '../../../libs/recognition/index.js';
 import type { TaskFace } from '../../../libs/pipeline/index.js';
 import { ApiError } from '../errors.js';
+import { withDecodedPhoto, PHOTO_DECODE_CONCURRENCY, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE } from '../photo.js';
 import { scopeOf } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
 import { SearchFacesQuery, SearchFacesResult } from '../schemas/search.js';
 
-/** A search photo's limits: bytes read, pixels decoded (a decompression bomb is refused before it is decoded). */
+/** A search photo's bytes; its pixels are judged from its header before decoding (apps/api/photo.ts). */
 export const SEARCH_MAX_BYTES = 20 * 1024 * 1024;
-export const SEARCH_MAX_PIXELS = 40_000_000;
-/** Photos are detected at most this large (the detector works at 512 px anyway); boxes are scaled back. */
-const DETECT_MAX_SIDE = 2048;
 /** Faces answered per photo (largest first): a crowd photo is not a search. */
 const MAX_FACES = 10;
-const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
 /** A photo's face in every descriptor version (the pool describes it so); its one descriptor as the default version otherwise. */
 const versionsOf = (f: TaskFace): ReadonlyMap<number, ArrayLike<number>> => f.byVersion ?? new Map([[descriptorVersion(DEFAULT_EXTRACT.face_chips), f.face]]);
-
-interface Decoded {
-  rgb: Buffer;
-  width: number;
-  height: number;
-  scale: number;
-}
-
-/** JPEG, PNG or WebP → packed RGB at most DETECT_MAX_SIDE, upright (EXIF orientation applied). */
-async function decodePhoto(bytes: Buffer): Promise<Decoded> {
-  let format: string | undefined;
-  let oriented: number;
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-    format = meta.format;
-    oriented = (meta.orientation ?? 1) >= 5 ? (meta.height ?? 0) : (meta.width ?? 0);
-    if (FORMATS.has(format ?? '') && (meta.width ?? 0) * (meta.height ?? 0) > SEARCH_MAX_PIXELS) {
-      throw new ApiError('IMAGE_TOO_LARGE', `the photo has ${meta.width}x${meta.height} pixels, more than the limit of ${SEARCH_MAX_PIXELS}`);
-    }
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw new ApiError('NOT_AN_IMAGE', 'the file is not a JPEG, PNG or WebP image');
-  }
-  if (!FORMATS.has(format ?? ''))
-    throw new ApiError('NOT_AN_IMAGE', `the file is ${format ? `a ${format} image` : 'not an image'}: send a JPEG, PNG or WebP photo`);
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: SEARCH_MAX_PIXELS, failOn: 'error' })
-      .rotate()
-      .resize({ width: DETECT_MAX_SIDE, height: DETECT_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    let rgb = data;
-    if (info.channels !== 3) {
-      // A grayscale source can come back with one channel: spread it to RGB.
-      rgb = Buffer.alloc(info.width * info.height * 3);
-      for (let i = 0; i < info.width * info.height; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i * info.channels];
-    }
-    return { rgb, width: info.width, height: info.height, scale: oriented > 0 ? oriented / info.width : 1 };
-  } catch {
-    throw new ApiError('NOT_AN_IMAGE', `the ${format} image could not be decoded (truncated or corrupt)`);
-  }
-}
 
 /**
  * Waits until the rest of the request has arrived (the multipart parser drops it): answering before would
@@ -104,11 +56,12 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['search'],
         summary: "Search by photo: who is in it (the tenant's people) and where they appear (the tenant's ready videos)",
         description:
-          `multipart/form-data with one \`file\`: a JPEG, PNG or WebP photo (at most ${SEARCH_MAX_BYTES} bytes and ${SEARCH_MAX_PIXELS} pixels). ` +
+          `multipart/form-data with one \`file\`: a JPEG, PNG or WebP photo (at most ${SEARCH_MAX_BYTES} bytes, ${PHOTO_MAX_PIXELS} pixels, ${PHOTO_MAX_SIDE} pixels a side and ${PHOTO_MAX_ASPECT}:1, judged from its header before it is decoded). ` +
           `Every face found (at most ${MAX_FACES}, largest first) carries the people it is (open-set: a stranger has none) and the stored faces that look like it, ` +
           `both at the recognition threshold (${RECOGNITION.threshold}, calibrated in docs/QUALITY.md so that a person never enrolled is almost never named). ` +
           "Only the caller's tenant is searched. A deleted video's faces are never returned. " +
-          '4xx: MISSING_FILE (no `file`), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found).',
+          '4xx: MISSING_FILE (no `file`), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found). ' +
+          `503 UNAVAILABLE with Retry-After when more photos wait for one of the ${PHOTO_DECODE_CONCURRENCY} decoding slots than the queue holds.`,
         consumes: ['multipart/form-data'],
         querystring: SearchFacesQuery,
         response: { 200: SearchFacesResult, ...errors(400, 413, 415, 422, 500, 503) },
@@ -118,23 +71,23 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const scope = scopeOf(req);
       const bytes = await readPhoto(req.raw, await req.file({ limits: { fileSize: SEARCH_MAX_BYTES, files: 1 } }));
       if (bytes.length === 0) throw new ApiError('NOT_AN_IMAGE', 'the file is empty');
-      const photo = await decodePhoto(bytes);
-      const pool = await app.keycast.faceDetector();
-      const found = await pool.analyze({
-        rgb: photo.rgb,
-        width: photo.width,
-        height: photo.height,
-        minScore: DEFAULT_EXTRACT.min_face_score,
-        maxFaces: 100,
-        clothEncoder: 'histogram',
-        // Stored faces may be of any descriptor version: the photo's faces are described in every one.
-        allChips: true,
+      const { faces, scale: s } = await withDecodedPhoto(bytes, async (photo) => {
+        const pool = await app.keycast.faceDetector();
+        const found = await pool.analyze({
+          rgb: photo.rgb,
+          width: photo.width,
+          height: photo.height,
+          minScore: DEFAULT_EXTRACT.min_face_score,
+          maxFaces: 100,
+          clothEncoder: 'histogram',
+          // Stored faces may be of any descriptor version: the photo's faces are described in every one.
+          allChips: true,
+        });
+        if (found.faces.length === 0)
+          throw new ApiError('NO_FACE', found.detected > 100 ? 'more than 100 faces: not a search photo' : 'no face was found in the photo');
+        return { faces: [...found.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).slice(0, MAX_FACES), scale: photo.scale };
       });
-      if (found.faces.length === 0)
-        throw new ApiError('NO_FACE', found.detected > 100 ? 'more than 100 faces: not a search photo' : 'no face was found in the photo');
-      const faces = [...found.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).slice(0, MAX_FACES);
       const limit = req.query.limit ?? 100;
-      const s = photo.scale;
       return {
         faces: await Promise.all(
           faces.map(async (f) => ({

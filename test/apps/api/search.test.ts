@@ -184,10 +184,14 @@ test("POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the ph
     const r = await search(A, bytes, name);
     assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.faces.length, jpeg.length, name);
-    (r.body.faces as Face[]).forEach((f, i) => {
+    (r.body.faces as Face[]).forEach((f) => {
+      // Faces of nearly equal size may swap places between encodings: each is compared with the JPEG's nearest.
+      const twin = jpeg.reduce((a, b) =>
+        Math.abs(b.box[0] - f.box[0]) + Math.abs(b.box[1] - f.box[1]) < Math.abs(a.box[0] - f.box[0]) + Math.abs(a.box[1] - f.box[1]) ? b : a,
+      );
       assert.ok(
-        f.box.every((v, j) => Math.abs(v - jpeg[i].box[j]) < 8),
-        `${name} box ${f.box} vs ${jpeg[i].box}`,
+        f.box.every((v, j) => Math.abs(v - twin.box[j]) < 8),
+        `${name} box ${f.box} vs ${twin.box}`,
       );
       assert.equal(f.appearances[0]?.video_id, videoA, name);
     });
