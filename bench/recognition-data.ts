@@ -162,7 +162,8 @@ export async function labelledDescriptors(log: (m: string) => void = (m) => cons
     .slice(0, 16);
   const cache = join(tmpdir(), 'keycast-recognition', `descriptors-${key}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as LabelledDescriptor[];
-  await initBackend({ log });
+  const backend = await initBackend();
+  log(`TensorFlow.js backend ${backend.name} (${backend.provider})`);
   await loadFaceModels();
   const out: LabelledDescriptor[] = [];
   await chips('bbt-chips', join(DATA, 'faces/bbt'), out, log);

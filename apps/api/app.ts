@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createLogger } from '../../libs/logger/index.js';
 import type { ApiDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
@@ -44,8 +43,8 @@ export interface BuildAppOptions {
  * before the routes whose schemas they document.
  */
 export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
-  // Typed as Fastify's base logger: the app's type (and every plugin's) stays FastifyInstance.
-  const loggerInstance: FastifyBaseLogger = opts.log ?? createLogger({ level: deps.config.logLevel, component: 'api' });
+  // The deps' logger, typed as Fastify's base logger: the app's type (and every plugin's) stays FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = opts.log ?? deps.log;
   const app = Fastify({
     // The one structured logger (libs/logger), unless a test brings its own options.
     ...(opts.logger !== undefined ? { logger: opts.logger } : { loggerInstance }),

@@ -12,10 +12,13 @@ import {
   QuestionService,
 } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
+import { createLogger, type Logger } from '../../libs/logger/index.js';
 
 /** What the API needs from the outside world; tests build it against their own database, Redis prefix and storage. */
 export interface ApiDeps {
   config: ServiceConfig;
+  /** The process's one logger: Fastify's (each request's lines carry its request id) and what the deps log outside a request. */
+  log: Logger;
   store: Store;
   queues: Queues;
   /** Re-clustering of stored videos (cached linkages, cuts). */
@@ -39,7 +42,10 @@ export interface ApiDeps {
   faceDetector(): Promise<FacePool>;
 }
 
-export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueueError?: (err: Error) => void } = {}): ApiDeps & { close(): Promise<void> } {
+export function createApiDeps(
+  config: ServiceConfig,
+  { onQueueError, log = createLogger({ level: config.logLevel, component: 'api' }) }: { onQueueError?: (err: Error) => void; log?: Logger } = {},
+): ApiDeps & { close(): Promise<void> } {
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir });
   const queues = new Queues({
     redisUrl: config.redisUrl,
@@ -47,14 +53,16 @@ export function createApiDeps(config: ServiceConfig, { onQueueError }: { onQueue
     webhookMaxAttempts: config.webhookMaxAttempts,
     webhookBackoffMs: config.webhookBackoffMs,
     onError: onQueueError,
+    log,
   });
   const clusters = new ClusterService(store);
-  const notify = personWebhookNotifier(store, queues, (err) => process.stderr.write(`keycast api: person.updated webhook not queued: ${err.message}\n`));
+  const notify = personWebhookNotifier(store, queues, (err) => log.warn({ err: err.message }, 'person.updated webhook not queued'));
   const library = new FaceLibrary(store);
   const people = new PersonService(store, { clusters, notify });
   let detector: Promise<FacePool> | null = null;
   return {
     config,
+    log,
     store,
     queues,
     clusters,

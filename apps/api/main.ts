@@ -10,7 +10,7 @@ const config = configOrExit('keycast-api', process.env, { api: true });
 serviceToolsOrExit();
 const deps = createApiDeps(config);
 const app = await buildApp(deps);
-const m = await migrate(config.databaseUrl, { log: (msg) => app.log.info(msg) });
+const m = await migrate(config.databaseUrl, { log: deps.log });
 app.log.info({ applied: m.applied.length, already: m.alreadyApplied.length }, 'migrations');
 await app.listen({ port: config.port, host: config.host });
 

@@ -20,7 +20,9 @@ export interface WorkerDeps {
 
 export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: number; log?: Logger } = {}): WorkerDeps {
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir, poolSize: 4 });
+  const log = opts.log ?? createLogger({ level: config.logLevel, component: 'worker' });
   const queues = new Queues({
+    log,
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     webhookMaxAttempts: config.webhookMaxAttempts,
@@ -32,7 +34,7 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     store,
     queues,
     clusters: new ClusterService(store),
-    log: opts.log ?? createLogger({ level: config.logLevel, component: 'worker' }),
+    log,
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });
       pool.catch(() => {

@@ -28,7 +28,7 @@ export function downloadProcessor(deps: WorkerDeps, { resolve }: { resolve?: Res
     if (video.status !== 'downloading') return { skipped: `video already ${video.status}` };
     const url = await store.videos.sourceUrl(videoId);
     if (!url) return { skipped: 'no source url' };
-    const log = deps.log.child({ videoId, job: job.id, host: video.sourceHost });
+    const log = deps.log.child({ host: video.sourceHost });
     const dest = store.files.path(video.sourceKey);
     let last = 0;
     const onProgress = ({ received, total }: DownloadProgress) => {

@@ -37,7 +37,7 @@ export function extractProcessor(deps: WorkerDeps) {
     );
     await store.videos.markProcessing(videoId, plan.length, info);
     await store.videos.update(videoId, { timings: { probe_ms: probeMs } });
-    deps.log.info({ videoId, duration_s: info.duration_s, segments: plan.length, attempt: job.attemptsMade + 1 }, 'extract');
+    deps.log.info({ duration_s: info.duration_s, segments: plan.length, attempt: job.attemptsMade + 1 }, 'extract');
 
     if (plan.length > 1) {
       await deps.queues.enqueueSegments(videoId, plan);

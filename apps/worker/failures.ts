@@ -25,7 +25,7 @@ export async function failVideo(deps: WorkerDeps, videoId: string, err: unknown)
   const code = isKeycastError(err) ? err.code : 'INTERNAL';
   const message = publicMessage(deps, err instanceof Error ? err.message : String(err), video);
   await deps.store.videos.markFailed(videoId, code, message);
-  deps.log.warn({ videoId, code, message }, 'video failed');
+  deps.log.warn({ code, message }, 'video failed');
   if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.failed');
 }
 
@@ -51,25 +51,19 @@ export function failingVideoOnError<T extends { videoId: string }, R>(deps: Work
           () => false,
         );
         if (moved) {
-          deps.log.warn(
-            { videoId: job.data.videoId, job: job.id, queue: job.queueName, delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() },
-            'database unavailable: job delayed',
-          );
+          deps.log.warn({ delayMs, err: (e as Error).message.split('\n').filter(Boolean).pop() }, 'database unavailable: job delayed');
           throw new DelayedError();
         }
       }
       // Deleted while it was processed: the rows it wrote went with the video (or failed on the foreign key); drop the files it wrote since.
       if ((await deps.store.videos.get(job.data.videoId).catch(() => undefined)) === null) {
         await deps.store.files.removeVideo(job.data.videoId);
-        deps.log.info({ videoId: job.data.videoId, job: job.id }, 'video deleted during its job');
+        deps.log.info('video deleted during its job');
         return { skipped: 'video deleted' } as R;
       }
       const permanent = isKeycastError(e) && !isRetryable(e);
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last)
-        await failVideo(deps, job.data.videoId, e).catch((err) =>
-          deps.log.error({ videoId: job.data.videoId, err: String(err) }, 'could not mark video failed'),
-        );
+      if (last) await failVideo(deps, job.data.videoId, e).catch((err) => deps.log.error({ err: String(err) }, 'could not mark video failed'));
       if (permanent) throw new UnrecoverableError(`${e.code}: ${e.message}`);
       throw e;
     }

@@ -34,7 +34,7 @@ export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<
     segments: segments.length,
   };
   await store.videos.markReady(videoId, { faceCount, frameCount: segments.reduce((a, s) => a + s.frames, 0), timings });
-  deps.log.info({ videoId, faces: faceCount, segments: segments.length, linkage_ms: timings.linkage_ms }, 'video ready');
+  deps.log.info({ faces: faceCount, segments: segments.length, linkage_ms: timings.linkage_ms }, 'video ready');
   if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.ready');
   return { faces: faceCount };
 }

@@ -20,7 +20,7 @@ export function linkageProcessor(deps: WorkerDeps) {
       throw e;
     }
     const r = await deps.clusters.storeLinkage(videoId, opts);
-    deps.log.info({ videoId, linkage: r.key, faces: r.n, ms: Math.round(r.ms), stored: r.stored, skipped: r.skipped }, 'linkage');
+    deps.log.info({ linkage: r.key, faces: r.n, ms: Math.round(r.ms), stored: r.stored, skipped: r.skipped }, 'linkage');
     return { faces: r.n, ms: Math.round(r.ms), stored: r.stored, skipped: r.skipped ?? null };
   };
 }

@@ -10,7 +10,7 @@ const config = configOrExit('keycast-worker');
 // ffmpeg/ffprobe decode every upload: a missing one, or the bundled static build in production, stops the start in one line.
 serviceToolsOrExit();
 const deps = createWorkerDeps(config);
-await migrate(config.databaseUrl, { log: (m) => deps.log.info(m) });
+await migrate(config.databaseUrl, { log: deps.log });
 const running = startWorkers(deps);
 const retention = startRetention(deps);
 deps.log.info({ prefix: config.queuePrefix, concurrency: config.workerConcurrency, segmentSeconds: config.segmentSeconds, pid: process.pid }, 'worker started');

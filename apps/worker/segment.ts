@@ -11,7 +11,7 @@ export function segmentProcessor(deps: WorkerDeps) {
     const video = await deps.store.videos.get(videoId);
     if (!video) return { skipped: 'video deleted' };
     if (video.status === 'failed') return { skipped: 'video failed' };
-    deps.log.info({ videoId, idx, startS, endS, attempt: job.attemptsMade + 1 }, 'segment');
+    deps.log.info({ idx, startS, endS, attempt: job.attemptsMade + 1 }, 'segment');
     return runSegment(deps, video, { idx, startS, endS }, job);
   });
 }

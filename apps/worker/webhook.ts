@@ -90,7 +90,7 @@ export function webhookProcessor(deps: WorkerDeps, { resolve }: { resolve?: Reso
     }
     const durationMs = performance.now() - t0;
     await deps.store.deliveries.record({ videoId, eventId, event, url, attempt, statusCode, error, durationMs, delivered: error === null });
-    deps.log.info({ videoId, event, attempt, url: redactUrl(url), statusCode, error, address: target?.address.address ?? null }, 'webhook attempt');
+    deps.log.info({ event, attempt, url: redactUrl(url), statusCode, error, address: target?.address.address ?? null }, 'webhook attempt');
     // These messages are kept by BullMQ in Redis and logged: the URL only as its host.
     if (refused) throw new UnrecoverableError(`webhook ${event} to ${redactUrl(url)} not sent: ${error}`);
     if (error !== null) throw new Error(`webhook ${event} to ${redactUrl(url)} failed (attempt ${attempt}): ${error}`);

@@ -1,6 +1,7 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TreeShapingOptions } from '../config/index.js';
+import { createLogger, type Logger } from '../logger/index.js';
 import { createRedisConnection } from './connection.js';
 import { jobIds } from './ids.js';
 import { JOB_NAMES, QUEUE_NAMES } from './names.js';
@@ -22,16 +23,18 @@ export interface QueueSettings {
   webhookBackoffMs?: number;
   /** Attempts of extraction jobs (a worker that died mid-job counts as one). */
   extractAttempts?: number;
-  /** Connection errors (Redis down, …). Default: a warning on stderr at most every 10 s; /ready reports the state. */
+  /** Connection errors (Redis down, …). Default: a warning on `log` at most every 10 s; /ready reports the state. */
   onError?: (err: Error) => void;
+  /** The process's logger (libs/logger); default: one of component `queue`. */
+  log?: Logger;
 }
 
-function throttledWarn(): (err: Error) => void {
+function throttledWarn(log: Logger): (err: Error) => void {
   let last = 0;
   return (err) => {
     if (Date.now() - last < 10_000) return;
     last = Date.now();
-    process.stderr.write(`keycast queues: ${err.message}\n`);
+    log.warn({ err: err.message }, 'queue connection error');
   };
 }
 
@@ -71,7 +74,7 @@ export class Queues {
     this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
     this.linkage = new Queue<LinkageJobData>(QUEUE_NAMES.linkage, opts);
     this.flow = new FlowProducer(opts);
-    const onError = settings.onError ?? throttledWarn();
+    const onError = settings.onError ?? throttledWarn(settings.log ?? createLogger({ component: 'queue' }));
     this.connection.on('error', onError);
     for (const q of [this.download, this.extract, this.segment, this.webhook, this.linkage]) q.on('error', onError);
     this.flow.on('error', onError);

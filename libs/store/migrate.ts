@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import type { Logger } from '../logger/index.js';
 
 /** prisma/migrations/ of this repository. */
 export const DEFAULT_MIGRATIONS_DIR = resolve(new URL('../../prisma/migrations', import.meta.url).pathname);
@@ -82,7 +83,11 @@ export async function ensureDatabase(url: string): Promise<boolean> {
  * waits, then finds everything applied. Throws when a migration is recorded as started but never
  * finished (a failed `prisma migrate deploy`): that needs a human, as with Prisma (P3009).
  */
-export async function migrate(databaseUrl: string, { dir = DEFAULT_MIGRATIONS_DIR, log = (_: string) => {} } = {}): Promise<MigrateResult> {
+/** `log`: the process's logger (applied migrations at info, a migration changed since it was applied at warn); none: silent. */
+export async function migrate(
+  databaseUrl: string,
+  { dir = DEFAULT_MIGRATIONS_DIR, log }: { dir?: string; log?: Pick<Logger, 'info' | 'warn'> } = {},
+): Promise<MigrateResult> {
   await ensureDatabase(databaseUrl);
   const files = readMigrations(dir);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -105,7 +110,7 @@ export async function migrate(databaseUrl: string, { dir = DEFAULT_MIGRATIONS_DI
         result.alreadyApplied.push(m.name);
         if (recorded !== m.checksum) {
           result.modified.push(m.name);
-          log(`migration ${m.name} was modified after it was applied`);
+          log?.warn({ migration: m.name }, 'migration modified after it was applied');
         }
         continue;
       }
@@ -125,7 +130,7 @@ export async function migrate(databaseUrl: string, { dir = DEFAULT_MIGRATIONS_DI
         throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e });
       }
       result.applied.push(m.name);
-      log(`applied migration ${m.name}`);
+      log?.info({ migration: m.name }, 'applied migration');
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK_KEY]).catch(() => {});

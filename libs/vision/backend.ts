@@ -17,14 +17,15 @@ let chosen: Promise<BackendInfo> | null = null;
  * Picks the fastest TF.js backend that is installed (BACKEND_PACKAGES' order).
  * The native packages are optional dependencies whose install downloads libtensorflow; where that
  * failed, requiring them throws and we fall through. KEYCAST_TF_BACKEND forces one (tensorflow|wasm|cpu).
- * Memoised: every caller in a process shares one choice, logged once.
+ * Memoised: every caller in a process shares one choice. libs/vision logs nothing: the choice is returned (the
+ * pipeline reports it as its pool's `backend`) and the caller logs it.
  */
-export function initBackend(opts: { prefer?: BackendName; log?: (msg: string) => void } = {}): Promise<BackendInfo> {
-  chosen ??= choose(backendPreference(opts.prefer), opts.log);
+export function initBackend(opts: { prefer?: BackendName } = {}): Promise<BackendInfo> {
+  chosen ??= choose(backendPreference(opts.prefer));
   return chosen;
 }
 
-async function choose(prefer: BackendName | undefined, log?: (msg: string) => void): Promise<BackendInfo> {
+async function choose(prefer: BackendName | undefined): Promise<BackendInfo> {
   // tfjs-backend-cpu comes with @tensorflow/tfjs: nothing more to load.
   const candidates = BACKEND_PACKAGES.map((c) => ({ ...c, load: c.name === 'cpu' ? () => undefined : () => void cjsRequire(c.provider) }));
   const order = prefer ? candidates.filter((c) => c.name === prefer) : candidates;
@@ -36,7 +37,6 @@ async function choose(prefer: BackendName | undefined, log?: (msg: string) => vo
       if (await tf.setBackend(c.name)) {
         await tf.ready();
         const info = { name: c.name, provider: c.provider, multiThreaded: c.multiThreaded };
-        log?.(`keycast: TensorFlow.js backend ${c.name} (${c.provider})`);
         return info;
       }
       failures.push(`${c.provider}: setBackend returned false`);

@@ -95,13 +95,13 @@ let chosen: Promise<FaceDetector> | null = null;
  * With a native TF.js backend (`nativeTf`: tfjs-node, GPU) the default stays TF.js: it is fast there.
  * `threads` is onnxruntime's intra-op thread count: 1 where the pipeline runs one thread per core.
  */
-export function initDetector(opts: { prefer?: DetectorName; nativeTf?: boolean; threads?: number; log?: (msg: string) => void } = {}): Promise<FaceDetector> {
+export function initDetector(opts: { prefer?: DetectorName; nativeTf?: boolean; threads?: number } = {}): Promise<FaceDetector> {
   const prefer = opts.prefer ?? (process.env.KEYCAST_DETECTOR as DetectorName | undefined) ?? (opts.nativeTf ? 'tfjs' : undefined);
-  chosen ??= chooseDetector(prefer, opts.threads ?? 1, opts.log);
+  chosen ??= chooseDetector(prefer, opts.threads ?? 1);
   return chosen;
 }
 
-async function chooseDetector(prefer: DetectorName | undefined, threads: number, log?: (msg: string) => void): Promise<FaceDetector> {
+async function chooseDetector(prefer: DetectorName | undefined, threads: number): Promise<FaceDetector> {
   if (prefer !== undefined && prefer !== 'onnx' && prefer !== 'tfjs') throw new Error(`KEYCAST_DETECTOR must be onnx or tfjs, got ${String(prefer)}`);
   const tfjs = async () => {
     await loadFaceModels();
@@ -139,6 +139,5 @@ async function chooseDetector(prefer: DetectorName | undefined, threads: number,
       await Promise.all([onnx.release(), landmarkNet.release(), recognition.release()]);
     },
   };
-  log?.(`keycast: face detector ${d.name}`);
   return d;
 }
