@@ -30,12 +30,23 @@ export function downloadProcessor(deps: WorkerDeps, { resolve }: { resolve?: Res
     if (!url) return { skipped: 'no source url' };
     const log = deps.log.child({ host: video.sourceHost });
     const dest = store.files.path(video.sourceKey);
+    // At most one write per PROGRESS_EVERY_MS, the latest figures always written in the end (a stall shows how far it got).
     let last = 0;
-    const onProgress = ({ received, total }: DownloadProgress) => {
-      const now = Date.now();
-      if (now - last < PROGRESS_EVERY_MS) return;
-      last = now;
+    let latest: DownloadProgress | null = null;
+    let trailing: NodeJS.Timeout | undefined;
+    const write = () => {
+      trailing = undefined;
+      if (!latest) return;
+      const { received, total } = latest;
+      latest = null;
+      last = Date.now();
       store.videos.downloadProgress(videoId, received, total).catch((e: unknown) => log.debug({ err: String(e) }, 'download progress not written'));
+    };
+    const onProgress = (p: DownloadProgress) => {
+      latest = p;
+      const wait = last + PROGRESS_EVERY_MS - Date.now();
+      if (wait <= 0) write();
+      else trailing ??= setTimeout(write, wait);
     };
     const t0 = performance.now();
     try {
@@ -50,6 +61,7 @@ export function downloadProcessor(deps: WorkerDeps, { resolve }: { resolve?: Res
         onProgress,
         onRetry: (x) => log.warn({ attempt: x.attempt, code: x.code, err: x.message, delayMs: x.delayMs, resumeFrom: x.resumeFrom }, 'download retry'),
       });
+      clearTimeout(trailing);
       const probed = await admitVideo(dest, r.bytes, config, video.options, 'the downloaded file');
       const downloadMs = Math.round(performance.now() - t0);
       if (!(await store.videos.markDownloaded(videoId, { sizeBytes: r.bytes, probe: probed.info }))) {
@@ -60,6 +72,7 @@ export function downloadProcessor(deps: WorkerDeps, { resolve }: { resolve?: Res
       await deps.queues.enqueueExtract(videoId);
       return { bytes: r.bytes, resumed: r.resumed, attempts: r.attempts };
     } catch (e) {
+      clearTimeout(trailing);
       // Nothing of a failed download stays: the partial file is gone already, a downloaded file that is refused goes here.
       await store.files.removeVideo(videoId);
       throw e;
