@@ -35,7 +35,15 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scoreAgainstGroundTruth } from '../apps/cli/score.js';
-import { CLOTH_ENCODERS, DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions, resolveExtractOptions, type ClothEncoderName } from '../libs/config/index.js';
+import {
+  CLOTH_ENCODERS,
+  DEFAULT_CLUSTER,
+  DEFAULT_EXTRACT,
+  resolveClusterOptions,
+  resolveExtractOptions,
+  type ClothEncoderName,
+  type FaceChipMode,
+} from '../libs/config/index.js';
 import {
   boxIou,
   buildTracks,
@@ -229,7 +237,12 @@ function facesOf(ds: Dataset, encoder: ClothEncoderName, padded = false): Cluste
 }
 
 /** The Hamilton clip at 3 frames/s, extracted with each of `encoders` (default: every encoder). */
-export async function hamilton(pool: FacePool, log: (s: string) => void, encoders: readonly ClothEncoderName[] = CLOTH_ENCODERS): Promise<Dataset | string> {
+export async function hamilton(
+  pool: FacePool,
+  log: (s: string) => void,
+  encoders: readonly ClothEncoderName[] = CLOTH_ENCODERS,
+  chips: FaceChipMode = DEFAULT_EXTRACT.face_chips,
+): Promise<Dataset | string> {
   const video = join(DATA, 'videos/short_hamilton_clip.mp4');
   const gtPath = join(DATA, 'videos/short_hamilton_clip.gt.json');
   if (!existsSync(video) || !existsSync(gtPath)) return `Hamilton clip skipped: ${video} or its .gt.json is absent`;
@@ -240,11 +253,17 @@ export async function hamilton(pool: FacePool, log: (s: string) => void, encoder
     gtPath,
     interval: HAMILTON_INTERVAL,
     encoders,
+    chips,
   });
 }
 
 /** One of bench/labelled-sets.ts's videos, extracted with the default encoder at the sampling its ground truth labels. */
-export async function labelledVideo(pool: FacePool, log: (s: string) => void, set: LabelledSet): Promise<Dataset | string> {
+export async function labelledVideo(
+  pool: FacePool,
+  log: (s: string) => void,
+  set: LabelledSet,
+  chips: FaceChipMode = DEFAULT_EXTRACT.face_chips,
+): Promise<Dataset | string> {
   return videoDataset(pool, log, {
     key: set.name,
     title: `Labelled video ${set.name} (bench/labelled-sets.ts, capture_interval_sec ${set.captureIntervalSec})`,
@@ -252,6 +271,7 @@ export async function labelledVideo(pool: FacePool, log: (s: string) => void, se
     gtPath: set.gt,
     interval: set.captureIntervalSec,
     encoders: [DEFAULT_EXTRACT.cloth_encoder],
+    chips,
   });
 }
 
@@ -262,6 +282,8 @@ interface VideoSpec {
   gtPath: string;
   interval: number;
   encoders: readonly ClothEncoderName[];
+  /** The chips of the face descriptors (extract option face_chips). */
+  chips: FaceChipMode;
 }
 
 async function videoDataset(pool: FacePool, log: (s: string) => void, spec: VideoSpec): Promise<Dataset> {
@@ -278,7 +300,7 @@ async function videoDataset(pool: FacePool, log: (s: string) => void, spec: Vide
       const t0 = performance.now();
       const summary = await extractFaces({
         path: video,
-        options: resolveExtractOptions({ capture_interval_sec: interval, cloth_encoder: encoder }),
+        options: resolveExtractOptions({ capture_interval_sec: interval, cloth_encoder: encoder, face_chips: spec.chips }),
         sink,
         pool,
       });
@@ -385,6 +407,7 @@ export async function photoCollection(
   root: string,
   ext: RegExp,
   log: (s: string) => void,
+  faceChips: FaceChipMode = DEFAULT_EXTRACT.face_chips,
 ): Promise<Dataset | string> {
   if (!existsSync(root)) return `${title} skipped: ${root} is absent`;
   const chips = await listChips(root, ext);
@@ -402,6 +425,7 @@ export async function photoCollection(
             minScore: DEFAULT_EXTRACT.min_face_score,
             maxFaces: 100,
             clothEncoder: e,
+            chips: faceChips,
           }),
         ),
       );
@@ -1193,8 +1217,8 @@ function keyCharacterSection(videos: Dataset[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-/** Sections of docs/QUALITY.md that other benches record (bench/correction-efficiency.ts --record, bench/recognition.ts): kept, before "## Regenerate". */
-const RECORDED_SECTIONS = ['## Correction efficiency', '## Recognition across videos'];
+/** Sections of docs/QUALITY.md that other benches record (bench/correction-efficiency.ts --record, bench/recognition.ts, bench/chip-verification.ts): kept, before "## Regenerate". */
+const RECORDED_SECTIONS = ['## Correction efficiency', '## Recognition across videos', '## Aligned chips'];
 
 export function keepRecordedSections(text: string, previous: string): string {
   let out = text;
