@@ -31,6 +31,30 @@ export type TreeSwitch = { [K in TreeShapingKey]: (typeof TREE_SHAPING)[K] exten
 export const TREE_SHAPING_KEYS = Object.keys(TREE_SHAPING) as TreeShapingKey[];
 export const TREE_SWITCHES = TREE_SHAPING_KEYS.filter((k): k is TreeSwitch => TREE_SHAPING[k] === 'switch');
 
+/** True when the options are the reference method's (a numeric sim, no tree-shaping switch on): its exact flow runs. */
+export function isReferenceFlow(opts: Pick<ClusterOptions, 'sim' | TreeSwitch>): boolean {
+  return opts.sim !== 'auto' && TREE_SWITCHES.every((k) => !opts[k]);
+}
+
+type ValueKey = { [K in TreeShapingKey]: (typeof TREE_SHAPING)[K] extends 'value' ? K : never }[TreeShapingKey];
+
+/**
+ * What a tree depends on, of the options (libs/flow's linkage key, stored whole in the linkages table's `shape`):
+ * the 'value' options, the flow that sim and the switches select, and the switches that are on (an option off is
+ * left out, so trees cached before a new switch existed keep their key while it is off).
+ */
+export type TreeShape = Pick<ClusterOptions, ValueKey> & { flow: 'reference' | 'units' } & { [K in TreeSwitch]?: true };
+
+/** The {@link TreeShape} of some options: two options of one shape cut the same tree. */
+export function treeShape(opts: TreeShapingOptions): TreeShape {
+  const shape: Record<string, unknown> = { flow: isReferenceFlow(opts) ? 'reference' : 'units' };
+  for (const k of TREE_SHAPING_KEYS) {
+    if (TREE_SHAPING[k] === 'value') shape[k] = opts[k];
+    else if (TREE_SHAPING[k] === 'switch' && opts[k]) shape[k] = true;
+  }
+  return shape as TreeShape;
+}
+
 /** The tree-shaping options of some options (what a linkage job carries), in {@link TREE_SHAPING}'s order. */
 export function treeShapingOf(opts: TreeShapingOptions): TreeShapingOptions {
   return Object.fromEntries(TREE_SHAPING_KEYS.map((k) => [k, opts[k]])) as unknown as TreeShapingOptions;

@@ -85,7 +85,7 @@ export interface ClusterContext {
  * a rejected face's unit with its person's, are cannot-links, at CANNOT_LINK_DISTANCE in the linkage and
  * never in one cluster of the cut (fclusterCannotLink) nor of the merging; min_csize never drops a
  * cluster that holds confirmed faces. The linkage depends on them: the caller's cache key must carry
- * their fingerprint (linkageVariant's `constraints`).
+ * their fingerprint (linkageKey's `people`).
  */
 export function clusterFaces(
   faces: ClusterableFace[],

@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
-import { buildClusterReport, clusterFaces, linkageKey, linkageVariant, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
+import { buildClusterReport, clusterFaces, linkageKey, linkageKeyText, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoRecord } from '../store/index.js';
 import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
 
@@ -22,7 +22,7 @@ export interface ClusterRun {
  */
 export interface PendingLinkage {
   pending: true;
-  /** libs/flow linkageKey of the options and the people's constraints: what the job computes. */
+  /** libs/flow linkageKeyText of the options and the people's constraints: what the job computes. */
   key: string;
   /** Faces of the video (the linkage costs about n²). */
   n: number;
@@ -37,12 +37,13 @@ interface Entry {
   /** Invalidates the entry if the video was re-processed. */
   stamp: string;
   faces: StoredFingerprint[];
-  linkages: Map<string, CachedLinkage>;
+  /** By linkageKeyText; `constrained`: built under people's constraints (dropped when they change). */
+  linkages: Map<string, { tree: CachedLinkage; constrained: boolean }>;
 }
 
 /**
  * Re-clustering of stored videos: orchestrates the store (fingerprints, cached linkages) and the flow
- * (libs/flow). The dendrogram for a linkage key (weights + linkage variant, libs/flow linkageKey)
+ * (libs/flow). The dendrogram for a linkage key (the tree-shaping options and the people's constraints, libs/flow linkageKey)
  * comes from memory, else from the linkages table, else it is computed once and stored there: a new
  * `sim` (a number or 'auto'), `min_csize` or merge setting only cuts and merges; the cannot-link
  * constraint of the cut and the tracks are rebuilt from the faces. Fingerprints of ready videos (which
@@ -87,10 +88,10 @@ export class ClusterService {
     return this.lru.has(videoId);
   }
 
-  /** Drops the in-memory linkages of a video whose key contains `mark` (e.g. those built under its old people constraints). */
-  forgetLinkages(videoId: string, mark: string): void {
+  /** Drops the in-memory linkages of a video built under people's constraints (they changed). */
+  forgetConstrainedLinkages(videoId: string): void {
     const e = this.lru.get(videoId);
-    if (e) for (const k of [...e.linkages.keys()]) if (k.includes(mark)) e.linkages.delete(k);
+    if (e) for (const [k, l] of [...e.linkages]) if (l.constrained) e.linkages.delete(k);
   }
 
   /** Clusters a video, computing (and storing) its linkage if no cache holds it, whatever its size. */
@@ -110,25 +111,24 @@ export class ClusterService {
     const people = await this.store.people.constraintsForVideo(video.id);
     const constraints = peopleInVideo(e.faces, people)?.fingerprint ?? null;
     const t1 = performance.now();
-    // The linkages table's `method` column holds the linkage variant ("average" for the reference flow).
-    const variant = linkageVariant(opts, constraints);
     const key = linkageKey(opts, constraints);
-    let cache = e.linkages.get(key);
+    const text = linkageKeyText(key);
+    let cache = e.linkages.get(text)?.tree;
     let source: ClusterRun['linkage'] = cache ? 'memory' : 'none';
     if (!cache && e.faces.length >= 2) {
-      const stored = await this.store.linkages.get(video.id, opts.face_cloth_weights, variant);
+      const stored = await this.store.linkages.get(video.id, key);
       if (stored && stored.n === e.faces.length) {
         cache = { Z: stored.z, maxDist: stored.maxDist };
         source = 'database';
       }
     }
-    if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo) return { pending: true, key, n: e.faces.length };
+    if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo) return { pending: true, key: text, n: e.faces.length };
     const t2 = performance.now();
     const interval = videoSampleInterval(video, e.faces);
     const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people });
     const t3 = performance.now();
     if (!cache && r.cache) {
-      await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, {
+      await this.store.linkages.put(video.id, key, {
         z: r.cache.Z,
         maxDist: r.cache.maxDist,
         n: e.faces.length,
@@ -136,7 +136,7 @@ export class ClusterService {
       });
       source = 'computed';
     }
-    if (r.cache) e.linkages.set(key, r.cache);
+    if (r.cache) e.linkages.set(text, { tree: r.cache, constrained: constraints !== null });
     const report = buildClusterReport(e.faces, r.labels, {
       sample_interval_s: interval,
       duration_s: video.durationS ?? undefined,
@@ -182,23 +182,23 @@ export class ClusterService {
     const e = await this.entry(video);
     const people = await this.store.people.constraintsForVideo(video.id);
     const constraints = peopleInVideo(e.faces, people)?.fingerprint ?? null;
-    const variant = linkageVariant(opts, constraints);
     const key = linkageKey(opts, constraints);
-    if (e.faces.length < 2) return { n: e.faces.length, ms: 0, stored: false, key, skipped: 'fewer than 2 faces' };
-    const held = await this.store.linkages.get(video.id, opts.face_cloth_weights, variant);
-    if (held && held.n === e.faces.length) return { n: e.faces.length, ms: 0, stored: false, key, skipped: 'already stored' };
+    const text = linkageKeyText(key);
+    if (e.faces.length < 2) return { n: e.faces.length, ms: 0, stored: false, key: text, skipped: 'fewer than 2 faces' };
+    const held = await this.store.linkages.get(video.id, key);
+    if (held && held.n === e.faces.length) return { n: e.faces.length, ms: 0, stored: false, key: text, skipped: 'already stored' };
     const t0 = performance.now();
     const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people });
     const ms = performance.now() - t0;
-    if (!r.cache) return { n: e.faces.length, ms, stored: false, key };
-    e.linkages.set(key, r.cache);
-    const stored = await this.store.linkages.put(video.id, opts.face_cloth_weights, variant, {
+    if (!r.cache) return { n: e.faces.length, ms, stored: false, key: text };
+    e.linkages.set(text, { tree: r.cache, constrained: constraints !== null });
+    const stored = await this.store.linkages.put(video.id, key, {
       z: r.cache.Z,
       maxDist: r.cache.maxDist,
       n: e.faces.length,
       computeMs: ms,
     });
-    return { n: e.faces.length, ms, stored, key };
+    return { n: e.faces.length, ms, stored, key: text };
   }
 
   /**
@@ -219,7 +219,7 @@ export class ClusterService {
     const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval });
     const ms = performance.now() - t0;
     const stored = r.cache
-      ? await this.store.linkages.put(videoId, opts.face_cloth_weights, linkageVariant(opts), {
+      ? await this.store.linkages.put(videoId, linkageKey(opts), {
           z: r.cache.Z,
           maxDist: r.cache.maxDist,
           n: faces.length,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { KeycastError } from '../config/index.js';
-import { PEOPLE_VARIANT_MARK } from '../flow/index.js';
 import type { FaceRef, Page, PersonEventRecord, PersonRecord, PersonRepository, Store, TenantScope } from '../store/index.js';
 import type { ClusterService } from './cluster.service.js';
 
@@ -225,8 +224,8 @@ export class PersonService {
     });
     const changed = new Set(pending.filter((p) => p.constraints).flatMap((p) => p.videoIds));
     for (const v of changed) {
-      await this.store.linkages.clearVariantsWith(v, PEOPLE_VARIANT_MARK);
-      this.opts.clusters?.forgetLinkages(v, PEOPLE_VARIANT_MARK);
+      await this.store.linkages.clearConstrained(v);
+      this.opts.clusters?.forgetConstrainedLinkages(v);
     }
     if (this.opts.notify) await this.opts.notify(pending.map((p) => ({ personId: p.personId, action: p.action, videoIds: p.videoIds, eventId: randomUUID() })));
     return (id === null ? undefined : await this.get(actor, id)) as T extends string ? PersonRecord : undefined;

@@ -13,7 +13,7 @@ export {
   type NewFace,
 } from './faces.js';
 export type { FaceUpload, BatchProgress } from './store.js';
-export { LinkageRepository, weightsKey, type StoredLinkage } from './linkages.js';
+export { LinkageRepository, type StoredLinkage, type StoredLinkageKey } from './linkages.js';
 export { SegmentRepository, type SegmentSpan, type SegmentRecord } from './segments.js';
 export { DeliveryRepository, type DeliveryAttempt, type DeliveryRecord } from './deliveries.js';
 export {

@@ -1,7 +1,8 @@
+import type { TreeShape } from '../config/index.js';
 import type { PrismaClient } from './client.js';
 import { bytesToFloat64, float64ToBytes } from './vectors.js';
 
-/** A cached dendrogram of one video for one (weights, method). */
+/** A cached dendrogram of one video for one linkage key. */
 export interface StoredLinkage {
   /** scipy layout: (n-1) rows of [a, b, dist, size], row-major. */
   z: Float64Array;
@@ -11,23 +12,27 @@ export interface StoredLinkage {
   computeMs: number;
 }
 
-/** Canonical text key of a weight pair: "1,1", "1,0.5". */
-export function weightsKey(w: readonly [number, number]): string {
-  return `${w[0]},${w[1]}`;
+/**
+ * What names a stored tree of a video (libs/flow LinkageKey, structurally): the tree-shaping options' shape (the
+ * `shape` JSONB column, compared whole) and the people's constraints' fingerprint (`people`, null: none).
+ */
+export interface StoredLinkageKey {
+  shape: TreeShape;
+  people: string | null;
 }
 
 export class LinkageRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  async get(videoId: string, weights: readonly [number, number], method: string): Promise<StoredLinkage | null> {
-    const r = await this.db.linkage.findUnique({ where: { videoId_weights_method: { videoId, weights: weightsKey(weights), method } } });
+  async get(videoId: string, key: StoredLinkageKey): Promise<StoredLinkage | null> {
+    const r = await this.db.linkage.findFirst({ where: { videoId, people: key.people, shape: { equals: key.shape } } });
     return r ? { z: bytesToFloat64(r.z), maxDist: r.maxDist, n: r.n, computeMs: r.computeMs } : null;
   }
 
   /** Stores a linkage unless one is already there for the key (two concurrent computations store one). Returns true when stored. */
-  async put(videoId: string, weights: readonly [number, number], method: string, l: StoredLinkage): Promise<boolean> {
+  async put(videoId: string, key: StoredLinkageKey, l: StoredLinkage): Promise<boolean> {
     const r = await this.db.linkage.createMany({
-      data: [{ videoId, weights: weightsKey(weights), method, z: float64ToBytes(l.z), maxDist: l.maxDist, n: l.n, computeMs: l.computeMs }],
+      data: [{ videoId, shape: key.shape, people: key.people, z: float64ToBytes(l.z), maxDist: l.maxDist, n: l.n, computeMs: l.computeMs }],
       skipDuplicates: true,
     });
     return r.count > 0;
@@ -51,9 +56,9 @@ export class LinkageRepository {
     return this.db.linkage.count({ where: { videoId } });
   }
 
-  /** Drops the cached linkages of a video whose variant (the `method` column) contains `mark`. Returns how many. */
-  async clearVariantsWith(videoId: string, mark: string): Promise<number> {
-    return (await this.db.linkage.deleteMany({ where: { videoId, method: { contains: mark } } })).count;
+  /** Drops the cached linkages of a video built under any people's constraints (they changed). Returns how many. */
+  async clearConstrained(videoId: string): Promise<number> {
+    return (await this.db.linkage.deleteMany({ where: { videoId, people: { not: null } } })).count;
   }
 
   /** Drops every cached linkage of a video (its faces changed). */

@@ -237,7 +237,10 @@ export const LinkageComputing = Type.Object(
     status: Type.Literal('computing'),
     video_id: Type.String({ format: 'uuid' }),
     linkage: Type.Object({
-      key: Type.String({ description: "The linkage computed: method and variant, weights, and the people constraints' fingerprint" }),
+      key: Type.String({
+        description:
+          "The linkage computed, as JSON text: `shape` (the options that shape the tree: weights, method, flow and the switches on) and `people` (the people constraints' fingerprint, null for none)",
+      }),
       faces: Type.Integer({ description: 'Faces clustered (the computation costs about faces²)' }),
       job: Type.Union(
         ['queued', 'running', 'retried'].map((x) => Type.Literal(x)),

@@ -3,13 +3,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
-import { clusterFaces, linkageVariant } from '../../../libs/flow/index.js';
+import { clusterFaces } from '../../../libs/flow/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { ClusterService, videoSampleInterval } from '../../../libs/services/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
-import { sql, testConfig, waitFor } from '../../e2e/support/services.js';
+import { testConfig, waitFor } from '../../e2e/support/services.js';
+import { linkageKeyOf, storedLinkageKeys } from '../../helpers/linkages.js';
 
 /** Videos above this many faces compute a new linkage in the worker (the API's SYNC_LINKAGE_MAX_FACES). */
 const SYNC_MAX = 50;
@@ -95,12 +96,9 @@ after(async () => {
   await api?.close();
 });
 
-/** The linkages rows of a video, as "variant|weights". */
-const rows = async (id: string) =>
-  (await sql<{ weights: string; method: string }>(api.databaseUrl, 'SELECT weights, method FROM linkages WHERE video_id = $1 ORDER BY id', [id])).map(
-    (r) => `${r.method}|${r.weights}`,
-  );
-const rowKey = (o: Record<string, unknown>, w = '1,1') => `${linkageVariant(resolveClusterOptions(o))}|${w}`;
+/** The linkages rows of a video, as libs/flow linkageKeyText. */
+const rows = (id: string) => storedLinkageKeys(api.databaseUrl, id);
+const rowKey = (o: Record<string, unknown>, w = '1,1') => linkageKeyOf({ ...o, face_cloth_weights: w });
 const linkageJobs = async () => (await api.deps.queues.linkage.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'])).filter(Boolean);
 
 test('a new method on a large video answers 202 at once and computes nothing in the request; the worker stores it; the same request then answers the cut', async (t) => {

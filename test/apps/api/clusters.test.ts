@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../../libs/config/index.js';
-import { clusterFaces, linkageVariant } from '../../../libs/flow/index.js';
+import { clusterFaces } from '../../../libs/flow/index.js';
 import { ClusterService } from '../../../libs/services/index.js';
 import { createClient } from '../../../libs/sdk/index.js';
 import { CharacterFaces, fetchCharacterFaces, fetchCharacters, STEP_FACES } from '../../../apps/web/src/cluster-faces.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
+import { linkageKeyOf, storedLinkageKeys } from '../../helpers/linkages.js';
 
 // Three synthetic people: fingerprints drawn around three well-separated centres, 12/8/5 faces, plus 1 outlier.
 const SIZES = [12, 8, 5];
@@ -79,12 +80,9 @@ after(async () => {
   await api?.close();
 });
 
-/** The linkages row key of some options (the method column holds the linkage variant). */
-const rowKey = (o: Record<string, unknown>, w = '1,1') => `${linkageVariant(resolveClusterOptions(o))}|${w}`;
-const linkageRows = async () =>
-  (await sql<{ weights: string; method: string }>(api.databaseUrl, 'SELECT weights, method FROM linkages WHERE video_id = $1 ORDER BY id', [videoId])).map(
-    (r) => `${r.method}|${r.weights}`,
-  );
+/** The linkages row key of some options (libs/flow linkageKey, as text). */
+const rowKey = (o: Record<string, unknown>, w = '1,1') => linkageKeyOf({ ...o, face_cloth_weights: w });
+const linkageRows = () => storedLinkageKeys(api.databaseUrl, videoId);
 
 test('GET /videos/:id/clusters: the three people, same labels as clusterFaces on the stored fingerprints, thumbnails as URLs', async () => {
   const r = await api.call('GET', `/videos/${videoId}/clusters`);
@@ -176,7 +174,10 @@ test('cannot_link, tracks, quality_weighting and shot_aware shape the tree: each
     for (const k of await linkageRows()) seen.add(k);
   }
   assert.equal((await linkageRows()).length, before + 5);
-  assert.ok(seen.has('average|1,1'), "the reference flow's linkage is stored under the method alone");
+  assert.ok(
+    seen.has(JSON.stringify({ shape: { flow: 'reference', face_cloth_weights: [1, 1], method: 'average' }, people: null })),
+    "the reference flow's linkage is stored under its method and weights alone",
+  );
   const params = (await api.call('GET', `/videos/${videoId}/clusters?tracks=true&sim=auto`)).body.params;
   assert.equal(params.tracks, true);
   assert.equal(params.sim, 'auto');

@@ -4,14 +4,14 @@ import { createServer, type Server } from 'node:http';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_CLUSTER, resolveExtractOptions, type ExtractOptions } from '../../../libs/config/index.js';
-import { linkageVariant } from '../../../libs/flow/index.js';
+import { resolveExtractOptions, type ExtractOptions } from '../../../libs/config/index.js';
 import { migrate, type VideoRecord } from '../../../libs/store/index.js';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';
 import { verifyWebhook } from '../../../libs/webhooks/index.js';
 import { freshDatabase, dropDatabase, sql, tempDir, testConfig, uniquePrefix, waitFor, TEST_REDIS_URL } from '../../e2e/support/services.js';
 import { testVideo } from '../../e2e/support/media.js';
+import { linkageKeyOf, storedLinkageKeys } from '../../helpers/linkages.js';
 
 const DB = 'keycast_test_worker';
 const storage = tempDir('worker');
@@ -111,16 +111,12 @@ test(`one segment: faces stored once each, default linkage cached, video ready (
   assert.ok(faces.length >= 2, `found ${faces.length} faces`);
   assert.equal(done.faceCount, faces.length);
   assert.equal(new Set(faces.map((f) => f.split('/').slice(0, 2).join('/'))).size, faces.length, 'no (frame, k) twice');
-  const linkages = await sql<{ weights: string; method: string; n: number; len: number }>(
-    url,
-    'SELECT weights, method, n, length(z) AS len FROM linkages WHERE video_id = $1',
-    [v.id],
-  );
+  const linkages = await sql<{ n: number; len: number }>(url, 'SELECT n, length(z) AS len FROM linkages WHERE video_id = $1', [v.id]);
   assert.deepEqual(
-    linkages.map((l) => [l.weights, l.method, l.n, l.len]),
-    [['1,1', linkageVariant(DEFAULT_CLUSTER), faces.length, (faces.length - 1) * 4 * 8]],
-    'the default linkage (keycast flow: average+units+…)',
+    linkages.map((l) => [l.n, l.len]),
+    [[faces.length, (faces.length - 1) * 4 * 8]],
   );
+  assert.deepEqual(await storedLinkageKeys(url, v.id), [linkageKeyOf({})], 'the default linkage (keycast flow, no people)');
   assert.ok(done.timings.extract_ms > 0 && done.timings.linkage_ms >= 0 && done.timings.probe_ms >= 0);
   whole = { id: v.id, faces };
 });

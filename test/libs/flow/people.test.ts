@@ -5,16 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CLUSTER, resolveClusterOptions, type ClusterOptions } from '../../../libs/config/index.js';
 import { mustLinkUnits, pairGroups, applyMinSize, singletonUnits } from '../../../libs/clustering/index.js';
-import {
-  clusterFaces,
-  linkageKey,
-  linkageVariant,
-  peopleInVideo,
-  peopleOfClusters,
-  PEOPLE_VARIANT_MARK,
-  type ClusterableFace,
-  type PersonConstraint,
-} from '../../../libs/flow/index.js';
+import { clusterFaces, linkageKey, peopleInVideo, peopleOfClusters, type ClusterableFace, type PersonConstraint } from '../../../libs/flow/index.js';
 import { labelledFaces } from '../../../bench/labelled-faces.js';
 
 let faces: ClusterableFace[];
@@ -184,12 +175,12 @@ describe('people in the clustering (real fingerprints)', () => {
     const fp = (p: PersonConstraint[]) => peopleInVideo(faces, p)?.fingerprint ?? null;
     const a = fp(people);
     assert.ok(a && /^[0-9a-f]{16}$/.test(a));
-    assert.equal(linkageVariant(opts, a), `${linkageVariant(opts)}${PEOPLE_VARIANT_MARK}${a}`);
-    assert.equal(linkageKey(opts, null), linkageKey(opts), 'no people: the key of today');
-    assert.equal(
-      linkageVariant({ ...opts, sim: 0.5, cannot_link: false, quality_weighting: false, shot_aware: false }, a),
-      `average${PEOPLE_VARIANT_MARK}${a}`,
-    );
+    assert.deepEqual(linkageKey(opts, a), { shape: linkageKey(opts).shape, people: a });
+    assert.deepEqual(linkageKey(opts, null), linkageKey(opts), 'no people: the key of today');
+    assert.deepEqual(linkageKey({ ...opts, sim: 0.5, cannot_link: false, quality_weighting: false, shot_aware: false }, a), {
+      shape: { flow: 'reference', face_cloth_weights: [1, 1], method: 'average' },
+      people: a,
+    });
     // Renamed ids and reordered people: same constraints, same tree.
     assert.equal(fp([...people].reverse().map((p, i) => ({ ...p, id: `renamed-${i}` }))), a);
     assert.equal(fp([...people, { id: 'z', faces: [123_456_789] }]), a);

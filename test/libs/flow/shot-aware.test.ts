@@ -7,7 +7,8 @@ import {
   clothCountsRule,
   clusterFaces,
   isReferenceFlow,
-  linkageVariant,
+  linkageKey,
+  linkageKeyText,
   mergeFragments,
   pairDistances,
   type ClusterableFace,
@@ -89,12 +90,27 @@ test('clusterFaces: a person in other clothes in another shot is one cluster wit
   assert.equal(clustersOf(off, 'A').size, 2, `shot-blind: ${off}`);
 });
 
-test('shot_aware shapes the linkage: its own variant, never the reference flow', () => {
-  assert.equal(linkageVariant(resolveClusterOptions({ shot_aware: true })), 'average+units+quality+cannot_link+shots');
+test('shot_aware shapes the linkage: its own key, never the reference flow', () => {
+  assert.deepEqual(linkageKey(resolveClusterOptions({ shot_aware: true })).shape, {
+    flow: 'units',
+    face_cloth_weights: [1, 1],
+    method: 'average',
+    quality_weighting: true,
+    cannot_link: true,
+    shot_aware: true,
+  });
+  assert.notDeepEqual(linkageKey(resolveClusterOptions({ shot_aware: false })), linkageKey(resolveClusterOptions({ shot_aware: true })));
   assert.equal(isReferenceFlow(resolveClusterOptions({ sim: 0.4, cannot_link: false, tracks: false, quality_weighting: false, shot_aware: true })), false);
-  assert.equal(linkageVariant(resolveClusterOptions({ sim: 0.4, cannot_link: false, tracks: false, quality_weighting: false, shot_aware: false })), 'average');
+  assert.deepEqual(linkageKey(resolveClusterOptions({ sim: 0.4, cannot_link: false, tracks: false, quality_weighting: false, shot_aware: false })).shape, {
+    flow: 'reference',
+    face_cloth_weights: [1, 1],
+    method: 'average',
+  });
   // the fragment pass and the key-character gate only cut: no new linkage
-  assert.equal(linkageVariant(resolveClusterOptions({ merge_fragments: true, key_min_s: 9 })), linkageVariant(resolveClusterOptions({})));
+  assert.equal(
+    linkageKeyText(linkageKey(resolveClusterOptions({ merge_fragments: true, key_min_s: 9 }))),
+    linkageKeyText(linkageKey(resolveClusterOptions({}))),
+  );
 });
 
 test('mergeFragments: a small cluster joins the larger one whose nearest faces agree', () => {

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, treeShape, type ClusterOptions } from '../../../libs/config/index.js';
 import { createStore, migrate, bytesToFloat32, float32ToBytes, type Store } from '../../../libs/store/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { freshDatabase, dropDatabase, sql, tempDir } from '../../e2e/support/services.js';
@@ -212,23 +212,44 @@ test('video list is newest first with a keyset cursor that visits every video on
   for (const id of ids) assert.ok(seen.slice(0, 5).includes(id), 'the newest five come first');
 });
 
-test('linkage cache: one row per (video, weights, method); a second put is ignored', async () => {
+const shape = (o: Partial<ClusterOptions> = {}) => treeShape({ ...DEFAULT_CLUSTER, ...o });
+
+test('linkage cache: one row per (video, people, shape), an unconstrained one included; a second put is ignored', async () => {
   const v = await newVideo();
   const z = new Float64Array([0, 1, 0.5, 2, 2, 3, 0.9, 3]);
-  assert.equal(await store.linkages.put(v.id, [1, 1], 'average', { z, maxDist: 1.25, n: 3, computeMs: 2 }), true);
-  assert.equal(await store.linkages.put(v.id, [1, 1], 'average', { z: new Float64Array(8), maxDist: 9, n: 3, computeMs: 2 }), false);
-  const got = await store.linkages.get(v.id, [1, 1], 'average');
+  const key = { shape: shape(), people: null };
+  assert.equal(await store.linkages.put(v.id, key, { z, maxDist: 1.25, n: 3, computeMs: 2 }), true);
+  assert.equal(await store.linkages.put(v.id, key, { z: new Float64Array(8), maxDist: 9, n: 3, computeMs: 2 }), false, 'NULL people: not distinct');
+  // The shape is compared whole, whatever the order of its keys.
+  const reordered = Object.fromEntries(Object.entries(key.shape).reverse()) as typeof key.shape;
+  const got = await store.linkages.get(v.id, { shape: reordered, people: null });
   assert.deepEqual(got!.z, z);
   assert.equal(got!.maxDist, 1.25);
-  assert.equal(await store.linkages.get(v.id, [1, 0.5], 'average'), null);
+  assert.equal(await store.linkages.get(v.id, { shape: shape({ face_cloth_weights: [1, 0.5] }), people: null }), null);
+  assert.equal(await store.linkages.get(v.id, { shape: shape({ tracks: true }), people: null }), null);
+  assert.equal(await store.linkages.get(v.id, { shape: shape(), people: 'abc' }), null);
   assert.equal(await store.linkages.count(v.id), 1);
+});
+
+test("linkage cache: a video's trees built under people's constraints are dropped by field, the others stay", async () => {
+  const v = await newVideo();
+  const other = await newVideo();
+  const l = { z: new Float64Array(8), maxDist: 1, n: 3, computeMs: 1 };
+  await store.linkages.put(v.id, { shape: shape(), people: null }, l);
+  await store.linkages.put(v.id, { shape: shape(), people: 'aaaa' }, l);
+  await store.linkages.put(v.id, { shape: shape({ method: 'complete' }), people: 'bbbb' }, l);
+  await store.linkages.put(other.id, { shape: shape(), people: 'aaaa' }, l);
+  assert.equal(await store.linkages.clearConstrained(v.id), 2);
+  assert.ok(await store.linkages.get(v.id, { shape: shape(), people: null }));
+  assert.equal(await store.linkages.get(v.id, { shape: shape(), people: 'aaaa' }), null);
+  assert.ok(await store.linkages.get(other.id, { shape: shape(), people: 'aaaa' }), 'another video keeps its trees');
 });
 
 test('deleting a video removes its rows and its files', async () => {
   const v = await newVideo();
   await store.segments.ensure(v.id, [{ idx: 0, startS: 0, endS: 10 }]);
   await store.writeFaceBatch(v.id, 0, [face(0, 0, 0)], { frames: 1, faces: 1, t: 0, fraction: 1 });
-  await store.linkages.put(v.id, [1, 1], 'average', { z: new Float64Array(0), maxDist: 0, n: 1, computeMs: 0 });
+  await store.linkages.put(v.id, { shape: shape(), people: null }, { z: new Float64Array(0), maxDist: 0, n: 1, computeMs: 0 });
   const thumb = store.files.path(store.files.thumbKey(v.id, 0, 0));
   assert.ok(existsSync(thumb));
   assert.equal(await store.deleteVideo(v.id), true);
