@@ -1,0 +1,90 @@
+// apps/api/photo.ts without a server: the header rules and the decoding slot's queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPhotoHeader, DecodeGate, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE } from '../../../apps/api/photo.js';
+import { ApiError } from '../../../apps/api/errors.js';
+
+const codeOf = (fn: () => void): string | null => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return (e as ApiError).code;
+  }
+};
+
+test('checkPhotoHeader: format, size, pixels, longest side and aspect, each at its edge', () => {
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'jpeg', width: 6000, height: 4000 })),
+    null,
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'gif', width: 10, height: 10 })),
+    'NOT_AN_IMAGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 0, height: 10 })),
+    'NOT_AN_IMAGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 8000, height: PHOTO_MAX_PIXELS / 8000 })),
+    null,
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 8000, height: PHOTO_MAX_PIXELS / 8000 + 1 })),
+    'IMAGE_TOO_LARGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'webp', width: PHOTO_MAX_SIDE, height: 1000 })),
+    null,
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'webp', width: PHOTO_MAX_SIDE + 1, height: 1000 })),
+    'IMAGE_TOO_LARGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 100 * PHOTO_MAX_ASPECT, height: 100 })),
+    null,
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 100, height: 100 * PHOTO_MAX_ASPECT + 1 })),
+    'IMAGE_TOO_LARGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 40_000_000, height: 1 })),
+    'IMAGE_TOO_LARGE',
+  );
+  assert.equal(
+    codeOf(() => checkPhotoHeader({ format: 'png', width: 1, height: 40_000_000 })),
+    'IMAGE_TOO_LARGE',
+  );
+});
+
+test('DecodeGate: at most `limit` run at once, `queue` wait in order, the next is refused UNAVAILABLE at once', async () => {
+  const gate = new DecodeGate(1, 2);
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  const release: (() => void)[] = [];
+  const job = (i: number) =>
+    gate.run(async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => release.push(r));
+      order.push(i);
+      running--;
+      return i;
+    });
+  const jobs = [job(1), job(2), job(3)];
+  await assert.rejects(job(4), (e: ApiError) => e.code === 'UNAVAILABLE');
+  for (let k = 0; k < 3; k++) {
+    while (release.length === 0) await new Promise((r) => setImmediate(r));
+    release.shift()!();
+  }
+  assert.deepEqual(await Promise.all(jobs), [1, 2, 3]);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(most, 1);
+  // A failing holder frees its slot too.
+  await assert.rejects(gate.run(async () => Promise.reject(new Error('corrupt'))));
+  assert.equal(await gate.run(async () => 5), 5);
+});
