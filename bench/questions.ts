@@ -13,10 +13,8 @@
  * lowered NMI, and the free edits correction-efficiency needs for the same start.
  * With --record the table replaces the section "Questions" of docs/QUALITY.md.
  *
- * --scale [--n 10000] [--reps 20]: the time of one question page on a cached tree at n faces (the synthetic video of
- * bench/people-latency.ts: real descriptors jittered, 50 people, 1,000 constraints): the cut of the cached
- * constrained linkage (what GET /videos/:id/clusters costs), then questionsFor on it; p50/p95 of each, printed
- * for bench/RESULTS.md.
+ * --scale [--n 10000] [--reps 20]: the time of a question page at n faces on a cached tree, through the API (scale),
+ * printed for bench/RESULTS.md.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -27,8 +25,9 @@ import { DEFAULT_CLUSTER } from '../libs/config/index.js';
 import { answerEdits, clusterFaces, questionsFor, type PeopleEdit, type PersonConstraint, type Question } from '../libs/flow/index.js';
 import { correctionRun, SETTINGS } from './correction-efficiency.js';
 import { labelledFaces } from './labelled-faces.js';
-import { makePeople } from './people-latency.js';
-import { syntheticVideo } from './synthetic-video.js';
+import { APP_STEP_QUERY } from './recut-latency.js';
+import { largeVideoMissing, seedLargeVideo } from '../test/e2e/support/large-video.js';
+import { startApi } from '../test/e2e/support/api.js';
 import { LABELLED_SET_NAMES, missingSources } from './labelled-sets.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -189,6 +188,11 @@ export function questionTable(runs: QuestionRun[]): string {
   ].join('\n');
 }
 
+/**
+ * GET /videos/:id/questions?limit=10 through a real API on loopback, on the 10,000-face fixture (test/e2e/support
+ * large-video.ts, default tree cached), in turn with the review app's slider step of GET /clusters (the same cut, no
+ * questions) and GET /health (the run's reference for load and HTTP). p50/p95 of the client's latency.
+ */
 async function scale(): Promise<void> {
   const arg = (k: string, d: number) => {
     const i = process.argv.indexOf(k);
@@ -196,39 +200,41 @@ async function scale(): Promise<void> {
   };
   const n = arg('--n', 10_000);
   const reps = arg('--reps', 20);
-  const { faces, identity } = await syntheticVideo(n);
-  const people = makePeople(faces, identity);
-  const load0 = loadavg();
-  const built = clusterFaces(faces, DEFAULT_CLUSTER, undefined, { people });
-  const cutMs: number[] = [];
-  const askMs: number[] = [];
-  let count = 0;
-  let clusters = 0;
-  for (let k = 0; k < reps; k++) {
-    let t = performance.now();
-    const { labels } = clusterFaces(faces, DEFAULT_CLUSTER, built.cache, { people });
-    cutMs.push(performance.now() - t);
-    t = performance.now();
-    const qs = questionsFor({ faces, labels, people });
-    askMs.push(performance.now() - t);
-    count = qs.length;
-    clusters = new Set(labels.filter((l) => l !== null)).size;
+  const missing = largeVideoMissing();
+  if (missing) throw new Error(missing);
+  const api = await startApi(`keycast_bench_questions${process.env.KEYCAST_TEST_DB_SUFFIX ?? ''}`, { rateLimitMax: 0 });
+  try {
+    const video = await seedLargeVideo(api.deps.store, api.databaseUrl, { tenantId: api.auth.tenantId, n });
+    const paths = {
+      health: '/health',
+      clusters: `/videos/${video.id}/clusters?${APP_STEP_QUERY}`,
+      questions: `/videos/${video.id}/questions?limit=10`,
+    };
+    const ms: Record<keyof typeof paths, number[]> = { health: [], clusters: [], questions: [] };
+    let total = 0;
+    const load0 = loadavg();
+    for (let i = -2; i < reps; i++) {
+      for (const k of Object.keys(paths) as (keyof typeof paths)[]) {
+        const t0 = performance.now();
+        const r = await fetch(`${api.baseUrl}${paths[k]}`, { headers: api.auth.headers });
+        const body = await r.text();
+        if (r.status !== 200) throw new Error(`${paths[k]}: ${r.status} ${body.slice(0, 300)}`);
+        if (i >= 0) ms[k].push(performance.now() - t0);
+        if (k === 'questions') total = (JSON.parse(body) as { total: number }).total;
+      }
+    }
+    const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)].toFixed(1);
+    process.stdout.write(
+      `API at n = ${video.n} (${total} open questions), ${reps} rounds, ${cpus().length} cores, load ${load0.map((x) => x.toFixed(1)).join(', ')} -> ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(', ')}, Node ${process.version}\n` +
+        Object.entries(ms)
+          .map(([k, xs]) => `  ${k.padEnd(9)} p50 ${pct(xs, 0.5)} ms, p95 ${pct(xs, 0.95)} ms\n`)
+          .join(''),
+    );
+  } finally {
+    await api.close();
   }
-  const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)].toFixed(1);
-  process.stdout.write(
-    `questions at n = ${n} (${clusters} clusters, ${count} open questions, 50 people), ${reps} reps, ${cpus().length} cores, load ${load0.map((x) => x.toFixed(1)).join(', ')} -> ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(', ')}, Node ${process.version}\n` +
-      `  cut of the cached tree: p50 ${pct(cutMs, 0.5)} ms, p95 ${pct(cutMs, 0.95)} ms\n` +
-      `  questions on the cut:   p50 ${pct(askMs, 0.5)} ms, p95 ${pct(askMs, 0.95)} ms\n` +
-      `  page (cut + questions): p50 ${pct(
-        cutMs.map((c, i) => c + askMs[i]),
-        0.5,
-      )} ms, p95 ${pct(
-        cutMs.map((c, i) => c + askMs[i]),
-        0.95,
-      )} ms\n`,
-  );
 }
 
 async function main(): Promise<void> {

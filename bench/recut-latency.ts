@@ -13,7 +13,8 @@
  * machine's load and the HTTP stack, not the re-cut. With --record the table replaces the section of bench/RESULTS.md.
  */
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { largeVideoMissing, seedLargeVideo, seedPeople, type LargeVideo } from '../test/e2e/support/large-video.js';
 import { startApi, type RunningApi } from '../test/e2e/support/api.js';
 import { REPO_ROOT } from '../test/e2e/support/services.js';
@@ -121,4 +122,4 @@ async function main(): Promise<void> {
     replaceResultsSection(join(REPO_ROOT, 'bench/RESULTS.md'), SECTION, table, '<!-- recut-latency notes -->', '<!-- /recut-latency notes -->');
 }
 
-await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
