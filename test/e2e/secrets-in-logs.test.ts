@@ -24,6 +24,9 @@ const secrets = {
   callbackQuery: `sig${hex(8)}`,
   failingPath: `failpath${hex(8)}`,
   failingQuery: `qs${hex(8)}`,
+  ingestPath: `ingestpath${hex(8)}`,
+  ingestQuery: `amzsig${hex(8)}`,
+  missingQuery: `gonesig${hex(8)}`,
 };
 
 let api: ApiProcess;
@@ -34,10 +37,18 @@ const hooks: string[] = [];
 const storage = tempDir('secrets');
 let databaseUrl: string;
 let env: Record<string, string>;
+/** What the receiver serves to a GET (a video to ingest by URL); its first GET of it answers 503 (a retried attempt). */
+let servedVideo: Buffer = Buffer.alloc(0);
+let ingestGets = 0;
 
 before(async () => {
   databaseUrl = await freshDatabase(DB);
   receiver = createServer((req, res) => {
+    if (req.method === 'GET') {
+      if (!req.url?.includes(secrets.ingestPath)) return void res.writeHead(404).end();
+      if (ingestGets++ === 0) return void res.writeHead(503).end();
+      return void res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(servedVideo.length) }).end(servedVideo);
+    }
     hooks.push(req.url ?? '');
     req.resume();
     // The failing path answers 500: its attempts are logged and retried, with the URL in the error.
@@ -54,6 +65,8 @@ before(async () => {
     WEBHOOK_SECRET: secrets.webhookSecret,
     MEDIA_TOKEN_SECRET: secrets.mediaTokenSecret,
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    INGEST_ALLOW_PRIVATE: 'true',
+    INGEST_BACKOFF_MS: '100',
     WEBHOOK_MAX_ATTEMPTS: '2',
     WEBHOOK_BACKOFF_MS: '200',
     RATE_LIMIT_MAX: '0',
@@ -100,6 +113,18 @@ test('no secret in any line the API and the worker write, at a level that logs e
     videos.push(r.body.id);
   }
 
+  // Videos by URL (presigned-style query secrets): one served after a 503 (retried), one that is not there (failed).
+  servedVideo = media.mp4;
+  const ingest = [
+    `${receiverUrl}/${secrets.ingestPath}/clip.mp4?X-Amz-Signature=${secrets.ingestQuery}`,
+    `${receiverUrl}/gone.mp4?sig=${secrets.missingQuery}`,
+  ];
+  for (const url of ingest) {
+    const r = await call('POST', '/videos', { headers: { ...auth(key), 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    videos.push(r.body.id);
+  }
+
   // A media token, used on every route that takes one, as a browser would; then misused.
   const minted = await call('POST', '/media-tokens', { headers: auth(key) });
   assert.equal(minted.status, 201);
@@ -132,6 +157,15 @@ test('no secret in any line the API and the worker write, at a level that logs e
       what: 'webhook attempts',
     },
   );
+  for (const [id, want] of [
+    [videos[2], 'ready'],
+    [videos[3], 'failed'],
+  ])
+    await waitFor(async () => (await call('GET', `/videos/${id}`, { headers: auth(key) })).body.status === want, {
+      timeoutMs: 120_000,
+      what: `ingest ${want}`,
+    });
+  assert.ok(ingestGets >= 2, 'the first download attempt was refused and retried');
   await waitFor(async () => worker.logs.filter((l) => l.msg === 'webhook attempt').length >= 3, { timeoutMs: 20_000, what: 'attempt log lines' });
 
   const apiOut = api.output();
