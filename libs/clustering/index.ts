@@ -4,7 +4,7 @@ export * from './types.js';
 export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance, condensedBuffer, resolveThreads } from './pdist.js';
 export { openPdist } from './pdist-engine.js';
 export type { PdistRows } from './pdist-engine.js';
-export { linkage, linkageCondensed, MIRROR_MAX_BYTES } from './linkage.js';
+export { linkage, MIRROR_MAX_BYTES } from './linkage.js';
 export { linkageFits, assertLinkageFits } from './linkage-shape.js';
 export type { LinkageOptions, LinkageStats } from './linkage.js';
 export { fcluster, fclusterMonocrit, maxDistPerNode, cutAtSim } from './fcluster.js';

@@ -3,7 +3,6 @@ import { genericLinkage } from './generic-linkage.js';
 import { mstSingleLinkage } from './mst-single.js';
 import { nnChain } from './nn-chain.js';
 import { NN_PAIR_MIN_LIVE, NnPair, type NnPairStats } from './nn-chain-pair.js';
-import { numObsCondensed } from './pdist.js';
 import { relabel } from './relabel.js';
 import { lowerTriangle } from './triangles.js';
 import type { Condensed, LinkageMatrix, LinkageMethod } from './types.js';
@@ -149,9 +148,4 @@ function sharedCopy(c: Condensed): Condensed {
   const out = c instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(c.byteLength)) : new Float64Array(new SharedArrayBuffer(c.byteLength));
   out.set(c);
   return out;
-}
-
-/** {@link linkage} when only the condensed matrix is at hand: n is derived from its length. */
-export function linkageCondensed(condensed: Condensed, method: LinkageMethod, opts: LinkageOptions = {}): LinkageMatrix {
-  return linkage(condensed, numObsCondensed(condensed.length), method, opts);
 }

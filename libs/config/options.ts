@@ -84,8 +84,6 @@ export interface ClusterOptions {
   key_min_share: number;
 }
 
-export type AnalyzeOptions = ExtractOptions & ClusterOptions;
-
 export const DEFAULT_EXTRACT: Readonly<ExtractOptions> = Object.freeze({
   capture_interval_sec: 1,
   use_scene_transition: false,
@@ -243,11 +241,6 @@ export function resolveClusterOptions(input: Record<string, unknown> = {}, { str
     key_min_s: num('key_min_s', o.key_min_s, 0, 1e7),
     key_min_share: num('key_min_share', o.key_min_share, 0, 1),
   };
-}
-
-export function resolveAnalyzeOptions(input: Record<string, unknown> = {}): AnalyzeOptions {
-  rejectUnknown(input, [...EXTRACT_KEYS, ...CLUSTER_KEYS]);
-  return { ...resolveExtractOptions(input, { strict: false }), ...resolveClusterOptions(input, { strict: false }) };
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,5 @@
 import type { Condensed, Precision } from '../clustering/index.js';
 import { NEUTRAL_SHARE, faceShare } from './face-quality.js';
-import { medianClothRatio } from './appearance-distances.js';
 import { forEachDistanceChunk, packRows, resultBuffer, sampledClothRatio } from './distance-chunks.js';
 
 export type DistanceScale = 'fingerprint' | 'face-units';
@@ -110,11 +109,6 @@ export function normalised(v: ArrayLike<number>): Float64Array {
   if (norm === 0) return out;
   for (let k = 0; k < v.length; k++) out[k] = v[k] / norm;
   return out;
-}
-
-/** ρ = median(dc / df) over dressed pairs with df > 0 (appearance-distances' sample); 1 when there is none or it is 0. */
-export function clothRatio(df: Float64Array, dc: Float64Array, dressed: readonly boolean[]): number {
-  return positiveRatio(medianClothRatio(df, dc, dressed));
 }
 
 function positiveRatio(r: number): number {

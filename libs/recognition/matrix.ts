@@ -17,12 +17,6 @@ export function packFaces(faces: readonly ArrayLike<number>[], dim = FACE_DIM): 
   return { rows: faces.length, dim, data };
 }
 
-/** Packs vectors that are already unit vectors (from storage that keeps them so), without copying rows twice. */
-export function packUnitRows(rows: number, data: Float32Array, dim = FACE_DIM): FaceMatrix {
-  if (data.length !== rows * dim) throw new Error(`matrix data has ${data.length} values, expected ${rows} x ${dim}`);
-  return { rows, dim, data };
-}
-
 /** out[r] = <row r, q> for every row. The one kernel of the exact search (unrolled by 4: V8 keeps it in registers). */
 export function dotAll(m: FaceMatrix, q: Float32Array, out: Float32Array = new Float32Array(m.rows)): Float32Array {
   const { data, dim, rows } = m;

@@ -1,5 +1,6 @@
 import { RECOGNITION, buildVersionedGalleries, rankAcrossVersions, rankPeople, type PeopleGallery, type PersonScore } from '../recognition/index.js';
 import type { Store } from '../store/index.js';
+import type { ClusterRun } from './cluster.service.js';
 
 /** A person as suggestions and matches name them. */
 export interface KnownPerson {
@@ -75,6 +76,40 @@ export class PeopleGalleries {
   }
 
   /**
+   * The suggestion of every cluster of a clustering of a video that carries no confirmed person (cluster id → person
+   * and score, rounded to 4 decimals): the tenant's person its faces are recognised as, open set, in the descriptor
+   * version most of its faces have ({@link suggest}). The rule: a person one of the cluster's faces was rejected from
+   * is never suggested for it.
+   */
+  async suggestForClusters(
+    tenantId: string,
+    videoId: string,
+    run: Pick<ClusterRun, 'report' | 'faces' | 'people'>,
+  ): Promise<Map<number, { person: KnownPerson; score: number }>> {
+    const open = run.report.clusters.filter((c) => !run.people.has(c.id));
+    if (open.length === 0) return new Map();
+    const vec = new Map(run.faces.map((f) => [f.id, f.face]));
+    const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
+    const rejectedFrom = new Map<number, string[]>();
+    for (const p of await this.store.people.constraintsForVideo(videoId))
+      for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
+    const found = await this.suggest(
+      tenantId,
+      open.map((c) => ({
+        faces: c.faces.map((id) => vec.get(id)!),
+        version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
+        exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
+      })),
+    );
+    const out = new Map<number, { person: KnownPerson; score: number }>();
+    open.forEach((c, i) => {
+      const s = found[i];
+      if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
+    });
+    return out;
+  }
+
+  /**
    * The people one face is, best first, those passing the open-set threshold only (a stranger has none).
    * `face` gives the face's descriptor in each version it was described in (a search photo: every version).
    */
@@ -84,4 +119,11 @@ export class PeopleGalleries {
     const ranked = rankAcrossVersions(galleries, query, RECOGNITION, (p) => p.id).filter((s) => s.score >= RECOGNITION.threshold);
     return ranked.slice(0, limit);
   }
+}
+
+/** The most common value (a video's faces share one descriptor version; a mix would take the larger part). */
+function majority(xs: readonly number[]): number {
+  const n = new Map<number, number>();
+  for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
+  return [...n].reduce((a, b) => (b[1] > a[1] ? b : a), [1, 0])[0];
 }

@@ -1,154 +1,14 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DEFAULT_CLUSTER, resolveClusterOptions, treeShapingOf, type ClusterOptions } from '../../../libs/config/index.js';
 import { renderMontage } from '../../../libs/report/index.js';
-import { QueueUnavailableError } from '../../../libs/queue/index.js';
-import { pageFaces, type ClusterRun, type FacePage, type PendingLinkage } from '../../../libs/services/index.js';
-import type { VideoRecord } from '../../../libs/store/index.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.js';
+import { pageFaces, type FacePage } from '../../../libs/services/index.js';
+import { answerComputing, clusterQueryOf, clusterVideo, readyVideo } from '../cluster-requests.js';
 import { scopeOf } from '../plugins/auth.js';
 import { privateImage, thumbnailUrl } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
-import {
-  ClusterQuery,
-  ClusterQueryProps,
-  ClusterResultSchema,
-  FACE_PAGE_MAX,
-  FACES_PER_CLUSTER_DEFAULT,
-  LinkageComputing,
-  MontageQuery,
-} from '../schemas/clusters.js';
-
-/** The clustering keys of a query: those of the schema (one list; the montage adds its own keys). */
-const CLUSTER_KEYS = Object.keys(ClusterQueryProps) as (keyof typeof ClusterQueryProps)[];
-
-/** The clustering options of a query string (other keys ignored), validated like the CLI's flags. */
-export function clusterOptionsOf(query: Record<string, unknown>): ClusterOptions {
-  const input: Record<string, unknown> = {};
-  for (const k of CLUSTER_KEYS) if (query[k] !== undefined) input[k] = query[k];
-  return resolveClusterOptions(input);
-}
-
-/** A clustering option in a query string, as resolveClusterOptions reads it back. */
-const queryValue = (v: ClusterOptions[keyof ClusterOptions]) => (Array.isArray(v) ? v.join(',') : String(v));
-
-/**
- * The query string of some clustering options, the defaults left out: what a link to another route of the same cut
- * carries (a cluster's faces_next), so the cluster ids it names mean the same clusters there.
- */
-export function clusterQueryOf(opts: ClusterOptions): URLSearchParams {
-  const q = new URLSearchParams();
-  for (const k of CLUSTER_KEYS) if (queryValue(opts[k]) !== queryValue(DEFAULT_CLUSTER[k])) q.set(k, queryValue(opts[k]));
-  return q;
-}
-
-/** The caller's video, which must exist (404, also for another tenant's) and be ready (409 VIDEO_NOT_READY). */
-export async function readyVideo(app: FastifyInstance, req: FastifyRequest, id: string): Promise<VideoRecord> {
-  const v = await app.keycast.store.videos.get(id, scopeOf(req));
-  if (!v) throw new ApiError('NOT_FOUND', `no video ${id}`);
-  if (v.status !== 'ready') {
-    const why = v.status === 'failed' ? `failed (${v.errorCode}: ${v.errorMessage})` : `${v.status}, ${Math.round(v.progress * 100)}% done`;
-    throw new ApiError('VIDEO_NOT_READY', `video ${id} is not ready: ${why}`);
-  }
-  return v;
-}
-
-/**
- * Clusters a ready video with the query's options: a cut of the cached linkage, or of one computed here when the
- * video is small (config.syncLinkageMaxFaces); otherwise `pending` and nothing computed (answer with {@link answerComputing}).
- */
-export async function clusterVideo(
-  app: FastifyInstance,
-  video: VideoRecord,
-  query: Record<string, unknown>,
-): Promise<{ run: ClusterRun; opts: ClusterOptions; pending?: undefined } | { pending: PendingLinkage; opts: ClusterOptions; run?: undefined }> {
-  const opts = clusterOptionsOf(query);
-  const r = await app.keycast.clusters.clusterIfCheap(video, opts, { computeUpTo: app.keycast.config.syncLinkageMaxFaces });
-  return 'pending' in r ? { pending: r, opts } : { run: r, opts };
-}
-
-/**
- * The 202 of a request whose linkage is not cached: queues its computation (one job per video and linkage key, so
- * identical requests share it) and points the client at the same request to repeat.
- */
-export async function answerComputing(
-  app: FastifyInstance,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  video: VideoRecord,
-  pending: PendingLinkage,
-  opts: ClusterOptions,
-  /** The request to repeat (path and query), when it is not this one (an answer points at the questions it asks for). */
-  repeat: string = req.url,
-) {
-  let job: 'queued' | 'running' | 'retried';
-  try {
-    job = await app.keycast.queues.enqueueLinkage(video.id, pending.key, treeShapingOf(opts));
-  } catch (e) {
-    if (e instanceof QueueUnavailableError) throw new ApiError('UNAVAILABLE', `could not queue the linkage computation: ${e.message}`);
-    throw e;
-  }
-  const self = `${app.keycast.config.publicBaseUrl}${repeat}`;
-  // From the workers' measured speed (a 4 s job says about 5 s), so a client polls once, not for nothing.
-  const wait = await app.keycast.clusters.expectedLinkageS(pending.n);
-  return reply
-    .code(202)
-    .header('retry-after', String(wait))
-    .header('location', self)
-    .header('cache-control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send({
-      status: 'computing' as const,
-      video_id: video.id,
-      linkage: { key: pending.key, faces: pending.n, job },
-      retry_after_s: wait,
-      links: { self, video: `${app.keycast.config.publicBaseUrl}/videos/${video.id}` },
-    });
-}
+import { ClusterQuery, ClusterResultSchema, FACE_PAGE_MAX, FACES_PER_CLUSTER_DEFAULT, LinkageComputing, MontageQuery } from '../schemas/clusters.js';
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
-
-/** The most common value (a video's faces share one descriptor version; a mix would take the larger part). */
-function majority(xs: readonly number[]): number {
-  const n = new Map<number, number>();
-  for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
-  return [...n].reduce((a, b) => (b[1] > a[1] ? b : a), [1, 0])[0];
-}
-
-/**
- * The suggestion of every cluster without a confirmed person (cluster id → person and score): the
- * tenant's people recognised from the cluster's faces' descriptors (libs/recognition, open set).
- */
-export async function suggestFor(
-  app: FastifyInstance,
-  tenantId: string,
-  videoId: string,
-  run: ClusterRun,
-): Promise<Map<number, { person: { id: string; name: string | null }; score: number }>> {
-  const open = run.report.clusters.filter((c) => !run.people.has(c.id));
-  if (open.length === 0) return new Map();
-  const vec = new Map(run.faces.map((f) => [f.id, f.face]));
-  const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
-  // A person one of the cluster's faces was rejected from is never suggested for it.
-  const rejectedFrom = new Map<number, string[]>();
-  for (const p of await app.keycast.store.people.constraintsForVideo(videoId))
-    for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
-  const found = await app.keycast.galleries.suggest(
-    tenantId,
-    open.map((c) => ({
-      faces: c.faces.map((id) => vec.get(id)!),
-      version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
-      exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
-    })),
-  );
-  const out = new Map<number, { person: { id: string; name: string | null }; score: number }>();
-  open.forEach((c, i) => {
-    const s = found[i];
-    if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
-  });
-  return out;
-}
 
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
@@ -176,7 +36,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
       const idOf = (id: number) => pub.get(id)!;
       const t1 = performance.now();
-      const suggestions = await suggestFor(app, scopeOf(req).tenantId, video.id, run);
+      const suggestions = await app.keycast.galleries.suggestForClusters(scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
       // Every list is paged as GET /videos/:id/faces pages it: each cluster and the unclustered faces embed their first
       // page (faces_per_cluster), the video's faces theirs (faces_limit), and each links its next page in the same cut.

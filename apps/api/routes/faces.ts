@@ -6,7 +6,7 @@ import { scopeOf } from '../plugins/auth.js';
 import { presentFace, privateImage } from '../present.js';
 import { FaceIdParams, VideoIdParams, errors } from '../schemas/common.js';
 import { FACE_PAGE_DEFAULT, FaceList, FaceListQuery, LinkageComputing, ThumbnailQuery } from '../schemas/clusters.js';
-import { answerComputing, clusterVideo } from './clusters.js';
+import { answerComputing, clusterVideo } from '../cluster-requests.js';
 
 export const faceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;

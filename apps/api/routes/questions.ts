@@ -8,14 +8,14 @@ import { scopeOf } from '../plugins/auth.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { LinkageComputing } from '../schemas/clusters.js';
 import { AnswerBody, AnswerResult, QuestionPage, QuestionParams, QuestionQuery, QUESTION_PAGE_DEFAULT } from '../schemas/questions.js';
-import { answerComputing, clusterVideo, readyVideo, suggestFor } from './clusters.js';
+import { answerComputing, clusterVideo, readyVideo } from '../cluster-requests.js';
 import { actorOf } from './people.js';
 
 /** The open questions about the query's cut of a ready video, or the linkage it needs (202). */
 async function askAbout(app: FastifyInstance, req: FastifyRequest, video: VideoRecord, query: Record<string, unknown>) {
   const { run, opts, pending } = await clusterVideo(app, video, query);
   if (pending) return { pending, opts };
-  const suggestions = await suggestFor(app, scopeOf(req).tenantId, video.id, run);
+  const suggestions = await app.keycast.galleries.suggestForClusters(scopeOf(req).tenantId, video.id, run);
   return { run, asked: await app.keycast.questions.ask(actorOf(req), video.id, run, suggestions) };
 }
 
