@@ -1,0 +1,57 @@
+// PeopleGalleries.suggestForClusters: the suggestion of each cluster of a clustering, and its rule that a person one of
+// the cluster's faces was rejected from is never suggested for it (over a stub store: no database).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PeopleGalleries, type ClusterRun } from '../../../libs/services/index.js';
+import type { Store, VideoPersonConstraints } from '../../../libs/store/index.js';
+
+const DIM = 128;
+const axis = (k: number, tilt = 0) => Float32Array.from({ length: DIM }, (_, i) => (i === k ? 1 : i === k + 1 ? tilt : 0));
+
+/** Ada's confirmed faces lie along axis 0, Bob's along axis 10; `rejected` are this video's rejections. */
+function galleries(rejected: VideoPersonConstraints[] = []) {
+  const store = {
+    people: {
+      recognitionStamp: async () => 'stamp',
+      confirmedDescriptors: async () => [
+        { id: 'ada', name: 'Ada', faces: [axis(0), axis(0, 0.05)], versions: [1, 1] },
+        { id: 'bob', name: 'Bob', faces: [axis(10), axis(10, 0.05)], versions: [1, 1] },
+      ],
+      constraintsForVideo: async () => rejected,
+    },
+  } as unknown as Store;
+  return new PeopleGalleries(store);
+}
+
+// Cluster 0: three faces like Ada's; cluster 1: like Bob's but carries a confirmed person already; cluster 2: nobody.
+const run = {
+  faces: [
+    { id: 1, face: axis(0, 0.02), descriptorVersion: 1 },
+    { id: 2, face: axis(0, 0.03), descriptorVersion: 1 },
+    { id: 3, face: axis(0, 0.01), descriptorVersion: 1 },
+    { id: 4, face: axis(10, 0.02), descriptorVersion: 1 },
+    { id: 5, face: axis(40), descriptorVersion: 1 },
+  ],
+  report: {
+    clusters: [
+      { id: 0, faces: [1, 2, 3] },
+      { id: 1, faces: [4] },
+      { id: 2, faces: [5] },
+    ],
+  },
+  people: new Map([[1, { id: 'bob', name: 'Bob' }]]),
+} as unknown as ClusterRun;
+
+test('suggestForClusters: the recognised person of each cluster without one; none for a stranger or a cluster that carries a person', async () => {
+  const s = await galleries().suggestForClusters('t', 'v', run);
+  assert.deepEqual([...s.keys()], [0]);
+  assert.deepEqual(s.get(0)!.person, { id: 'ada', name: 'Ada' });
+  assert.ok(s.get(0)!.score > 0.99 && Number.isInteger(s.get(0)!.score * 10000), 'a score rounded to 4 decimals');
+});
+
+test('suggestForClusters never suggests a person one of the cluster faces was rejected from', async () => {
+  const s = await galleries([{ id: 'ada', name: 'Ada', faces: [], rejected: [2] }]).suggestForClusters('t', 'v', run);
+  assert.equal(s.get(0), undefined, 'Ada was rejected from face 2 of cluster 0: no suggestion (Bob is too far)');
+  const other = await galleries([{ id: 'ada', name: 'Ada', faces: [], rejected: [5] }]).suggestForClusters('t', 'v', run);
+  assert.deepEqual(other.get(0)?.person.id, 'ada', "a rejection of another cluster's face changes nothing here");
+});
