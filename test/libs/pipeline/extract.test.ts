@@ -72,6 +72,39 @@ test('stops after face_cnt faces', { skip }, async () => {
   assert.equal(s.truncated, true);
 });
 
+test(
+  'every face records its descriptor version and chip: face-api by default, dlib where trusted with face_chips guarded, the same boxes',
+  { skip },
+  async () => {
+    const opts = { capture_interval_sec: 0.5 };
+    const plain = new MemorySink();
+    await extractFaces({ path: HAMILTON, options: resolveExtractOptions(opts), sink: plain, pool });
+    const guarded = new MemorySink();
+    await extractFaces({ path: HAMILTON, options: resolveExtractOptions({ ...opts, face_chips: 'guarded' }), sink: guarded, pool });
+    assert.ok(plain.faces.length >= 3, `${plain.faces.length} faces`);
+    assert.deepEqual(
+      plain.faces.map((f) => [f.descriptorVersion, f.chip]),
+      plain.faces.map(() => [1, 'face-api']),
+    );
+    // Same detections, another chip where trusted: the boxes agree, the versions say how each descriptor was made.
+    assert.deepEqual(
+      guarded.faces.map((f) => f.box),
+      plain.faces.map((f) => f.box),
+    );
+    assert.ok(guarded.faces.every((f) => f.descriptorVersion === 2));
+    const aligned = guarded.faces.filter((f) => f.chip === 'dlib');
+    assert.ok(aligned.length > 0, 'some face trusted');
+    for (const f of aligned) {
+      const twin = plain.faces.find((p) => p.frame === f.frame && p.k === f.k)!;
+      assert.notDeepEqual([...f.face], [...twin.face], 'a dlib chip gives another descriptor');
+    }
+    for (const f of guarded.faces.filter((x) => x.chip === 'face-api')) {
+      const twin = plain.faces.find((p) => p.frame === f.frame && p.k === f.k)!;
+      assert.deepEqual([...f.face], [...twin.face], "an untrusted face keeps face-api's chip and descriptor");
+    }
+  },
+);
+
 test('skips crowd frames with more than max_faces_per_frame faces', { skip }, async () => {
   const all = new MemorySink();
   const opts = { capture_interval_sec: 0.5, skip_sec: 0, stop_sec: 2 };
