@@ -10,7 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_EXTRACT, FACE_CHIP_MODES, type FaceChipMode } from '../libs/config/index.js';
 import { createFacePool } from '../libs/pipeline/index.js';
 import { labelledSets } from './labelled-sets.js';
-import { chipClothEncoder, defaultScores, f3, hamilton, labelledVideo, photoCollection, type Dataset } from './quality.js';
+import { chipClothEncoder, hamilton, labelledVideo, photoCollection } from './quality/datasets.js';
+import { f3 } from './quality/markdown.js';
+import type { Dataset } from './quality/model.js';
+import { defaultScores } from './quality/scoring.js';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data');
 

@@ -28,7 +28,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(REPO_ROOT, '../shared/data');
 const FACE_API = join(REPO_ROOT, 'node_modules/@vladmandic/face-api');
 const LABELS = join(REPO_ROOT, 'test/fixtures/quality/photos.labels.json');
-/** Black margin around a 150x150 chip (as bench/quality.ts): the SSD detector misses faces that fill the image. */
+/** Black margin around a 150x150 chip (as bench/quality/model.ts CHIP_PAD): the SSD detector misses faces that fill the image. */
 const CHIP_PAD = 75;
 /** A detection is the labelled face when their boxes overlap this much. */
 const MATCH_IOU = 0.3;

@@ -1,19 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  chipClothEncoder,
-  defaultScores,
-  hamilton,
-  mdTable,
-  photoCollection,
-  pickSim,
-  REFERENCE_ROWS,
-  scoreChips,
-  spread,
-  verdict,
-  type Dataset,
-} from '../../bench/quality.js';
+import { chipClothEncoder, hamilton, photoCollection } from '../../bench/quality/datasets.js';
+import { REFERENCE_ROWS } from '../../bench/quality/defaults.js';
+import { mdTable } from '../../bench/quality/markdown.js';
+import type { Dataset } from '../../bench/quality/model.js';
+import { defaultScores, pickSim, scoreChips, spread, verdict } from '../../bench/quality/scoring.js';
 import { DEFAULT_CLUSTER, DEFAULT_EXTRACT, resolveClusterOptions } from '../../libs/config/index.js';
 import { clusterFaces } from '../../libs/flow/index.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
