@@ -11,7 +11,7 @@ import { PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE } from '../../apps/api/photo.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { createTestKey, type TestKey } from './support/auth.js';
 import { dropDatabase, freshDatabase, REPO_ROOT, tempDir, uniquePrefix } from './support/services.js';
-import { jpegDeclaring, pngBomb } from '../helpers/image-bombs.js';
+import { jpegDeclaring, pngBomb, pngTextBomb } from '../helpers/image-bombs.js';
 
 const DB = 'keycast_test_e2e_decode_bombs';
 const MB = 2 ** 20;
@@ -73,6 +73,7 @@ test(`${COPIES} copies of each decode bomb at once on POST /search/faces: refuse
       want: [413],
     },
     // Within every limit: decoded, one at a time, the rest queued or told to come back.
+    { name: '64 x 64 PNG with a zTXt chunk inflating to 50 MB', bytes: pngTextBomb(50 * MB), file: 'a.png', want: [422, 503] },
     { name: `${side} x ${side} PNG, 1 bit`, bytes: pngBomb(side, side), file: 'a.png', want: [422, 503] },
     {
       name: `${side} x ${side} JPEG`,

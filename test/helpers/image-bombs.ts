@@ -33,6 +33,14 @@ export function pngBomb(width: number, height: number, { truncate = false } = {}
   ]);
 }
 
+/** A small PNG carrying a zTXt chunk that inflates to `textBytes` (50 MB compress to about 50 KB). */
+export function pngTextBomb(textBytes: number): Buffer {
+  const png = pngBomb(64, 64);
+  const text = chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(textBytes, 0x41), { level: 9 })]));
+  // After the signature (8 bytes) and IHDR (25 bytes).
+  return Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
+}
+
 /** A JPEG whose frame header (SOF) is rewritten to declare `width` x `height`: the data after it is the small image's. */
 export function jpegDeclaring(small: Buffer, width: number, height: number): Buffer {
   const out = Buffer.from(small);

@@ -1,7 +1,9 @@
 // apps/api/photo.ts without a server: the header rules and the decoding slot's queue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPhotoHeader, DecodeGate, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE } from '../../../apps/api/photo.js';
+import sharp from 'sharp';
+import { checkPhotoHeader, DecodeGate, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, withoutPngExtras } from '../../../apps/api/photo.js';
+import { pngBomb, pngTextBomb } from '../../helpers/image-bombs.js';
 import { ApiError } from '../../../apps/api/errors.js';
 
 const codeOf = (fn: () => void): string | null => {
@@ -87,4 +89,21 @@ test('DecodeGate: at most `limit` run at once, `queue` wait in order, the next i
   // A failing holder frees its slot too.
   await assert.rejects(gate.run(async () => Promise.reject(new Error('corrupt'))));
   assert.equal(await gate.run(async () => 5), 5);
+});
+
+test('withoutPngExtras: a zTXt bomb loses its text and keeps its pixels; a plain PNG, a JPEG and garbage are returned as they are', async () => {
+  const bomb = pngTextBomb(10 * 2 ** 20);
+  const clean = withoutPngExtras(bomb);
+  assert.ok(clean.length < 200, `${clean.length} bytes`);
+  assert.ok(!clean.includes(Buffer.from('zTXt')));
+  const meta = await sharp(clean).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['png', 64, 64]);
+  const plain = pngBomb(64, 64);
+  assert.equal(withoutPngExtras(plain), plain);
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+    .jpeg()
+    .toBuffer();
+  assert.equal(withoutPngExtras(jpeg), jpeg);
+  const cut = bomb.subarray(0, 40);
+  assert.equal(withoutPngExtras(cut), cut);
 });
