@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { KeycastError, resolveClusterOptions } from '../../../libs/config/index.js';
+import { KeycastError, resolveClusterOptions, TREE_SWITCHES } from '../../../libs/config/index.js';
 import { clusterRows } from '../../../libs/flow/index.js';
 import { CLUSTER_FLAGS, parseCommandArgs } from '../args.js';
 
@@ -19,7 +19,8 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   if (!flags.fingerprints) throw new KeycastError('INVALID_OPTION', 'cluster needs --fingerprints FILE.json');
   if (options.face_cloth_weights !== undefined)
     throw new KeycastError('INVALID_OPTION', '--face-cloth-weights does not apply to cluster: rows are used as given');
-  for (const k of ['cannot_link', 'tracks', 'quality_weighting', 'shot_aware', 'merge_fragments', 'key_min_s', 'key_min_share'] as const) {
+  // The tree's switches and the face-level cut options need frames, boxes, shots or face quality.
+  for (const k of [...TREE_SWITCHES, 'merge_fragments', 'key_min_s', 'key_min_share'] as const) {
     if (options[k] !== undefined)
       throw new KeycastError('INVALID_OPTION', `--${k.replace(/_/g, '-')} does not apply to cluster: rows carry no frames, boxes, shots or face quality`);
   }
