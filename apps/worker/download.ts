@@ -64,18 +64,25 @@ export function downloadProcessor(deps: WorkerDeps, { resolve }: { resolve?: Res
       clearTimeout(trailing);
       const probed = await admitVideo(dest, r.bytes, config, video.options, 'the downloaded file');
       const downloadMs = Math.round(performance.now() - t0);
-      if (!(await store.videos.markDownloaded(videoId, { sizeBytes: r.bytes, probe: probed.info }))) {
-        await store.files.removeVideo(videoId);
-        return { skipped: 'video no longer downloading' };
-      }
+      if (!(await store.videos.markDownloaded(videoId, { sizeBytes: r.bytes, probe: probed.info }))) return await moved(videoId);
       log.info({ bytes: r.bytes, resumed: r.resumed, attempts: r.attempts, download_ms: downloadMs }, 'downloaded');
       await deps.queues.enqueueExtract(videoId);
       return { bytes: r.bytes, resumed: r.resumed, attempts: r.attempts };
     } catch (e) {
       clearTimeout(trailing);
+      // Another run of this job (a lock lost under load) may have finished it meanwhile: its file stays.
+      const now = await store.videos.get(videoId).catch(() => undefined);
+      if (now && now.status !== 'downloading') return { skipped: `video already ${now.status}` };
       // Nothing of a failed download stays: the partial file is gone already, a downloaded file that is refused goes here.
       await store.files.removeVideo(videoId);
       throw e;
     }
   });
+
+  /** The video left `downloading` while this run downloaded it: deleted (its files go), or another run finished it. */
+  async function moved(videoId: string): Promise<DownloadJobResult> {
+    const now = await store.videos.get(videoId);
+    if (!now) await store.files.removeVideo(videoId);
+    return { skipped: now ? `video already ${now.status}` : 'video deleted' };
+  }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -114,7 +115,7 @@ interface TryState {
 type TryOutcome = { kind: 'done' } | { kind: 'redirect'; location: URL } | { kind: 'restart' };
 
 /**
- * Downloads `rawUrl` into `dest` (through `dest.part`, renamed at the end; removed on failure): the address rules
+ * Downloads `rawUrl` into `dest` (through `dest.<uuid>.part`, renamed at the end; removed on failure): the address rules
  * of `policy` checked at every connection (redirects included, at most MAX_REDIRECTS) and the connection made to
  * the checked address; a byte limit, a read timeout and an overall deadline; network errors, stalls and 5xx answers
  * retried with exponential backoff, a partial body resumed with Range where the server honours it. Nothing here
@@ -125,7 +126,8 @@ type TryOutcome = { kind: 'done' } | { kind: 'redirect'; location: URL } | { kin
 export async function downloadToFile(rawUrl: string, dest: string, o: DownloadOptions): Promise<DownloadResult> {
   const first = parseTargetUrl(rawUrl, INGEST_RULES);
   const host = urlHost(first);
-  const part = `${dest}.part`;
+  // A name of its own: a job run twice at once (a lock lost under load) must not write one file from two sockets.
+  const part = `${dest}.${randomUUID()}.part`;
   await mkdir(dirname(dest), { recursive: true });
   const deadline = o.totalTimeoutMs > 0 ? Date.now() + o.totalTimeoutMs : Infinity;
   const state: TryState = { offset: 0, validator: null, total: null, contentType: null };

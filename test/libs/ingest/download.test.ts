@@ -2,10 +2,10 @@
 // address rules at every connection (redirects included). No traffic leaves 127.0.0.0/8.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { downloadToFile, type DownloadOptions } from '../../../libs/ingest/index.js';
 import { tempDir } from '../../e2e/support/services.js';
@@ -45,9 +45,20 @@ function sendBody(req: IncomingMessage, res: ServerResponse, { cutAt }: { cutAt?
   if (m) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${BODY.length - 1}/${BODY.length}` });
   else res.writeHead(200, headers);
   if (cutAt !== undefined) {
-    // Part of the body, then (once the client has had time to store it) the connection dropped.
-    res.write(BODY.subarray(start, cutAt), () => setTimeout(() => res.socket?.destroy(), 100));
+    // Part of the body, then the connection dropped once the client has stored some of it (what it resumes from).
+    res.write(BODY.subarray(start, cutAt));
+    void partStored().then(() => res.socket?.destroy());
   } else res.end(BODY.subarray(start));
+}
+
+/** Resolves once the newest download's part file holds bytes (the client's progress, which the server cannot see). */
+async function partStored(): Promise<void> {
+  const d = join(dir.dir, `v${n}`);
+  for (let i = 0; i < 500; i++) {
+    const parts = existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.part')) : [];
+    if (parts.some((f) => statSync(join(d, f)).size > 0)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const loopback: DownloadOptions = {
@@ -68,7 +79,8 @@ async function fails(url: string, opts: Partial<DownloadOptions>, code: string, 
   assert.ok(err, `expected ${code}`);
   assert.equal(err.code, code, err.message);
   if (message) assert.match(err.message, message);
-  assert.equal(existsSync(dest) || existsSync(`${dest}.part`), false, 'nothing left behind');
+  assert.equal(existsSync(dest), false, 'no file');
+  assert.deepEqual(existsSync(dirname(dest)) ? readdirSync(dirname(dest)) : [], [], 'no part file left behind');
   return err;
 }
 
@@ -81,7 +93,7 @@ test('a whole body arrives byte for byte; progress reports the Content-Length', 
   assert.equal(r.host, url.replace('http://', ''));
   assert.deepEqual(readFileSync(dest), BODY);
   assert.ok(seen.length > 0 && seen.every((t) => t === BODY.length));
-  assert.equal(existsSync(`${dest}.part`), false);
+  assert.deepEqual(readdirSync(dirname(dest)), ['source'], 'only the file: its part renamed');
 });
 
 test('a connection dropped mid-body is resumed with Range from the bytes already stored', async () => {
@@ -102,8 +114,10 @@ test('a connection dropped mid-body is resumed with Range from the bytes already
 test('a server that ignores Range sends the whole body again: the file is rewritten, not appended to', async () => {
   const { url, seen } = await serve((_req, res, s) => {
     res.writeHead(200, { 'content-length': String(BODY.length) });
-    if (s.hits === 1) res.write(BODY.subarray(0, 50_000), () => setTimeout(() => res.socket?.destroy(), 100));
-    else res.end(BODY);
+    if (s.hits === 1) {
+      res.write(BODY.subarray(0, 50_000));
+      void partStored().then(() => res.socket?.destroy());
+    } else res.end(BODY);
   });
   const dest = destOf();
   await downloadToFile(`${url}/v`, dest, loopback);
