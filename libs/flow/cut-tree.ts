@@ -37,9 +37,10 @@ export interface CutPlan {
  * FACE_UNITS_BAND, sizes = points per unit), else t = maxDist·(1 − sim), scipy's fcluster 'distance'; with
  * unit groups the cut never keeps two units that share a group, fclusterCannotLink) → every point takes its unit's
  * label → the fragment pass (if planned) → min_csize (pinned clusters kept) → merging (if on; `iterations` passes) →
- * labels 0..k-1 by descending size (ties: smallest member index).
+ * labels 0..k-1 by descending size (ties: smallest member index). `X` (the points, which only merging reads) may be
+ * a function that builds them: a cut without merging never does.
  */
-export function cutTree(tree: CachedLinkage, X: ArrayLike<number>[], opts: CutOptions, plan: CutPlan): ClusterLabel[] {
+export function cutTree(tree: CachedLinkage, X: ArrayLike<number>[] | (() => ArrayLike<number>[]), opts: CutOptions, plan: CutPlan): ClusterLabel[] {
   const { units } = plan;
   const k = units.count;
   const t = opts.sim === 'auto' ? autoCutHeight(tree.Z, k, undefined, { sizes: unitSizes(units) }) : tree.maxDist * (1 - opts.sim);
@@ -48,7 +49,7 @@ export function cutTree(tree: CachedLinkage, X: ArrayLike<number>[], opts: CutOp
   if (plan.fragments) labels = mergeFragments(labels, plan.fragments.faces, { groupsOf: plan.fragments.groupsOf });
   labels = applyMinSize(labels, opts.min_csize, plan.pinned);
   if (opts.merge && opts.iterations > 0) {
-    labels = mergeClusters(X, labels, {
+    labels = mergeClusters(typeof X === 'function' ? X() : X, labels, {
       faceDim: plan.faceDim,
       face_threshold: opts.face_threshold,
       cloth_threshold: opts.cloth_threshold,
