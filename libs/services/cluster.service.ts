@@ -1,7 +1,7 @@
 import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
 import { buildClusterReport, clusterFaces, linkageKey, linkageKeyText, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
-import type { Store, StoredFingerprint, VideoRecord } from '../store/index.js';
+import type { Store, StoredFingerprint, VideoPersonConstraints, VideoRecord } from '../store/index.js';
 import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
 
 /** How one clustering request was served: what was reused and what it cost. */
@@ -13,6 +13,8 @@ export interface ClusterRun {
   sample_interval_s: number;
   /** The person each cluster of the report carries (cluster id → person), from the people's constraints. */
   people: Map<number, { id: string; name: string | null }>;
+  /** The people's constraints on the video's faces the cut was made under (read once per request: suggestions use them too). */
+  constraints: VideoPersonConstraints[];
   timings: { load_ms: number; linkage_ms: number; cluster_ms: number; report_ms: number };
 }
 
@@ -41,6 +43,23 @@ interface Entry {
   linkages: Map<string, { tree: CachedLinkage; constrained: boolean }>;
 }
 
+/** One cut of a cached tree, as every request for the same cut reuses it: the report and each cluster's person id. */
+interface Cut {
+  report: ClusterReport;
+  carried: Map<number, string>;
+  interval: number;
+}
+
+/** Cuts kept per process (all videos together): a report of 10,000 faces is ~2 MB. */
+const CUTS_KEPT = 32;
+
+/**
+ * What makes two requests the same cut: the video's faces (its stamp), the tree (the linkage key, which carries the
+ * people's constraints' fingerprint) and every clustering option (the cut's sim, min_csize, merging, the key gates).
+ */
+const cutKey = (videoId: string, stamp: string, linkage: string, opts: ClusterOptions) =>
+  `${videoId}|${stamp}|${linkage}|${JSON.stringify(Object.entries(opts).sort(([a], [b]) => a.localeCompare(b)))}`;
+
 /**
  * Re-clustering of stored videos: orchestrates the store (fingerprints, cached linkages) and the flow
  * (libs/flow). The dendrogram for a linkage key (the tree-shaping options and the people's constraints, libs/flow linkageKey)
@@ -51,10 +70,13 @@ interface Entry {
  */
 export class ClusterService {
   private readonly lru = new Map<string, Entry>();
+  /** Cuts by {@link cutKey}, least recently used first: the pages of one cut (/faces?cluster=) and a slider's revisits. */
+  private readonly cuts = new Map<string, Cut>();
 
   constructor(
     private readonly store: Store,
     private readonly capacity = 8,
+    private readonly cutsKept = CUTS_KEPT,
   ) {}
 
   private stamp(video: VideoRecord): string {
@@ -81,17 +103,23 @@ export class ClusterService {
 
   forget(videoId: string): void {
     this.lru.delete(videoId);
+    this.forgetCuts((k) => k.startsWith(`${videoId}|`));
+  }
+
+  private forgetCuts(drop: (key: string) => boolean): void {
+    for (const k of [...this.cuts.keys()]) if (drop(k)) this.cuts.delete(k);
   }
 
   /** Whether this process holds a video's fingerprints in memory (deletion checks that it no longer does). */
   holds(videoId: string): boolean {
-    return this.lru.has(videoId);
+    return this.lru.has(videoId) || [...this.cuts.keys()].some((k) => k.startsWith(`${videoId}|`));
   }
 
   /** Drops the in-memory linkages of a video built under people's constraints (they changed). */
   forgetConstrainedLinkages(videoId: string): void {
     const e = this.lru.get(videoId);
     if (e) for (const [k, l] of [...e.linkages]) if (l.constrained) e.linkages.delete(k);
+    this.forgetCuts((k) => k.startsWith(`${videoId}|`));
   }
 
   /** Clusters a video, computing (and storing) its linkage if no cache holds it, whatever its size. */
@@ -113,6 +141,25 @@ export class ClusterService {
     const t1 = performance.now();
     const key = linkageKey(opts, constraints);
     const text = linkageKeyText(key);
+    const names = new Map(people.map((p) => [p.id, p.name]));
+    // Names are read with the constraints on every request (a rename changes no tree nor cut).
+    const named = (carried: Map<number, string>) => new Map([...carried].map(([c, id]) => [c, { id, name: names.get(id) ?? null }]));
+    const ck = cutKey(video.id, e.stamp, text, opts);
+    const held = this.cuts.get(ck);
+    if (held && e.linkages.has(text)) {
+      this.cuts.delete(ck);
+      this.cuts.set(ck, held);
+      const t = performance.now();
+      return {
+        report: held.report,
+        faces: e.faces,
+        linkage: 'memory',
+        sample_interval_s: held.interval,
+        people: named(held.carried),
+        constraints: people,
+        timings: { load_ms: t1 - t0, linkage_ms: 0, cluster_ms: 0, report_ms: performance.now() - t },
+      };
+    }
     let cache = e.linkages.get(text)?.tree;
     let source: ClusterRun['linkage'] = cache ? 'memory' : 'none';
     if (!cache && e.faces.length >= 2) {
@@ -144,23 +191,23 @@ export class ClusterService {
       key_min_share: opts.key_min_share,
       thumbnail: (f) => String(f.id),
     });
-    const names = new Map(people.map((p) => [p.id, p.name]));
-    const carried = new Map(
-      [
-        ...peopleOfClusters(
-          e.faces,
-          report.faces.map((f) => f.cluster),
-          people,
-        ),
-      ].map(([c, id]) => [c, { id, name: names.get(id) ?? null }]),
+    const carried = peopleOfClusters(
+      e.faces,
+      report.faces.map((f) => f.cluster),
+      people,
     );
+    if (r.cache && this.cutsKept > 0) {
+      this.cuts.set(ck, { report, carried, interval });
+      while (this.cuts.size > this.cutsKept) this.cuts.delete(this.cuts.keys().next().value!);
+    }
     const t4 = performance.now();
     return {
       report,
       faces: e.faces,
       linkage: source,
       sample_interval_s: interval,
-      people: carried,
+      people: named(carried),
+      constraints: people,
       timings: { load_ms: t1 - t0, linkage_ms: source === 'computed' ? t3 - t2 : t2 - t1, cluster_ms: source === 'computed' ? 0 : t3 - t2, report_ms: t4 - t3 },
     };
   }

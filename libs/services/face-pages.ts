@@ -1,6 +1,14 @@
 import { decodeFaceCursor, faceCursor, isAfter, type StoredFingerprint } from '../store/index.js';
 import type { ClusterRun } from './cluster.service.js';
 
+/** Each face's cluster in a report (face id → cluster id), made once per report: every page of a cut reads it. */
+const clusterOf = new WeakMap<ClusterRun['report'], Map<number, number | null>>();
+function clusterOfFace(report: ClusterRun['report']): Map<number, number | null> {
+  let m = clusterOf.get(report);
+  if (!m) clusterOf.set(report, (m = new Map(report.faces.map((f) => [f.id, f.cluster]))));
+  return m;
+}
+
 /** One page of a clustering's faces. */
 export interface FacePage {
   items: { face: StoredFingerprint; cluster: number | null }[];
@@ -24,7 +32,7 @@ export function pageFaces<G>(
   { limit, cursor }: { limit: number; cursor?: string },
 ): Map<G, FacePage> {
   const after = cursor ? decodeFaceCursor(cursor) : null;
-  const labels = new Map(run.report.faces.map((f) => [f.id, f.cluster]));
+  const labels = clusterOfFace(run.report);
   const pages = new Map<G, FacePage>();
   for (const face of run.faces) {
     const cluster = labels.get(face.id) ?? null;

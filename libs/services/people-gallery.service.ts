@@ -27,6 +27,8 @@ interface Entry {
  */
 export class PeopleGalleries {
   private readonly tenants = new Map<string, Entry>();
+  /** Each cut's suggestions (by its report, shared by every request of the cut) under the gallery stamp they used. */
+  private readonly suggested = new WeakMap<ClusterRun['report'], { key: string; found: Promise<Map<number, { person: KnownPerson; score: number }>> }>();
 
   constructor(
     private readonly store: Store,
@@ -35,6 +37,11 @@ export class PeopleGalleries {
 
   /** The tenant's galleries by descriptor version, in sync with the database as of this call. */
   async gallery(tenantId: string): Promise<Galleries> {
+    return (await this.current(tenantId)).galleries;
+  }
+
+  /** The tenant's galleries and their stamp (what changes with every people edit): a cache of what they answer keys on it. */
+  async current(tenantId: string): Promise<{ stamp: string; galleries: Galleries }> {
     const stamp = await this.store.people.recognitionStamp(tenantId);
     let e = this.tenants.get(tenantId);
     this.tenants.delete(tenantId);
@@ -45,7 +52,7 @@ export class PeopleGalleries {
     });
     this.tenants.set(tenantId, entry);
     while (this.tenants.size > this.capacity) this.tenants.delete(this.tenants.keys().next().value!);
-    return entry.gallery;
+    return { stamp, galleries: await entry.gallery };
   }
 
   private async build(tenantId: string): Promise<Galleries> {
@@ -66,13 +73,7 @@ export class PeopleGalleries {
     groups: readonly { faces: readonly ArrayLike<number>[]; version: number; exclude?: ReadonlySet<string> }[],
   ): Promise<(PersonScore<KnownPerson> | null)[]> {
     if (groups.length === 0) return [];
-    const galleries = await this.gallery(tenantId);
-    return groups.map(({ faces, version, exclude }) => {
-      const g = galleries.get(version);
-      if (!g) return null;
-      const best = rankPeople(g, faces, RECOGNITION).find((s) => !exclude?.has(s.person.id));
-      return best && best.score >= RECOGNITION.threshold ? best : null;
-    });
+    return suggestIn(await this.gallery(tenantId), groups);
   }
 
   /**
@@ -80,33 +81,49 @@ export class PeopleGalleries {
    * and score, rounded to 4 decimals): the tenant's person its faces are recognised as, open set, in the descriptor
    * version most of its faces have ({@link suggest}). The rule: a person one of the cluster's faces was rejected from
    * is never suggested for it.
+   *
+   * Kept per cut and people state: a cut served from ClusterService's cut cache is one report object for every
+   * request of that cut (same video, tree, constraints and options), so its suggestions are memoised on that object
+   * under the tenant's gallery stamp, which every people edit changes (in any API process). Scoring the tenant's
+   * people runs once per cut and edit, not per request. Not incremental: an edit of one person rescores all of them
+   * (the stamp says that something changed, not what). The run's constraints (read once by the cut) are used when
+   * it carries them.
    */
   async suggestForClusters(
     tenantId: string,
     videoId: string,
-    run: Pick<ClusterRun, 'report' | 'faces' | 'people'>,
+    run: Pick<ClusterRun, 'report' | 'faces' | 'people'> & Partial<Pick<ClusterRun, 'constraints'>>,
   ): Promise<Map<number, { person: KnownPerson; score: number }>> {
     const open = run.report.clusters.filter((c) => !run.people.has(c.id));
     if (open.length === 0) return new Map();
-    const vec = new Map(run.faces.map((f) => [f.id, f.face]));
-    const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
-    const rejectedFrom = new Map<number, string[]>();
-    for (const p of await this.store.people.constraintsForVideo(videoId))
-      for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
-    const found = await this.suggest(
-      tenantId,
-      open.map((c) => ({
-        faces: c.faces.map((id) => vec.get(id)!),
-        version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
-        exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
-      })),
-    );
-    const out = new Map<number, { person: KnownPerson; score: number }>();
-    open.forEach((c, i) => {
-      const s = found[i];
-      if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
-    });
-    return out;
+    const { stamp, galleries } = await this.current(tenantId);
+    const key = `${tenantId}|${stamp}`;
+    const held = this.suggested.get(run.report);
+    if (held?.key === key) return held.found;
+    const found = (async () => {
+      const vec = new Map(run.faces.map((f) => [f.id, f.face]));
+      const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
+      const rejectedFrom = new Map<number, string[]>();
+      for (const p of run.constraints ?? (await this.store.people.constraintsForVideo(videoId)))
+        for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
+      const scores = suggestIn(
+        galleries,
+        open.map((c) => ({
+          faces: c.faces.map((id) => vec.get(id)!),
+          version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
+          exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
+        })),
+      );
+      const out = new Map<number, { person: KnownPerson; score: number }>();
+      open.forEach((c, i) => {
+        const s = scores[i];
+        if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
+      });
+      return out;
+    })();
+    this.suggested.set(run.report, { key, found });
+    found.catch(() => this.suggested.delete(run.report));
+    return found;
   }
 
   /**
@@ -126,4 +143,20 @@ function majority(xs: readonly number[]): number {
   const n = new Map<number, number>();
   for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
   return [...n].reduce((a, b) => (b[1] > a[1] ? b : a), [1, 0])[0];
+}
+
+/**
+ * For each group of faces (a cluster, whose faces share the descriptor `version`: one video's), the person of
+ * `galleries` it is if one passes the open-set threshold, else null; never a person in the group's `exclude`.
+ */
+function suggestIn(
+  galleries: Galleries,
+  groups: readonly { faces: readonly ArrayLike<number>[]; version: number; exclude?: ReadonlySet<string> }[],
+): (PersonScore<KnownPerson> | null)[] {
+  return groups.map(({ faces, version, exclude }) => {
+    const g = galleries.get(version);
+    if (!g) return null;
+    const best = rankPeople(g, faces, RECOGNITION).find((s) => !exclude?.has(s.person.id));
+    return best && best.score >= RECOGNITION.threshold ? best : null;
+  });
 }

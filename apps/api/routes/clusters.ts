@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { renderMontage } from '../../../libs/report/index.js';
-import { pageFaces, type FacePage } from '../../../libs/services/index.js';
+import { pageFaces, type ClusterRun, type FacePage } from '../../../libs/services/index.js';
 import { answerComputing, clusterQueryOf, clusterVideo, readyVideo } from '../cluster-requests.js';
 import { scopeOf } from '../plugins/auth.js';
 import { privateImage, thumbnailUrl } from '../present.js';
@@ -9,6 +9,20 @@ import { VideoIdParams, errors } from '../schemas/common.js';
 import { ClusterQuery, ClusterResultSchema, FACE_PAGE_MAX, FACES_PER_CLUSTER_DEFAULT, LinkageComputing, MontageQuery } from '../schemas/clusters.js';
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Memoised per faces array and per report (both shared by every request of one cached cut): no O(n) map per request. */
+const publicIds = new WeakMap<ClusterRun['faces'], Map<number, string>>();
+const reportFaces = new WeakMap<ClusterRun['report'], Map<number, ClusterRun['report']['faces'][number]>>();
+function publicIdOf(faces: ClusterRun['faces']): (id: number) => string {
+  let m = publicIds.get(faces);
+  if (!m) publicIds.set(faces, (m = new Map(faces.map((f) => [f.id, f.publicId]))));
+  return (id) => m.get(id)!;
+}
+function reportedFaces(report: ClusterRun['report']) {
+  let m = reportFaces.get(report);
+  if (!m) reportFaces.set(report, (m = new Map(report.faces.map((f) => [f.id, f]))));
+  return m;
+}
 
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
@@ -33,8 +47,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const b = base();
       const p = video.probe;
       // The report indexes faces by their internal key; the API names them by their public id only.
-      const pub = new Map(run.faces.map((f) => [f.id, f.publicId]));
-      const idOf = (id: number) => pub.get(id)!;
+      const idOf = publicIdOf(run.faces);
       const t1 = performance.now();
       const suggestions = await app.keycast.galleries.suggestForClusters(scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
@@ -52,7 +65,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         return `${b}/videos/${video.id}/faces?${q.toString()}`;
       };
-      const reported = new Map(run.report.faces.map((f) => [f.id, f]));
+      const reported = reportedFaces(run.report);
       const unclustered = pages.get('unclustered');
       return {
         video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
