@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/recut-latency.ts [--n 10000] [--reps 60] [--people 1000] [--record]
  *
- * Per phase, `reps` requests at sims auto, 0.3 … 0.7 in turn (each a cut of the cached tree): latency p50/p95 (the
+ * Per phase, `reps` requests, each a cut of the cached tree: "new cuts" at a sim never asked before (0.300, 0.301, …),
+ * "revisited cuts" at sims auto, 0.3 … 0.7 in turn (a slider going back and forth); latency p50/p95 (the
  * client's, loopback), the API process's CPU per request, the answer's bytes and the route's own timings (p50). Two
  * request shapes: the route's defaults (20 faces per cluster, 1,000 faces listed) and the review app's slider step
  * (a handful of faces per cluster, no face list). A reference in the same run: GET /health, whose latency is the
@@ -42,14 +43,19 @@ interface Phase {
   timings: Record<string, number[]>;
 }
 
-async function measure(api: RunningApi, name: string, path: (i: number) => string, reps: number): Promise<Phase> {
+/** Sims a slider revisits (cuts served before) and, for `fresh`, a new one per request (cuts never served). */
+const REVISITED = ['auto', '0.3', '0.4', '0.5', '0.6', '0.7'];
+let freshSim = 0;
+const nextFresh = () => (0.3 + (freshSim++ % 400) * 0.001).toFixed(3);
+
+async function measure(api: RunningApi, name: string, path: (i: number) => string, reps: number, fresh = false): Promise<Phase> {
   const p: Phase = { name, ms: [], cpuMs: [], bytes: [], timings: {} };
-  const sims = ['auto', '0.3', '0.4', '0.5', '0.6', '0.7'];
+  const sims = REVISITED;
   // One warm-up round (JIT, the fingerprints' LRU, the gallery) not counted.
   for (let i = 0; i < sims.length; i++)
     await fetch(`${api.baseUrl}${path(i).replace('{sim}', sims[i])}`, { headers: api.auth.headers }).then((r) => r.arrayBuffer());
   for (let i = 0; i < reps; i++) {
-    const url = `${api.baseUrl}${path(i).replace('{sim}', sims[i % sims.length])}`;
+    const url = `${api.baseUrl}${path(i).replace('{sim}', fresh ? nextFresh() : sims[i % sims.length])}`;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await fetch(url, { headers: api.auth.headers });
@@ -84,14 +90,16 @@ async function main(): Promise<void> {
     process.stderr.write(`seeded ${n} faces: ${JSON.stringify(video.seed_s)}\n`);
     const clusters = (q: string) => () => `/videos/${video.id}/clusters?sim={sim}${q ? `&${q}` : ''}`;
     phases.push(await measure(api, 'GET /health (reference)', () => '/health', reps));
-    phases.push(await measure(api, 'clusters, defaults, no people', clusters(''), reps));
-    phases.push(await measure(api, 'clusters, app step, no people', clusters(APP_STEP_QUERY), reps));
+    phases.push(await measure(api, 'clusters, defaults, no people, new cuts', clusters(''), reps, true));
+    phases.push(await measure(api, 'clusters, defaults, no people, revisited cuts', clusters(''), reps));
+    phases.push(await measure(api, 'clusters, app step, no people, new cuts', clusters(APP_STEP_QUERY), reps, true));
     if (peopleCount > 0) {
       const t = performance.now();
       await seedPeople(api.deps.store, api.databaseUrl, { tenantId: api.auth.tenantId, count: peopleCount });
       process.stderr.write(`seeded ${peopleCount} people in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-      phases.push(await measure(api, `clusters, defaults, ${peopleCount} people`, clusters(''), reps));
-      phases.push(await measure(api, `clusters, app step, ${peopleCount} people`, clusters(APP_STEP_QUERY), reps));
+      phases.push(await measure(api, `clusters, defaults, ${peopleCount} people, new cuts`, clusters(''), reps, true));
+      phases.push(await measure(api, `clusters, defaults, ${peopleCount} people, revisited cuts`, clusters(''), reps));
+      phases.push(await measure(api, `clusters, app step, ${peopleCount} people, new cuts`, clusters(APP_STEP_QUERY), reps, true));
     }
   } finally {
     await api.close();
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
   const lines = [
     SECTION,
     '',
-    `Command: \`node --import tsx bench/recut-latency.ts --record\` (n = ${n}, ${reps} requests per row at sims auto, 0.3 … 0.7). Recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores shared with other sessions (load average ${load0.map(f).join(', ')} before, ${load1.map(f).join(', ')} after): compare rows of one run (the /health row is the run's reference), not runs. Node ${process.version}.`,
+    `Command: \`node --import tsx bench/recut-latency.ts --reps ${reps} --record\` (n = ${n}, ${reps} requests per row). Recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores shared with other sessions (load average ${load0.map(f).join(', ')} before, ${load1.map(f).join(', ')} after): compare rows of one run (the /health row is the run's reference), not runs. Node ${process.version}.`,
     '',
     `Video: ${n} faces (test/e2e/support/large-video.ts: real descriptors of the labelled sets, jittered, ${seeded?.identities} identities, 3 per frame), the default tree cached (seeded in ${f(seeded?.seed_s.rows ?? 0)} s + linkage ${f(seeded?.seed_s.linkage ?? 0)} s, ${seeded?.seed_s.linkage_cached ? 'copied from the machine cache' : 'computed'}). People: ${peopleCount}, each confirmed on 2 faces of another video (the suggestions' gallery). "app step": \`${APP_STEP_QUERY}\`, what the review app asks per slider step.`,
     '',
