@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerInputText, UUID_PATTERN } from './plugins/input-text.js';
+import { registerJsonBody } from './plugins/json-body.js';
 import { registerRequestLimits, serverLimits } from './plugins/limits.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerRequestId, requestIdOf } from './plugins/request-id.js';
@@ -49,7 +51,11 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     // The one structured logger (libs/logger), unless a test brings its own options.
     ...(opts.logger !== undefined ? { logger: opts.logger } : { loggerInstance }),
     // Query strings are coerced ("0.5" → 0.5); unknown query parameters are an error, not silently ignored.
-    ajv: { customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false } },
+    ajv: {
+      customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false },
+      // After ajv-formats: a UUID is spelled one way (no urn:uuid: prefix, which PostgreSQL would refuse).
+      onCreate: (ajv: { addFormat(name: string, format: RegExp): unknown }) => ajv.addFormat('uuid', UUID_PATTERN),
+    },
     // X-Forwarded-For is believed only behind a proxy we are told of: it would otherwise pick the rate-limit bucket.
     trustProxy: deps.config.trustProxy,
     genReqId: requestIdOf,
@@ -58,6 +64,8 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
 
   app.decorate('keycast', deps);
   registerErrorHandling(app);
+  registerJsonBody(app);
+  registerInputText(app);
   // Before authentication, in this order: every answer (a 401 or 429 too) carries its request id and the security
   // headers; a CORS preflight is answered; limits are applied to anonymous floods as well.
   registerRequestId(app);

@@ -32,3 +32,17 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   if (!Number.isSafeInteger(start) || start >= size || Number(r[2] || start) < start) return 'unsatisfiable';
   return { start, end };
 }
+
+/**
+ * Whether a Range header may be honoured under `If-Range` (RFC 9110 §13.1.5): always without one; with an entity tag,
+ * only when it is strongly equal to the file's current one (a weak tag never matches); with a date, only when it is
+ * exactly the file's Last-Modified. Otherwise the client's partial copy is of another version: the whole file (200).
+ */
+export function ifRangeHolds(ifRange: string | undefined, current: { etag: string; lastModified: string }): boolean {
+  if (ifRange === undefined) return true;
+  const v = ifRange.trim();
+  if (v.startsWith('"')) return v === current.etag;
+  if (v.startsWith('W/')) return false;
+  const at = Date.parse(v);
+  return Number.isFinite(at) && at === Date.parse(current.lastModified);
+}

@@ -69,7 +69,7 @@ export function presentFace(f: StoredFace, base: string, cluster?: number | null
 
 export function presentDelivery(d: DeliveryRecord) {
   return {
-    id: d.id,
+    id: d.publicId,
     event_id: d.eventId,
     event: d.event as WebhookEventType,
     attempt: d.attempt,
@@ -96,5 +96,5 @@ export function presentPerson(p: PersonRecord, base: string) {
 }
 
 export function presentPersonEvent(e: PersonEventRecord) {
-  return { id: e.id, action: e.action as PersonAction, key_id: e.keyId, at: e.createdAt.toISOString(), detail: e.detail };
+  return { id: e.publicId, action: e.action as PersonAction, key_id: e.keyId, at: e.createdAt.toISOString(), detail: e.detail };
 }

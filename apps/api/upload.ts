@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isKeycastError } from '../../libs/config/index.js';
+import { cleanDisplayText, isKeycastError, unacceptableText } from '../../libs/config/index.js';
 import { admitVideo } from '../../libs/media/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
 import { ApiError } from './errors.js';
@@ -27,11 +27,7 @@ const MAX_FILENAME = 255;
 export function displayFilename(raw: string | undefined): string | null {
   if (!raw) return null;
   const base = raw.split(/[/\\]/).pop() ?? '';
-  const clean = base
-    .normalize('NFC')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .trim();
+  const clean = cleanDisplayText(base);
   if (clean === '' || clean === '.' || clean === '..') return null;
   const chars = [...clean];
   if (chars.length <= MAX_FILENAME) return clean;
@@ -45,7 +41,7 @@ export function displayFilename(raw: string | undefined): string | null {
  * Errors while reading the multipart body. Ours, and @fastify/multipart's coded ones (limits), keep their meaning;
  * system errors (a full disk) are the server's; anything else the parser says is a malformed body.
  */
-function multipartError(e: unknown): unknown {
+export function multipartError(e: unknown): unknown {
   if (e instanceof ApiError || isKeycastError(e)) return e;
   const code = (e as { code?: unknown }).code;
   if (code === 'FST_FILES_LIMIT') return new ApiError('TOO_MANY_FILES', 'only one file per upload');
@@ -103,6 +99,8 @@ export async function receiveUpload(
             if (part.fieldnameTruncated) throw new ApiError('INVALID_OPTION', `a field name is longer than the limit`);
             if (typeof part.value !== 'string') throw new ApiError('INVALID_OPTION', `field ${part.fieldname} must be text`);
             if (part.valueTruncated) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} is longer than the limit`);
+            const bad = unacceptableText(part.value);
+            if (bad) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} ${bad}`);
             if (part.fieldname in raw) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} given twice`);
             raw[part.fieldname] = part.value;
             continue;

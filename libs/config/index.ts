@@ -4,3 +4,4 @@ export * from './tree-shaping.js';
 export * from './geometry.js';
 export * from './sampling.js';
 export * from './suggest.js';
+export * from './text.js';

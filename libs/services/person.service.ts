@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KeycastError } from '../config/index.js';
+import { KeycastError, cleanDisplayText } from '../config/index.js';
 import type { FaceRef, Page, PersonEventRecord, PersonRecord, PersonRepository, Store, TenantScope } from '../store/index.js';
 import type { ClusterService } from './cluster.service.js';
 
@@ -36,6 +36,17 @@ export interface PersonServiceOptions {
 }
 
 const uniq = (xs: readonly number[]) => [...new Set(xs)];
+
+/**
+ * A person's name as kept: display text by the rule file names follow (cleanDisplayText: no control or bidi
+ * characters, trimmed); null stays "no name", and a name with nothing visible in it is refused.
+ */
+function personName(raw: string | null): string | null {
+  if (raw === null) return null;
+  const name = cleanDisplayText(raw);
+  if (name === '') throw new KeycastError('INVALID_OPTION', 'name must have a visible character (or be null for no name)');
+  return name;
+}
 /** Faces as the history records them: their public ids (what users see; the database key never leaves the service). */
 const pub = (fs: readonly FaceRef[]) => fs.map((f) => f.publicId);
 
@@ -75,17 +86,19 @@ export class PersonService {
 
   /** A new person with `faces` confirmed (taken from any other person) and `exclude` rejected: a name, or a split (the part and the rest). */
   async create(actor: Actor, input: NewPersonInput): Promise<PersonRecord> {
+    const name = personName(input.name ?? null);
     const faces = uniq(input.faces);
     const exclude = uniq(input.exclude ?? []);
-    const both = faces.find((f) => exclude.includes(f));
-    if (both !== undefined) throw new KeycastError('INVALID_OPTION', `face ${both} is both in faces and in exclude`);
     const [confirm, reject] = await Promise.all([this.tenantFaces(actor, faces), this.tenantFaces(actor, exclude)]);
+    // Named by its public id: the database key never leaves the service (it would tell a tenant others' volume).
+    const both = confirm.find((f) => exclude.includes(f.id));
+    if (both !== undefined) throw new KeycastError('INVALID_OPTION', `face ${both.publicId} is both in faces and in exclude`);
     return this.edit(actor, async (repo, log) => {
-      const id = await repo.create(actor.scope, input.name ?? null);
+      const id = await repo.create(actor.scope, name);
       log(
         id,
         'created',
-        { name: input.name ?? null, faces: pub(confirm), exclude: pub(reject) },
+        { name, faces: pub(confirm), exclude: pub(reject) },
         [...confirm, ...reject].map((f) => f.videoId),
       );
       await this.moveFaces(repo, id, confirm, log, false);
@@ -94,7 +107,8 @@ export class PersonService {
     });
   }
 
-  async rename(actor: Actor, id: string, name: string | null): Promise<PersonRecord> {
+  async rename(actor: Actor, id: string, newName: string | null): Promise<PersonRecord> {
+    const name = personName(newName);
     return this.edit(actor, async (repo, log) => {
       const before = await this.mustGet(repo, id, actor);
       await repo.rename(id, name);
@@ -144,16 +158,18 @@ export class PersonService {
 
   /** Merges `others` into `id`: their faces, rejections and history move; they are gone. */
   async merge(actor: Actor, id: string, others: readonly string[]): Promise<PersonRecord> {
-    const from = [...new Set(others)];
-    if (from.includes(id)) throw new KeycastError('INVALID_OPTION', `person ${id} cannot be merged into itself`);
+    // Ids are UUIDs, compared as such: the same person in another case is still itself.
+    const into = id.toLowerCase();
+    const from = [...new Set(others.map((o) => o.toLowerCase()))];
+    if (from.includes(into)) throw new KeycastError('INVALID_OPTION', `person ${id} cannot be merged into itself`);
     return this.edit(actor, async (repo, log) => {
-      await this.mustGet(repo, id, actor);
+      await this.mustGet(repo, into, actor);
       for (const o of from) await this.mustGet(repo, o, actor);
-      const videos = await repo.videosOf([id, ...from]);
-      await repo.moveAll(from, id);
+      const videos = await repo.videosOf([into, ...from]);
+      await repo.moveAll(from, into);
       for (const o of from) await repo.delete(o);
-      log(id, 'merged', { people: from }, videos);
-      return id;
+      log(into, 'merged', { people: from }, videos);
+      return into;
     });
   }
 
@@ -162,7 +178,7 @@ export class PersonService {
     const found = await this.repo.tenantFaces(faceIds, actor.scope);
     const have = new Set(found.map((f) => f.id));
     const missing = faceIds.find((f) => !have.has(f));
-    if (missing !== undefined) throw new KeycastError('NOT_FOUND', `no face ${missing}`);
+    if (missing !== undefined) throw new KeycastError('NOT_FOUND', 'a face of the request does not exist (deleted meanwhile)');
     return found;
   }
 

@@ -15,6 +15,8 @@ export interface DeliveryAttempt {
 
 export interface DeliveryRecord extends Omit<DeliveryAttempt, 'delivered'> {
   id: number;
+  /** The id answers show (a random UUID): the serial `id` counts every tenant's deliveries. */
+  publicId: string;
   createdAt: Date;
   deliveredAt: Date | null;
 }

@@ -8,8 +8,8 @@
  * ("Connection terminated unexpectedly" when the server goes away under an idle pooled connection).
  */
 
-/** Prisma: can't reach server, timed out, server closed the connection, pool timeout. */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Prisma: can't reach server, timed out, server closed the connection, pool timeout, a transaction that could not start (or finish) in time. */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 /** The pg adapter's kinds for socket-level failures. */
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /**
@@ -55,6 +55,7 @@ export function databaseUnavailableMessage(err: unknown): string {
   if (kind === 'DatabaseNotReachable' || /Can't reach|ECONNREFUSED/i.test(msg)) return 'the database is unreachable';
   if (/starting up|in recovery/i.test(msg)) return 'the database is starting up';
   if (kind === 'TooManyConnections') return 'the database has no free connection';
+  if (e?.code === 'P2028' || e?.code === 'P2024') return 'the database is busy';
   if (kind === 'SocketTimeout' || /timeout/i.test(msg)) return 'the database did not answer in time';
   return isDatabaseUnavailable(err) ? 'the connection to the database was lost' : 'the database check failed';
 }

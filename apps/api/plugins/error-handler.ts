@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { isKeycastError } from '../../../libs/config/index.js';
-import { databaseUnavailableMessage, isDatabaseUnavailable } from '../../../libs/store/index.js';
+import { constraintViolation, databaseUnavailableMessage, isDatabaseUnavailable } from '../../../libs/store/index.js';
 import { ApiError, STATUS_OF, errorBody, type ApiErrorCode } from '../errors.js';
 import { validationMessage } from './validation-message.js';
 
@@ -59,6 +59,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       status = 503;
       message = `${databaseUnavailableMessage(err)}; retry in a few seconds`;
       void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
+    } else if (constraintViolation(err)) {
+      // A constraint the database enforced: a request that raced a deletion (409) or text it cannot hold (400).
+      const v = constraintViolation(err)!;
+      code = v.code;
+      status = STATUS_OF[code];
+      message = v.message;
+      req.log.info({ err }, 'database constraint violation answered as %s', code);
     } else if (isKeycastError(err)) {
       code = err.code in STATUS_OF ? err.code : 'INTERNAL';
       status = STATUS_OF[code];
@@ -70,6 +77,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = FASTIFY_CODES[err.code];
       status = STATUS_OF[code];
       if (err.code === 'FST_REQ_FILE_TOO_LARGE') message = `upload larger than the limit of ${req.server.keycast?.config.maxUploadBytes ?? '?'} bytes`;
+      if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        const type = req.headers['content-type'];
+        message = `this route takes application/json, got ${type ? JSON.stringify(type.slice(0, 100)) : 'no Content-Type'}`;
+      }
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
         message = `request body larger than the limit of ${req.server.keycast?.config.bodyLimitBytes ?? '?'} bytes`;
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
@@ -88,12 +99,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     void reply.code(status).type('application/json').send(errorBody(code, message));
   });
 
-  // Any route that can fail with INTERNAL can also meet a database that is down: document its 503 answer.
+  // Any route that can fail with INTERNAL can also meet a database that is down: document its 503 answer. One that
+  // writes can also race a concurrent deletion of what it writes about: document its 409 (constraintViolation above).
   app.addHook('onRoute', (route) => {
     const response = route.schema?.response as Record<string, unknown> | undefined;
     if (response && response[500] && !response[503]) {
       response[503] = Type.Ref('Error', {
         description: 'A backing service is unavailable: the database (DATABASE_UNAVAILABLE) or the queue (UNAVAILABLE); answered with Retry-After',
+      });
+    }
+    const methods = [route.method].flat();
+    if (response && response[500] && !response[409] && methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
+      response[409] = Type.Ref('Error', {
+        description: 'A concurrent request deleted or changed what this one writes about (CONFLICT): nothing was changed; retry',
       });
     }
   });

@@ -71,7 +71,9 @@ export function registerRequestLimits(app: FastifyInstance, config: ServiceConfi
   app.addHook('onRoute', (route) => {
     if (UNLIMITED_ROUTES.has(route.url) || !route.schema?.response || (route.schema as { hide?: boolean }).hide) return;
     const limits = config.rateLimitMax > 0 ? errors(414, 429, 431) : errors(414, 431);
-    route.schema.response = { ...limits, ...route.schema.response };
+    // A route that reads a body also answers a body over the limit (413) and a content type it does not read (415).
+    const body = route.schema.body ? errors(413, 415) : {};
+    route.schema.response = { ...limits, ...body, ...route.schema.response };
   });
   app.addHook('onRequest', async (req) => {
     const q = req.url.indexOf('?');

@@ -89,6 +89,13 @@ export function validationMessage(err: FastifyError, req: FastifyRequest): strin
     if (params?.additionalProperty) return unknownNameMessage('parameter', params.additionalProperty, Object.keys(props));
     if (params?.missingProperty) return `${params.missingProperty} is required`;
     const name = v.instancePath.replace(/^\//, '').split('/')[0];
+    if (v.keyword === 'uniqueItems') {
+      // Name the repeated value: "faces has the same id twice" is what a client fixes.
+      const { i, j } = v.params as { i: number; j: number };
+      const list = where === 'body' ? (req.body as Record<string, unknown> | undefined)?.[name] : undefined;
+      const item: unknown = Array.isArray(list) ? (list as unknown[])[j] : undefined;
+      return `${name || where} lists ${item !== undefined ? JSON.stringify(item).slice(0, 100) : 'an item'} more than once (items ${j} and ${i}): each may appear once`;
+    }
     const prop = props[name];
     if (!name || !prop) return `${where} ${v.message ?? 'is invalid'}`;
     const got = sent(req, where, name);

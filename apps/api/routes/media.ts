@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseByteRange } from '../byte-range.js';
+import { ifRangeHolds, parseByteRange } from '../byte-range.js';
 import { ApiError, errorBody } from '../errors.js';
 import { MEDIA_TOKEN_TTL_S, mintMediaToken } from '../media-token.js';
 import { scopeOf } from '../plugins/auth.js';
@@ -66,7 +66,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['media'],
         summary: 'The stored video file, with HTTP range requests (what a <video> element plays)',
         description:
-          'Answers 206 with `Content-Range` for one `Range: bytes=…` range, 200 with the whole file otherwise (several ranges are answered whole), 416 with `Content-Range: bytes */<size>` for a range outside the file. `Accept-Ranges: bytes`; `Cache-Control: private` and `Vary: Authorization`. Authenticated by the bearer key or by a media token (`?token=`, POST /media-tokens).',
+          'Answers 206 with `Content-Range` for one `Range: bytes=…` range, 200 with the whole file otherwise (several ranges are answered whole, and so is a Range whose `If-Range` names another version of the file), 416 with `Content-Range: bytes */<size>` for a range outside the file. `Accept-Ranges: bytes`; `Cache-Control: private` and `Vary: Authorization`. Authenticated by the bearer key or by a media token (`?token=`, POST /media-tokens).',
         params: VideoIdParams,
         querystring: MediaQuery,
         response: {
@@ -91,7 +91,10 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new ApiError('NOT_FOUND', `the file of video ${video.id} is gone`);
       }
       reply.header('accept-ranges', 'bytes').header('cache-control', PRIVATE_CACHE).header('vary', 'Authorization');
-      const range = parseByteRange(req.headers.range, size);
+      const etag = `"${size.toString(16)}-${mtime.getTime().toString(16)}"`;
+      const lastModified = mtime.toUTCString();
+      const ifRange = req.headers['if-range'];
+      const range = ifRangeHolds(Array.isArray(ifRange) ? ifRange[0] : ifRange, { etag, lastModified }) ? parseByteRange(req.headers.range, size) : null;
       if (range === 'unsatisfiable') {
         return reply
           .code(416)
@@ -100,8 +103,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .send(errorBody('RANGE_NOT_SATISFIABLE', `the file has ${size} bytes: the range asked for is malformed or outside it`));
       }
       reply
-        .header('etag', `"${size.toString(16)}-${mtime.getTime().toString(16)}"`)
-        .header('last-modified', mtime.toUTCString())
+        .header('etag', etag)
+        .header('last-modified', lastModified)
         .type(TYPES[extname(video.sourceKey).toLowerCase()] ?? 'application/octet-stream');
       if (range === null)
         return reply

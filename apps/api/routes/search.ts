@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { MultipartFile } from '@fastify/multipart';
-import { DEFAULT_EXTRACT, descriptorVersion } from '../../../libs/config/index.js';
+import type { FastifyRequest } from 'fastify';
+import { DEFAULT_EXTRACT, descriptorVersion, unknownNameMessage } from '../../../libs/config/index.js';
 import { RECOGNITION } from '../../../libs/recognition/index.js';
 import type { TaskFace } from '../../../libs/pipeline/index.js';
 import { ApiError } from '../errors.js';
+import { multipartError } from '../upload.js';
 import { withDecodedPhoto, PHOTO_DECODE_CONCURRENCY, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE } from '../photo.js';
 import { scopeOf } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
-import { SearchFacesQuery, SearchFacesResult } from '../schemas/search.js';
+import { SearchFacesQuery, SearchFacesResult, SearchForm } from '../schemas/search.js';
 
 /** A search photo's bytes; its pixels are judged from its header before decoding (apps/api/photo.ts). */
 export const SEARCH_MAX_BYTES = 20 * 1024 * 1024;
@@ -32,20 +33,50 @@ function drained(raw: IncomingMessage, file: NodeJS.ReadableStream): Promise<voi
   });
 }
 
-/** The upload's `file` part, read whole (it is small), or the documented 4xx. */
-async function readPhoto(raw: IncomingMessage, part: MultipartFile | undefined): Promise<Buffer> {
-  if (!part) throw new ApiError('MISSING_FILE', 'no `file` field in the upload');
-  if (part.fieldname !== 'file') {
-    await drained(raw, part.file);
-    throw new ApiError('INVALID_OPTION', `unexpected file field ${part.fieldname}: the photo goes in \`file\``);
-  }
+/** Reads a refused part to its end, keeping nothing: the parser then goes on to the next part (and the end of the body). */
+async function skip(file: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of file);
+}
+
+/**
+ * The request's one `file` part, read whole (it is small), or the documented 4xx: malformed multipart (the parser's
+ * errors, mapped as POST /videos maps them), a second file, a text field (the form has none), no file.
+ */
+async function readPhoto(req: FastifyRequest): Promise<Buffer> {
+  let photo: Buffer | null = null;
+  let refusal: ApiError | null = null;
+  // A text field is named only once a file came: a form without one is told the file is missing.
+  let unknownField: ApiError | null = null;
   try {
-    return await part.toBuffer();
+    for await (const part of req.parts({ limits: { fileSize: SEARCH_MAX_BYTES, files: 1 } })) {
+      if (refusal !== null) {
+        if (part.type === 'file') await skip(part.file);
+        continue;
+      }
+      if (part.type === 'field') {
+        unknownField ??= new ApiError('UNKNOWN_OPTION', unknownNameMessage('field', part.fieldname, ['file']));
+        continue;
+      }
+      if (part.fieldname !== 'file') {
+        refusal = new ApiError('INVALID_OPTION', `unexpected file field ${part.fieldname}: the photo goes in \`file\``);
+        await skip(part.file);
+        continue;
+      }
+      try {
+        photo = await part.toBuffer();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw e;
+        await drained(req.raw, part.file);
+        throw new ApiError('IMAGE_TOO_LARGE', `the photo is larger than the limit of ${SEARCH_MAX_BYTES} bytes`);
+      }
+    }
   } catch (e) {
-    if ((e as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw e;
-    await drained(raw, part.file);
-    throw new ApiError('IMAGE_TOO_LARGE', `the photo is larger than the limit of ${SEARCH_MAX_BYTES} bytes`);
+    throw multipartError(e);
   }
+  if (refusal !== null) throw refusal;
+  if (!photo) throw new ApiError('MISSING_FILE', 'no `file` field in the upload');
+  if (unknownField !== null) throw unknownField;
+  return photo;
 }
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -60,16 +91,19 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `Every face found (at most ${MAX_FACES}, largest first) carries the people it is (open-set: a stranger has none) and the stored faces that look like it, ` +
           `both at the recognition threshold (${RECOGNITION.threshold}, calibrated in docs/QUALITY.md so that a person never enrolled is almost never named). ` +
           "Only the caller's tenant is searched. A deleted video's faces are never returned. " +
-          '4xx: MISSING_FILE (no `file`), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found). ' +
+          '4xx: MISSING_FILE (no `file`), INVALID_MULTIPART (a malformed body), TOO_MANY_FILES (a second file), UNKNOWN_OPTION (a text field), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found). ' +
           `503 UNAVAILABLE with Retry-After when more photos wait for one of the ${PHOTO_DECODE_CONCURRENCY} decoding slots than the queue holds.`,
         consumes: ['multipart/form-data'],
+        body: SearchForm,
         querystring: SearchFacesQuery,
         response: { 200: SearchFacesResult, ...errors(400, 413, 415, 422, 500, 503) },
       },
+      // The multipart stream is read in the handler (readPhoto): the body schema documents the form.
+      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,
     },
     async (req) => {
       const scope = scopeOf(req);
-      const bytes = await readPhoto(req.raw, await req.file({ limits: { fileSize: SEARCH_MAX_BYTES, files: 1 } }));
+      const bytes = await readPhoto(req);
       if (bytes.length === 0) throw new ApiError('NOT_AN_IMAGE', 'the file is empty');
       const { faces, scale: s } = await withDecodedPhoto(bytes, async (photo) => {
         const pool = await app.keycast.faceDetector();

@@ -24,7 +24,7 @@ const WHY: Record<number, string> = {
   400: 'Invalid parameter or upload (INVALID_OPTION, UNKNOWN_OPTION, INVALID_CALLBACK_URL, INVALID_MULTIPART, MISSING_FILE, TOO_MANY_FILES), or not valid HTTP (MALFORMED_REQUEST)',
   401: 'Missing, malformed, unknown or revoked API key (UNAUTHORIZED); answered with `WWW-Authenticate: Bearer`',
   404: 'No such video, face or route (NOT_FOUND)',
-  409: 'The video is not ready yet, or failed (VIDEO_NOT_READY)',
+  409: 'The video is not ready yet, or failed (VIDEO_NOT_READY); a concurrent request deleted or changed what this one writes about (CONFLICT)',
   413: 'Upload larger than MAX_UPLOAD_BYTES, or a body larger than BODY_LIMIT_BYTES (PAYLOAD_TOO_LARGE); a search photo over 20 MB or 40 megapixels (IMAGE_TOO_LARGE)',
   414: 'Query string longer than MAX_QUERY_BYTES, or a path parameter longer than 100 characters (URI_TOO_LONG)',
   415: 'Not multipart/form-data (UNSUPPORTED_CONTENT_TYPE), not a video (UNSUPPORTED_MEDIA), or a container or codec outside ALLOWED_CONTAINERS / ALLOWED_VIDEO_CODECS (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC); a search photo that is not a JPEG, PNG or WebP image (NOT_AN_IMAGE)',

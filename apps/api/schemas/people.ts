@@ -86,7 +86,7 @@ export const PersonList = Type.Object(
 
 export const PersonEventSchema = Type.Object(
   {
-    id: Type.Integer(),
+    id: Type.String({ format: 'uuid', description: 'Event id (random UUID; not sequential)' }),
     action: Type.Union(PERSON_ACTIONS.map((a) => Type.Literal(a))),
     key_id: Type.Union([Type.String(), Type.Null()], { description: 'The API key that made the edit' }),
     at: Type.String({ format: 'date-time' }),

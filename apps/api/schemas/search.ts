@@ -7,6 +7,12 @@ export const SearchFacesQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The multipart form of POST /search/faces: one `file` (the route reads and checks it; this schema documents it). */
+export const SearchForm = Type.Object(
+  { file: Type.String({ format: 'binary', description: 'The photo: JPEG, PNG or WebP' }) },
+  { title: 'SearchForm', additionalProperties: false },
+);
+
 const PersonRef = Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) });
 
 const Match = Type.Object({

@@ -181,7 +181,7 @@ export const VideoList = Type.Object(
 
 export const DeliverySchema = Type.Object(
   {
-    id: Type.Integer(),
+    id: Type.String({ format: 'uuid', description: 'Attempt id (random UUID; not sequential)' }),
     event_id: Type.String({ description: 'Same for every attempt of one event (x-keycast-delivery): receivers deduplicate on it' }),
     event: Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))),
     attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then each retry' }),
