@@ -1,3 +1,4 @@
+import { KeycastError } from '../../libs/config/index.js';
 import type { WorkerDeps } from './deps.js';
 
 /**
@@ -13,6 +14,13 @@ export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<
   const segments = await store.segments.list(videoId);
   const pending = segments.filter((s) => s.status !== 'done');
   if (pending.length > 0) throw new Error(`finalize: segments ${pending.map((s) => s.idx).join(', ')} of ${videoId} are not done`);
+  const frameCount = segments.reduce((a, s) => a + s.frames, 0);
+  // A file whose container declares a stream its frames do not fill (13,000 s, one decodable frame) sampled nothing:
+  // that is not a video with no faces in it, and must not read as one (issue 20: it ended `ready`, 0 frames).
+  if (frameCount === 0) {
+    const declared = video.probe ? ` of the ${video.probe.duration_s.toFixed(1)} s the file declares` : '';
+    throw new KeycastError('DECODE_FAILED', `no frame could be decoded in the sampled range${declared}: the video stream is broken or empty`);
+  }
 
   const linkage = await deps.clusters.storeDefaultLinkage(videoId);
   const faceCount = await store.faces.count(videoId);
@@ -33,7 +41,7 @@ export async function finalizeVideo(deps: WorkerDeps, videoId: string): Promise<
     total_ms: queueMs + processingMs,
     segments: segments.length,
   };
-  await store.videos.markReady(videoId, { faceCount, frameCount: segments.reduce((a, s) => a + s.frames, 0), timings });
+  await store.videos.markReady(videoId, { faceCount, frameCount, timings });
   deps.log.info({ faces: faceCount, segments: segments.length, linkage_ms: timings.linkage_ms }, 'video ready');
   if (video.callbackUrl) await deps.queues.enqueueWebhook(videoId, 'video.ready');
   return { faces: faceCount };

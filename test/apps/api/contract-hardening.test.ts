@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
 import { seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
+import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
+import { createLogger } from '../../../libs/logger/index.js';
 import { BOUNDARY, multipartBody } from '../../helpers/multipart.js';
 
 let api: RunningApi;
@@ -255,4 +257,39 @@ test('finding 9: Range with an If-Range that does not match → 200 with the who
     assert.equal(r.statusCode, status, ifRange);
     assert.equal(r.rawPayload.length, bytes, ifRange);
   }
+});
+
+test('finding 9: a video whose segments sampled no frame at all fails DECODE_FAILED instead of ending ready with 0 frames', async () => {
+  const { store } = api.deps;
+  const probe = { duration_s: 13_000, fps: 25, width: 64, height: 64, codec: 'h264', frame_count: 325_000, rotation: 0, path: 'x.mp4' };
+  const v = await store.videos.create({
+    tenantId: api.auth.tenantId,
+    options: { ...DEFAULT_EXTRACT },
+    sourceKey: 'videos/empty/source.mp4',
+    sizeBytes: 1,
+    probe,
+  });
+  await store.segments.ensure(v.id, [
+    { idx: 0, startS: 0, endS: 6500 },
+    { idx: 1, startS: 6500, endS: 13_000 },
+  ]);
+  for (const idx of [0, 1]) await store.segments.markDone(v.id, idx, { frames: 0, faces: 0, timings: {} });
+  const { finalizeVideo } = await import('../../../apps/worker/finalize.js');
+  const { failVideo } = await import('../../../apps/worker/failures.js');
+  const deps = {
+    ...api.deps,
+    log: createLogger({ component: 'test', level: 'silent' }),
+    pool: () => Promise.reject(new Error('unused')),
+    close: async () => {},
+  };
+  const err = await finalizeVideo(deps, v.id).then(
+    () => null,
+    (e: unknown) => e as { code?: string; message: string },
+  );
+  assert.equal(err?.code, 'DECODE_FAILED', String(err?.message));
+  assert.match(err.message, /13000\.0 s/);
+  await failVideo(deps, v.id, err);
+  const r = (await inject('GET', `/videos/${v.id}`)).json();
+  assert.equal(r.status, 'failed');
+  assert.equal(r.error.code, 'DECODE_FAILED');
 });

@@ -181,8 +181,7 @@ function enc(s: string): string {
   return out;
 }
 
-const authOf = (who: string): Record<string, string> =>
-  who === 'key' ? api.auth.headers : who === 'admin' ? { authorization: `Bearer ${ADMIN}` } : {};
+const authOf = (who: string): Record<string, string> => (who === 'key' ? api.auth.headers : who === 'admin' ? { authorization: `Bearer ${ADMIN}` } : {});
 
 type Answer = { statusCode: number; body: string; json<T>(): T };
 /** A 2xx, or a status the operation documents, in the one error shape with a code of that status. Never a 5xx. */
@@ -283,13 +282,21 @@ function valueFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unkno
 function objectFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<string> {
   const props = Object.entries(schema?.properties ?? {});
   const known = props.map(([k, s]) => fc.option(fc.tuple(fc.constant(k), valueFor(s, depth)), { freq: 3 }));
-  const extra = fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'x'), text), fc.oneof(valueFor(undefined), fc.constant({ prototype: { x: 1 } }))), {
-    maxLength: 2,
-  });
-  return fc.tuple(fc.tuple(...known), fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: extra })).map(
-    ([k, x]) =>
-      `{${[...k.filter((e): e is [string, unknown] => e !== null), ...x].map(([name, v]) => `${JSON.stringify(name)}:${JSON.stringify(v)}`).join(',')}}`,
+  const extra = fc.array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'x'), text),
+      fc.oneof(valueFor(undefined), fc.constant({ prototype: { x: 1 } })),
+    ),
+    {
+      maxLength: 2,
+    },
   );
+  return fc
+    .tuple(fc.tuple(...known), fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: extra }))
+    .map(
+      ([k, x]) =>
+        `{${[...k.filter((e): e is [string, unknown] => e !== null), ...x].map(([name, v]) => `${JSON.stringify(name)}:${JSON.stringify(v)}`).join(',')}}`,
+    );
 }
 
 /** A request body as bytes with its content type: the schema's JSON object, or a malformed relative of it. */
@@ -302,7 +309,10 @@ function jsonBody(schema: JsonSchema | undefined): fc.Arbitrary<{ payload: strin
     {
       weight: 1,
       arbitrary: fc
-        .tuple(objectFor(schema), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=latin1', undefined))
+        .tuple(
+          objectFor(schema),
+          fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=latin1', undefined),
+        )
         .map(([b, t]) => json(b, t)),
     },
     { weight: 1, arbitrary: fc.constant(json(Buffer.from([0xff, 0xfe, 0x7b, 0x7d]))) },
@@ -319,9 +329,16 @@ const multipart: fc.Arbitrary<{ payload: string | Buffer; type: string | undefin
       ),
       { maxLength: 3 },
     ),
-    fc.array(fc.tuple(fc.constantFrom('file', 'photo', '__proto__'), fc.oneof(text, fc.constantFrom('a.mp4', 'p.png', '../../x.png')), fc.uint8Array({ maxLength: 64 })), {
-      maxLength: 2,
-    }),
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('file', 'photo', '__proto__'),
+        fc.oneof(text, fc.constantFrom('a.mp4', 'p.png', '../../x.png')),
+        fc.uint8Array({ maxLength: 64 }),
+      ),
+      {
+        maxLength: 2,
+      },
+    ),
     fc.constantFrom('ok', 'ok', 'ok', 'no-boundary', 'empty-boundary', 'other-boundary', 'unclosed', 'cut', 'empty', 'json-type'),
     fc.nat(),
   )
@@ -353,9 +370,9 @@ test('property: hostile bodies on every operation that takes one (JSON from its 
   const runs = Math.ceil(RUNS * 1.5);
   await fc.assert(
     fc.asyncProperty(
-      fc.integer({ min: 0, max: ops.length - 1 }).chain((i) =>
-        fc.tuple(fc.constant(i), ops[i].multipart ? multipart : jsonBody(ops[i].op.requestBody?.content['application/json']?.schema), pathValue),
-      ),
+      fc
+        .integer({ min: 0, max: ops.length - 1 })
+        .chain((i) => fc.tuple(fc.constant(i), ops[i].multipart ? multipart : jsonBody(ops[i].op.requestBody?.content['application/json']?.schema), pathValue)),
       fc.constantFrom('key', 'key', 'key', 'none'),
       async ([i, body, pv], who) => {
         const { path, method, op } = ops[i];

@@ -112,7 +112,10 @@ function replay(events: Event[], existingFaces: Set<string>) {
   for (const e of events) {
     if (people.has(e.person_id)) continue;
     people.set(e.person_id, {
-      faces: [...owner].filter(([f, o]) => o === e.person_id && existingFaces.has(f)).map(([f]) => f).sort(),
+      faces: [...owner]
+        .filter(([f, o]) => o === e.person_id && existingFaces.has(f))
+        .map(([f]) => f)
+        .sort(),
       rejected: [...rejectedOf(e.person_id)].filter((f) => existingFaces.has(f)).sort(),
       name: merged.has(e.person_id) ? undefined : name.get(e.person_id),
     });
@@ -152,7 +155,9 @@ test(`people edits racing video and person deletions, ${ROUNDS} rounds: no 5xx, 
     }
     // One of the round's videos is deleted in the middle of it all, while the others' faces keep people alive.
     const doomed = videos.slice(0, 1);
-    doomed.forEach((v, j) => ops.splice(Math.floor(((j + 1) * ops.length) / (doomed.length + 1)), 0, ['delete video', () => send('DELETE', `/videos/${v.id}`)]));
+    doomed.forEach((v, j) =>
+      ops.splice(Math.floor(((j + 1) * ops.length) / (doomed.length + 1)), 0, ['delete video', () => send('DELETE', `/videos/${v.id}`)]),
+    );
     const answers = await Promise.all(ops.map(async ([what, run]) => [what, await run()] as const));
     for (const [what, a] of answers) {
       const key = `${what} ${a.statusCode}`;
@@ -172,9 +177,13 @@ test(`people edits racing video and person deletions, ${ROUNDS} rounds: no 5xx, 
   const stored = await sql<{ id: string; name: string | null }>(api.databaseUrl, 'SELECT id::text, name FROM people ORDER BY id');
   assert.deepEqual([...expected.keys()].sort(), stored.map((p) => p.id).sort(), 'the people the history has are the people stored');
   const facesOf = async (table: string, id: string) =>
-    (await sql<{ p: string }>(api.databaseUrl, `SELECT f.public_id::text AS p FROM ${table} x JOIN faces f ON f.id = x.face_id WHERE x.person_id = $1 ORDER BY 1`, [id])).map(
-      (x) => x.p,
-    );
+    (
+      await sql<{ p: string }>(
+        api.databaseUrl,
+        `SELECT f.public_id::text AS p FROM ${table} x JOIN faces f ON f.id = x.face_id WHERE x.person_id = $1 ORDER BY 1`,
+        [id],
+      )
+    ).map((x) => x.p);
   for (const p of stored) {
     const want = expected.get(p.id)!;
     assert.deepEqual(await facesOf('person_faces', p.id), want.faces, `confirmed faces of ${p.id}`);
