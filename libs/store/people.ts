@@ -78,6 +78,14 @@ function inTurn<T>(key: string, run: () => Promise<T>): Promise<T> {
   return mine;
 }
 
+/**
+ * Rows whose face is still there. Prisma reads a relation with a second query: a face deleted between the two (its
+ * video deleted meanwhile; the cascade takes the person's row with it) comes back null, and is gone.
+ */
+function stillThere<T extends { face: { publicId: string } }>(rows: T[]): T[] {
+  return rows.filter((r) => (r.face as T['face'] | null) !== null);
+}
+
 const isPeopleKey = (x: unknown) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string';
 const ids = (xs: readonly number[]) => xs.map((x) => BigInt(x));
 
@@ -182,7 +190,7 @@ export class PersonRepository {
       }),
     ]);
     return people.map((p) => {
-      const mine = faces.filter((f) => f.personId === p.id);
+      const mine = stillThere(faces).filter((f) => f.personId === p.id);
       const perVideo = new Map<string, number>();
       for (const f of mine) perVideo.set(f.videoId, (perVideo.get(f.videoId) ?? 0) + 1);
       return {
@@ -190,7 +198,9 @@ export class PersonRepository {
         tenantId: p.tenantId,
         name: p.name,
         faces: mine.map((f) => ({ id: Number(f.faceId), publicId: f.face.publicId, videoId: f.videoId })),
-        rejected: rejected.filter((r) => r.personId === p.id).map((r) => ({ id: Number(r.faceId), publicId: r.face.publicId, videoId: r.videoId })),
+        rejected: stillThere(rejected)
+          .filter((r) => r.personId === p.id)
+          .map((r) => ({ id: Number(r.faceId), publicId: r.face.publicId, videoId: r.videoId })),
         videos: [...perVideo.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([id, n]) => ({ id, faces: n })),
         createdAt: p.createdAt,
         updatedAt: p.updatedAt,
