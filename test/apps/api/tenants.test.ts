@@ -30,6 +30,8 @@ interface Ids {
   mergee: string;
   /** A person only DELETE uses. */
   sparePerson: string;
+  /** A question A's video asks (GET /videos/{id}/questions), answered by POST …/answer. */
+  question: string;
 }
 
 type Route =
@@ -73,6 +75,8 @@ const ROUTES: Record<string, Route> = {
   'POST /media-tokens': { kind: 'create' },
   // Searches the caller's faces only: test/apps/api/search.test.ts (B's photo search never returns A's faces).
   'POST /search/faces': { kind: 'list' },
+  'GET /videos/{id}/questions': { kind: 'by-id', params: (i) => ({ id: i.video }), ok: 200, alsoPending: true },
+  'POST /videos/{id}/questions/{qid}/answer': { kind: 'by-id', params: (i) => ({ id: i.video, qid: i.question }), ok: 200, body: () => ({ same: false }) },
 };
 
 let api: RunningApi;
@@ -89,7 +93,10 @@ const MISSING: Ids = {
   person: randomUUID(),
   mergee: randomUUID(),
   sparePerson: randomUUID(),
+  question: '0000000000000000',
 };
+
+const DRIFT = 0.45;
 
 async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: string }> {
   const { store } = api.deps;
@@ -98,7 +105,8 @@ async function seedReadyVideo(tenantId: string): Promise<{ video: string; face: 
     .toBuffer();
   const centre = (s: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(i * s));
   const faces: FaceRecord[] = [0, 1, 2, 3, 4, 5].map((i) => {
-    const c = centre(i < 3 ? 1 : 2);
+    // Two groups near enough that the cut is unsure of them, so the video asks a question.
+    const c = i < 3 ? centre(1) : centre(1).map((v, j) => v + DRIFT * Math.sin(j * 2));
     return { frame: i * 25, k: 0, t: i, box: [10, 10, 40, 40], score: 0.9, face: c.map((v) => v + i * 1e-3), cloth: c, thumbnail: img, body: img };
   });
   const v = await store.videos.create({
@@ -142,7 +150,12 @@ before(async () => {
     person: await person([ready.face]),
     mergee: await person([]),
     sparePerson: await person([]),
+    question: '',
   };
+  const asked = await call(api.baseUrl, 'GET', `/videos/${ids.video}/questions`, as(A));
+  assert.equal(asked.status, 200, JSON.stringify(asked.body));
+  assert.ok(asked.body.items.length > 0, `A's video asks at least one question: ${JSON.stringify(asked.body)}`);
+  ids.question = asked.body.items[0].id as string;
   doc = (await call(api.baseUrl, 'GET', '/openapi.json')).body;
 });
 after(async () => {
