@@ -12,6 +12,9 @@
  * - ../shared/data/faces/bald_guys.jpg — ~29 faces of 4 unlabelled people: strangers only;
  * - ../shared/data/videos/short_hamilton_clip.mp4 at its labelled times (short_hamilton_clip.gt.json):
  *   5 people across several shots of a real video.
+ * Every face is also shrunk to DEGRADED_PX and blurred (Degraded): the small query faces of the quality gate.
+ * Each source is cached on its own; `node --import tsx bench/recognition-data.ts --source NAME` computes one, so
+ * that the five can run side by side on a loaded machine.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,7 +24,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boxIou } from '../libs/flow/index.js';
-import { detectFaces, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
+import sharp from 'sharp';
+import { detectFaces, faceSharpness, initBackend, loadFaceModels, tf } from '../libs/vision/index.js';
 import { readRgb } from '../test/helpers/images.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +37,14 @@ const CHIP_PAD = 75;
 /** A detection is the labelled face when their boxes overlap this much. */
 const MATCH_IOU = 0.3;
 /** Bump when what is computed changes (part of the cache key, with the labels). */
-const VERSION = 1;
+const VERSION = 2;
+/** Query face heights (detector box, px) the faces are also shrunk to, as small faces in a photo or frame. */
+export const DEGRADED_PX = [40, 60, 80] as const;
+/** Gaussian blur (sigma, px at the shrunk size) of the blurred variants: a soft, out-of-focus or compressed face. */
+export const BLUR_SIGMA = 1.2;
+/** The shrunk face's crop keeps this much context on each side (× the box), the rest of the canvas is black. */
+const CONTEXT = 1;
+const CANVAS = 320;
 
 export type Box = [number, number, number, number];
 
@@ -46,7 +57,22 @@ export interface LabelledDescriptor {
   shot: string;
   box: Box;
   descriptor: number[];
+  /**
+   * The same face shrunk to each DEGRADED_PX height, plain ("40") and blurred ("40b"), re-detected and
+   * described: what the service sees of a small face. Absent when the detector misses the small face.
+   */
+  degraded: Record<string, Degraded>;
 }
+
+export interface Degraded {
+  /** Height of the detector's box on the shrunk face (what a quality gate sees). */
+  facePx: number;
+  /** libs/vision faceSharpness of that box. */
+  sharpness: number;
+  descriptor: number[];
+}
+
+export const degradedBands = (): string[] => DEGRADED_PX.flatMap((px) => [String(px), `${px}b`]);
 
 type Rgb = { rgb: Buffer; width: number; height: number };
 
@@ -59,6 +85,54 @@ async function describe(img: Rgb) {
   }
 }
 
+/**
+ * Crops the face with CONTEXT around it, scales it so the box is `px` high (blurred when asked), pastes
+ * it at the centre of a black CANVAS² frame and describes the detection that overlaps it most.
+ */
+async function degradeOne(img: Rgb, box: Box, px: number, blur: boolean): Promise<Degraded | null> {
+  const [x, y, w, h] = box;
+  const left = Math.max(0, Math.floor(x - CONTEXT * w));
+  const top = Math.max(0, Math.floor(y - CONTEXT * h));
+  const right = Math.min(img.width, Math.ceil(x + w + CONTEXT * w));
+  const bottom = Math.min(img.height, Math.ceil(y + h + CONTEXT * h));
+  const scale = px / h;
+  const cw = Math.max(1, Math.round((right - left) * scale));
+  const ch = Math.max(1, Math.round((bottom - top) * scale));
+  if (cw > CANVAS || ch > CANVAS) return null;
+  let pipe = sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width: right - left, height: bottom - top })
+    .resize(cw, ch, { fit: 'fill', kernel: 'lanczos3' });
+  if (blur) pipe = pipe.blur(BLUR_SIGMA);
+  const small = await pipe.raw().toBuffer();
+  const ox = Math.floor((CANVAS - cw) / 2);
+  const oy = Math.floor((CANVAS - ch) / 2);
+  const rgb = await sharp({ create: { width: CANVAS, height: CANVAS, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .composite([{ input: small, raw: { width: cw, height: ch, channels: 3 }, left: ox, top: oy }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  const want: Box = [ox + (x - left) * scale, oy + (y - top) * scale, w * scale, h * scale];
+  const faces = await describe({ rgb, width: CANVAS, height: CANVAS });
+  let best: (typeof faces)[number] | undefined;
+  let bestIou = MATCH_IOU;
+  for (const f of faces) {
+    const iou = boxIou(f.box, want);
+    if (iou >= bestIou) [best, bestIou] = [f, iou];
+  }
+  if (!best) return null;
+  return { facePx: Math.round(best.box[3]), sharpness: await faceSharpness(rgb, CANVAS, CANVAS, best.box), descriptor: Array.from(best.descriptor) };
+}
+
+async function degraded(img: Rgb, box: Box): Promise<Record<string, Degraded>> {
+  const out: Record<string, Degraded> = {};
+  for (const px of DEGRADED_PX)
+    for (const blur of [false, true]) {
+      const d = await degradeOne(img, box, px, blur);
+      if (d) out[`${px}${blur ? 'b' : ''}`] = d;
+    }
+  return out;
+}
+
 async function chips(source: string, root: string, out: LabelledDescriptor[], log: (m: string) => void): Promise<void> {
   if (!existsSync(root)) return log(`skip ${source}: ${root} absent`);
   let missed = 0;
@@ -67,13 +141,21 @@ async function chips(source: string, root: string, out: LabelledDescriptor[], lo
     .map((d) => d.name)
     .sort()) {
     for (const file of (await readdir(join(root, person))).sort()) {
-      const faces = await describe(await readRgb(join(root, person, file), CHIP_PAD));
+      const img = await readRgb(join(root, person, file), CHIP_PAD);
+      const faces = await describe(img);
       const best = faces.sort((a, b) => b.score - a.score)[0];
       if (!best) {
         missed++;
         continue;
       }
-      out.push({ source, id: person, shot: `${source}/${person}/${file}`, box: best.box, descriptor: Array.from(best.descriptor) });
+      out.push({
+        source,
+        id: person,
+        shot: `${source}/${person}/${file}`,
+        box: best.box,
+        descriptor: Array.from(best.descriptor),
+        degraded: await degraded(img, best.box),
+      });
     }
   }
   log(`${source}: ${out.filter((f) => f.source === source).length} faces (${missed} chips without a face)`);
@@ -97,7 +179,7 @@ async function labelled(source: string, shot: string, img: Rgb, boxes: { box: Bo
       missed++;
       continue;
     }
-    out.push({ source, id: l.id, shot, box: faces[best].box, descriptor: Array.from(faces[best].descriptor) });
+    out.push({ source, id: l.id, shot, box: faces[best].box, descriptor: Array.from(faces[best].descriptor), degraded: await degraded(img, faces[best].box) });
   }
   return missed;
 }
@@ -127,8 +209,9 @@ async function photos(out: LabelledDescriptor[], log: (m: string) => void): Prom
 async function baldGuys(out: LabelledDescriptor[], log: (m: string) => void): Promise<void> {
   const path = join(DATA, 'faces/bald_guys.jpg');
   if (!existsSync(path)) return log('skip bald_guys: absent');
-  for (const f of await describe(await readRgb(path)))
-    out.push({ source: 'bald-guys', id: null, shot: 'bald-guys', box: f.box, descriptor: Array.from(f.descriptor) });
+  const img = await readRgb(path);
+  for (const f of await describe(img))
+    out.push({ source: 'bald-guys', id: null, shot: 'bald-guys', box: f.box, descriptor: Array.from(f.descriptor), degraded: await degraded(img, f.box) });
   log(`bald-guys: ${out.filter((f) => f.source === 'bald-guys').length} faces`);
 }
 
@@ -154,30 +237,47 @@ async function hamilton(out: LabelledDescriptor[], log: (m: string) => void): Pr
   log(`hamilton: ${out.filter((f) => f.source === 'hamilton').length} faces (${missed} labelled faces not detected)`);
 }
 
-/** Every labelled descriptor, from the cache when the sources are unchanged. */
-export async function labelledDescriptors(log: (m: string) => void = (m) => console.error(m)): Promise<LabelledDescriptor[]> {
+/** Each source's faces, computed and cached on their own (so that they can be computed side by side: --source NAME). */
+const SOURCES: Record<string, (out: LabelledDescriptor[], log: (m: string) => void) => Promise<void>> = {
+  'bbt-chips': (out, log) => chips('bbt-chips', join(DATA, 'faces/bbt'), out, log),
+  johns: (out, log) => chips('johns', join(DATA, 'faces/johns'), out, log),
+  photos,
+  'bald-guys': baldGuys,
+  hamilton,
+};
+
+let modelsLoaded: Promise<void> | undefined;
+
+async function source(name: string, log: (m: string) => void): Promise<LabelledDescriptor[]> {
   const key = createHash('sha256')
     .update(`${VERSION}|${readFileSync(LABELS, 'utf8')}`)
     .digest('hex')
     .slice(0, 16);
-  const cache = join(tmpdir(), 'keycast-recognition', `descriptors-${key}.json`);
+  const cache = join(tmpdir(), 'keycast-recognition', `descriptors-${key}-${name}.json`);
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as LabelledDescriptor[];
-  const backend = await initBackend();
-  log(`TensorFlow.js backend ${backend.name} (${backend.provider})`);
-  await loadFaceModels();
+  modelsLoaded ??= (async () => {
+    const backend = await initBackend();
+    log(`TensorFlow.js backend ${backend.name} (${backend.provider})`);
+    await loadFaceModels();
+  })();
+  await modelsLoaded;
   const out: LabelledDescriptor[] = [];
-  await chips('bbt-chips', join(DATA, 'faces/bbt'), out, log);
-  await chips('johns', join(DATA, 'faces/johns'), out, log);
-  await photos(out, log);
-  await baldGuys(out, log);
-  await hamilton(out, log);
+  await SOURCES[name](out, log);
   await mkdir(dirname(cache), { recursive: true });
   await writeFile(cache, JSON.stringify(out));
   log(`cached ${out.length} descriptors in ${cache}`);
   return out;
 }
 
+/** Every labelled descriptor, from the caches when the sources are unchanged. */
+export async function labelledDescriptors(log: (m: string) => void = (m) => console.error(m)): Promise<LabelledDescriptor[]> {
+  const out: LabelledDescriptor[] = [];
+  for (const name of Object.keys(SOURCES)) out.push(...(await source(name, log)));
+  return out;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const d = await labelledDescriptors();
+  const only = process.argv.indexOf('--source');
+  const d = only > 0 ? await source(process.argv[only + 1], (m) => console.error(m)) : await labelledDescriptors();
   console.log(`${d.length} descriptors`);
 }

@@ -17,8 +17,8 @@
  */
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildGallery, identify, rankPeople, RECOGNITION, type PeopleGallery } from '../libs/recognition/index.js';
-import { labelledDescriptors, type LabelledDescriptor } from './recognition-data.js';
+import { buildGallery, identify, QUALITY_GATE, qualityGate, rankPeople, RECOGNITION, type PeopleGallery } from '../libs/recognition/index.js';
+import { BLUR_SIGMA, degradedBands, labelledDescriptors, type LabelledDescriptor } from './recognition-data.js';
 import { replaceResultsSection } from './results-file.js';
 import { rng } from './seeded.js';
 
@@ -44,7 +44,7 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
 interface Query {
   /** The enrolled identity it should be named as, or null for a stranger. */
   truth: string | null;
-  faces: number[][];
+  faces: LabelledDescriptor[];
 }
 
 interface Round {
@@ -79,19 +79,19 @@ function makeRound(all: LabelledDescriptor[], rand: () => number, enrolFaces: nu
   for (const id of [...byId.keys()].sort()) {
     const faces = byId.get(id)!;
     if (!enrolled.has(id)) {
-      for (const f of faces) single.push({ truth: null, faces: [f.descriptor] });
-      for (const c of clusters(faces, CLUSTER, rand)) cluster.push({ truth: null, faces: c.map((f) => f.descriptor) });
+      for (const f of faces) single.push({ truth: null, faces: [f] });
+      for (const c of clusters(faces, CLUSTER, rand)) cluster.push({ truth: null, faces: c });
       continue;
     }
     const shots = shuffle([...new Set(faces.map((f) => f.shot))], rand);
     const enrolShots = new Set(shots.slice(0, enrolFaces));
     people.push({ person: id, faces: faces.filter((f) => enrolShots.has(f.shot)).map((f) => f.descriptor) });
     const held = faces.filter((f) => !enrolShots.has(f.shot));
-    for (const f of held) single.push({ truth: id, faces: [f.descriptor] });
-    for (const c of clusters(held, CLUSTER, rand)) cluster.push({ truth: id, faces: c.map((f) => f.descriptor) });
+    for (const f of held) single.push({ truth: id, faces: [f] });
+    for (const c of clusters(held, CLUSTER, rand)) cluster.push({ truth: id, faces: c });
   }
   // Unlabelled faces (bald_guys): strangers one by one (their four people are not told apart).
-  for (const f of all.filter((x) => x.id === null)) single.push({ truth: null, faces: [f.descriptor] });
+  for (const f of all.filter((x) => x.id === null)) single.push({ truth: null, faces: [f] });
   return { gallery: buildGallery(people, { maxExemplars: RECOGNITION.maxExemplars }), queries: { single, cluster } };
 }
 
@@ -105,24 +105,76 @@ interface Tally {
   top1: number;
 }
 
-function tally(rounds: Round[], kind: 'single' | 'cluster', k: number, threshold: number): Tally {
+/** A query's descriptors: as detected, or (with `band`) its faces shrunk/blurred to that band, those the detector still finds. */
+function queryFaces(q: Query, band?: string): number[][] {
+  if (!band) return q.faces.map((f) => f.descriptor);
+  return q.faces.flatMap((f) => (f.degraded[band] ? [f.degraded[band].descriptor] : []));
+}
+
+function tally(rounds: Round[], kind: 'single' | 'cluster', k: number, threshold: number, band?: string): Tally {
   const t: Tally = { known: 0, correct: 0, wrong: 0, missed: 0, strangers: 0, falseAccepts: 0, top1: 0 };
   for (const r of rounds) {
     for (const q of r.queries[kind]) {
-      const named = identify(r.gallery, q.faces, { k, threshold });
+      const faces = queryFaces(q, band);
+      if (faces.length === 0) continue;
+      const named = identify(r.gallery, faces, { k, threshold });
       if (q.truth === null) {
         t.strangers++;
         if (named) t.falseAccepts++;
         continue;
       }
       t.known++;
-      if (rankPeople(r.gallery, q.faces, { k })[0]?.person === q.truth) t.top1++;
+      if (rankPeople(r.gallery, faces, { k })[0]?.person === q.truth) t.top1++;
       if (!named) t.missed++;
       else if (named.person === q.truth) t.correct++;
       else t.wrong++;
     }
   }
   return t;
+}
+
+/** The lowest threshold (grid step 0.0025) at which no stranger is named. */
+function zeroFarThreshold(rounds: Round[], k: number, kinds: readonly ('single' | 'cluster')[], band?: string): number {
+  let th = 0.85;
+  while (th < 1 && kinds.some((kind) => tally(rounds, kind, k, th, band).falseAccepts > 0)) th = Math.round((th + 0.0025) * 10000) / 10000;
+  return th;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** Queries shrunk (and blurred) to small faces: how often strangers are named at the default threshold, and what threshold holds 0. */
+function bandLines(all: LabelledDescriptor[], rounds: Round[]): string[] {
+  const lines = [
+    `### Small and blurred query faces, by band`,
+    '',
+    `Every query face cropped with one box of context on each side, shrunk (lanczos3) so that its detector box is 40, 60 or 80 px high, optionally blurred (Gaussian, sigma ${BLUR_SIGMA} px at that size), pasted on a black 320² frame and detected and described again (the faces the detector misses there are dropped). Enrolment stays at full size (a tenant's confirmed faces). Same rounds as above; a cluster's faces are all shrunk. "px" = the median detector box height found; "sharpness" = median libs/vision faceSharpness.`,
+    '',
+    '| band | px | sharpness | faces found | one face at ' +
+      RECOGNITION.threshold +
+      ': named right / strangers named | cluster at ' +
+      RECOGNITION.threshold +
+      ': named right / strangers named | zero-FAR threshold (one face + cluster) | one face named right there | one face at ' +
+      QUALITY_GATE.raisedThreshold +
+      ' (raised): named right / strangers named | quality gate at that px |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const row = (name: string, band?: string) => {
+    const found = band ? all.filter((f) => f.degraded[band]) : all;
+    const px = median(found.map((f) => (band ? f.degraded[band].facePx : f.box[3])));
+    const sharp = band ? median(found.map((f) => f.degraded[band].sharpness)).toFixed(0) : '—';
+    const s = tally(rounds, 'single', RECOGNITION.k, RECOGNITION.threshold, band);
+    const c = tally(rounds, 'cluster', RECOGNITION.k, RECOGNITION.threshold, band);
+    const z = zeroFarThreshold(rounds, RECOGNITION.k, ['single', 'cluster'], band);
+    const sz = tally(rounds, 'single', RECOGNITION.k, z, band);
+    const sr = tally(rounds, 'single', RECOGNITION.k, QUALITY_GATE.raisedThreshold, band);
+    lines.push(
+      `| ${name} | ${Math.round(px)} | ${sharp} | ${found.length}/${all.length} | ${pct(s.correct, s.known)} / ${pct(s.falseAccepts, s.strangers)} (${s.falseAccepts}/${s.strangers}) | ${pct(c.correct, c.known)} / ${pct(c.falseAccepts, c.strangers)} (${c.falseAccepts}/${c.strangers}) | ${z} | ${pct(sz.correct, sz.known)} | ${pct(sr.correct, sr.known)} / ${pct(sr.falseAccepts, sr.strangers)} (${sr.falseAccepts}/${sr.strangers}) | ${qualityGate(px).gate} |`,
+    );
+  };
+  row('as detected');
+  for (const band of degradedBands()) row(band.endsWith('b') ? `${band.slice(0, -1)} px, blurred` : `${band} px`, band);
+  lines.push('');
+  return lines;
 }
 
 const pct = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(d >= 1000 ? 2 : 1)}%`);
@@ -147,6 +199,7 @@ export async function runRecognitionBench(): Promise<string> {
     }
     lines.push('');
   }
+  lines.push(...bandLines(all, rounds));
   lines.push('### k (exemplars averaged), each at its own threshold', '');
   lines.push(
     'Each k at the lowest threshold (grid step 0.0025) where no stranger is named, one face or cluster; the default threshold sits a step above that for k ' +
@@ -156,9 +209,7 @@ export async function runRecognitionBench(): Promise<string> {
   );
   lines.push('| k | zero-FAR threshold | one face: named right | cluster: named right |', '|---|---|---|---|');
   for (const k of KS) {
-    let th = 0.85;
-    while (th < 1 && (tally(rounds, 'single', k, th).falseAccepts > 0 || tally(rounds, 'cluster', k, th).falseAccepts > 0))
-      th = Math.round((th + 0.0025) * 10000) / 10000;
+    const th = zeroFarThreshold(rounds, k, ['single', 'cluster']);
     const s = tally(rounds, 'single', k, th);
     const c = tally(rounds, 'cluster', k, th);
     lines.push(`| ${k}${k === RECOGNITION.k ? ' (default)' : ''} | ${th} | ${pct(s.correct, s.known)} | ${pct(c.correct, c.known)} |`);

@@ -5,3 +5,4 @@ export { packFaces, dotAll, searchRows, type FaceMatrix, type RowHit } from './m
 export { buildGallery, chooseExemplars, rankPeople, identify, type PeopleGallery, type PersonFaces, type PersonScore } from './gallery.js';
 export { RECOGNITION } from './defaults.js';
 export { buildVersionedGalleries, rankAcrossVersions, type VersionedFace } from './versions.js';
+export { QUALITY_GATE, qualityGate, type QualityGateState, type QueryQuality } from './quality-gate.js';
