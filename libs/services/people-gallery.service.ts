@@ -1,4 +1,13 @@
-import { RECOGNITION, buildVersionedGalleries, rankAcrossVersions, rankPeople, type PeopleGallery, type PersonScore } from '../recognition/index.js';
+import {
+  RECOGNITION,
+  buildVersionedGalleries,
+  qualityGate,
+  rankAcrossVersions,
+  rankPeople,
+  type PeopleGallery,
+  type PersonScore,
+  type QueryQuality,
+} from '../recognition/index.js';
 import type { Store } from '../store/index.js';
 import type { ClusterRun } from './cluster.service.js';
 
@@ -28,7 +37,10 @@ interface Entry {
 export class PeopleGalleries {
   private readonly tenants = new Map<string, Entry>();
   /** Each cut's suggestions (by its report, shared by every request of the cut) under the gallery stamp they used. */
-  private readonly suggested = new WeakMap<ClusterRun['report'], { key: string; found: Promise<Map<number, { person: KnownPerson; score: number }>> }>();
+  private readonly suggested = new WeakMap<
+    ClusterRun['report'],
+    { key: string; found: Promise<Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>> }
+  >();
 
   constructor(
     private readonly store: Store,
@@ -68,10 +80,7 @@ export class PeopleGalleries {
    * it is if one passes the open-set threshold, else null; never a person in the group's `exclude` (one of
    * its faces was rejected from them).
    */
-  async suggest(
-    tenantId: string,
-    groups: readonly { faces: readonly ArrayLike<number>[]; version: number; exclude?: ReadonlySet<string> }[],
-  ): Promise<(PersonScore<KnownPerson> | null)[]> {
+  async suggest(tenantId: string, groups: readonly SuggestGroup[]): Promise<(PersonScore<KnownPerson> | null)[]> {
     if (groups.length === 0) return [];
     return suggestIn(await this.gallery(tenantId), groups);
   }
@@ -87,13 +96,14 @@ export class PeopleGalleries {
    * under the tenant's gallery stamp, which every people edit changes (in any API process). Scoring the tenant's
    * people runs once per cut and edit, not per request. Not incremental: an edit of one person rescores all of them
    * (the stamp says that something changed, not what). The run's constraints (read once by the cut) are used when
-   * it carries them.
+   * it carries them. A cluster of small faces (median detector box height) passes libs/recognition's quality gate
+   * first: a raised threshold, or no suggestion; the suggestion carries the gate's verdict.
    */
   async suggestForClusters(
     tenantId: string,
     videoId: string,
     run: Pick<ClusterRun, 'report' | 'faces' | 'people'> & Partial<Pick<ClusterRun, 'constraints'>>,
-  ): Promise<Map<number, { person: KnownPerson; score: number }>> {
+  ): Promise<Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>> {
     const open = run.report.clusters.filter((c) => !run.people.has(c.id));
     if (open.length === 0) return new Map();
     const { stamp, galleries } = await this.current(tenantId);
@@ -103,21 +113,24 @@ export class PeopleGalleries {
     const found = (async () => {
       const vec = new Map(run.faces.map((f) => [f.id, f.face]));
       const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
+      const heightOf = new Map(run.faces.map((f) => [f.id, f.box[3]]));
+      const quality = open.map((c) => qualityGate(median(c.faces.map((id) => heightOf.get(id)!))));
       const rejectedFrom = new Map<number, string[]>();
       for (const p of run.constraints ?? (await this.store.people.constraintsForVideo(videoId)))
         for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
       const scores = suggestIn(
         galleries,
-        open.map((c) => ({
+        open.map((c, i) => ({
+          threshold: quality[i].threshold,
           faces: c.faces.map((id) => vec.get(id)!),
           version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
           exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
         })),
       );
-      const out = new Map<number, { person: KnownPerson; score: number }>();
+      const out = new Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>();
       open.forEach((c, i) => {
         const s = scores[i];
-        if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000 });
+        if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000, quality: quality[i] });
       });
       return out;
     })();
@@ -127,15 +140,34 @@ export class PeopleGalleries {
   }
 
   /**
-   * The people one face is, best first, those passing the open-set threshold only (a stranger has none).
+   * The people one face is, best first, those passing the open-set threshold (or the one a small face must
+   * pass: libs/recognition qualityGate) only (a stranger has none).
    * `face` gives the face's descriptor in each version it was described in (a search photo: every version).
    */
-  async matches(tenantId: string, face: ReadonlyMap<number, ArrayLike<number>>, limit = 5): Promise<PersonScore<KnownPerson>[]> {
+  async matches(
+    tenantId: string,
+    face: ReadonlyMap<number, ArrayLike<number>>,
+    opts: { limit?: number; threshold?: number } = {},
+  ): Promise<PersonScore<KnownPerson>[]> {
+    const { limit = 5, threshold = RECOGNITION.threshold } = opts;
     const galleries = await this.gallery(tenantId);
     const query = new Map([...face].map(([v, d]) => [v, [d]]));
-    const ranked = rankAcrossVersions(galleries, query, RECOGNITION, (p) => p.id).filter((s) => s.score >= RECOGNITION.threshold);
+    const ranked = rankAcrossVersions(galleries, query, RECOGNITION, (p) => p.id).filter((s) => s.score >= threshold);
     return ranked.slice(0, limit);
   }
+}
+
+/** A cluster's faces to name; `threshold` from the quality gate (null: refused), the recognition threshold when absent. */
+interface SuggestGroup {
+  faces: readonly ArrayLike<number>[];
+  version: number;
+  exclude?: ReadonlySet<string>;
+  threshold?: number | null;
+}
+
+function median(xs: readonly number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.floor(a.length / 2)];
 }
 
 /** The most common value (a video's faces share one descriptor version; a mix would take the larger part). */
@@ -149,14 +181,11 @@ function majority(xs: readonly number[]): number {
  * For each group of faces (a cluster, whose faces share the descriptor `version`: one video's), the person of
  * `galleries` it is if one passes the open-set threshold, else null; never a person in the group's `exclude`.
  */
-function suggestIn(
-  galleries: Galleries,
-  groups: readonly { faces: readonly ArrayLike<number>[]; version: number; exclude?: ReadonlySet<string> }[],
-): (PersonScore<KnownPerson> | null)[] {
-  return groups.map(({ faces, version, exclude }) => {
+function suggestIn(galleries: Galleries, groups: readonly SuggestGroup[]): (PersonScore<KnownPerson> | null)[] {
+  return groups.map(({ faces, version, exclude, threshold = RECOGNITION.threshold }) => {
     const g = galleries.get(version);
-    if (!g) return null;
+    if (!g || threshold === null) return null;
     const best = rankPeople(g, faces, RECOGNITION).find((s) => !exclude?.has(s.person.id));
-    return best && best.score >= RECOGNITION.threshold ? best : null;
+    return best && best.score >= threshold ? best : null;
   });
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_EXTRACT, descriptorVersion, unknownNameMessage } from '../../../libs/config/index.js';
-import { RECOGNITION } from '../../../libs/recognition/index.js';
+import { QUALITY_GATE, RECOGNITION, qualityGate } from '../../../libs/recognition/index.js';
 import type { TaskFace } from '../../../libs/pipeline/index.js';
 import { ApiError } from '../errors.js';
 import { multipartError } from '../upload.js';
@@ -90,6 +90,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `multipart/form-data with one \`file\`: a JPEG, PNG or WebP photo (at most ${SEARCH_MAX_BYTES} bytes, ${PHOTO_MAX_PIXELS} pixels, ${PHOTO_MAX_SIDE} pixels a side and ${PHOTO_MAX_ASPECT}:1, judged from its header before it is decoded). ` +
           `Every face found (at most ${MAX_FACES}, largest first) carries the people it is (open-set: a stranger has none) and the stored faces that look like it, ` +
           `both at the recognition threshold (${RECOGNITION.threshold}, calibrated in docs/QUALITY.md so that a person never enrolled is almost never named). ` +
+          `A small face carries less detail: one under ${QUALITY_GATE.raiseBelowPx} px high (as analysed) must reach ${QUALITY_GATE.raisedThreshold}, one under ${QUALITY_GATE.refuseBelowPx} px is never named; each face's \`quality\` says which. ` +
           "Only the caller's tenant is searched. A deleted video's faces are never returned. " +
           '4xx: MISSING_FILE (no `file`), INVALID_MULTIPART (a malformed body), TOO_MANY_FILES (a second file), UNKNOWN_OPTION (a text field), NOT_AN_IMAGE (415: not a JPEG, PNG or WebP, or corrupt), IMAGE_TOO_LARGE (413), NO_FACE (422: no face found). ' +
           `503 UNAVAILABLE with Retry-After when more photos wait for one of the ${PHOTO_DECODE_CONCURRENCY} decoding slots than the queue holds.`,
@@ -124,19 +125,27 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const limit = req.query.limit ?? 100;
       return {
         faces: await Promise.all(
-          faces.map(async (f) => ({
-            box: f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number],
-            matches: (await app.keycast.galleries.matches(scope.tenantId, versionsOf(f))).map((m) => ({
-              person: { id: m.person.id, name: m.person.name },
-              score: Math.round(m.score * 10000) / 10000,
-            })),
-            appearances: (await app.keycast.library.search(scope.tenantId, versionsOf(f), { minScore: RECOGNITION.threshold, limit })).map((a) => ({
-              video_id: a.videoId,
-              face_id: a.faceId,
-              t: a.t,
-              score: Math.round(a.score * 10000) / 10000,
-            })),
-          })),
+          faces.map(async (f) => {
+            // Judged in the pixels the face was described from (the decoded photo), where its detail is.
+            const quality = qualityGate(f.box[3]);
+            const box = f.box.map((v) => Math.round(v * s * 10) / 10) as [number, number, number, number];
+            if (quality.threshold === null) return { box, matches: [], appearances: [], quality };
+            const minScore = quality.threshold;
+            return {
+              box,
+              matches: (await app.keycast.galleries.matches(scope.tenantId, versionsOf(f), { threshold: minScore })).map((m) => ({
+                person: { id: m.person.id, name: m.person.name },
+                score: Math.round(m.score * 10000) / 10000,
+              })),
+              appearances: (await app.keycast.library.search(scope.tenantId, versionsOf(f), { minScore, limit })).map((a) => ({
+                video_id: a.videoId,
+                face_id: a.faceId,
+                t: a.t,
+                score: Math.round(a.score * 10000) / 10000,
+              })),
+              quality,
+            };
+          }),
         ),
         threshold: RECOGNITION.threshold,
       };

@@ -54,3 +54,19 @@ export const FaceIdParams = Type.Object({ id: FaceId });
 export const Box = Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], { description: '[x, y, w, h] in source-video pixels' });
 
 export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'Opaque cursor from a previous page (next_cursor)' });
+
+/** libs/recognition qualityGate's verdict on a face. */
+export const FaceQuality = Type.Object(
+  {
+    face_px: Type.Integer({
+      description:
+        "Height of the face's detector box in the pixels it was described from (a search photo as decoded, at most 1536 px a side; a cluster: the median of its faces, in the video's pixels)",
+    }),
+    gate: Type.Union([Type.Literal('ok'), Type.Literal('raised'), Type.Literal('refused')], {
+      description:
+        "'ok': named at the recognition threshold; 'raised': a small face, named only at a raised threshold; 'refused': too small to name anyone (a search face then has no matches nor appearances). Cut-offs calibrated in docs/QUALITY.md (small and blurred query faces)",
+    }),
+    threshold: Type.Union([Type.Number(), Type.Null()], { description: 'The threshold this face had to pass; null when refused' }),
+  },
+  { title: 'FaceQuality' },
+);

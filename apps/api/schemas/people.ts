@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { PERSON_ACTIONS } from '../../../libs/services/index.js';
-import { Cursor, FaceId } from './common.js';
+import { Cursor, FaceId, FaceQuality } from './common.js';
 
 export const PersonIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Person id' }) });
 export const PersonFaceParams = Type.Object({
@@ -123,14 +123,15 @@ export const ClusterSuggestion = Type.Union(
       person: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.Union([Type.String(), Type.Null()]) }),
       score: Type.Number({
         description:
-          "Mean similarity of the cluster's faces to the person's most similar confirmed face (cosine of unit face descriptors); at least the recognition threshold",
+          "Mean similarity of the cluster's faces to the person's most similar confirmed face (cosine of unit face descriptors); at least quality.threshold",
       }),
+      quality: FaceQuality,
     }),
     Type.Null(),
   ],
   {
     description:
-      "For a cluster without a confirmed person: the tenant's person it most likely is, when the match passes the open-set recognition threshold (docs/QUALITY.md: a person never enrolled is almost never named); else null. Accept it with POST /people/:id/faces and the cluster's faces.",
+      "For a cluster without a confirmed person: the tenant's person it most likely is, when the match passes the open-set recognition threshold (docs/QUALITY.md: a person never enrolled is almost never named), raised for a cluster of small faces (`quality`: face_px is the median height of its faces); else null, as for a cluster whose faces are too small to name (quality gate 'refused'). Accept it with POST /people/:id/faces and the cluster's faces.",
   },
 );
 

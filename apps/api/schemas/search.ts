@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { FaceQuality } from './common.js';
 
 export const SearchFacesQuery = Type.Object(
   {
@@ -18,7 +19,8 @@ const PersonRef = Type.Object({ id: Type.String(), name: Type.Union([Type.String
 const Match = Type.Object({
   person: PersonRef,
   score: Type.Number({
-    description: "Similarity of the face to the person's most similar confirmed face (cosine of unit face descriptors); at least the recognition threshold",
+    description:
+      "Similarity of the face to the person's most similar confirmed face (cosine of unit face descriptors); at least the face's threshold (quality.threshold)",
   }),
 });
 
@@ -26,7 +28,7 @@ const Appearance = Type.Object({
   video_id: Type.String({ format: 'uuid' }),
   face_id: Type.String({ format: 'uuid', description: 'A stored face (GET /faces/:id/thumbnail)' }),
   t: Type.Number({ description: 'Seconds into the video' }),
-  score: Type.Number({ description: "Similarity to the photo's face (cosine of unit face descriptors); at least the recognition threshold" }),
+  score: Type.Number({ description: "Similarity to the photo's face (cosine of unit face descriptors); at least the face's threshold (quality.threshold)" }),
 });
 
 const SearchFace = Type.Object({
@@ -35,12 +37,13 @@ const SearchFace = Type.Object({
   }),
   matches: Type.Array(Match, { description: "The tenant's people this face is, best first (open set: empty for a stranger)" }),
   appearances: Type.Array(Appearance, { description: "The tenant's stored faces (ready videos) that look like this face, best first" }),
+  quality: FaceQuality,
 });
 
 export const SearchFacesResult = Type.Object(
   {
     faces: Type.Array(SearchFace, { description: 'Every face found in the photo (at most 10), largest first' }),
-    threshold: Type.Number({ description: 'The recognition threshold the matches and appearances pass' }),
+    threshold: Type.Number({ description: "The recognition threshold the matches and appearances pass (a small face's own is in its `quality`)" }),
   },
   { title: 'FaceSearchResult' },
 );

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { DEFAULT_EXTRACT } from '../../../libs/config/index.js';
-import { RECOGNITION } from '../../../libs/recognition/index.js';
+import { QUALITY_GATE, RECOGNITION } from '../../../libs/recognition/index.js';
 import type { FaceRecord } from '../../../libs/pipeline/types.js';
 import { SEARCH_MAX_BYTES } from '../../../apps/api/routes/search.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
@@ -173,6 +173,42 @@ test("POST /search/faces names the caller's people who pass the threshold, best 
   // Deleted people are named no more.
   for (const id of [person, twin.body.id]) assert.equal((await json(A, 'DELETE', `/people/${id}`)).status, 204);
   for (const f of (await search(A, readFileSync(PEOPLE))).body.faces as Named[]) assert.deepEqual(f.matches, []);
+});
+
+test("POST /search/faces: a face shrunk under the quality gate's size is named by nobody, not even its enrolled person; its quality says so", async () => {
+  const created = await call(api.baseUrl, 'POST', '/people', {
+    body: JSON.stringify({ name: 'Small face', faces: [facesA[0]] }),
+    headers: { ...A.headers, 'content-type': 'application/json' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  type Gated = Face & { quality: { face_px: number; gate: string; threshold: number | null } };
+  try {
+    const full = (await search(A, readFileSync(PEOPLE))).body.faces as Gated[];
+    const theirs = full.find((f) => f.appearances.some((a) => a.face_id === facesA[0]))!;
+    assert.equal(theirs.quality.gate, 'ok');
+    assert.equal(theirs.quality.threshold, RECOGNITION.threshold);
+    assert.equal(theirs.matches.length, 1, 'at full size the enrolled face is named');
+    // The same photo shrunk until that face is a little under the refusal size (boxes are in the upload's pixels).
+    const { width } = await sharp(PEOPLE).metadata();
+    const factor = (QUALITY_GATE.refuseBelowPx - 6) / theirs.box[3];
+    const small = await sharp(PEOPLE)
+      .resize(Math.round(width * factor))
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const r = await search(A, small);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const faces = r.body.faces as Gated[];
+    assert.ok(faces.length >= 1, 'the shrunk faces are still found');
+    for (const f of faces) {
+      assert.ok(f.quality.face_px < QUALITY_GATE.refuseBelowPx, `face_px ${f.quality.face_px}`);
+      assert.equal(f.quality.gate, 'refused');
+      assert.equal(f.quality.threshold, null);
+      assert.deepEqual(f.matches, []);
+      assert.deepEqual(f.appearances, []);
+    }
+  } finally {
+    assert.equal((await call(api.baseUrl, 'DELETE', `/people/${created.body.id}`, { headers: A.headers })).status, 204);
+  }
 });
 
 test("POST /search/faces reads PNG and WebP as JPEG, and reports boxes in the photo's upright pixels", async () => {

@@ -27,7 +27,7 @@ type Cluster = {
   id: number;
   faces: string[];
   person: { id: string } | null;
-  suggestion: { person: { id: string; name: string | null }; score: number } | null;
+  suggestion: { person: { id: string; name: string | null }; score: number; quality: { face_px: number; gate: string; threshold: number | null } } | null;
 };
 
 async function seedVideo(tenantId: string, set: LabelledFaces, keep: (t: number) => boolean): Promise<string> {
@@ -116,6 +116,8 @@ test("a person enrolled from one video's cluster is suggested for their cluster 
   assert.ok(theirs.suggestion, `cluster of ${enrolled} in the second video: ${JSON.stringify(theirs)}`);
   assert.deepEqual(theirs.suggestion.person, { id: person, name: 'Enrolled' });
   assert.ok(theirs.suggestion.score >= RECOGNITION.threshold && theirs.suggestion.score <= 1, `score ${theirs.suggestion.score}`);
+  assert.notEqual(theirs.suggestion.quality.gate, 'refused');
+  assert.ok(theirs.suggestion.score >= theirs.suggestion.quality.threshold!, 'at least the threshold its face size asks');
   // Open set: clusters of the other people (never enrolled) are not named.
   // (A stranger's cluster: mostly one labelled person, none of the enrolled one's faces; unlabelled faces prove nothing.)
   const strangers = cs.filter((c) => identityOf(c) !== null && !c.faces.some((f) => truthOf.get(f) === enrolled));

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PeopleGalleries, type ClusterRun } from '../../../libs/services/index.js';
 import type { Store, VideoPersonConstraints } from '../../../libs/store/index.js';
+import { QUALITY_GATE, RECOGNITION } from '../../../libs/recognition/index.js';
 
 const DIM = 128;
 const axis = (k: number, tilt = 0) => Float32Array.from({ length: DIM }, (_, i) => (i === k ? 1 : i === k + 1 ? tilt : 0));
@@ -26,11 +27,11 @@ function galleries(rejected: VideoPersonConstraints[] = []) {
 // Cluster 0: three faces like Ada's; cluster 1: like Bob's but carries a confirmed person already; cluster 2: nobody.
 const run = {
   faces: [
-    { id: 1, face: axis(0, 0.02), descriptorVersion: 1 },
-    { id: 2, face: axis(0, 0.03), descriptorVersion: 1 },
-    { id: 3, face: axis(0, 0.01), descriptorVersion: 1 },
-    { id: 4, face: axis(10, 0.02), descriptorVersion: 1 },
-    { id: 5, face: axis(40), descriptorVersion: 1 },
+    { id: 1, face: axis(0, 0.02), descriptorVersion: 1, box: [0, 0, 120, 120] },
+    { id: 2, face: axis(0, 0.03), descriptorVersion: 1, box: [0, 0, 120, 120] },
+    { id: 3, face: axis(0, 0.01), descriptorVersion: 1, box: [0, 0, 120, 120] },
+    { id: 4, face: axis(10, 0.02), descriptorVersion: 1, box: [0, 0, 120, 120] },
+    { id: 5, face: axis(40), descriptorVersion: 1, box: [0, 0, 120, 120] },
   ],
   report: {
     clusters: [
@@ -54,4 +55,16 @@ test('suggestForClusters never suggests a person one of the cluster faces was re
   assert.equal(s.get(0), undefined, 'Ada was rejected from face 2 of cluster 0: no suggestion (Bob is too far)');
   const other = await galleries([{ id: 'ada', name: 'Ada', faces: [], rejected: [5] }]).suggestForClusters('t', 'v', run);
   assert.deepEqual(other.get(0)?.person.id, 'ada', "a rejection of another cluster's face changes nothing here");
+});
+
+test('suggestForClusters: a cluster of small faces passes the quality gate first (raised threshold, or no suggestion), and says so', async () => {
+  const sized = (px: number) =>
+    ({ ...run, faces: (run.faces as unknown as { box: number[] }[]).map((f) => ({ ...f, box: [0, 0, px, px] })) }) as unknown as ClusterRun;
+  const ok = await galleries().suggestForClusters('t', 'v', run);
+  assert.deepEqual(ok.get(0)!.quality, { face_px: 120, gate: 'ok', threshold: RECOGNITION.threshold });
+  const raised = await galleries().suggestForClusters('t', 'v', sized(QUALITY_GATE.raiseBelowPx - 1));
+  assert.deepEqual(raised.get(0)!.quality, { face_px: QUALITY_GATE.raiseBelowPx - 1, gate: 'raised', threshold: QUALITY_GATE.raisedThreshold });
+  assert.deepEqual(raised.get(0)!.person.id, 'ada', 'a near-identical cluster still passes the raised threshold');
+  const refused = await galleries().suggestForClusters('t', 'v', sized(QUALITY_GATE.refuseBelowPx - 1));
+  assert.equal(refused.size, 0, 'faces too small to name: no suggestion');
 });
