@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerQueryNumbers } from './plugins/query-numbers.js';
 import { registerInputText, UUID_PATTERN } from './plugins/input-text.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { registerRequestLimits, serverLimits } from './plugins/limits.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
   registerErrorHandling(app);
   registerJsonBody(app);
   registerInputText(app);
+  registerQueryNumbers(app);
   // Before authentication, in this order: every answer (a 401 or 429 too) carries its request id and the security
   // headers; a CORS preflight is answered; limits are applied to anonymous floods as well.
   registerRequestId(app);

@@ -5,7 +5,7 @@ import type { Actor } from '../../../libs/services/index.js';
 import { faceIdsIn } from '../face-ids.js';
 import { scopeOf } from '../plugins/auth.js';
 import { presentPerson, presentPersonEvent } from '../present.js';
-import { errors } from '../schemas/common.js';
+import { NoQuery, errors } from '../schemas/common.js';
 import {
   HistoryQuery,
   MergePeopleBody,
@@ -170,6 +170,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "Per video, the person's cluster at the video's default clustering (the constraints put all their confirmed faces in it), summarised by the rules of GET /videos/:id/clusters; their confirmed faces alone (`basis: confirmed`) when that clustering's linkage is not cached and the video is too large to compute it in the request. Videos where the person is only suggested are not listed. A deleted video is gone at once.",
         params: PersonIdParams,
+        querystring: NoQuery,
         response: { 200: PersonAppearances, ...errors(400, 404, 500) },
       },
     },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError } from '../errors.js';
 import { scopeOf } from '../plugins/auth.js';
 import { linksOf, presentDelivery, presentVideo } from '../present.js';
-import { VideoIdParams, errors } from '../schemas/common.js';
+import { NoQuery, VideoIdParams, errors } from '../schemas/common.js';
 import { DeliveryList, UploadForm, UrlUpload, VideoAccepted, VideoList, VideoListQuery } from '../schemas/videos.js';
 import { receiveUrl } from '../ingest-url.js';
 import { receiveUpload } from '../upload.js';
@@ -88,6 +88,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['videos'],
         summary: "Webhook delivery attempts of a video, oldest first: each attempt's event, HTTP status or error, duration and time",
         params: VideoIdParams,
+        querystring: NoQuery,
         response: { 200: DeliveryList, ...errors(400, 404, 500) },
       },
     },

@@ -42,6 +42,12 @@ export function errors<const S extends readonly number[]>(...statuses: S): Recor
   return Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error', { description: WHY[s] ?? 'Error' })])) as Record<S[number], typeof ErrorRef>;
 }
 
+/** The query of a route that takes no parameters: any parameter is unknown (400), as on every other route. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+/** The body of a route that takes no fields: none, `{}`, or 400 for anything else. */
+export const NoBody = Type.Object({}, { additionalProperties: false });
+
 export const VideoIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Video id' }) });
 /**
  * The one definition of a face's id wherever the API shows or takes one (lists, cluster reports, thumbnail URLs,

@@ -158,6 +158,36 @@ test('validation messages say what the parameter must be and what was sent; unkn
   }
 });
 
+test('query integers are finite decimals: infinities, 1e309, hex, binary and padded spellings → 400 INVALID_OPTION, never 500 or a default', async () => {
+  const id = randomUUID();
+  const routes = [
+    '/videos?limit=',
+    '/people?limit=',
+    `/people/${id}/history?limit=`,
+    `/videos/${id}/clusters?faces_per_cluster=`,
+    `/videos/${id}/clusters?faces_limit=`,
+    `/videos/${id}/faces?limit=`,
+    `/videos/${id}/questions?limit=`,
+  ];
+  for (const route of routes) {
+    for (const value of ['Infinity', '-Infinity', '1e309', '0x10', '0b1', ' 1', '1 ']) {
+      const r = await api.call('GET', route + encodeURIComponent(value));
+      assert.equal(r.status, 400, `${route}${value}`);
+      assert.equal(r.body.error.code, 'INVALID_OPTION', `${route}${value}`);
+      assert.match(r.body.error.message, /must be an integer/, `${route}${value}`);
+    }
+  }
+  assert.equal((await api.call('GET', '/videos?limit=Infinity')).body.error.message, 'limit must be an integer in [1, 100], got "Infinity"');
+  assert.equal((await api.call('GET', '/videos?limit=5')).status, 200);
+  // Routes without parameters refuse any, as the others do.
+  for (const path of [`/videos/${id}/deliveries?zz=1`, `/videos/${id}/deliveries?limit=NaN`, `/people/${id}/appearances?zz=1`]) {
+    const r = await api.call('GET', path);
+    assert.equal(r.status, 400, path);
+    assert.equal(r.body.error.code, 'INVALID_OPTION', path);
+    assert.match(r.body.error.message, /unknown parameter/, path);
+  }
+});
+
 test('one boolean rule everywhere (true or false), upload and query alike; an upload field the form lacks names the closest one', async () => {
   const one = await upload([{ name: 'use_scene_transition', value: '1' }, video()]);
   assert.equal(one.statusCode, 400);
