@@ -59,6 +59,8 @@ export function verifyMediaToken(token: string, secret: string, scope: MediaToke
   const claim = { tenantId, keyId, scope: claimedScope, exp: Number(expRaw) };
   const want = signature(secret, claim);
   const got = Buffer.from(sig, 'base64url');
+  // Node's decoder forgives padding, `+`/`/` and stray bits: a token is valid in the one spelling minted, no other.
+  if (got.toString('base64url') !== sig) return null;
   if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
   if (claim.scope !== scope) return null;
   const now = Math.floor(nowMs / 1000);

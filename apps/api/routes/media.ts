@@ -7,7 +7,7 @@ import { ifRangeHolds, parseByteRange } from '../byte-range.js';
 import { ApiError, errorBody } from '../errors.js';
 import { MEDIA_TOKEN_TTL_S, mintMediaToken } from '../media-token.js';
 import { scopeOf } from '../plugins/auth.js';
-import { VideoIdParams, errors } from '../schemas/common.js';
+import { NoBody, VideoIdParams, errors } from '../schemas/common.js';
 import { MediaQuery } from '../schemas/media.js';
 
 /** Content types of the containers a browser may play; anything else is offered as bytes. */
@@ -37,7 +37,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['media'],
         summary: 'Mint a short-lived media token for URLs that media elements load (`?token=`)',
-        description: `A <video> or <img> element cannot send \`Authorization\`: the routes it loads (GET /videos/{id}/media, /faces/{id}/thumbnail, /videos/{id}/montage.png) also accept this token as the \`token\` query parameter (security scheme \`mediaToken\`). It expires after ${MEDIA_TOKEN_TTL_S} s, grants only those GET routes of the calling key's tenant, and dies with the key when the key is revoked.`,
+        description: `A <video> or <img> element cannot send \`Authorization\`: the routes it loads (GET /videos/{id}/media, /faces/{id}/thumbnail, /videos/{id}/montage.png) also accept this token as the \`token\` query parameter (security scheme \`mediaToken\`). It expires after ${MEDIA_TOKEN_TTL_S} s, grants only those GET routes of the calling key's tenant, and dies with the key when the key is revoked. It takes no fields: send no body or \`{}\`.`,
+        body: Type.Optional(NoBody),
         response: {
           201: Type.Object(
             {
@@ -47,8 +48,13 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
             },
             { title: 'MediaToken' },
           ),
-          ...errors(500),
+          ...errors(400, 500),
         },
+      },
+      // No body at all is the usual call: validated as `{}`; a JSON null, a multipart form (left unparsed) or any
+      // field is refused by the schema.
+      preValidation: async (req) => {
+        if (req.body === undefined && !req.isMultipart()) req.body = {};
       },
     },
     async (req, reply) => {

@@ -54,7 +54,7 @@ export function problemOf(status: number, body: unknown): never {
 
 /** A media token for the URLs that <video> and <img> load (they cannot send Authorization). */
 export async function mintMediaToken(client: Client): Promise<{ token: string; expiresAt: number }> {
-  const t = await unwrap(postMediaTokens({ client }));
+  const t = await unwrap(postMediaTokens({ client, body: {} }));
   return { token: t.token, expiresAt: Date.parse(t.expires_at) };
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseByteRange } from '../../../apps/api/byte-range.js';
 import { createHmac } from 'node:crypto';
-import { mintMediaToken, MEDIA_TOKEN_TTL_S } from '../../../apps/api/media-token.js';
+import { mintMediaToken, verifyMediaToken, MEDIA_TOKEN_TTL_S } from '../../../apps/api/media-token.js';
 import { ApiKeyRepository, hashApiKey } from '../../../libs/store/index.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
 import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
@@ -51,6 +51,38 @@ async function token(headers = api.auth.headers): Promise<string> {
   assert.ok(Math.abs(Date.parse(r.body.expires_at) - Date.now() - MEDIA_TOKEN_TTL_S * 1000) < 5000);
   return r.body.token;
 }
+
+test('a media token is valid only in the base64url spelling minted: padding, +/ or stray low bits of its signature → refused', () => {
+  const secret = 'a-secret-of-enough-length-for-tests';
+  const who = { tenantId: '00000000-0000-4000-8000-000000000001', keyId: '00000000-0000-4000-8000-000000000002' };
+  const { token: t } = mintMediaToken(who, secret);
+  assert.ok(verifyMediaToken(t, secret, 'media'), 'the minted spelling is valid');
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  // 32 bytes in 43 characters: the last character's two low bits are padding a lenient decoder ignores.
+  const straybits = t.slice(0, -1) + B64URL[B64URL.indexOf(t.slice(-1)) ^ 1];
+  const respellings = [`${t}=`, t.replace(/-/g, '+').replace(/_/g, '/'), straybits].filter((x) => x !== t);
+  assert.ok(respellings.length >= 2);
+  for (const bad of respellings) assert.equal(verifyMediaToken(bad, secret, 'media'), null, bad);
+});
+
+test('POST /media-tokens takes no fields: none or {} → 201; unknown fields, bad text, null or multipart → 400 INVALID_OPTION', async () => {
+  const post = (body: string | undefined, contentType?: string) =>
+    fetch(`${api.baseUrl}/media-tokens`, { method: 'POST', headers: { ...api.auth.headers, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+  assert.equal((await post(undefined)).status, 201);
+  assert.equal((await post('{}', 'application/json')).status, 201);
+  const multipart = '--b\r\nContent-Disposition: form-data; name="ttl_s"\r\n\r\n5\r\n--b--\r\n';
+  for (const [body, type] of [
+    ['{"zz":1}', 'application/json'],
+    ['{"ttl_s":"\\u0000"}', 'application/json'],
+    ['{"video_id":"\\ud800"}', 'application/json'],
+    ['null', 'application/json'],
+    [multipart, 'multipart/form-data; boundary=b'],
+  ] as const) {
+    const r = await post(body, type);
+    assert.equal(r.status, 400, body);
+    assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'INVALID_OPTION', body);
+  }
+});
 
 test('parseByteRange: one range, suffixes, clipping; several ranges or another unit are ignored; the rest is unsatisfiable', () => {
   assert.equal(parseByteRange(undefined, 100), null);
