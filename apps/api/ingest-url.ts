@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { INGEST_RULES, resolveTarget } from '../../libs/webhooks/index.js';
+import { INGEST_RULES, resolveTarget, type TargetRules } from '../../libs/webhooks/index.js';
 import type { TenantScope } from '../../libs/store/index.js';
 import { ApiError } from './errors.js';
 import { checkFields, createAndQueue, type Fields } from './video-create.js';
 
 /**
+ * At request time a host that does not resolve is the client's mistake (400, as a callback_url's); the download
+ * keeps SOURCE_UNREACHABLE for it, a name that may resolve again on a later try.
+ */
+const REQUEST_RULES: TargetRules = { ...INGEST_RULES, unresolved: 'INVALID_URL' };
+
+/**
  * Checks a video's `url` as the download will (http(s), no credentials, a host that resolves to an address the
  * ingest rules allow) and creates the video `downloading`, its download job queued (payload: the id). The URL is
  * kept in the video's row for the job alone: answers and logs show its host only. Throws INVALID_URL,
- * URL_NOT_ALLOWED, SOURCE_UNREACHABLE (the host does not resolve).
+ * URL_NOT_ALLOWED; INVALID_URL also when the host does not resolve.
  */
 export async function createFromUrl(app: FastifyInstance, scope: TenantScope, id: string, url: unknown, fields: Fields): Promise<void> {
   const { store, queues, config } = app.keycast;
@@ -18,7 +24,7 @@ export async function createFromUrl(app: FastifyInstance, scope: TenantScope, id
   const target = await resolveTarget(
     url,
     { allowPrivate: config.ingestAllowPrivate, allowedHosts: config.ingestAllowedHosts },
-    { rules: INGEST_RULES, timeoutMs: config.ingestReadTimeoutMs },
+    { rules: REQUEST_RULES, timeoutMs: config.ingestReadTimeoutMs },
   );
   // The stored file is named after the path's extension only (as an upload after its file name's).
   const ext = extname(target.url.pathname);

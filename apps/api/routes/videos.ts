@@ -19,7 +19,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Upload a video (multipart/form-data `file`), or give its URL (application/json `url`, or a multipart `url` field), with extraction options',
         description:
           'A file is streamed to storage (never held in memory) and probed; the extraction job is queued (status `queued`). ' +
-          'A `url` is checked (http(s), no credentials, a host that resolves to a public address unless INGEST_ALLOWED_HOSTS / INGEST_ALLOW_PRIVATE allow more) ' +
+          'A `url` is checked after the other fields (http(s), no credentials, a host that resolves (else 400 INVALID_URL) to a public address unless INGEST_ALLOWED_HOSTS / INGEST_ALLOW_PRIVATE allow more) ' +
           'and the video starts `downloading`: the worker fetches it (MAX_UPLOAD_BYTES, timeouts, retries, Range resume; `download` shows the progress), ' +
           'then it is probed and extracted exactly as an upload. The URL is never shown back beyond its host. Answers 202 with the video id and links.',
         consumes: ['multipart/form-data', 'application/json'],
@@ -29,7 +29,7 @@ export const videoRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'application/json': { schema: UrlUpload },
           },
         },
-        response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 502, 503, 507) },
+        response: { 202: VideoAccepted, ...errors(400, 413, 415, 422, 429, 500, 503, 507) },
       },
       // The multipart stream is read in the handler: the body schema above documents the form, the handler validates it.
       validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,

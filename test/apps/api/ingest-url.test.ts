@@ -262,6 +262,16 @@ test('refused at request time: 127.0.0.1 under the default rules, credentials, o
     assert.equal(bad.status, 400, String(url));
     assert.equal(bad.body.error.code, 'INVALID_URL', String(url));
   }
+  // A host that does not resolve is the client's mistake: 400, never 5xx; the fields are checked before the name.
+  // (.invalid never resolves, RFC 6761.)
+  const nowhere = 'http://no-such-host.invalid/v.mp4';
+  const unresolved = await postJson({ url: nowhere });
+  assert.equal(unresolved.status, 400, JSON.stringify(unresolved.body));
+  assert.equal(unresolved.body.error.code, 'INVALID_URL');
+  assert.match(unresolved.body.error.message, /no-such-host\.invalid does not resolve/);
+  const fieldFirst = await postJson({ url: nowhere, capture_interval_sec: -1 });
+  assert.equal(fieldFirst.status, 400, JSON.stringify(fieldFirst.body));
+  assert.equal(fieldFirst.body.error.code, 'INVALID_OPTION');
   const unknown = await postJson({ url: linkTo('clip'), sim: 0.5 });
   assert.equal(unknown.body.error.code, 'UNKNOWN_OPTION');
   const badOption = await postJson({ url: linkTo('clip'), capture_interval_sec: -1 });
