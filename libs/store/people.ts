@@ -109,6 +109,26 @@ export class PersonRepository {
     return inTurn(`${tenantId}`, () => this.lockedTransaction(db, tenantId, fn));
   }
 
+  /**
+   * Runs `fn` (a question's check and the edits that answer it) holding the video's answer lock: a transaction-level
+   * advisory lock, so that replicas share it, taken by one request per video and process at a time. Concurrent
+   * answers to one question run one after the other, and each after the first finds it answered. `fn`'s edits take
+   * the people lock on their own connections (a different key, never waited for while holding it: no deadlock).
+   */
+  answering<T>(videoId: string, fn: () => Promise<T>): Promise<T> {
+    const db = this.db as PrismaClient;
+    if (typeof db.$transaction !== 'function') throw new Error('PersonRepository.answering: already in a transaction');
+    return inTurn(`answer:${videoId}`, () =>
+      db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`keycast-answers:${videoId}`}))::text`;
+          return fn();
+        },
+        { timeout: 120_000 },
+      ),
+    );
+  }
+
   private lockedTransaction<T>(db: PrismaClient, tenantId: string, fn: (repo: PersonRepository) => Promise<T>): Promise<T> {
     return db.$transaction(
       async (tx) => {

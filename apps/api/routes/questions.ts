@@ -73,15 +73,20 @@ export const questionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const video = await readyVideo(app, req, req.params.id);
-      const before = await askAbout(app, req, video, req.query);
-      if (before.pending) return answerComputing(app, req, reply, video, before.pending, before.opts);
-      const q = before.asked.questions.find((x) => x.id === req.params.qid);
-      if (!q)
-        throw new ApiError(
-          'NOT_FOUND',
-          `no open question ${req.params.qid} about this cut of video ${video.id} (answered already, or asked with other clustering parameters)`,
-        );
-      const people = await app.keycast.questions.answer(actorOf(req), q, req.body.same);
+      // Whether the question is open and its edits, as one step per video: of concurrent answers one wins, the rest 404.
+      const done = await app.keycast.store.people.answering(video.id, async () => {
+        const before = await askAbout(app, req, video, req.query);
+        if (before.pending) return { pending: before.pending, opts: before.opts };
+        const q = before.asked.questions.find((x) => x.id === req.params.qid);
+        if (!q)
+          throw new ApiError(
+            'NOT_FOUND',
+            `no open question ${req.params.qid} about this cut of video ${video.id} (answered already, or asked with other clustering parameters)`,
+          );
+        return { q, people: await app.keycast.questions.answer(actorOf(req), q, req.body.same) };
+      });
+      if ('pending' in done && done.pending) return answerComputing(app, req, reply, video, done.pending, done.opts);
+      const { q, people } = done;
       const after = await askAbout(app, req, video, req.query);
       if (after.pending) {
         const q = new URLSearchParams(req.url.split('?')[1] ?? '');

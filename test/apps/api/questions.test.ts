@@ -118,6 +118,26 @@ test('a yes puts both sides in one cluster, which carries the person the answer 
   assert.deepEqual(await mixedClusters(), []);
 });
 
+test('concurrent answers to one question: exactly one is recorded, the others find it answered', async () => {
+  const people = async () => new Set(((await send(A, 'GET', '/people?limit=100')).body.items as { id: string }[]).map((p) => p.id));
+  const r = await send(A, 'GET', `/videos/${video}/questions?limit=1`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const [q] = r.body.items as Question[];
+  assert.ok(q, 'an open question');
+  const had = await people();
+  const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => send(A, 'POST', `/videos/${video}/questions/${q.id}/answer`, { same: i % 3 !== 0 })));
+  const won = answers.filter((a) => a.status === 200);
+  assert.equal(won.length, 1, `statuses: ${answers.map((a) => a.status).join(',')}`);
+  for (const a of answers.filter((x) => x.status !== 200)) {
+    assert.ok(a.status === 404 || a.status === 409, `status ${a.status}: ${JSON.stringify(a.body)}`);
+    assert.ok(a.body.error?.code, 'the documented error shape');
+  }
+  // Only the winner's edits: every person made since is one its answer names.
+  const made = [...(await people())].filter((id) => !had.has(id));
+  const named = new Set(won[0].body.answered.people as string[]);
+  for (const id of made) assert.ok(named.has(id), `person ${id} comes from a losing answer`);
+});
+
 test('tenant scoping, validation, and 202 while the cut needs a linkage the worker computes', async () => {
   const other = await send(B, 'GET', `/videos/${video}/questions`);
   assert.equal(other.status, 404);
