@@ -5,3 +5,4 @@ export * from './geometry.js';
 export * from './sampling.js';
 export * from './suggest.js';
 export * from './text.js';
+export * from './decimal.js';

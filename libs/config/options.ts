@@ -1,3 +1,4 @@
+import { isDecimalSpelling } from './decimal.js';
 import { KeycastError } from './errors.js';
 import { checkSampledRange } from './sampling.js';
 import { unknownNameMessage } from './suggest.js';
@@ -139,7 +140,8 @@ function shown(v: unknown): string {
 }
 
 function num(name: string, v: unknown, lo: number, hi: number, { integer = false, loOpen = false } = {}): number {
-  const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  // Text is read in the one decimal spelling: Number() alone took "0x10" as 16 and " 1" as 1.
+  const x = typeof v === 'string' && isDecimalSpelling(v) ? Number(v) : v;
   const what = `${integer ? 'an integer' : 'a number'} in ${loOpen ? '(' : '['}${lo}, ${hi}]`;
   if (typeof x !== 'number' || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < lo || x > hi || (loOpen && x === lo)) {
     throw new KeycastError('INVALID_OPTION', `${name} must be ${what}, got ${shown(v)}`);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isDecimalSpelling } from '../../../libs/config/index.js';
 import { ApiError } from '../errors.js';
 import { describeSchema } from './validation-message.js';
 
@@ -8,10 +9,6 @@ interface Schema {
   properties?: Record<string, Schema>;
 }
 
-/** The one spelling of a number in a query string: decimal digits, an optional sign, fraction and exponent (numbers only). */
-const INTEGER_SPELLING = /^-?[0-9]+$/;
-const NUMBER_SPELLING = /^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-
 /** Whether ajv's coercion would read `s` as a number (it accepts any spelling `+s` reads: "Infinity", "0x10", " 1"). */
 function coercibleToNumber(s: string): boolean {
   return s !== '' && !Number.isNaN(Number(s));
@@ -20,8 +17,8 @@ function coercibleToNumber(s: string): boolean {
 /** Whether `s` is a spelling the schema's numeric type (or a numeric branch of its anyOf) takes. */
 function canonical(schema: Schema, s: string): boolean {
   const types = [schema, ...(schema.anyOf ?? [])].map((b) => b.type);
-  if (types.includes('number')) return NUMBER_SPELLING.test(s) && Number.isFinite(Number(s));
-  if (types.includes('integer')) return INTEGER_SPELLING.test(s) && Number.isFinite(Number(s));
+  if (types.includes('number')) return isDecimalSpelling(s);
+  if (types.includes('integer')) return isDecimalSpelling(s, true);
   return true;
 }
 
