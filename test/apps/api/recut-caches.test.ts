@@ -29,7 +29,8 @@ function faces(seed: number): SeedFace[] {
       frame,
       k: i % 2,
       t: frame * 0.5,
-      box: [20 * (i % 2), 10, 40, 40],
+      // Faces of 100 px: recognised at the normal threshold (libs/recognition's quality gate refuses small ones).
+      box: [120 * (i % 2), 10, 100, 100],
       score: 0.9,
       face: p.face.map((x) => x + (r() - 0.5) * 0.25),
       cloth: p.cloth.map((x) => x + (r() - 0.5) * 0.25),
