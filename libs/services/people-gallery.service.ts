@@ -107,6 +107,8 @@ export class PeopleGalleries {
     const open = run.report.clusters.filter((c) => !run.people.has(c.id));
     if (open.length === 0) return new Map();
     const { stamp, galleries } = await this.current(tenantId);
+    // Nobody to recognise: every cluster's answer is null, so skip indexing the video's faces (~30 ms at 10,000).
+    if (![...galleries.values()].some((g) => g.people.length > 0)) return new Map();
     const key = `${tenantId}|${stamp}`;
     const held = this.suggested.get(run.report);
     if (held?.key === key) return held.found;
