@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CLUSTER, type ClusterOptions } from '../libs/config/index.js';
 import { clusterFaces, peopleInVideo, type ClusterableFace, type PersonConstraint } from '../libs/flow/index.js';
 import { syntheticVideo } from './synthetic-video.js';
+import { numberArg as arg, percentile as pct } from './measure.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECTION = '## Re-cut with people (50 people, 1,000 constraints, 10,000 faces)';
@@ -40,16 +41,7 @@ export function makePeople(faces: ClusterableFace[], identity: string[]): Person
   return people;
 }
 
-const pct = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-};
-
 async function main(): Promise<void> {
-  const arg = (k: string, d: number) => {
-    const i = process.argv.indexOf(k);
-    return i === -1 ? d : Number(process.argv[i + 1]);
-  };
   const n = arg('--n', 10_000);
   const reps = arg('--reps', 20);
   const { faces, identity } = await syntheticVideo(n);

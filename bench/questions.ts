@@ -29,6 +29,7 @@ import { APP_STEP_QUERY } from './recut-latency.js';
 import { largeVideoMissing, seedLargeVideo } from '../test/e2e/support/large-video.js';
 import { startApi } from '../test/e2e/support/api.js';
 import { LABELLED_SET_NAMES, missingSources } from './labelled-sets.js';
+import { numberArg as arg, percentile } from './measure.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 0.99;
@@ -194,10 +195,6 @@ export function questionTable(runs: QuestionRun[]): string {
  * questions) and GET /health (the run's reference for load and HTTP). p50/p95 of the client's latency.
  */
 async function scale(): Promise<void> {
-  const arg = (k: string, d: number) => {
-    const i = process.argv.indexOf(k);
-    return i === -1 ? d : Number(process.argv[i + 1]);
-  };
   const n = arg('--n', 10_000);
   const reps = arg('--reps', 20);
   const missing = largeVideoMissing();
@@ -223,7 +220,7 @@ async function scale(): Promise<void> {
         if (k === 'questions') total = (JSON.parse(body) as { total: number }).total;
       }
     }
-    const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)].toFixed(1);
+    const pct = (xs: number[], q: number) => percentile(xs, q).toFixed(1);
     process.stdout.write(
       `API at n = ${video.n} (${total} open questions), ${reps} rounds, ${cpus().length} cores, load ${load0.map((x) => x.toFixed(1)).join(', ')} -> ${loadavg()
         .map((x) => x.toFixed(1))

@@ -20,20 +20,11 @@ import { largeVideoMissing, seedLargeVideo, seedPeople, type LargeVideo } from '
 import { startApi, type RunningApi } from '../test/e2e/support/api.js';
 import { REPO_ROOT } from '../test/e2e/support/services.js';
 import { replaceResultsSection } from './results-file.js';
+import { numberArg as arg, percentile as pct } from './measure.js';
 
 const SECTION = "## Re-cut at a real video's size (GET /videos/:id/clusters, tree cached)";
 /** The review app's query for a slider step (apps/web: review data). */
 export const APP_STEP_QUERY = 'faces_per_cluster=4&faces_limit=0';
-
-const arg = (k: string, d: number) => {
-  const i = process.argv.indexOf(k);
-  return i === -1 ? d : Number(process.argv[i + 1]);
-};
-
-const pct = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 
 interface Phase {
   name: string;

@@ -17,17 +17,9 @@ import { startApi } from '../test/e2e/support/api.js';
 import { largeVideoMissing, seedLargeVideo } from '../test/e2e/support/large-video.js';
 import { REPO_ROOT } from '../test/e2e/support/services.js';
 import { replaceResultsSection } from './results-file.js';
+import { numberArg as arg, percentile as pct } from './measure.js';
 
 const SECTION = "## Review app at a real video's size (10,000 faces, Chromium)";
-
-const arg = (k: string, d: number) => {
-  const i = process.argv.indexOf(k);
-  return i === -1 ? d : Number(process.argv[i + 1]);
-};
-const pct = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
 
 async function main(): Promise<void> {
   const n = arg('--n', 10_000);
