@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queues } from '../queue/index.js';
-import type { Store, TenantScope } from '../store/index.js';
+import { isWriteConflict, type Store, type TenantScope } from '../store/index.js';
 import type { ClusterService } from './cluster.service.js';
 import type { FaceLibrary } from './face-library.service.js';
 
@@ -31,6 +32,28 @@ function add(into: ErasureReport, r: ErasureReport): void {
 }
 
 /**
+ * Tries at a video's deletion when PostgreSQL aborts it as a write conflict: its cascade (faces → confirmed and
+ * rejected faces of people) can deadlock with concurrent people edits, and PostgreSQL then rolls one side back
+ * (seen once in 7 rounds of test/apps/api/people-races.test.ts-style load). The deletion is one statement in its own
+ * transaction, rolled back whole, with nothing done outside the database before it, so running it again is safe and
+ * an erasure is not left to the client to retry. Backoff doubles from 20 ms, jittered so that the two sides of a
+ * deadlock do not meet again in step: 5 tries wait at most about 0.45 s in all.
+ */
+export const DELETE_ATTEMPTS = 5;
+const DELETE_BACKOFF_MS = 20;
+
+async function retryingWriteConflicts<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= DELETE_ATTEMPTS || !isWriteConflict(e)) throw e;
+      await sleep(DELETE_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    }
+  }
+}
+
+/**
  * The lifecycle of biometric data: deleting a video removes it everywhere it lives — its rows (faces with their
  * vectors, linkages, segments, deliveries: ON DELETE CASCADE), its files (upload, thumbnails, body crops), its queue
  * jobs and payloads in Redis, and this process's in-memory fingerprints (ClusterService) and face descriptors (FaceLibrary). A tenant's purge and the
@@ -51,7 +74,7 @@ export class ErasureService {
     const faces = await this.store.faces.count(videoId);
     const usage = await this.store.files.videoUsage(videoId);
     // The row first: from then on no request and no worker can reach the video, so nothing re-creates what follows.
-    const existed = await this.store.deleteVideo(videoId, scope);
+    const existed = await retryingWriteConflicts(() => this.store.deleteVideo(videoId, scope));
     if (!existed) return null;
     this.clusters?.forget(videoId);
     this.library?.forget(videoId);

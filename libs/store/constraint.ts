@@ -80,3 +80,24 @@ export function constraintViolation(err: unknown, depth = 0): ConstraintViolatio
   if (typeof e.code === 'string' && Object.hasOwn(PRISMA, e.code)) return PRISMA[e.code];
   return constraintViolation(e.cause, depth + 1);
 }
+
+/** SQLSTATEs of a transaction PostgreSQL rolled back because of others: serialization failure, deadlock. */
+const WRITE_CONFLICT_STATES = new Set(['40001', '40P01']);
+
+/**
+ * Whether `err` is a write conflict (Prisma P2034, the adapter's TransactionWriteConflict, SQLSTATE 40001 or 40P01):
+ * PostgreSQL rolled the whole transaction back because of a concurrent one, so the same transaction run again from
+ * its start may succeed. Only the whole unit can be run again: inside the aborted transaction every statement fails.
+ */
+export function isWriteConflict(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as MaybeDbError;
+  const prisma = typeof e.clientVersion === 'string' || (typeof e.name === 'string' && e.name.startsWith('Prisma'));
+  const pg = typeof e.severity === 'string';
+  if (prisma || pg) {
+    const cause = e.meta?.driverAdapterError?.cause;
+    for (const c of [cause?.originalCode, cause?.code, e.meta?.code, e.code]) if (typeof c === 'string' && WRITE_CONFLICT_STATES.has(c)) return true;
+    if (cause?.kind === 'TransactionWriteConflict' || (prisma && e.code === 'P2034')) return true;
+  }
+  return isWriteConflict(e.cause, depth + 1);
+}

@@ -31,7 +31,7 @@ export {
 } from './api-keys.js';
 export { FileStorage } from './files.js';
 export { isDatabaseUnavailable, databaseUnavailableMessage } from './unavailable.js';
-export { constraintViolation, type ConstraintViolation } from './constraint.js';
+export { constraintViolation, isWriteConflict, type ConstraintViolation } from './constraint.js';
 export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64 } from './vectors.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export {

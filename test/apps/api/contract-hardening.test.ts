@@ -293,3 +293,52 @@ test('finding 9: a video whose segments sampled no frame at all fails DECODE_FAI
   assert.equal(r.status, 'failed');
   assert.equal(r.error.code, 'DECODE_FAILED');
 });
+
+// The re-attack's low-severity findings (issue 20, "hardening"): each answer in the documented contract.
+
+test('re-attack 1: DELETE /videos/:id that meets a write conflict (P2034, deadlock) retries server-side: 204 and nothing left', async () => {
+  const { store } = api.deps;
+  const original = store.deleteVideo.bind(store);
+  // What Prisma throws when PostgreSQL rolls the statement back as a deadlock victim (SQLSTATE 40P01).
+  const conflict = () =>
+    Object.assign(new Error('Transaction failed due to a write conflict or a deadlock. Please retry your transaction'), {
+      name: 'PrismaClientKnownRequestError',
+      code: 'P2034',
+      clientVersion: '7',
+      meta: { driverAdapterError: { cause: { kind: 'TransactionWriteConflict', originalCode: '40P01' } } },
+    });
+  let calls = 0;
+  try {
+    const v = await readyVideo(3);
+    store.deleteVideo = async (...args) => (++calls <= 2 ? Promise.reject(conflict()) : original(...args));
+    const r = await inject('DELETE', `/videos/${v.id}`);
+    assert.equal(r.statusCode, 204, r.body);
+    assert.equal(calls, 3, 'two conflicts, then the deletion');
+    const [left] = await sql<{ n: string }>(
+      api.databaseUrl,
+      'SELECT (SELECT count(*) FROM videos WHERE id = $1) + (SELECT count(*) FROM faces WHERE video_id = $1) AS n',
+      [v.id],
+    );
+    assert.equal(Number(left.n), 0, 'the video and its faces are gone');
+
+    // Bounded: a conflict every time is told to the client after the last try, in the contract's 409.
+    const w = await readyVideo(1);
+    calls = 0;
+    store.deleteVideo = async () => (++calls, Promise.reject(conflict()));
+    assertError(await inject('DELETE', `/videos/${w.id}`), 409, 'CONFLICT', 'a conflict every time');
+    assert.equal(calls, 5);
+    // Any other error is not retried.
+    calls = 0;
+    store.deleteVideo = async () => (++calls, Promise.reject(Object.assign(new Error('fk'), { code: 'P2003', clientVersion: '7' })));
+    assertError(await inject('DELETE', `/videos/${w.id}`), 409, 'CONFLICT', 'a foreign key');
+    assert.equal(calls, 1);
+  } finally {
+    store.deleteVideo = original;
+  }
+  // node-postgres' own errors for the same: serialization failure and deadlock; a unique violation is no write conflict.
+  const { isWriteConflict } = await import('../../../libs/store/index.js');
+  assert.ok(isWriteConflict({ severity: 'ERROR', code: '40001' }));
+  assert.ok(isWriteConflict(Object.assign(new Error('wrapped'), { cause: { severity: 'ERROR', code: '40P01' } })));
+  assert.ok(!isWriteConflict({ severity: 'ERROR', code: '23505' }));
+  assert.ok(!isWriteConflict(new Error('boom')));
+});
