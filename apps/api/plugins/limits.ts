@@ -18,6 +18,9 @@ export function serverLimits(config: ServiceConfig) {
     routerOptions: { maxParamLength: 100 },
     frameworkErrors: routerError,
     clientErrorHandler,
+    // Node answers an HTTP/1.1 request without a Host header with a bare 400 before any handler runs: the check is
+    // ours instead (registerRequestLimits), so the refusal has the one error shape.
+    http: { requireHostHeader: false },
   };
 }
 
@@ -75,7 +78,12 @@ export function registerRequestLimits(app: FastifyInstance, config: ServiceConfi
     const body = route.schema.body ? errors(413, 415) : {};
     route.schema.response = { ...limits, ...body, ...route.schema.response };
   });
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
+    // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a Host header (HTTP/1.0 has none).
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      void reply.header('connection', 'close');
+      throw new ApiError('MALFORMED_REQUEST', 'an HTTP/1.1 request needs a Host header');
+    }
     const q = req.url.indexOf('?');
     if (q < 0 || UNLIMITED_ROUTES.has(req.routeOptions.url ?? '')) return;
     const bytes = Buffer.byteLength(req.url) - q - 1;

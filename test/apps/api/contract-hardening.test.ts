@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { connect, type AddressInfo } from 'node:net';
 import { seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
@@ -341,4 +342,38 @@ test('re-attack 1: DELETE /videos/:id that meets a write conflict (P2034, deadlo
   assert.ok(isWriteConflict(Object.assign(new Error('wrapped'), { cause: { severity: 'ERROR', code: '40P01' } })));
   assert.ok(!isWriteConflict({ severity: 'ERROR', code: '23505' }));
   assert.ok(!isWriteConflict(new Error('boom')));
+});
+
+/** Sends `head` (request line and headers, CRLF-separated, no blank line) on a raw socket to the API; the whole answer, status and JSON body. */
+async function raw(head: string[]): Promise<{ status: number; headers: string; body: any }> {
+  const port = (api.app.server.address() as AddressInfo).port;
+  const sock = connect(port, '127.0.0.1');
+  const answer = await new Promise<string>((resolve, reject) => {
+    let got = '';
+    sock.on('data', (c: Buffer) => (got += c.toString('latin1')));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+    sock.write([...head, 'Connection: close', '', ''].join('\r\n'));
+  });
+  const [headers, body] = [answer.slice(0, answer.indexOf('\r\n\r\n')), answer.slice(answer.indexOf('\r\n\r\n') + 4)];
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = body;
+  }
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]), headers, body: json };
+}
+
+test("re-attack 2: an HTTP/1.1 request without a Host header → 400 MALFORMED_REQUEST in the error shape (was Node's bare 400)", async () => {
+  for (const path of ['/health', '/videos']) {
+    const r = await raw([`GET ${path} HTTP/1.1`, `Authorization: ${api.auth.headers.authorization}`]);
+    assert.equal(r.status, 400, r.headers);
+    assert.deepEqual(Object.keys(r.body ?? {}), ['error'], `${path}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, 'MALFORMED_REQUEST');
+    assert.match(r.body.error.message, /Host/);
+  }
+  // HTTP/1.0 has no Host header to require; with one, HTTP/1.1 is answered.
+  assert.equal((await raw(['GET /health HTTP/1.0'])).status, 200);
+  assert.equal((await raw(['GET /health HTTP/1.1', 'Host: 127.0.0.1'])).status, 200);
 });
