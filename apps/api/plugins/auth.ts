@@ -53,6 +53,17 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+/**
+ * How many Authorization headers the request carries. Node keeps the first of several and drops the rest, so
+ * `req.headers` alone would let the first win silently; the raw header list says what was sent.
+ */
+function authorizationHeaders(req: FastifyRequest): number {
+  const raw = req.raw.rawHeaders;
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'authorization') n++;
+  return n;
+}
+
 function refuse(reply: FastifyReply, message: string, invalidToken: boolean): FastifyReply {
   // RFC 6750: the challenge names the scheme; error="invalid_token" when a token was sent but is no good.
   const challenge = invalidToken ? 'Bearer realm="keycast", error="invalid_token"' : 'Bearer realm="keycast"';
@@ -84,6 +95,9 @@ export function registerAuth(app: FastifyInstance): void {
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (isOpenRoute(req.method, req.routeOptions.url)) return;
+    // Which of two credentials is meant cannot be known: refused like any other malformed Authorization (401, as two
+    // tokens in one header are), so clients meet one answer for a bad credential.
+    if (authorizationHeaders(req) > 1) return refuse(reply, 'send one Authorization header: this request has several', true);
     const header = req.headers.authorization;
     const token = (req.query as { token?: unknown } | undefined)?.token;
     if ((header === undefined || header === '') && req.routeOptions.config?.mediaToken && typeof token === 'string') {

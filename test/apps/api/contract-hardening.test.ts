@@ -377,3 +377,21 @@ test("re-attack 2: an HTTP/1.1 request without a Host header → 400 MALFORMED_R
   assert.equal((await raw(['GET /health HTTP/1.0'])).status, 200);
   assert.equal((await raw(['GET /health HTTP/1.1', 'Host: 127.0.0.1'])).status, 200);
 });
+
+test('re-attack 3: two Authorization headers → 401 UNAUTHORIZED, whichever is valid (the first won before)', async () => {
+  const good = api.auth.headers.authorization;
+  for (const [first, second] of [
+    [good, 'Bearer kc_not-a-key'],
+    ['Bearer kc_not-a-key', good],
+    [good, good],
+  ]) {
+    const r = await raw(['GET /videos HTTP/1.1', 'Host: 127.0.0.1', `Authorization: ${first}`, `Authorization: ${second}`]);
+    assert.equal(r.status, 401, `${first === good ? 'good' : 'bad'} then ${second === good ? 'good' : 'bad'}: ${r.headers}`);
+    assert.equal(r.body.error.code, 'UNAUTHORIZED');
+    assert.match(r.body.error.message, /one Authorization header/);
+    assert.match(r.headers, /www-authenticate: Bearer/i);
+  }
+  assert.equal((await raw(['GET /videos HTTP/1.1', 'Host: 127.0.0.1', `Authorization: ${good}`])).status, 200);
+  // Open routes read no credential.
+  assert.equal((await raw(['GET /health HTTP/1.1', 'Host: 127.0.0.1', `Authorization: ${good}`, 'Authorization: x'])).status, 200);
+});
