@@ -1,4 +1,4 @@
-import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from '../../libs/config/index.js';
+import { ERROR_CODES, ERROR_STATUS, escapeInvisible, type ErrorCode } from '../../libs/config/index.js';
 
 /** The API answers every code of libs/config's one list, with its status. */
 export { ERROR_CODES };
@@ -17,6 +17,7 @@ export class ApiError extends Error {
   }
 }
 
+/** The one error answer; the message's control and bidi characters, which only quoted client text can bring, escaped. */
 export function errorBody(code: ApiErrorCode, message: string) {
-  return { error: { code, message } };
+  return { error: { code, message: escapeInvisible(message) } };
 }

@@ -31,3 +31,12 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2
 export function cleanDisplayText(raw: string): string {
   return raw.normalize('NFC').replace(INVISIBLE, '').trim();
 }
+
+/**
+ * A message that may quote client text (an id, a value, a parameter's name), with every control or bidi character
+ * spelled as an escape (`\u202e`): the message shows what was sent and cannot be made to read other than it is. The
+ * API's messages have none of their own, so it applies to whole messages, once, where an error answer is made.
+ */
+export function escapeInvisible(message: string): string {
+  return message.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -395,3 +395,29 @@ test('re-attack 3: two Authorization headers → 401 UNAUTHORIZED, whichever is 
   // Open routes read no credential.
   assert.equal((await raw(['GET /health HTTP/1.1', 'Host: 127.0.0.1', `Authorization: ${good}`, 'Authorization: x'])).status, 200);
 });
+
+test('re-attack 4: a message that quotes a bad id, value or name escapes its control and bidi characters (\\u202e)', async () => {
+  const bidi = encodeURIComponent('\u202eab\u0007c');
+  const m = multipartBody([
+    { name: 'url', value: 'https://example.com/v.mp4' },
+    { name: '\u2066owner\u0085', value: 'x' },
+  ]);
+  const cases: [string, Promise<Answer>, number, string][] = [
+    ['a path id', inject('GET', `/people/${bidi}`), 400, 'INVALID_OPTION'],
+    ['a query value', inject('GET', `/videos?status=${bidi}`), 400, 'INVALID_OPTION'],
+    ['a query name', inject('GET', `/videos?${bidi}=1`), 400, 'INVALID_OPTION'],
+    ['a JSON body key', inject('POST', '/people', { faces: [], '\u202ename': 'x' }), 400, 'INVALID_OPTION'],
+    [
+      'an upload field name',
+      api.app.inject({ method: 'POST', url: '/videos', headers: { ...api.auth.headers, 'content-type': m.contentType }, payload: m.body }),
+      400,
+      'UNKNOWN_OPTION',
+    ],
+  ];
+  for (const [what, r, status, code] of cases) {
+    const msg = assertError(await r, status, code, what);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(msg, /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, `${what}: ${JSON.stringify(msg)}`);
+    assert.match(msg, /\\u(202e|2066)/, `${what}: the character is shown escaped: ${JSON.stringify(msg)}`);
+  }
+});
