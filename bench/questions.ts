@@ -192,7 +192,8 @@ export function questionTable(runs: QuestionRun[]): string {
 /**
  * GET /videos/:id/questions?limit=10 through a real API on loopback, on the 10,000-face fixture (test/e2e/support
  * large-video.ts, default tree cached), in turn with the review app's slider step of GET /clusters (the same cut, no
- * questions) and GET /health (the run's reference for load and HTTP). p50/p95 of the client's latency.
+ * questions), GET /health (the run's reference for load and HTTP) and a question page of a cut never asked before
+ * (a new sim each round: the cut and its questions computed, nothing memoised). p50/p95 of the client's latency.
  */
 async function scale(): Promise<void> {
   const n = arg('--n', 10_000);
@@ -202,20 +203,22 @@ async function scale(): Promise<void> {
   const api = await startApi(`keycast_bench_questions${process.env.KEYCAST_TEST_DB_SUFFIX ?? ''}`, { rateLimitMax: 0 });
   try {
     const video = await seedLargeVideo(api.deps.store, api.databaseUrl, { tenantId: api.auth.tenantId, n });
+    // "new cut": a sim no request asked before (the cut, then its questions, computed); the others revisit one cut.
     const paths = {
-      health: '/health',
-      clusters: `/videos/${video.id}/clusters?${APP_STEP_QUERY}`,
-      questions: `/videos/${video.id}/questions?limit=10`,
+      health: () => '/health',
+      clusters: () => `/videos/${video.id}/clusters?${APP_STEP_QUERY}`,
+      questions: () => `/videos/${video.id}/questions?limit=10`,
+      'new cut': (i: number) => `/videos/${video.id}/questions?limit=10&sim=${(0.55 + (i + 3) * 0.002).toFixed(3)}`,
     };
-    const ms: Record<keyof typeof paths, number[]> = { health: [], clusters: [], questions: [] };
+    const ms: Record<keyof typeof paths, number[]> = { health: [], clusters: [], questions: [], 'new cut': [] };
     let total = 0;
     const load0 = loadavg();
     for (let i = -2; i < reps; i++) {
       for (const k of Object.keys(paths) as (keyof typeof paths)[]) {
         const t0 = performance.now();
-        const r = await fetch(`${api.baseUrl}${paths[k]}`, { headers: api.auth.headers });
+        const r = await fetch(`${api.baseUrl}${paths[k](i)}`, { headers: api.auth.headers });
         const body = await r.text();
-        if (r.status !== 200) throw new Error(`${paths[k]}: ${r.status} ${body.slice(0, 300)}`);
+        if (r.status !== 200) throw new Error(`${paths[k](i)}: ${r.status} ${body.slice(0, 300)}`);
         if (i >= 0) ms[k].push(performance.now() - t0);
         if (k === 'questions') total = (JSON.parse(body) as { total: number }).total;
       }

@@ -111,7 +111,7 @@ export function questionsFor(input: QuestionInput): Question[] {
   const n = faces.length;
   if (n === 0) return [];
   const dim = faces[0].face.length;
-  const U = unitRows(faces, dim);
+  const U = unitRowsOf(faces, dim);
   const S = QUESTION_SCALES;
 
   // Clusters: members, sums of unit vectors, frames.
@@ -125,8 +125,7 @@ export function questionsFor(input: QuestionInput): Question[] {
     const l = labels[i];
     if (l !== null) members[(slotOf[i] = slot.get(l)!)].push(i);
   }
-  const sum = new Float64Array(k * dim);
-  for (let c = 0; c < k; c++) for (const i of members[c]) for (let j = 0; j < dim; j++) sum[c * dim + j] += U[i * dim + j];
+  const sum = clusterSums(U, dim, members);
   const frames = members.map((m) => new Set(m.map((i) => faces[i].frame)));
 
   // Constraints by face index.
@@ -151,30 +150,18 @@ export function questionsFor(input: QuestionInput): Question[] {
   for (let c = 0; c < k; c++) for (const i of members[c]) if (ownerOf[i] >= 0) carried[c] = ownerOf[i];
   const rejectedBy = (c: number, person: string) => members[c].some((i) => isRejected(i, person));
 
-  // Two monomorphic dot products (a face row with a sum; two sums): the hot loops of a page.
-  const faceDot = (i: number, v: Float64Array, vo: number) => {
-    let t = 0;
-    const io = i * dim;
-    for (let j = 0; j < dim; j++) t += U[io + j] * v[vo + j];
-    return t;
-  };
-  const sumDot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => {
-    let t = 0;
-    for (let j = 0; j < dim; j++) t += a[ao + j] * b[bo + j];
-    return t;
-  };
+  const faceDot = (i: number, v: Float64Array, vo: number) => rowDot(U, i * dim, v, vo, dim);
+  const sumDot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => sumsDot(a, ao, b, bo, dim);
   // Mean cosine of the cross pairs of clusters c and e.
   const crossCos = (c: number, e: number) => sumDot(sum, c * dim, sum, e * dim) / (members[c].length * members[e].length);
   const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
 
   // Each cluster's nearest other clusters.
-  const near: number[][] = [];
-  for (let c = 0; c < k; c++) {
-    const cand: [number, number][] = [];
-    for (let e = 0; e < k; e++) if (e !== c) cand.push([e, crossCos(c, e)]);
-    cand.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-    near.push(cand.slice(0, NEIGHBOURS).map(([e]) => e));
-  }
+  const near = nearestOf(
+    sum,
+    dim,
+    members.map((m) => m.length),
+  );
 
   // Representatives: the faces nearest a mean (of a cluster, of a part).
   const typical = (list: readonly number[], v: Float64Array, vo: number): number[] =>
@@ -230,33 +217,19 @@ export function questionsFor(input: QuestionInput): Question[] {
   }
 
   // A face that may belong to another cluster: its nearest other cluster almost as close as its own.
-  for (let i = 0; i < n; i++) {
-    if (ownerOf[i] >= 0) continue;
+  const sizes = Int32Array.from(members, (m) => m.length);
+  const frameOf = Int32Array.from(faces, (f) => f.frame);
+  const candidates = (i: number, own: number): readonly number[] => (own >= 0 ? near[own] : nearestClusters(U, i, dim, sum, members));
+  const barred = (i: number, e: number) => (carried[e] >= 0 && rejectedFrom.has(i, carried[e])) || frames[e].has(frameOf[i]);
+  const moves = moveScan(U, dim, sum, sizes, slotOf, ownerOf, candidates, barred);
+  for (let t = 0; t < moves.face.length; t++) {
+    const i = moves.face[t];
     const own = slotOf[i];
-    // Its own cluster without it (a cluster of one has nothing to compare with).
-    let ownDist = Infinity;
-    if (own >= 0 && members[own].length > 1) ownDist = rms((faceDot(i, sum, own * dim) - 1) / (members[own].length - 1));
-    const cands = own >= 0 ? near[own] : nearestClusters(U, i, dim, sum, members);
-    let best = -1;
-    let bestDist = Infinity;
-    for (let t = 0; t < Math.min(cands.length, FACE_NEIGHBOURS); t++) {
-      const e = cands[t];
-      if (carried[e] >= 0 && rejectedFrom.has(i, carried[e])) continue;
-      if (frames[e].has(faces[i].frame)) continue;
-      const d = rms(faceDot(i, sum, e * dim) / members[e].length);
-      if (d < bestDist || (d === bestDist && e < best)) {
-        best = e;
-        bestDist = d;
-      }
-    }
-    if (best < 0) continue;
-    const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
-    const p = ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
-    if (p >= MIN_P)
-      push('move', p, 1, () => [
-        side(own >= 0 ? own : null, [faces[i].id], own >= 0 ? carried[own] : -1, [faces[i].id]),
-        side(best, reps(best), carried[best]),
-      ]);
+    const best = moves.to[t];
+    push('move', moves.p[t], 1, () => [
+      side(own >= 0 ? own : null, [faces[i].id], own >= 0 ? carried[own] : -1, [faces[i].id]),
+      side(best, reps(best), carried[best]),
+    ]);
   }
 
   // The two parts of a loose cluster that may be two people.
@@ -269,7 +242,7 @@ export function questionsFor(input: QuestionInput): Question[] {
     if (!parts) continue;
     const [x, y] = parts.map((part) => {
       const mu = new Float64Array(dim);
-      for (const i of part) for (let j = 0; j < dim; j++) mu[j] += U[i * dim + j];
+      addRows(U, dim, part, mu, 1);
       return mu;
     });
     const holds = (part: number[]) => carried[c] >= 0 && part.some((i) => ownerOf[i] === carried[c]);
@@ -319,7 +292,7 @@ export function questionId(kind: QuestionKind, a: readonly number[], b: readonly
     h2 = Math.imul(h2 ^ x, 1597334677);
   };
   for (const side of [a, b]) {
-    for (const x of [...side].sort((p, q) => p - q)) {
+    for (const x of side.length < 2 ? side : [...side].sort((p, q) => p - q)) {
       mix(x >>> 0);
       mix(Math.floor(x / 2 ** 32));
     }
@@ -370,14 +343,123 @@ export function answerEdits(q: Pick<Question, 'kind' | 'a' | 'b'>, same: boolean
   }
 }
 
+// The numeric loops of a page live in small top-level functions of typed arrays: V8 optimises each on its own, where
+// inside questionsFor (many closures, objects of several shapes) they ran deoptimised for part of every call.
+
+/** Sum of `b[bo..bo+dim)` · `a[ao..ao+dim)` (a face row with a cluster's sum). */
+function rowDot(a: Float32Array, ao: number, b: Float64Array, bo: number, dim: number): number {
+  let t = 0;
+  for (let j = 0; j < dim; j++) t += a[ao + j] * b[bo + j];
+  return t;
+}
+
+/** The dot product of two sums (or means). */
+function sumsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: number): number {
+  let t = 0;
+  for (let j = 0; j < dim; j++) t += a[ao + j] * b[bo + j];
+  return t;
+}
+
+/** Each cluster's sum of its faces' unit vectors, row-major. */
+function clusterSums(U: Float32Array, dim: number, members: readonly (readonly number[])[]): Float64Array {
+  const sum = new Float64Array(members.length * dim);
+  for (let c = 0; c < members.length; c++) {
+    const co = c * dim;
+    for (const i of members[c]) {
+      const io = i * dim;
+      for (let j = 0; j < dim; j++) sum[co + j] += U[io + j];
+    }
+  }
+  return sum;
+}
+
+/** Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first). */
+function nearestOf(sum: Float64Array, dim: number, sizes: readonly number[]): number[][] {
+  const k = sizes.length;
+  const cos = new Float64Array(k);
+  const order = new Int32Array(k);
+  const near: number[][] = [];
+  for (let c = 0; c < k; c++) {
+    for (let e = 0; e < k; e++) cos[e] = e === c ? -Infinity : sumsDot(sum, c * dim, sum, e * dim, dim) / (sizes[c] * sizes[e]);
+    for (let e = 0; e < k; e++) order[e] = e;
+    const top = Array.from(order)
+      .filter((e) => e !== c)
+      .sort((x, y) => cos[y] - cos[x] || x - y)
+      .slice(0, NEIGHBOURS);
+    near.push(top);
+  }
+  return near;
+}
+
+/**
+ * The faces worth a `move` question (p ≥ MIN_P), in face order: each unconfirmed face against its own cluster without
+ * it and its first FACE_NEIGHBOURS candidate clusters that no constraint or shared frame bars (`barred`).
+ */
+function moveScan(
+  U: Float32Array,
+  dim: number,
+  sum: Float64Array,
+  sizes: Int32Array,
+  slotOf: Int32Array,
+  ownerOf: Int32Array,
+  candidates: (i: number, own: number) => readonly number[],
+  barred: (i: number, e: number) => boolean,
+): { face: number[]; to: number[]; p: number[] } {
+  const S = QUESTION_SCALES;
+  const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
+  const out: { face: number[]; to: number[]; p: number[] } = { face: [], to: [], p: [] };
+  for (let i = 0; i < slotOf.length; i++) {
+    if (ownerOf[i] >= 0) continue;
+    const own = slotOf[i];
+    const io = i * dim;
+    // Its own cluster without it (a cluster of one has nothing to compare with).
+    let ownDist = Infinity;
+    if (own >= 0 && sizes[own] > 1) ownDist = rms((rowDot(U, io, sum, own * dim, dim) - 1) / (sizes[own] - 1));
+    const cands = candidates(i, own);
+    let best = -1;
+    let bestDist = Infinity;
+    for (let t = 0; t < Math.min(cands.length, FACE_NEIGHBOURS); t++) {
+      const e = cands[t];
+      if (barred(i, e)) continue;
+      const d = rms(rowDot(U, io, sum, e * dim, dim) / sizes[e]);
+      if (d < bestDist || (d === bestDist && e < best)) {
+        best = e;
+        bestDist = d;
+      }
+    }
+    if (best < 0) continue;
+    const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
+    const p = ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
+    if (p >= MIN_P) {
+      out.face.push(i);
+      out.to.push(best);
+      out.p.push(p);
+    }
+  }
+  return out;
+}
+
+/**
+ * The faces' unit face vectors, row-major. Kept per faces array (a video's stored faces are one array for every cut of
+ * it: ClusterService's LRU), so a new cut or people state re-derives none of the n × d work.
+ */
+const unitCache = new WeakMap<readonly QuestionFace[], Float32Array>();
+function unitRowsOf(faces: readonly QuestionFace[], dim: number): Float32Array {
+  let U = unitCache.get(faces);
+  if (!U || U.length !== faces.length * dim) unitCache.set(faces, (U = unitRows(faces, dim)));
+  return U;
+}
+
 function unitRows(faces: readonly QuestionFace[], dim: number): Float32Array {
   const U = new Float32Array(faces.length * dim);
-  faces.forEach((f, i) => {
+  for (let i = 0; i < faces.length; i++) {
+    const v = faces[i].face;
     let s = 0;
-    for (let j = 0; j < dim; j++) s += f.face[j] * f.face[j];
+    for (let j = 0; j < dim; j++) s += v[j] * v[j];
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) U[i * dim + j] = f.face[j] * inv;
-  });
+    const o = i * dim;
+    for (let j = 0; j < dim; j++) U[o + j] = v[j] * inv;
+  }
   return U;
 }
 
@@ -400,62 +482,64 @@ function nearestClusters(U: Float32Array, i: number, dim: number, sum: Float64Ar
  * then the face least like it; a few Lloyd rounds), or null when a part is empty.
  */
 function twoMeans(U: Float32Array, dim: number, m: readonly number[]): [number[], number[]] | null {
-  const dotRow = (i: number, v: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += U[i * dim + j] * v[j];
-    return s;
-  };
-  const dotSelf = (v: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += v[j] * v[j];
-    return s;
-  };
-  const row = (i: number) => Float64Array.from(U.subarray(i * dim, (i + 1) * dim));
   const mean = new Float64Array(dim);
-  for (const i of m) for (let j = 0; j < dim; j++) mean[j] += U[i * dim + j];
+  addRows(U, dim, m, mean, 1);
   // The rounds (and the seeds) use at most SPLIT_SAMPLE faces (an even stride); every face then takes its nearer centre.
   const step = Math.max(1, Math.floor(m.length / SPLIT_SAMPLE));
   const sample = step === 1 ? m : m.filter((_, t) => t % step === 0);
-  const least = (v: Float64Array) => {
-    let best = sample[0];
-    let low = Infinity;
-    for (const i of sample) {
-      const d = dotRow(i, v);
-      if (d < low) {
-        low = d;
-        best = i;
-      }
-    }
-    return best;
-  };
-  let c0: Float64Array = row(least(mean));
-  let c1: Float64Array = row(least(c0));
-  const assign = (pts: readonly number[]): [number[], number[]] => {
-    // The nearer centre: |x − c|² = |x|² − 2 x·c + |c|².
-    const h0 = dotSelf(c0) / 2;
-    const h1 = dotSelf(c1) / 2;
-    const next: [number[], number[]] = [[], []];
-    for (const i of pts) next[dotRow(i, c0) - h0 >= dotRow(i, c1) - h1 ? 0 : 1].push(i);
-    return next;
-  };
+  const s0 = leastLike(U, dim, sample, mean);
+  let c0 = Float64Array.from(U.subarray(s0 * dim, (s0 + 1) * dim));
+  const s1 = leastLike(U, dim, sample, c0);
+  let c1 = Float64Array.from(U.subarray(s1 * dim, (s1 + 1) * dim));
   let parts: [number[], number[]] = [[], []];
   for (let round = 0; round < 5; round++) {
-    const next = assign(sample);
+    const next = nearerCentre(U, dim, sample, c0, c1);
     if (next[0].length === 0 || next[1].length === 0) return null;
     const same = next[0].length === parts[0].length && next[0].every((i, t) => parts[0][t] === i);
     parts = next;
     if (same) break;
-    [c0, c1] = parts.map((p) => {
-      const c = new Float64Array(dim);
-      for (const i of p) for (let j = 0; j < dim; j++) c[j] += U[i * dim + j] / p.length;
-      return c;
-    }) as [Float64Array, Float64Array];
+    c0 = new Float64Array(dim);
+    addRows(U, dim, parts[0], c0, parts[0].length);
+    c1 = new Float64Array(dim);
+    addRows(U, dim, parts[1], c1, parts[1].length);
   }
   if (sample !== m) {
-    parts = assign(m);
+    parts = nearerCentre(U, dim, m, c0, c1);
     if (parts[0].length === 0 || parts[1].length === 0) return null;
   }
   return parts;
+}
+
+/** Adds rows `rows` of U, each divided by `div` (1: a sum), to `into`. */
+function addRows(U: Float32Array, dim: number, rows: readonly number[], into: Float64Array, div: number): void {
+  for (const i of rows) {
+    const io = i * dim;
+    if (div === 1) for (let j = 0; j < dim; j++) into[j] += U[io + j];
+    else for (let j = 0; j < dim; j++) into[j] += U[io + j] / div;
+  }
+}
+
+/** The row of `rows` least like `v` (lowest dot product; the first of equals). */
+function leastLike(U: Float32Array, dim: number, rows: readonly number[], v: Float64Array): number {
+  let best = rows[0];
+  let low = Infinity;
+  for (const i of rows) {
+    const d = rowDot(U, i * dim, v, 0, dim);
+    if (d < low) {
+      low = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Each row to its nearer centre: |x − c|² = |x|² − 2 x·c + |c|² (ties to c0). */
+function nearerCentre(U: Float32Array, dim: number, rows: readonly number[], c0: Float64Array, c1: Float64Array): [number[], number[]] {
+  const h0 = sumsDot(c0, 0, c0, 0, dim) / 2;
+  const h1 = sumsDot(c1, 0, c1, 0, dim) / 2;
+  const next: [number[], number[]] = [[], []];
+  for (const i of rows) next[rowDot(U, i * dim, c0, 0, dim) - h0 >= rowDot(U, i * dim, c1, 0, dim) - h1 ? 0 : 1].push(i);
+  return next;
 }
 
 function shareFrame(a: Set<number>, b: Set<number>): boolean {

@@ -1,5 +1,5 @@
 import { answerEdits, questionsFor, QUESTION_FACES, type PersonSuggestion, type Question } from '../flow/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, VideoPersonConstraints } from '../store/index.js';
 import type { ClusterRun } from './cluster.service.js';
 import type { Actor, PersonService } from './person.service.js';
 
@@ -24,14 +24,51 @@ export interface AskedQuestions {
  * history (who, when, what), can be undone like any edit, and constrains every cut of every video of the tenant.
  */
 export class QuestionService {
+  /** Each cut's questions (by its report, shared by every request of the cut) under the people state they were asked under. */
+  private readonly asked = new WeakMap<
+    ClusterRun['report'],
+    { digest: string; suggestions: ReadonlyMap<number, ClusterSuggestionInput>; asked: Promise<AskedQuestions> }
+  >();
+
   constructor(
     private readonly store: Store,
     private readonly people: PersonService,
   ) {}
 
-  /** The open questions about `run` (a cut of the video), with the tenant's people as its constraints. */
-  async ask(actor: Actor, videoId: string, run: ClusterRun, suggestions: ReadonlyMap<number, ClusterSuggestionInput>): Promise<AskedQuestions> {
-    const constraints = await this.store.people.constraintsForVideo(videoId);
+  /**
+   * The open questions about `run` (a cut of the video), with the tenant's people as its constraints.
+   *
+   * Kept per cut and people state, as the suggestions are: a cut served from ClusterService's cut cache is one report
+   * object for every request of that cut, so its questions are memoised on that object under the constraints they
+   * were asked under (a digest of every person's faces, rejections and name on the video) and the suggestions (the
+   * same map object while the tenant's people are unchanged: PeopleGalleries memoises it the same way). A page, the
+   * next page and the answer's lookup of a question by id cost a map read, not the questions; any people edit that
+   * touches the video, or the tenant's gallery, asks again.
+   */
+  async ask(
+    actor: Actor,
+    videoId: string,
+    run: Pick<ClusterRun, 'report' | 'faces'> & Partial<Pick<ClusterRun, 'constraints'>>,
+    suggestions: ReadonlyMap<number, ClusterSuggestionInput>,
+  ): Promise<AskedQuestions> {
+    const constraints = run.constraints ?? (await this.store.people.constraintsForVideo(videoId));
+    const digest = constraintsDigest(constraints);
+    const held = this.asked.get(run.report);
+    if (held && held.digest === digest && sameSuggestions(held.suggestions, suggestions)) return held.asked;
+    const asked = this.compute(actor, run, constraints, suggestions);
+    this.asked.set(run.report, { digest, suggestions, asked });
+    asked.catch(() => {
+      if (this.asked.get(run.report)?.asked === asked) this.asked.delete(run.report);
+    });
+    return asked;
+  }
+
+  private async compute(
+    actor: Actor,
+    run: Pick<ClusterRun, 'report' | 'faces'>,
+    constraints: readonly VideoPersonConstraints[],
+    suggestions: ReadonlyMap<number, ClusterSuggestionInput>,
+  ): Promise<AskedQuestions> {
     const publicIds = new Map(run.faces.map((f) => [f.id, f.publicId]));
     const names = new Map<string, string | null>(constraints.map((p) => [p.id, p.name]));
     const suggested: PersonSuggestion[] = [];
@@ -67,4 +104,14 @@ export class QuestionService {
     }
     return [...new Set(touched)];
   }
+}
+
+/** The same suggestions: the same memoised map (PeopleGalleries), or none either time (a fresh empty map each call). */
+function sameSuggestions(a: ReadonlyMap<number, ClusterSuggestionInput>, b: ReadonlyMap<number, ClusterSuggestionInput>): boolean {
+  return a === b || (a.size === 0 && b.size === 0);
+}
+
+/** Everything of the people's constraints that a question depends on (faces, rejections, names), as one string. */
+function constraintsDigest(people: readonly VideoPersonConstraints[]): string {
+  return JSON.stringify(people.map((p) => [p.id, p.name, p.faces, p.rejected]));
 }

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { seedReadyVideo, type SeedFace } from '../../e2e/support/seed.js';
+import { DEFAULT_CLUSTER } from '../../../libs/config/index.js';
 
 let api: RunningApi;
 let first: string;
@@ -121,4 +122,42 @@ test('a people edit shows in the next answer of a cut already served: person, na
   assert.equal(await carried(), undefined, 'a deleted person is gone at once');
   assert.equal((await suggested()).length, 0);
   assert.deepEqual(await answer(first, q), before, 'the answer before the edit again');
+});
+
+test('questions are kept per cut and people state: the same page from scratch, asked once, and an edit shows at once', async () => {
+  const q = 'sim=0.5&limit=100';
+  const page = async () => {
+    const r = await api.call('GET', `/videos/${first}/questions?${q}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const { linkage_cached: _l, ...rest } = r.body as Record<string, unknown>;
+    return rest as { total: number; items: { id: string; a: { face_ids: string[]; person: { id: string; name: string | null } | null } }[] };
+  };
+  const hot = await page();
+  assert.ok(hot.total > 0, 'the cut has open questions');
+  assert.deepEqual(await page(), hot);
+  api.deps.clusters.forget(first);
+  assert.deepEqual(await page(), hot, 'the page computed from scratch');
+
+  // The service's memo: one computation per (cut, people state), whatever the requests.
+  const video = (await api.deps.store.videos.get(first))!;
+  const run = await api.deps.clusters.cluster(video, { ...DEFAULT_CLUSTER, sim: 0.5 });
+  const actor = { scope: { tenantId: api.auth.tenantId }, keyId: null };
+  const asked = await api.deps.questions.ask(actor, first, run, new Map());
+  assert.equal(await api.deps.questions.ask(actor, first, await api.deps.clusters.cluster(video, { ...DEFAULT_CLUSTER, sim: 0.5 }), new Map()), asked);
+
+  // A person made of the best question's first side: the next page is asked under it at once.
+  const best = hot.items[0];
+  const created = await api.call('POST', '/people', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Lin', faces: best.a.face_ids }),
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const after = await page();
+  assert.ok(!after.items.some((x) => x.id === best.id) || after.items.some((x) => x.a.person?.name === 'Lin'), 'the edit shows in the next page');
+  assert.notDeepEqual(after, hot);
+  api.deps.clusters.forget(first);
+  assert.deepEqual(await page(), after, 'and it is the page from scratch');
+  assert.equal((await api.call('DELETE', `/people/${created.body.id as string}`)).status, 204);
+  assert.deepEqual(await page(), hot, 'deleting the person asks the first page again');
 });
