@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelledFaces } from '../../../bench/labelled-faces.js';
+import { missingSources } from '../../../bench/labelled-sets.js';
 import { faceKey, seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, call, type RunningApi } from '../../e2e/support/api.js';
 import { createTestKey, type TestKey } from '../../e2e/support/auth.js';
@@ -43,7 +44,11 @@ async function mixedClusters(): Promise<string[][]> {
     .filter((ids) => ids.length > 1);
 }
 
+/** Why the real faces these tests need are absent (../shared/data), or false: then every test skips with it. */
+const missing = missingSources('mixed');
+
 before(async () => {
+  if (missing) return;
   api = await startApi('keycast_test_api_questions', { syncLinkageMaxFaces: 100_000 });
   A = api.auth;
   B = await createTestKey(api.databaseUrl, 'questions-b');
@@ -57,7 +62,7 @@ after(async () => {
   await api?.close();
 });
 
-test('the first question parts the two lookalikes; a no splits them, in the history, and is not asked again', async () => {
+test('the first question parts the two lookalikes; a no splits them, in the history, and is not asked again', { skip: missing }, async () => {
   assert.equal((await mixedClusters()).length, 1, 'the default cut mixes two identities in one cluster');
   const r = await send(A, 'GET', `/videos/${video}/questions?limit=3`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -99,7 +104,7 @@ test('the first question parts the two lookalikes; a no splits them, in the hist
   assert.ok(!after.body.items.some((x: Question) => x.id === q.id));
 });
 
-test('a yes puts both sides in one cluster, which carries the person the answer confirmed', async () => {
+test('a yes puts both sides in one cluster, which carries the person the answer confirmed', { skip: missing }, async () => {
   const r = await send(A, 'GET', `/videos/${video}/questions?limit=100`);
   const q = (r.body.items as Question[]).find((x) => identity(x.a) && identity(x.a) === identity(x.b));
   assert.ok(q, 'a question the oracle answers yes');
@@ -118,7 +123,7 @@ test('a yes puts both sides in one cluster, which carries the person the answer 
   assert.deepEqual(await mixedClusters(), []);
 });
 
-test('concurrent answers to one question: exactly one is recorded, the others find it answered', async () => {
+test('concurrent answers to one question: exactly one is recorded, the others find it answered', { skip: missing }, async () => {
   const people = async () => new Set(((await send(A, 'GET', '/people?limit=100')).body.items as { id: string }[]).map((p) => p.id));
   const r = await send(A, 'GET', `/videos/${video}/questions?limit=1`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -138,7 +143,7 @@ test('concurrent answers to one question: exactly one is recorded, the others fi
   for (const id of made) assert.ok(named.has(id), `person ${id} comes from a losing answer`);
 });
 
-test('tenant scoping, validation, and 202 while the cut needs a linkage the worker computes', async () => {
+test('tenant scoping, validation, and 202 while the cut needs a linkage the worker computes', { skip: missing }, async () => {
   const other = await send(B, 'GET', `/videos/${video}/questions`);
   assert.equal(other.status, 404);
   assert.equal(other.body.error.code, 'NOT_FOUND');
