@@ -67,13 +67,91 @@ export function buildGallery<P>(people: readonly PersonFaces<P>[], opts: { maxEx
  */
 export function rankPeople<P>(gallery: PeopleGallery<P>, query: readonly ArrayLike<number>[], opts: { k: number }): PersonScore<P>[] {
   if (query.length === 0 || gallery.people.length === 0) return [];
-  const sims = dotAll(gallery.matrix, meanUnit(query));
+  const scores = personScores(gallery, dotAll(gallery.matrix, meanUnit(query)), opts.k);
   const out: PersonScore<P>[] = [];
-  const top = new Float32Array(opts.k);
+  for (let p = 0; p < gallery.people.length; p++) out.push({ person: gallery.people[p], score: scores[p] });
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/** A person of a gallery by their index in `people`, and their score. */
+export interface IndexScore {
+  index: number;
+  score: number;
+}
+
+/**
+ * {@link rankPeople} for many queries at once, each already the mean of its faces' unit vectors (meanUnit), keeping only
+ * the people whose score reaches that query's `minScores` entry: rankPeople(…).filter(score ≥ min), as gallery indices,
+ * best first (ties in gallery order, as rankPeople's stable sort leaves them). The exemplars are read once per pair of
+ * queries, and each similarity is summed exactly as dotAll sums it, so every score is bit-identical to rankPeople's.
+ */
+export function rankPeopleAbove<P>(
+  gallery: PeopleGallery<P>,
+  means: readonly Float32Array[],
+  opts: { k: number; minScores: ArrayLike<number> },
+): IndexScore[][] {
+  const { rows, dim, data } = gallery.matrix;
+  const out: IndexScore[][] = [];
+  if (gallery.people.length === 0) return means.map(() => []);
+  const a = new Float32Array(rows);
+  const b = new Float32Array(rows);
+  const keep = (sims: Float32Array, min: number) => {
+    const scores = personScores(gallery, sims, opts.k);
+    const hits: IndexScore[] = [];
+    for (let p = 0; p < scores.length; p++) if (scores[p] >= min) hits.push({ index: p, score: scores[p] });
+    out.push(hits.sort((x, y) => y.score - x.score));
+  };
+  for (let q = 0; q < means.length; q += 2) {
+    if (q + 1 === means.length) {
+      keep(dotAll(gallery.matrix, means[q], a), opts.minScores[q]);
+      break;
+    }
+    dotPair(data, rows, dim, means[q], means[q + 1], a, b);
+    keep(a, opts.minScores[q]);
+    keep(b, opts.minScores[q + 1]);
+  }
+  return out;
+}
+
+/** dotAll for two queries in one pass over the rows, each sum in dotAll's order (same four partial sums, same rounding). */
+function dotPair(data: Float32Array, rows: number, dim: number, qa: Float32Array, qb: Float32Array, oa: Float32Array, ob: Float32Array): void {
+  if (qa.length !== dim || qb.length !== dim) throw new Error(`query has ${qa.length === dim ? qb.length : qa.length} dimensions, expected ${dim}`);
+  for (let r = 0, o = 0; r < rows; r++, o += dim) {
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
+    for (let i = 0; i < dim; i += 4) {
+      const x0 = data[o + i];
+      const x1 = data[o + i + 1];
+      const x2 = data[o + i + 2];
+      const x3 = data[o + i + 3];
+      a0 += x0 * qa[i];
+      a1 += x1 * qa[i + 1];
+      a2 += x2 * qa[i + 2];
+      a3 += x3 * qa[i + 3];
+      b0 += x0 * qb[i];
+      b1 += x1 * qb[i + 1];
+      b2 += x2 * qb[i + 2];
+      b3 += x3 * qb[i + 3];
+    }
+    oa[r] = a0 + a1 + a2 + a3;
+    ob[r] = b0 + b1 + b2 + b3;
+  }
+}
+
+/** Each person's score (by index) from the query's similarity to every exemplar row: the mean of their `k` best. */
+function personScores<P>(gallery: PeopleGallery<P>, sims: Float32Array, kMax: number): Float64Array {
+  const scores = new Float64Array(gallery.people.length);
+  const top = new Float32Array(kMax);
   for (let p = 0; p < gallery.people.length; p++) {
     const from = gallery.start[p];
     const to = gallery.start[p + 1];
-    const k = Math.min(opts.k, to - from);
+    const k = Math.min(kMax, to - from);
     top.fill(-Infinity);
     for (let r = from; r < to; r++) {
       const s = sims[r];
@@ -87,9 +165,9 @@ export function rankPeople<P>(gallery: PeopleGallery<P>, query: readonly ArrayLi
     }
     let sum = 0;
     for (let j = 0; j < k; j++) sum += top[j];
-    out.push({ person: gallery.people[p], score: sum / k });
+    scores[p] = sum / k;
   }
-  return out.sort((a, b) => b.score - a.score);
+  return scores;
 }
 
 /** Open-set identification: the best person when their score reaches `threshold`, else null (a stranger stays unknown). */

@@ -1,9 +1,13 @@
 import {
+  FACE_DIM,
   RECOGNITION,
   buildVersionedGalleries,
+  meanUnit,
   qualityGate,
   rankAcrossVersions,
-  rankPeople,
+  rankPeopleAbove,
+  unitVector,
+  type IndexScore,
   type PeopleGallery,
   type PersonScore,
   type QueryQuality,
@@ -41,6 +45,8 @@ export class PeopleGalleries {
     ClusterRun['report'],
     { key: string; found: Promise<Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>> }
   >();
+  /** Scored clusters per gallery (one per people state): the clusters a new cut shares with earlier ones are not scored again. */
+  private readonly clusterScores = new WeakMap<Galleries, ScoreMemo>();
 
   constructor(
     private readonly store: Store,
@@ -93,9 +99,10 @@ export class PeopleGalleries {
    *
    * Kept per cut and people state: a cut served from ClusterService's cut cache is one report object for every
    * request of that cut (same video, tree, constraints and options), so its suggestions are memoised on that object
-   * under the tenant's gallery stamp, which every people edit changes (in any API process). Scoring the tenant's
-   * people runs once per cut and edit, not per request. Not incremental: an edit of one person rescores all of them
-   * (the stamp says that something changed, not what). The run's constraints (read once by the cut) are used when
+   * under the tenant's gallery stamp, which every people edit changes (in any API process). Below that, each cluster
+   * is scored once per set of faces and gallery, whatever cut holds it ({@link scoreClusters}): a new cut scores only
+   * the clusters it changed. An edit of one person rescores every cluster (the stamp says that something changed,
+   * not what). The run's constraints (read once by the cut) are used when
    * it carries them. A cluster of small faces (median detector box height) passes libs/recognition's quality gate
    * first: a raised threshold, or no suggestion; the suggestion carries the gate's verdict.
    */
@@ -113,32 +120,61 @@ export class PeopleGalleries {
     const held = this.suggested.get(run.report);
     if (held?.key === key) return held.found;
     const found = (async () => {
-      const vec = new Map(run.faces.map((f) => [f.id, f.face]));
-      const versionOf = new Map(run.faces.map((f) => [f.id, f.descriptorVersion]));
-      const heightOf = new Map(run.faces.map((f) => [f.id, f.box[3]]));
-      const quality = open.map((c) => qualityGate(median(c.faces.map((id) => heightOf.get(id)!))));
       const rejectedFrom = new Map<number, string[]>();
       for (const p of run.constraints ?? (await this.store.people.constraintsForVideo(videoId)))
         for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
-      const scores = suggestIn(
-        galleries,
-        open.map((c, i) => ({
-          threshold: quality[i].threshold,
-          faces: c.faces.map((id) => vec.get(id)!),
-          version: majority(c.faces.map((id) => versionOf.get(id) ?? 1)),
-          exclude: new Set(c.faces.flatMap((id) => rejectedFrom.get(id) ?? [])),
-        })),
-      );
+      const scored = this.scoreClusters(galleries, run.faces, open);
       const out = new Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>();
       open.forEach((c, i) => {
-        const s = scores[i];
-        if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000, quality: quality[i] });
+        const { quality, version, ranked } = scored[i];
+        const s = pick(galleries.get(version), ranked, excludedFrom(c.faces, rejectedFrom));
+        if (s) out.set(c.id, { person: { id: s.person.id, name: s.person.name }, score: Math.round(s.score * 10000) / 10000, quality });
       });
       return out;
     })();
     this.suggested.set(run.report, { key, found });
     found.catch(() => this.suggested.delete(run.report));
     return found;
+  }
+
+  /**
+   * Each cluster's quality gate, descriptor version and the people passing its threshold, best first. A cluster is
+   * scored once per gallery (people state) and set of faces: a new cut (a slider step) mostly keeps the clusters of
+   * the last one, so only the clusters it changed are scored; those are scored together (libs/recognition
+   * rankPeopleAbove: the exemplars read once per two clusters), from the video's unit vectors computed once.
+   */
+  private scoreClusters(galleries: Galleries, faces: ClusterRun['faces'], clusters: readonly { faces: readonly number[] }[]): ScoredCluster[] {
+    const index = faceIndex(faces);
+    let memo = this.clusterScores.get(galleries);
+    if (!memo) this.clusterScores.set(galleries, (memo = new ScoreMemo(CLUSTER_SCORES_CHARS)));
+    const out: ScoredCluster[] = [];
+    const todo = new Map<number, { at: number[]; means: Float32Array[]; minScores: number[] }>();
+    const keys: string[] = [];
+    clusters.forEach((c, i) => {
+      const k = `${index.token}|${c.faces.join(',')}`;
+      keys.push(k);
+      const hit = memo.get(k);
+      if (hit) {
+        out[i] = hit;
+        return;
+      }
+      const rows = c.faces.map((id) => index.row.get(id)!);
+      const quality = qualityGate(median(rows.map((r) => faces[r].box[3])));
+      const version = majority(rows.map((r) => faces[r].descriptorVersion ?? 1));
+      out[i] = { quality, version, ranked: [] };
+      if (!galleries.get(version) || quality.threshold === null) return;
+      let batch = todo.get(version);
+      if (!batch) todo.set(version, (batch = { at: [], means: [], minScores: [] }));
+      batch.at.push(i);
+      batch.means.push(meanOfRows(index, faces, rows));
+      batch.minScores.push(quality.threshold);
+    });
+    for (const [version, { at, means, minScores }] of todo) {
+      const ranked = rankPeopleAbove(galleries.get(version)!, means, { k: RECOGNITION.k, minScores });
+      at.forEach((i, j) => (out[i].ranked = ranked[j]));
+    }
+    clusters.forEach((_, i) => memo.set(keys[i], out[i]));
+    return out;
   }
 
   /**
@@ -186,8 +222,99 @@ function majority(xs: readonly number[]): number {
 function suggestIn(galleries: Galleries, groups: readonly SuggestGroup[]): (PersonScore<KnownPerson> | null)[] {
   return groups.map(({ faces, version, exclude, threshold = RECOGNITION.threshold }) => {
     const g = galleries.get(version);
-    if (!g || threshold === null) return null;
-    const best = rankPeople(g, faces, RECOGNITION).find((s) => !exclude?.has(s.person.id));
-    return best && best.score >= threshold ? best : null;
+    if (!g || threshold === null || faces.length === 0) return null;
+    const [ranked] = rankPeopleAbove(g, [meanUnit(faces)], { k: RECOGNITION.k, minScores: [threshold] });
+    return pick(g, ranked, exclude);
   });
+}
+
+/**
+ * The suggestion rule: of the people passing the group's threshold (best first), the first one no face of the group
+ * was rejected from. (The best person overall being excluded does not make the group a stranger: the next best
+ * passing the threshold is named.)
+ */
+function pick(
+  g: PeopleGallery<KnownPerson> | undefined,
+  ranked: readonly IndexScore[],
+  exclude: ReadonlySet<string> | undefined,
+): PersonScore<KnownPerson> | null {
+  if (!g) return null;
+  for (const { index, score } of ranked) if (!exclude?.has(g.people[index].id)) return { person: g.people[index], score };
+  return null;
+}
+
+/** The people a group's faces were rejected from (undefined: none, the common case, without a set per group). */
+function excludedFrom(faceIds: readonly number[], rejectedFrom: ReadonlyMap<number, readonly string[]>): Set<string> | undefined {
+  if (rejectedFrom.size === 0) return undefined;
+  let out: Set<string> | undefined;
+  for (const id of faceIds) for (const p of rejectedFrom.get(id) ?? []) (out ??= new Set()).add(p);
+  return out;
+}
+
+/** A cluster as the suggestions score it under one gallery (people state): what any cut holding the same faces reuses. */
+interface ScoredCluster {
+  quality: QueryQuality;
+  version: number;
+  /** The people passing the quality gate's threshold, best first (libs/recognition rankPeopleAbove). */
+  ranked: IndexScore[];
+}
+
+/** Keys of scored clusters kept per gallery, in characters of their face ids (~20 cuts of 10,000 faces, a few MB). */
+const CLUSTER_SCORES_CHARS = 2_000_000;
+
+/** Scored clusters by key, least recently used first, within a budget of key characters. */
+class ScoreMemo {
+  private readonly entries = new Map<string, ScoredCluster>();
+  private chars = 0;
+  constructor(private readonly budget: number) {}
+  get(key: string): ScoredCluster | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, value: ScoredCluster): void {
+    if (!this.entries.has(key)) this.chars += key.length;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.chars > this.budget && this.entries.size > 1) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length;
+    }
+  }
+}
+
+/**
+ * A video's faces as the suggestions read them, once per faces array (ClusterService shares one array among every cut
+ * of a held video): each face's row by id, and their unit vectors (made on the first cluster scored). `token` names the
+ * array in the scored clusters' keys, so a reloaded (or re-processed) video never reuses another array's scores.
+ */
+interface FaceIndex {
+  token: number;
+  row: Map<number, number>;
+  units: Float32Array | null;
+}
+const faceIndexes = new WeakMap<ClusterRun['faces'], FaceIndex>();
+let faceIndexTokens = 0;
+function faceIndex(faces: ClusterRun['faces']): FaceIndex {
+  let x = faceIndexes.get(faces);
+  if (!x) faceIndexes.set(faces, (x = { token: ++faceIndexTokens, row: new Map(faces.map((f, i) => [f.id, i])), units: null }));
+  return x;
+}
+
+/** meanUnit of these faces' descriptors, from the index's unit vectors (the same float32 values, summed in the same order). */
+function meanOfRows(index: FaceIndex, faces: ClusterRun['faces'], rows: readonly number[]): Float32Array {
+  if (!index.units) {
+    const units = new Float32Array(faces.length * FACE_DIM);
+    faces.forEach((f, i) => units.set(unitVector(f.face), i * FACE_DIM));
+    index.units = units;
+  }
+  const u = index.units;
+  const out = new Float32Array(FACE_DIM);
+  for (const r of rows) for (let i = 0, o = r * FACE_DIM; i < FACE_DIM; i++) out[i] += u[o + i];
+  for (let i = 0; i < FACE_DIM; i++) out[i] /= rows.length;
+  return out;
 }

@@ -68,3 +68,41 @@ test('suggestForClusters: a cluster of small faces passes the quality gate first
   const refused = await galleries().suggestForClusters('t', 'v', sized(QUALITY_GATE.refuseBelowPx - 1));
   assert.equal(refused.size, 0, 'faces too small to name: no suggestion');
 });
+
+test('suggestForClusters: a new cut reuses the clusters scored for an earlier one and answers as a fresh service; a people edit rescores', async () => {
+  let stamp = 'one';
+  const people = [
+    { id: 'ada', name: 'Ada', faces: [axis(0), axis(0, 0.05)], versions: [1, 1] },
+    { id: 'bob', name: 'Bob', faces: [axis(10), axis(10, 0.05)], versions: [1, 1] },
+  ];
+  const store = {
+    people: { recognitionStamp: async () => stamp, confirmedDescriptors: async () => people.map((p) => ({ ...p })), constraintsForVideo: async () => [] },
+  } as unknown as Store;
+  const g = new PeopleGalleries(store);
+  const fresh = () => new PeopleGalleries(store);
+  // Two cuts of one video (one faces array): the second keeps cluster [1, 2, 3] and [5], and splits off face 4 differently.
+  const cut = (clusters: number[][]) =>
+    ({ ...run, report: { clusters: clusters.map((faces, id) => ({ id, faces })) }, people: new Map() }) as unknown as ClusterRun;
+  const first = cut([[1, 2, 3], [4], [5]]);
+  const second = cut([[5], [1, 2, 3], [4, 5]]);
+  const view = (m: Map<number, { person: { id: string } }>) => [...m].map(([c, s]) => [c, s.person.id]);
+  assert.deepEqual(view(await g.suggestForClusters('t', 'v', first)), [
+    [0, 'ada'],
+    [1, 'bob'],
+  ]);
+  assert.deepEqual(await g.suggestForClusters('t', 'v', second), await fresh().suggestForClusters('t', 'v', second));
+  assert.deepEqual(view(await g.suggestForClusters('t', 'v', second)), [[1, 'ada']], 'face 5 is nobody; [4, 5] is too loose for Bob');
+  // A new person like face 5: every cut is rescored under the new stamp, the clusters scored before included.
+  stamp = 'two';
+  people.push({ id: 'cy', name: 'Cy', faces: [axis(40), axis(40, 0.05)], versions: [1, 1] });
+  assert.deepEqual(view(await g.suggestForClusters('t', 'v', second)), [
+    [0, 'cy'],
+    [1, 'ada'],
+  ]);
+  assert.deepEqual(await g.suggestForClusters('t', 'v', first), await fresh().suggestForClusters('t', 'v', first));
+  assert.deepEqual(view(await g.suggestForClusters('t', 'v', first)), [
+    [0, 'ada'],
+    [1, 'bob'],
+    [2, 'cy'],
+  ]);
+});
