@@ -16,7 +16,7 @@ import { registerWebApp } from './plugins/web-app.js';
 import { ErrorSchema } from './schemas/common.js';
 import { ClusterSummarySchema, FaceItem, ResultFaceSchema } from './schemas/clusters.js';
 import { QuestionSchema } from './schemas/questions.js';
-import { ExtractOptionsSchema, VideoSchema } from './schemas/videos.js';
+import { ExtractOptionsSchema, FIELD_MAX_BYTES, VideoSchema } from './schemas/videos.js';
 import { adminRoutes } from './routes/admin.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { faceRoutes } from './routes/faces.js';
@@ -80,7 +80,7 @@ export async function buildApp(deps: ApiDeps, opts: BuildAppOptions = {}): Promi
     app.addSchema(s);
   await registerSwagger(app);
   await app.register(multipart, {
-    limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 },
+    limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 64, fieldSize: FIELD_MAX_BYTES, parts: 80 },
     throwFileSizeLimit: true,
   });
 

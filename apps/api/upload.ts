@@ -9,7 +9,7 @@ import type { TenantScope } from '../../libs/store/index.js';
 import { ApiError } from './errors.js';
 import { createFromUrl } from './ingest-url.js';
 import { checkJobQuota } from './job-quota.js';
-import { checkFields, createAndQueue, type Fields } from './video-create.js';
+import { checkFields, createAndQueue, fieldTooLong, type Fields } from './video-create.js';
 
 /** Reads a stream to its end, keeping nothing. */
 async function discard(stream: NodeJS.ReadableStream & { readableEnded?: boolean }): Promise<void> {
@@ -98,7 +98,7 @@ export async function receiveUpload(
           if (part.type === 'field') {
             if (part.fieldnameTruncated) throw new ApiError('INVALID_OPTION', `a field name is longer than the limit`);
             if (typeof part.value !== 'string') throw new ApiError('INVALID_OPTION', `field ${part.fieldname} must be text`);
-            if (part.valueTruncated) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} is longer than the limit`);
+            if (part.valueTruncated) throw fieldTooLong(part.fieldname);
             const bad = unacceptableText(part.value);
             if (bad) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} ${bad}`);
             if (part.fieldname in raw) throw new ApiError('INVALID_OPTION', `field ${part.fieldname} given twice`);

@@ -5,6 +5,7 @@ import type { NewVideo } from '../../libs/store/index.js';
 import { resolveWebhookTarget } from '../../libs/webhooks/index.js';
 import { ApiError } from './errors.js';
 import { tooManyJobs } from './job-quota.js';
+import { FIELD_MAX_BYTES, OWNER_MAX_CHARS } from './schemas/videos.js';
 
 // What POST /videos checks of a video to create, whether its bytes come in the request (upload.ts) or from a URL (ingest-url.ts).
 
@@ -22,6 +23,18 @@ function unknownField(name: string): ApiError {
   }
   return new ApiError('UNKNOWN_OPTION', unknownNameMessage('field', name, UPLOAD_FIELDS));
 }
+/** A field over its limit, in the same words whether it came in a form or a JSON body. */
+export function fieldTooLong(name: string): ApiError {
+  const limit = name === 'owner' ? `${OWNER_MAX_CHARS} characters` : `${FIELD_MAX_BYTES} bytes`;
+  return new ApiError('INVALID_OPTION', `field ${name} is longer than the limit of ${limit}`);
+}
+
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 export interface Fields {
   options: ExtractOptions;
   callbackUrl: string | null;
@@ -40,6 +53,9 @@ export async function checkFields(app: FastifyInstance, raw: Record<string, unkn
   const resolved = resolveExtractOptions(options);
   for (const k of ['callback_url', 'owner'] as const)
     if (raw[k] !== undefined && raw[k] !== null && typeof raw[k] !== 'string') throw new ApiError('INVALID_OPTION', `${k} must be a string`);
+  const owner = typeof raw.owner === 'string' && raw.owner !== '' ? raw.owner : null;
+  // Counted as the schema counts (code points); UTF-16 units are never fewer, so short tags are not walked.
+  if (owner !== null && owner.length > OWNER_MAX_CHARS && characters(owner) > OWNER_MAX_CHARS) throw fieldTooLong('owner');
   const callbackUrl = raw.callback_url
     ? (
         await resolveWebhookTarget(
@@ -49,7 +65,7 @@ export async function checkFields(app: FastifyInstance, raw: Record<string, unkn
         )
       ).url.toString()
     : null;
-  return { options: resolved, callbackUrl, owner: raw.owner ? (raw.owner as string).slice(0, 200) : null };
+  return { options: resolved, callbackUrl, owner };
 }
 
 /**

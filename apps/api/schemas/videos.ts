@@ -4,6 +4,11 @@ import { WEBHOOK_EVENTS } from '../../../libs/queue/index.js';
 import { VIDEO_STATUSES } from '../../../libs/store/index.js';
 import { Cursor } from './common.js';
 
+/** The owner tag's longest spelling, in characters: longer is refused (400), from a form and a JSON body alike. */
+export const OWNER_MAX_CHARS = 200;
+/** A multipart text field's longest value, in bytes (the multipart parser's limit on every route). */
+export const FIELD_MAX_BYTES = 64 * 1024;
+
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 export const VideoStatus = lit(VIDEO_STATUSES);
@@ -44,7 +49,7 @@ const VIDEO_FIELDS = {
       description: 'POSTed a signed video.ready / video.failed event, and person.updated when a person with faces of this video changes',
     }),
   ),
-  owner: Type.Optional(Type.String({ maxLength: 200, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
+  owner: Type.Optional(Type.String({ maxLength: OWNER_MAX_CHARS, description: 'Free-form owner tag; GET /videos?owner= filters on it' })),
   capture_interval_sec: Type.Optional(
     Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: d.capture_interval_sec, description: 'Sample one frame every N seconds' }),
   ),
@@ -166,7 +171,7 @@ export const VideoListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Cursor),
     status: Type.Optional(VideoStatus),
-    owner: Type.Optional(Type.String({ maxLength: 200 })),
+    owner: Type.Optional(Type.String({ maxLength: OWNER_MAX_CHARS })),
   },
   { additionalProperties: false },
 );
