@@ -96,6 +96,12 @@ export function checkPhotoHeader(h: { format: string; width: number; height: num
     throw new ApiError('IMAGE_TOO_LARGE', `the photo is ${w}x${h2} pixels: one side is more than ${PHOTO_MAX_ASPECT} times the other`);
 }
 
+const photos = (n: number) => `${n} photo${n === 1 ? '' : 's'}`;
+/** What the slots hold, in true words: "1 photo is being decoded and 4 are waiting". */
+function busy(decoding: number, waiting: number): string {
+  return `${photos(decoding)} ${decoding === 1 ? 'is' : 'are'} being decoded and ${waiting} ${waiting === 1 ? 'is' : 'are'} waiting`;
+}
+
 /** At most `limit` holders at once, at most `queue` waiting; a caller past both is refused at once. */
 export class DecodeGate {
   private active = 0;
@@ -108,8 +114,7 @@ export class DecodeGate {
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) {
-      if (this.waiting.length >= this.queue)
-        throw new ApiError('UNAVAILABLE', `${this.active + this.waiting.length} photos are being decoded: try again in a moment`);
+      if (this.waiting.length >= this.queue) throw new ApiError('UNAVAILABLE', `${busy(this.active, this.waiting.length)}: try again in a moment`);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.active++;
     try {

@@ -107,3 +107,21 @@ test('withoutPngExtras: a zTXt bomb loses its text and keeps its pixels; a plain
   const cut = bomb.subarray(0, 40);
   assert.equal(withoutPngExtras(cut), cut);
 });
+
+test('DecodeGate: the refusal says how many photos are decoded and how many wait (re-attack 6: "5 photos are being decoded" for 1 and 4)', async () => {
+  const messageOf = async (limit: number, queue: number) => {
+    const gate = new DecodeGate(limit, queue);
+    const release: (() => void)[] = [];
+    const held = Array.from({ length: limit + queue }, () => gate.run(() => new Promise<void>((r) => release.push(r))));
+    let message = '';
+    await gate.run(async () => undefined).catch((e: ApiError) => (message = `${e.code}: ${e.message}`));
+    while (release.length > 0 || held.length > 0) {
+      while (release.length === 0) await new Promise((r) => setImmediate(r));
+      release.shift()!();
+      await held.shift();
+    }
+    return message;
+  };
+  assert.equal(await messageOf(1, 4), 'UNAVAILABLE: 1 photo is being decoded and 4 are waiting: try again in a moment');
+  assert.equal(await messageOf(2, 1), 'UNAVAILABLE: 2 photos are being decoded and 1 is waiting: try again in a moment');
+});
