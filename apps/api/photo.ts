@@ -141,16 +141,38 @@ export async function withDecodedPhoto<T>(sent: Buffer, use: (photo: DecodedPhot
   return gate.run(async () => use(await decode(bytes, header)));
 }
 
+/**
+ * libjpeg's warnings that the data ended before the pixels its header declares (a JPEG whose frame header lies about
+ * its size): libvips fails only on a missing end marker and fills the rest grey, so such a JPEG would be
+ * searched (422 NO_FACE) where the PNG equivalent is refused as undecodable (415).
+ */
+const JPEG_DATA_MISSING = /premature end of (data segment|JPEG file)/i;
+
+function toRgb(bytes: Buffer, failOn: 'error' | 'warning') {
+  return sharp(bytes, { limitInputPixels: PHOTO_MAX_PIXELS, failOn, sequentialRead: true })
+    .rotate()
+    .resize({ width: DETECT_MAX_SIDE, height: DETECT_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+}
+
+/** A JPEG is decoded failing on its first warning; one that is about missing data refuses it, any other is tolerated (decoded again). */
+async function decodeRgb(bytes: Buffer, header: Header) {
+  if (header.format !== 'jpeg') return toRgb(bytes, 'error');
+  try {
+    return await toRgb(bytes, 'warning');
+  } catch (e) {
+    if (JPEG_DATA_MISSING.test(e instanceof Error ? e.message : String(e))) throw e;
+    return toRgb(bytes, 'error');
+  }
+}
+
 async function decode(bytes: Buffer, header: Header): Promise<DecodedPhoto> {
   const upright = header.orientation >= 5 ? header.height : header.width;
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: PHOTO_MAX_PIXELS, failOn: 'error', sequentialRead: true })
-      .rotate()
-      .resize({ width: DETECT_MAX_SIDE, height: DETECT_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await decodeRgb(bytes, header);
     let rgb = data;
     if (info.channels !== 3) {
       // A grayscale source can come back with one channel: spread it to RGB.

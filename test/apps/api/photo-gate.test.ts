@@ -2,8 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { checkPhotoHeader, DecodeGate, PHOTO_MAX_ASPECT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, withoutPngExtras } from '../../../apps/api/photo.js';
-import { pngBomb, pngTextBomb } from '../../helpers/image-bombs.js';
+import {
+  checkPhotoHeader,
+  DecodeGate,
+  PHOTO_MAX_ASPECT,
+  PHOTO_MAX_PIXELS,
+  PHOTO_MAX_SIDE,
+  withDecodedPhoto,
+  withoutPngExtras,
+} from '../../../apps/api/photo.js';
+import { jpegDeclaring, pngBomb, pngTextBomb } from '../../helpers/image-bombs.js';
 import { ApiError } from '../../../apps/api/errors.js';
 
 const codeOf = (fn: () => void): string | null => {
@@ -124,4 +132,20 @@ test('DecodeGate: the refusal says how many photos are decoded and how many wait
   };
   assert.equal(await messageOf(1, 4), 'UNAVAILABLE: 1 photo is being decoded and 4 are waiting: try again in a moment');
   assert.equal(await messageOf(2, 1), 'UNAVAILABLE: 2 photos are being decoded and 1 is waiting: try again in a moment');
+});
+
+test('withDecodedPhoto: a JPEG whose header declares more pixels than its data holds is NOT_AN_IMAGE, as the PNG equivalent (re-attack 7: it was searched, 422 NO_FACE)', async () => {
+  const small = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+    .jpeg()
+    .toBuffer();
+  const decodedSide = (bytes: Buffer) => withDecodedPhoto(bytes, async (p) => Math.max(p.width, p.height)).catch((e: ApiError) => e.code);
+  assert.equal(await decodedSide(jpegDeclaring(small, 2000, 2000)), 'NOT_AN_IMAGE', 'a JPEG declaring 2000 x 2000 with 64 x 64 of data');
+  assert.equal(await decodedSide(pngBomb(2000, 2000, { truncate: true })), 'NOT_AN_IMAGE', 'a PNG declaring 2000 x 2000 with 4 rows of data');
+  // Whole images of both kinds decode, a JPEG with a harmless warning too (stray bytes before its start of scan).
+  assert.equal(await decodedSide(small), 64);
+  const sos = small.indexOf(Buffer.from([0xff, 0xda]));
+  const stray = Buffer.concat([small.subarray(0, sos), Buffer.from([0x12, 0x34]), small.subarray(sos)]);
+  await assert.rejects(sharp(stray, { failOn: 'warning' }).raw().toBuffer(), /extraneous bytes/, 'the stray bytes are a warning');
+  assert.equal(await decodedSide(stray), 64);
+  assert.equal(await decodedSide(pngBomb(64, 64)), 64);
 });
