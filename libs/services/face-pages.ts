@@ -42,10 +42,9 @@ export function pageFaces<G>(
     if (!page) pages.set(g, (page = { items: [], more: false, next_cursor: cursor ?? null }));
     if (page.more) continue;
     if (page.items.length === limit) page.more = true;
-    else {
-      page.items.push({ face, cluster });
-      page.next_cursor = faceCursor(face);
-    }
+    else page.items.push({ face, cluster });
   }
+  // The cursor of each page's last face, encoded once per page (not once per face listed).
+  for (const page of pages.values()) if (page.items.length > 0) page.next_cursor = faceCursor(page.items[page.items.length - 1].face);
   return pages;
 }

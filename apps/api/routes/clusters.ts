@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { renderMontage } from '../../../libs/report/index.js';
 import { pageFaces, type ClusterRun, type FacePage } from '../../../libs/services/index.js';
@@ -24,6 +24,17 @@ function reportedFaces(report: ClusterRun['report']) {
   return m;
 }
 
+/**
+ * Serialised answers of GET /videos/:id/clusters per cut (the report every request of one cut shares, held by
+ * ClusterService's cut cache), without their timings, by everything else the answer depends on (the route's key):
+ * a slider going back to a cut, or a page reloaded, costs no paging, no response objects and no serialisation of
+ * its ~400 KB. A few per cut: the query shapes of one client (the review app's step, the defaults).
+ */
+const answers = new WeakMap<ClusterRun['report'], Map<string, string>>();
+const ANSWERS_PER_CUT = 3;
+/** How the serializer ends an answer whose timings are empty (timings is the schema's last property). */
+const EMPTY_TIMINGS = '"timings":{}}';
+
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const base = () => app.keycast.config.publicBaseUrl;
 
@@ -46,52 +57,84 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (pending) return answerComputing(app, req, reply, video, pending, opts);
       const b = base();
       const p = video.probe;
-      // The report indexes faces by their internal key; the API names them by their public id only.
-      const idOf = publicIdOf(run.faces);
       const t1 = performance.now();
       const suggestions = await app.keycast.galleries.suggestForClusters(scopeOf(req).tenantId, video.id, run);
       const suggestMs = performance.now() - t1;
-      // Every list is paged as GET /videos/:id/faces pages it: each cluster and the unclustered faces embed their first
-      // page (faces_per_cluster), the video's faces theirs (faces_limit), and each links its next page in the same cut.
-      const pages = pageFaces(run, (c) => c ?? 'unclustered', { limit: req.query.faces_per_cluster ?? FACES_PER_CLUSTER_DEFAULT });
-      const all = pageFaces(run, () => true, { limit: req.query.faces_limit ?? FACE_PAGE_MAX }).get(true);
-      const cut = clusterQueryOf(opts);
-      const nextOf = (page: FacePage | undefined, cluster?: number | 'unclustered') => {
-        if (!page?.more) return null;
-        const q = new URLSearchParams({
-          ...(cluster === undefined ? {} : { cluster: String(cluster) }),
-          ...(page.next_cursor ? { cursor: page.next_cursor } : {}),
-          ...Object.fromEntries(cut),
-        });
-        return `${b}/videos/${video.id}/faces?${q.toString()}`;
+      const linkageCached = run.linkage === 'memory' || run.linkage === 'database';
+      const facesPerCluster = req.query.faces_per_cluster ?? FACES_PER_CLUSTER_DEFAULT;
+      const facesLimit = req.query.faces_limit ?? FACE_PAGE_MAX;
+      // Everything the answer depends on beyond the cut (its report): a revisited cut with the same people, names,
+      // suggestions and page sizes is the same bytes, so it is served from the cut's serialised answer.
+      const key = JSON.stringify([
+        b,
+        video.id,
+        video.filename,
+        [p?.duration_s, p?.fps, p?.width, p?.height],
+        video.options,
+        opts,
+        facesPerCluster,
+        facesLimit,
+        linkageCached,
+        [...run.people],
+        [...suggestions],
+      ]);
+      let held = answers.get(run.report);
+      if (!held) answers.set(run.report, (held = new Map<string, string>()));
+      let head = held.get(key);
+      held.delete(key);
+      if (head === undefined) {
+        // The report indexes faces by their internal key; the API names them by their public id only.
+        const idOf = publicIdOf(run.faces);
+        // Every list is paged as GET /videos/:id/faces pages it: each cluster and the unclustered faces embed their first
+        // page (faces_per_cluster), the video's faces theirs (faces_limit), and each links its next page in the same cut.
+        const pages = pageFaces(run, (c) => c ?? 'unclustered', { limit: facesPerCluster });
+        const all = pageFaces(run, () => true, { limit: facesLimit }).get(true);
+        const cut = clusterQueryOf(opts);
+        const nextOf = (page: FacePage | undefined, cluster?: number | 'unclustered') => {
+          if (!page?.more) return null;
+          const q = new URLSearchParams({
+            ...(cluster === undefined ? {} : { cluster: String(cluster) }),
+            ...(page.next_cursor ? { cursor: page.next_cursor } : {}),
+            ...Object.fromEntries(cut),
+          });
+          return `${b}/videos/${video.id}/faces?${q.toString()}`;
+        };
+        const reported = reportedFaces(run.report);
+        const unclustered = pages.get('unclustered');
+        // Serialised by the route's own response serializer, as a returned object would be, with the timings last
+        // (the schema's order) and empty: each request appends its own.
+        const json = reply.serialize({
+          video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
+          params: { ...video.options, ...opts },
+          face_count: run.report.faces.length,
+          faces: (all?.items ?? []).map(({ face }) => ({ ...reported.get(face.id)!, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
+          faces_next: nextOf(all),
+          clusters: run.report.clusters.map((c) => ({
+            ...c,
+            faces: pages.get(c.id)?.items.map(({ face }) => face.publicId) ?? [],
+            faces_next: nextOf(pages.get(c.id), c.id),
+            representative: idOf(c.representative),
+            representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
+            person: run.people.get(c.id) ?? null,
+            suggestion: suggestions.get(c.id) ?? null,
+          })),
+          unclustered_count: run.report.unclustered.length,
+          unclustered: unclustered?.items.map(({ face }) => face.publicId) ?? [],
+          unclustered_next: nextOf(unclustered, 'unclustered'),
+          linkage_cached: linkageCached,
+          timings: {},
+        } satisfies Static<typeof ClusterResultSchema>);
+        if (typeof json !== 'string' || !json.endsWith(EMPTY_TIMINGS)) throw new Error('GET /clusters: the answer does not end with its timings');
+        head = json.slice(0, -EMPTY_TIMINGS.length);
+      }
+      held.set(key, head);
+      while (held.size > ANSWERS_PER_CUT) held.delete(held.keys().next().value!);
+      const timings = {
+        ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])),
+        suggest_ms: round(suggestMs),
+        total_ms: round(performance.now() - t0),
       };
-      const reported = reportedFaces(run.report);
-      const unclustered = pages.get('unclustered');
-      return {
-        video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
-        params: { ...video.options, ...opts },
-        face_count: run.report.faces.length,
-        faces: (all?.items ?? []).map(({ face }) => ({ ...reported.get(face.id)!, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
-        faces_next: nextOf(all),
-        clusters: run.report.clusters.map((c) => ({
-          ...c,
-          faces: pages.get(c.id)?.items.map(({ face }) => face.publicId) ?? [],
-          faces_next: nextOf(pages.get(c.id), c.id),
-          representative: idOf(c.representative),
-          representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
-          person: run.people.get(c.id) ?? null,
-          suggestion: suggestions.get(c.id) ?? null,
-        })),
-        unclustered_count: run.report.unclustered.length,
-        unclustered: unclustered?.items.map(({ face }) => face.publicId) ?? [],
-        unclustered_next: nextOf(unclustered, 'unclustered'),
-        linkage_cached: run.linkage === 'memory' || run.linkage === 'database',
-        timings: {
-          ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [k, round(v)])),
-          suggest_ms: round(suggestMs),
-          total_ms: round(performance.now() - t0),
-        },
-      };
+      return reply.type('application/json; charset=utf-8').send(`${head}"timings":${JSON.stringify(timings)}}`);
     },
   );
 

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { seedReadyVideo, type SeedFace } from '../../e2e/support/seed.js';
+import { sql } from '../../e2e/support/services.js';
 import { DEFAULT_CLUSTER } from '../../../libs/config/index.js';
 
 let api: RunningApi;
@@ -83,6 +84,26 @@ test('every cut, hot or cold, in any order: the answer of the computation from s
   }
 });
 
+test('a revisited cut is served as the bytes of its first answer, which are those of the answer from scratch (timings aside)', async () => {
+  const raw = async (query: string) => {
+    const r = await fetch(`${api.baseUrl}/videos/${first}/clusters?${query}`, { headers: api.auth.headers });
+    assert.equal(r.status, 200);
+    const text = await r.text();
+    assert.match(text, /,"timings":\{"load_ms":[\d.]+,.*"total_ms":[\d.]+\}\}$/, 'the timings of this request, last');
+    return `${r.headers.get('content-type')} ${text.replace(/"timings":\{[^}]*\}/, '"timings":…')}`;
+  };
+  const queries = [...QUERIES, 'sim=0.5&faces_per_cluster=0&faces_limit=0', 'sim=0.5&faces_per_cluster=1&faces_limit=3'];
+  const cold = new Map<string, string>();
+  for (const q of queries) {
+    api.deps.clusters.forget(first);
+    cold.set(q, await raw(q));
+  }
+  assert.equal(new Set(cold.values()).size, queries.length, 'every query shape has its own answer');
+  assert.ok(cold.get(queries[0])!.startsWith('application/json; charset=utf-8 {"video":'));
+  // Hot, in any order, several shapes of one cut in turn: each the bytes computed from scratch.
+  for (const q of [...queries, ...queries.toReversed(), ...queries]) assert.equal(await raw(q), cold.get(q), q);
+});
+
 test('a people edit shows in the next answer of a cut already served: person, name, suggestion; deleting them undoes it', async () => {
   const q = 'sim=auto&faces_per_cluster=1000';
   const before = (await answer(first, q)) as { clusters: { id: number; faces: string[]; person: unknown }[] };
@@ -122,6 +143,36 @@ test('a people edit shows in the next answer of a cut already served: person, na
   assert.equal(await carried(), undefined, 'a deleted person is gone at once');
   assert.equal((await suggested()).length, 0);
   assert.deepEqual(await answer(first, q), before, 'the answer before the edit again');
+});
+
+test("an edit by another API process (the database changed, this process's caches not told) shows in the next answer", async () => {
+  const q = 'sim=auto&faces_per_cluster=1000';
+  type Answer = { clusters: { faces: string[]; person: { id: string; name: string | null } | null; suggestion: { person: { name: string | null } } | null }[] };
+  const top = ((await answer(first, q)) as Answer).clusters[0];
+  const created = await api.call('POST', '/people', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Ada', faces: top.faces }),
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id as string;
+  const names = async () => ({
+    carried: ((await answer(first, q)) as Answer).clusters.find((c) => c.person?.id === id)?.person?.name,
+    suggested: ((await answer(second, q)) as Answer).clusters.flatMap((c) => (c.suggestion ? [c.suggestion.person.name] : [])),
+  });
+  assert.deepEqual(await names(), await names(), 'served twice (the second time from the kept answers)');
+  const was = await names();
+  assert.equal(was.carried, 'Ada');
+  assert.ok(was.suggested.includes('Ada'));
+  // A rename elsewhere: the tree, the cut and this process's kept answers are not told. The carried person's name is
+  // read with the constraints on every request; the suggestions follow the tenant's people stamp (updated_at).
+  await sql(api.databaseUrl, `UPDATE people SET name = 'Grace' WHERE id = $1`, [id]);
+  assert.deepEqual(await names(), { carried: 'Grace', suggested: was.suggested }, 'the name carried at once; the gallery not yet stamped');
+  await sql(api.databaseUrl, `UPDATE people SET updated_at = now() WHERE id = $1`, [id]);
+  const now = await names();
+  assert.equal(now.carried, 'Grace');
+  assert.ok(now.suggested.includes('Grace') && !now.suggested.includes('Ada'));
+  assert.equal((await api.call('DELETE', `/people/${id}`)).status, 204);
 });
 
 test('questions are kept per cut and people state: the same page from scratch, asked once, and an edit shows at once', async () => {
