@@ -17,6 +17,8 @@ export { mergeFragments, FRAGMENT_MAX_FACE_DISTANCE, FRAGMENT_MAX_SHARE, type Fr
 export { clothCounts, clothCountsRule, type ShotFace } from './shots.js';
 export {
   questionsFor,
+  askQuestions,
+  QuestionList,
   questionId,
   answerEdits,
   QUESTION_SCALES,

@@ -107,9 +107,18 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Every open question about the cut, best first (gain, then id). */
 export function questionsFor(input: QuestionInput): Question[] {
+  return askQuestions(input).all();
+}
+
+/**
+ * The open questions about the cut, best first (gain, then id), built as they are read: a page reads a few of
+ * thousands (most are `move`s of one face each), so only the ones read get their sides and ids. The same questions,
+ * in the same order, as {@link questionsFor}.
+ */
+export function askQuestions(input: QuestionInput): QuestionList {
   const { faces, labels } = input;
   const n = faces.length;
-  if (n === 0) return [];
+  if (n === 0) return new QuestionList([]);
   const dim = faces[0].face.length;
   const U = unitRowsOf(faces, dim);
   const S = QUESTION_SCALES;
@@ -189,12 +198,11 @@ export function questionsFor(input: QuestionInput): Question[] {
     person: person >= 0 ? personIds[person] : null,
   });
 
-  const out: Question[] = [];
+  const out: Candidate[] = [];
   // Sides are built (and ids hashed) only for the questions worth asking: most faces of a video are no question.
   const push = (kind: QuestionKind, p: number, moved: number, sides: () => [QuestionSide, QuestionSide]) => {
     if (p < MIN_P) return;
-    const [a, b] = sides();
-    out.push({ id: questionId(kind, a.faces, b.faces), kind, a, b, p, moved, gain: p * moved });
+    out.push({ kind, p, moved, gain: p * moved, sides, built: null });
   };
 
   // Two clusters that may be one person.
@@ -276,7 +284,65 @@ export function questionsFor(input: QuestionInput): Question[] {
     ]);
   }
 
-  return out.sort((x, y) => y.gain - x.gain || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  return new QuestionList(out);
+}
+
+/** A question worth asking before its sides are built. */
+interface Candidate {
+  kind: QuestionKind;
+  p: number;
+  moved: number;
+  gain: number;
+  sides: () => [QuestionSide, QuestionSide];
+  built: Question | null;
+}
+
+/** Questions best first (gain, then id), each built when first read. */
+export class QuestionList {
+  private readonly items: Candidate[];
+
+  constructor(candidates: Candidate[]) {
+    // By gain; equal gains (rare: gains are products of logistics) are ordered by id, which needs their sides.
+    this.items = candidates.sort((x, y) => y.gain - x.gain);
+    for (let i = 0; i < this.items.length;) {
+      let j = i + 1;
+      while (j < this.items.length && this.items[j].gain === this.items[i].gain) j++;
+      if (j - i > 1) {
+        const run = this.items.slice(i, j).sort((x, y) => {
+          const [a, b] = [QuestionList.build(x).id, QuestionList.build(y).id];
+          return a < b ? -1 : a > b ? 1 : 0;
+        });
+        this.items.splice(i, j - i, ...run);
+      }
+      i = j;
+    }
+  }
+
+  private static build(c: Candidate): Question {
+    if (!c.built) {
+      const [a, b] = c.sides();
+      c.built = { id: questionId(c.kind, a.faces, b.faces), kind: c.kind, a, b, p: c.p, moved: c.moved, gain: c.gain };
+    }
+    return c.built;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** The first `limit` questions. */
+  page(limit: number): Question[] {
+    return this.items.slice(0, limit).map((c) => QuestionList.build(c));
+  }
+
+  /** The question of this id, if it is open (builds every question the first time: ids come from the sides). */
+  find(id: string): Question | undefined {
+    return this.all().find((q) => q.id === id);
+  }
+
+  all(): Question[] {
+    return this.items.map((c) => QuestionList.build(c));
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { answerEdits, questionsFor, QUESTION_FACES, type PersonSuggestion, type Question } from '../flow/index.js';
+import { answerEdits, askQuestions, QUESTION_FACES, type PersonSuggestion, type Question, type QuestionList } from '../flow/index.js';
 import type { Store, VideoPersonConstraints } from '../store/index.js';
 import type { ClusterRun } from './cluster.service.js';
 import type { Actor, PersonService } from './person.service.js';
@@ -11,7 +11,8 @@ export interface ClusterSuggestionInput {
 
 /** The open questions about one cut, best first, with what their sides show. */
 export interface AskedQuestions {
-  questions: Question[];
+  /** Built as read: a page builds its questions only; a lookup by id builds them all once. */
+  questions: QuestionList;
   /** Public id of every face a question shows (faces of the video, and a suggested person's faces from other videos). */
   publicIds: Map<number, string>;
   /** Name of every person a question names. */
@@ -81,7 +82,7 @@ export class QuestionService {
       names.set(p.id, p.name);
       suggested.push({ cluster, person: p.id, score: s.score, exemplars: shown.map((f) => f.id) });
     }
-    const questions = questionsFor({
+    const questions = askQuestions({
       faces: run.faces,
       labels: run.report.faces.map((f) => f.cluster),
       people: constraints,

@@ -28,7 +28,7 @@ function page(video: VideoRecord, run: ClusterRun, asked: AskedQuestions, limit:
   });
   return {
     video_id: video.id,
-    items: asked.questions.slice(0, limit).map((q) => ({ id: q.id, kind: q.kind, a: side(q.a), b: side(q.b), gain: q.gain, p: q.p, moved: q.moved })),
+    items: asked.questions.page(limit).map((q) => ({ id: q.id, kind: q.kind, a: side(q.a), b: side(q.b), gain: q.gain, p: q.p, moved: q.moved })),
     total: asked.questions.length,
     linkage_cached: run.linkage === 'memory' || run.linkage === 'database',
   };
@@ -77,7 +77,7 @@ export const questionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const done = await app.keycast.store.people.answering(video.id, async () => {
         const before = await askAbout(app, req, video, req.query);
         if (before.pending) return { pending: before.pending, opts: before.opts };
-        const q = before.asked.questions.find((x) => x.id === req.params.qid);
+        const q = before.asked.questions.find(req.params.qid);
         if (!q)
           throw new ApiError(
             'NOT_FOUND',

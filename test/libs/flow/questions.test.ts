@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scoreLabels } from '../../../libs/clustering/index.js';
 import { DEFAULT_CLUSTER } from '../../../libs/config/index.js';
-import { answerEdits, clusterFaces, questionsFor, type PersonConstraint, type QuestionFace } from '../../../libs/flow/index.js';
+import { answerEdits, askQuestions, clusterFaces, questionsFor, type PersonConstraint, type QuestionFace } from '../../../libs/flow/index.js';
 import { rng } from '../../../bench/seeded.js';
 import { applyEdits } from '../../../bench/questions.js';
 import { labelledFaces } from '../../../bench/labelled-faces.js';
@@ -37,6 +37,26 @@ function video(spec: number[][]): { faces: QuestionFace[]; labels: number[]; ide
 const idsOf = (v: { faces: QuestionFace[]; labels: number[] }, c: number) => v.faces.filter((_, i) => v.labels[i] === c).map((f) => f.id);
 
 describe('questionsFor', () => {
+  test('built as read: a page is the first questions of the whole list; equal gains by id; a lookup by id finds any', () => {
+    // Two clusters of one exact vector: every face's move has the same p (0.5), so its gain ties with the others'.
+    const same = (n: number, frame0: number) => Array.from({ length: n }, (_, i) => ({ id: nextId++, frame: frame0 + i, face: centre(3) }));
+    const v = { faces: [...same(3, 0), ...same(3, 3)], labels: [0, 0, 0, 1, 1, 1] };
+    const all = questionsFor(v);
+    const moves = all.filter((q) => q.kind === 'move');
+    assert.equal(moves.length, 6);
+    assert.ok(moves.every((q) => q.gain === moves[0].gain));
+    assert.deepEqual(
+      moves.map((q) => q.id),
+      moves.map((q) => q.id).sort(),
+      'equal gains in id order',
+    );
+    for (let k = 0; k <= all.length + 1; k++) assert.deepEqual(askQuestions(v).page(k), all.slice(0, k), `page of ${k}`);
+    const list = askQuestions(v);
+    assert.equal(list.length, all.length);
+    for (const q of all) assert.deepEqual(list.find(q.id), q);
+    assert.equal(list.find('0000000000000000'), undefined);
+  });
+
   test('one person in two clusters: the best question asks to merge them, with yes likely', () => {
     const v = video([
       [0, 0, 0, 0, 0],
