@@ -1,4 +1,5 @@
-import { condensedBuffer, condensedIndex } from './pdist.js';
+import { condensedBuffer } from './pdist.js';
+import { upperRowStarts } from './triangles.js';
 import { EXACT_MAX_N, type Condensed } from './types.js';
 
 /**
@@ -37,24 +38,61 @@ export function checkUnits(u: Units, n: number): void {
  * pairs is off by at most about m * 2^-24 relative (single-point units are only rounded once).
  */
 export function unitDistances(condensed: Condensed, n: number, units: Units): Condensed {
-  checkUnits(units, n);
-  const k = units.count;
-  const { unitOf } = units;
-  const size = new Float64Array(k);
-  for (const x of unitOf) size[x]++;
-  const m = (k * (k - 1)) / 2;
-  const sum = condensedBuffer(m, k > EXACT_MAX_N ? 'float32' : 'float64'); // shared when large: linkage's worker uses it in place
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const a = unitOf[i];
-    for (let j = i + 1; j < n; j++, p++) {
-      const b = unitOf[j];
-      if (a !== b) sum[condensedIndex(k, a, b)] += condensed[p];
-    }
+  const sums = new UnitDistanceSums(n, units);
+  sums.add(0, n, condensed, 0);
+  return sums.result();
+}
+
+/**
+ * {@link unitDistances} fed a chunk of condensed rows at a time, so that the points' matrix is never
+ * held whole: `add(r0, r1, values, base)` for rows r0..r1-1 (values[p - base] is the pair at condensed
+ * index p), chunks in row order from 0 to n - 1, then `result()`. Every unit pair's sum adds its
+ * point pairs in condensed order, as unitDistances does: the same values, bit for bit.
+ */
+export class UnitDistanceSums {
+  private readonly sum: Condensed;
+  private readonly rowStart: Float64Array;
+  private readonly size: Float64Array;
+  private next = 0;
+
+  constructor(
+    private readonly n: number,
+    private readonly units: Units,
+  ) {
+    checkUnits(units, n);
+    const k = units.count;
+    this.size = new Float64Array(k);
+    for (const x of units.unitOf) this.size[x]++;
+    this.sum = condensedBuffer((k * (k - 1)) / 2, k > EXACT_MAX_N ? 'float32' : 'float64'); // shared when large: linkage's worker uses it in place
+    this.rowStart = upperRowStarts(k);
   }
-  let q = 0;
-  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++, q++) sum[q] /= size[a] * size[b];
-  return sum;
+
+  add(r0: number, r1: number, values: ArrayLike<number>, base: number): void {
+    if (r0 !== this.next) throw new RangeError(`UnitDistanceSums: rows from ${r0}, expected ${this.next}`);
+    const { n, sum, rowStart } = this;
+    const { unitOf } = this.units;
+    let p = n * r0 - (r0 * (r0 + 1)) / 2 - base;
+    for (let i = r0; i < r1; i++) {
+      const a = unitOf[i];
+      const ra = rowStart[a];
+      for (let j = i + 1; j < n; j++, p++) {
+        const b = unitOf[j];
+        if (a < b) sum[ra + b] += values[p];
+        else if (b < a) sum[rowStart[b] + a] += values[p];
+      }
+    }
+    this.next = Math.max(r0, r1);
+  }
+
+  /** The units' mean distances (the sums are divided in place: call once, after the last rows). */
+  result(): Condensed {
+    if (this.next < this.n - 1) throw new RangeError(`UnitDistanceSums: rows ${this.next}..${this.n - 1} were never added`);
+    const { sum, size } = this;
+    const k = this.units.count;
+    let q = 0;
+    for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++, q++) sum[q] /= size[a] * size[b];
+    return sum;
+  }
 }
 
 /** Unit labels → point labels. */

@@ -8,6 +8,8 @@ import {
   resolvePrecision,
   singletonUnits,
   unitDistances,
+  UnitDistanceSums,
+  CANNOT_LINK_DISTANCE,
   type CachedLinkage,
   type Condensed,
   type Units,
@@ -17,7 +19,7 @@ import { cutTree, type CutPlan } from './cut-tree.js';
 import { faceQuality } from './face-quality.js';
 import { fingerprints } from './fingerprints.js';
 import { isReferenceFlow } from './linkage-key.js';
-import { pairDistances } from './pair-distances.js';
+import { forEachPairDistanceChunk, pairDistances, type PairDistanceOptions } from './pair-distances.js';
 import { peopleConstraints, peopleInVideo, type PeopleConstraints, type PersonConstraint } from './people.js';
 import { clothCountsRule } from './shots.js';
 import { buildTracks } from './tracks.js';
@@ -163,6 +165,8 @@ function unitMatrix(
   frameGroups: number[][],
 ): { ud: Condensed; maxDist: number } {
   const n = faces.length;
+  const identity = units.count === n && !units.unitOf.some((u, i) => u !== i);
+  if (!isReferenceFlow(opts) && !identity) return fusedUnitMatrix(faces, opts, units);
   // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
   const d = isReferenceFlow(opts)
     ? ((opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null) ?? pdist(X, { threads: 'auto', precision: resolvePrecision('auto', n) }))
@@ -170,13 +174,51 @@ function unitMatrix(
         faces.map((f) => f.face),
         faces.map((f) => f.cloth),
         opts.face_cloth_weights,
-        {
-          scale: 'face-units',
-          quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
-          clothCounts: opts.shot_aware ? clothCountsRule(faces) : undefined,
-        },
+        pairOptions(faces, opts),
       );
   const maxDist = maxDistance(d);
   if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
-  return { ud: units.count === n && !units.unitOf.some((u, i) => u !== i) ? d : unitDistances(d, n, units), maxDist };
+  return { ud: identity ? d : unitDistances(d, n, units), maxDist };
+}
+
+function pairOptions(faces: ClusterableFace[], opts: ClusterOptions): PairDistanceOptions {
+  return {
+    scale: 'face-units',
+    quality: opts.quality_weighting ? faces.map(faceQuality) : undefined,
+    clothCounts: opts.shot_aware ? clothCountsRule(faces) : undefined,
+  };
+}
+
+/**
+ * unitMatrix's steps for keycast's flow with tracks, a chunk of the faces' pairs at a time: each chunk's
+ * distances feed maxDist, then take the frame cannot-links, then are added into the units' sums, so the
+ * faces' matrix (400 MB at 10,000 faces) is never made. The same values in the same order as
+ * pairDistances, maxDistance, applyCannotLink and unitDistances one after the other: the same units'
+ * matrix and maxDist, bit for bit.
+ */
+function fusedUnitMatrix(faces: ClusterableFace[], opts: ClusterOptions, units: Units): { ud: Condensed; maxDist: number } {
+  const n = faces.length;
+  const sums = new UnitDistanceSums(n, units);
+  const frame = Float64Array.from(faces, (f) => f.frame);
+  let maxDist = 0;
+  forEachPairDistanceChunk(
+    faces.map((f) => f.face),
+    faces.map((f) => f.cloth),
+    opts.face_cloth_weights,
+    pairOptions(faces, opts),
+    (r0, r1, base, v, count) => {
+      // Up to EXACT_MAX_N faces the faces' matrix was float64 (v itself); above it each value was rounded to float32 first.
+      if (resolvePrecision('auto', n) === 'float32') for (let p = 0; p < count; p++) v[p] = Math.fround(v[p]);
+      for (let p = 0; p < count; p++) if (v[p] > maxDist) maxDist = v[p];
+      if (opts.cannot_link) {
+        let p = 0;
+        for (let i = r0; i < r1; i++) {
+          const fi = frame[i];
+          for (let j = i + 1; j < n; j++, p++) if (frame[j] === fi) v[p] = CANNOT_LINK_DISTANCE;
+        }
+      }
+      sums.add(r0, r1, v, base);
+    },
+  );
+  return { ud: sums.result(), maxDist };
 }

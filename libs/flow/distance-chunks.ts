@@ -1,7 +1,11 @@
 import { condensedBuffer, openPdist, resolvePrecision, resolveThreads, type Condensed, type Precision } from '../clustering/index.js';
 
-/** Pairs per chunk: the face and cloth distances of a chunk are two float64 buffers of this many values (128 MB each). */
-const CHUNK_PAIRS = 1 << 24;
+/**
+ * Pairs per chunk: the face and cloth distances of a chunk are two float64 buffers of this many values
+ * (32 MB each). Small, because every fresh page costs a fault (on this VM ~4 µs per 4 KiB, 1.5 s for
+ * 400 MB under load) and the chunks are streamed once anyway.
+ */
+const CHUNK_PAIRS = 1 << 22;
 /** At most this many pairs are looked at to estimate the typical cloth/face distance ratio. */
 export const RATIO_SAMPLE = 200_000;
 
@@ -27,6 +31,10 @@ export function resultBuffer(n: number, precision: Precision | 'auto' = 'auto'):
  * rows at a time, so that neither matrix is ever held whole: `visit(r0, r1, base, df, dc)` gets rows
  * r0 <= i < r1, where df[p - base] (dc[p - base]) is the distance of the pair at condensed index p.
  * The same values as pdist's (bit for bit), computed by the same threaded kernel.
+ *
+ * With `into` (a float64 condensed matrix of n points) the face distances are written straight into it
+ * (df is then `into` from index base on), where the caller wants its result anyway: no chunk buffer
+ * and no copy for them. Ignored when `into` is not shared memory and the kernel runs threads.
  */
 export function forEachDistanceChunk(
   n: number,
@@ -34,12 +42,15 @@ export function forEachDistanceChunk(
   C: { data: Float64Array; d: number } | null,
   visit: (r0: number, r1: number, base: number, df: Condensed, dc: Condensed | null) => void,
   chunkPairs = CHUNK_PAIRS,
+  into?: Float64Array,
 ): void {
   const ef = openPdist(F.data, n, F.d, resolveThreads(undefined, n, F.d));
   const ec = C ? openPdist(C.data, n, C.d, resolveThreads(undefined, n, C.d)) : null;
   try {
     const cap = Math.min(chunkPairs, (n * (n - 1)) / 2);
-    const df = condensedBuffer(Math.max(cap, n), 'float64', ef.shared);
+    const direct = into !== undefined && (!ef.shared || into.buffer instanceof SharedArrayBuffer) ? into : null;
+    if (direct && direct.length !== (n * (n - 1)) / 2) throw new RangeError(`forEachDistanceChunk: into holds ${direct.length} values for n = ${n}`);
+    const df = direct ?? condensedBuffer(Math.max(cap, n), 'float64', ef.shared);
     const dc = ec ? condensedBuffer(Math.max(cap, n), 'float64', ec.shared) : null;
     let r0 = 0;
     while (r0 < n - 1) {
@@ -47,9 +58,10 @@ export function forEachDistanceChunk(
         pairs = 0;
       while (r1 < n - 1 && (r1 === r0 || pairs + (n - 1 - r1) <= cap)) pairs += n - 1 - r1++;
       const base = n * r0 - (r0 * (r0 + 1)) / 2;
-      ef.rows(r0, r1, df, base);
+      if (direct) ef.rows(r0, r1, direct, 0);
+      else ef.rows(r0, r1, df, base);
       if (ec && dc) ec.rows(r0, r1, dc, base);
-      visit(r0, r1, base, df, dc);
+      visit(r0, r1, base, direct ? direct.subarray(base) : df, dc);
       r0 = r1;
     }
   } finally {

@@ -1,5 +1,5 @@
 import type { Condensed, Precision } from '../clustering/index.js';
-import { NEUTRAL_SHARE, faceShare } from './face-quality.js';
+import { NEUTRAL_SHARE } from './face-quality.js';
 import { forEachDistanceChunk, packRows, resultBuffer, sampledClothRatio } from './distance-chunks.js';
 
 export type DistanceScale = 'fingerprint' | 'face-units';
@@ -57,47 +57,101 @@ export function pairDistances(
   weights: readonly [number, number],
   opts: PairDistanceOptions,
 ): Condensed {
+  const out = resultBuffer(face.length, opts.precision);
+  // A float64 result holds each chunk's fused distances already (the chunk is `out` itself).
+  const into = out instanceof Float64Array ? out : undefined;
+  forEachPairDistanceChunk(
+    face,
+    cloth,
+    weights,
+    opts,
+    (r0, r1, base, v, count) => {
+      if (v.buffer !== out.buffer) out.set(v.subarray(0, count), base);
+    },
+    into,
+  );
+  return out;
+}
+
+/**
+ * {@link pairDistances} a chunk of condensed rows at a time, never holding the whole matrix:
+ * `visit(r0, r1, base, v, count)` gets rows r0 <= i < r1, where v[p - base] (p - base < count) is the
+ * distance of the pair at condensed index p, in float64 (pairDistances stores them, rounded to float32
+ * above EXACT_MAX_N; clusterFaces averages them into tracks' distances as they come). `v` is a working
+ * buffer reused for the next chunk: the visitor may change it (cannot-links), not keep it.
+ */
+export function forEachPairDistanceChunk(
+  face: readonly ArrayLike<number>[],
+  cloth: readonly ArrayLike<number>[],
+  weights: readonly [number, number],
+  opts: PairDistanceOptions,
+  visit: (r0: number, r1: number, base: number, v: Float64Array, count: number) => void,
+  into?: Float64Array,
+): void {
   const n = face.length;
   if (cloth.length !== n) throw new RangeError(`pairDistances: ${n} faces but ${cloth.length} cloth vectors`);
   if (opts.quality && opts.quality.length !== n) throw new RangeError(`pairDistances: ${opts.quality.length} qualities for ${n} faces`);
   const F = packRows(face.map(normalised));
   const C = packRows(cloth.map(normalised));
-  const dressed: boolean[] = [];
-  for (let i = 0; i < n; i++) dressed.push(C.data.subarray(i * C.d, (i + 1) * C.d).some((v) => v !== 0));
-  const anyDressed = dressed.some(Boolean);
-  const rho = anyDressed ? positiveRatio(sampledClothRatio(n, F, C, dressed)) : 1;
+  const dressed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) dressed[i] = C.data.subarray(i * C.d, (i + 1) * C.d).some((v) => v !== 0) ? 1 : 0;
+  const anyDressed = dressed.includes(1);
+  const rho = anyDressed ? positiveRatio(sampledClothRatio(n, F, C, Array.from(dressed, Boolean))) : 1;
   const [wf, wc] = weights;
   const wf2 = wf * wf,
     wc2 = wc * wc;
-  const q = opts.quality;
-  const out = resultBuffer(n, opts.precision);
-  forEachDistanceChunk(n, F, anyDressed ? C : null, (r0, r1, base, df, dc) => {
-    let p = base;
-    for (let i = r0; i < r1; i++) {
-      for (let j = i + 1; j < n; j++, p++) {
-        const A = q ? faceShare(q[i], q[j]) : NEUTRAL_SHARE;
-        const fd = df[p - base];
-        const cd = dc !== null && dressed[i] && dressed[j] ? dc[p - base] : rho * fd;
-        const a = 2 * A * wf2,
-          b = 2 * (1 - A) * wc2;
-        let v: number;
-        if (opts.scale === 'fingerprint') {
-          v = Math.sqrt(a * fd * fd + b * cd * cd);
-        } else {
-          const cn = cd / rho;
-          const den = a + b;
-          v = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
-        }
-        if (wf > 0 && opts.clothCounts && !opts.clothCounts(i, j)) {
-          // The face half alone (A = 1): in face units that is the face distance itself.
-          const faceOnly = opts.scale === 'fingerprint' ? Math.sqrt(2 * wf2) * fd : fd;
-          if (faceOnly < v) v = faceOnly;
-        }
-        out[p] = v;
-      }
+  // The qualities as typed arrays for the pair loop, which applies faceShare's rule (face-quality.ts) inline:
+  // the minimum of two known qualities, else NEUTRAL_SHARE.
+  const qv = new Float64Array(n);
+  const qKnown = new Uint8Array(n);
+  opts.quality?.forEach((x, i) => {
+    if (x !== null) {
+      qv[i] = x;
+      qKnown[i] = 1;
     }
   });
-  return out;
+  const fingerprint = opts.scale === 'fingerprint';
+  const clothCounts = wf > 0 ? (opts.clothCounts ?? null) : null;
+  // The face half alone (A = 1): in face units that is the face distance itself.
+  const faceOnlyScale = fingerprint ? Math.sqrt(2 * wf2) : 1;
+  forEachDistanceChunk(
+    n,
+    F,
+    anyDressed ? C : null,
+    (r0, r1, base, df, dc) => {
+      // Each pair's face distance is read, then overwritten by its fused distance at the same index.
+      const v = df as Float64Array;
+      let p = 0;
+      for (let i = r0; i < r1; i++) {
+        const di = dressed[i] === 1 && dc !== null;
+        const qi = qv[i],
+          ki = qKnown[i];
+        for (let j = i + 1; j < n; j++, p++) {
+          const A = ki === 1 && qKnown[j] === 1 ? Math.min(qi, qv[j]) : NEUTRAL_SHARE;
+          const fd = v[p];
+          const cd = di && dressed[j] === 1 ? dc[p] : rho * fd;
+          const a = 2 * A * wf2,
+            b = 2 * (1 - A) * wc2;
+          let x: number;
+          if (fingerprint) {
+            x = Math.sqrt(a * fd * fd + b * cd * cd);
+          } else {
+            const cn = cd / rho;
+            const den = a + b;
+            x = den > 0 ? Math.sqrt((a * fd * fd + b * cn * cn) / den) : wf > 0 ? fd : cn;
+          }
+          if (clothCounts !== null && !clothCounts(i, j)) {
+            const faceOnly = faceOnlyScale * fd;
+            if (faceOnly < x) x = faceOnly;
+          }
+          v[p] = x;
+        }
+      }
+      visit(r0, r1, base, v, p);
+    },
+    undefined,
+    into,
+  );
 }
 
 /** v / |v| as float64; a zero vector stays zero. */

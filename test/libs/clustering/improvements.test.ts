@@ -16,6 +16,7 @@ import {
   linkage,
   pdist,
   unitDistances,
+  UnitDistanceSums,
 } from '../../../libs/clustering/index.js';
 import { blobPoints, loadBlobs } from './fixtures.js';
 
@@ -130,6 +131,55 @@ test('property: cannot-link never puts two points of one group in one flat clust
     { numRuns: 300, seed: 4 },
   );
 });
+
+/** unitDistances as it was before UnitDistanceSums: one pass over the whole matrix, condensedIndex per pair. */
+function unitDistancesBefore(condensed: ArrayLike<number>, n: number, units: { unitOf: Int32Array; count: number }): Float64Array {
+  const k = units.count;
+  const size = new Float64Array(k);
+  for (const x of units.unitOf) size[x]++;
+  const sum = new Float64Array((k * (k - 1)) / 2);
+  let p = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++, p++) if (units.unitOf[i] !== units.unitOf[j]) sum[condensedIndex(k, units.unitOf[i], units.unitOf[j])] += condensed[p];
+  let q = 0;
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++, q++) sum[q] /= size[a] * size[b];
+  return sum;
+}
+
+test('UnitDistanceSums fed in chunks of rows = unitDistances = the one-pass computation, bit for bit (units in any order)', () => {
+  let s = 7;
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const n = 300;
+  const y = pdist(Array.from({ length: n }, () => [r(), r(), r()]));
+  // 120 units in a shuffled order, so that unit ids go up and down along the points
+  const ids = Array.from({ length: 120 }, (_, u) => u);
+  for (let a = ids.length - 1; a > 0; a--) {
+    const b = Math.floor(r() * (a + 1));
+    [ids[a], ids[b]] = [ids[b], ids[a]];
+  }
+  const units = { unitOf: Int32Array.from({ length: n }, (_, i) => ids[i < 120 ? i : Math.floor(r() * 120)]), count: 120 };
+  const want = unitDistancesBefore(y, n, units);
+  assert.equal(mismatchCount(unitDistances(y, n, units), want), 0);
+  for (const rows of [1, 7, 64, n]) {
+    const sums = new UnitDistanceSums(n, units);
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const r1 = Math.min(n, r0 + rows);
+      const base = n * r0 - (r0 * (r0 + 1)) / 2;
+      sums.add(r0, r1, y.slice(base, n * r1 - (r1 * (r1 + 1)) / 2), base);
+    }
+    assert.equal(mismatchCount(sums.result(), want), 0, `chunks of ${rows} rows`);
+  }
+  const gap = new UnitDistanceSums(n, units);
+  assert.throws(() => gap.add(5, 10, y, 0), /rows from 5, expected 0/);
+  gap.add(0, 10, y, 0);
+  assert.throws(() => gap.result(), /never added/);
+});
+
+function mismatchCount(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let bad = a.length === b.length ? 0 : Infinity;
+  for (let q = 0; q < Math.min(a.length, b.length); q++) if (!Object.is(a[q], b[q])) bad++;
+  return bad;
+}
 
 test('unitDistances: the mean over the pairs of two units; singleton units keep the distances exactly', () => {
   const X = [[0], [1], [3], [6]];

@@ -167,3 +167,12 @@ test('appearanceDistances: chunked, the same values as |face|^2 + |cloth or impu
     }
   assert.equal(mismatches(appearanceDistances(X, 8)!, want), 0);
 });
+
+test('pairDistances at n = 5,000 (two threads, each chunk written straight into the shared result) equals the whole-matrix computation', () => {
+  const n = 5000;
+  const { F, C, q } = appearances(n, 24, 5);
+  const rule = (i: number, j: number) => (i * 7 + j) % 5 !== 0;
+  const got = pairDistances(F, C, [1, 1], { scale: 'face-units', quality: q, clothCounts: rule });
+  assert.ok(got.buffer instanceof SharedArrayBuffer, 'a result this large is shared memory, which the threads write into');
+  assert.equal(mismatches(got, wholeMatrixPairDistances(F, C, [1, 1], 'face-units', q, rule)), 0);
+});
