@@ -1,6 +1,8 @@
 /**
  * Where the first tree of a 10,000-face video goes (what the worker's linkage job computes, keycast's defaults):
- * the flow's parts timed one by one on the fixture's faces (bench/synthetic-video.ts), then clusterFaces whole.
+ * the flow's parts timed one by one on the fixture's faces (bench/synthetic-video.ts), then clusterFaces whole,
+ * with keycast's defaults (no tracks: every face is a unit) and with tracks. Each line gives wall and CPU time
+ * (all threads): on a machine shared with other work, compare CPU and same-run ratios, not wall times.
  *
  *   node --import tsx bench/first-tree.ts [--n 10000]
  */
@@ -15,11 +17,13 @@ const n = i === -1 ? 10_000 : Number(process.argv[i + 1]);
 const { faces } = await syntheticVideo(n);
 const opts = { ...DEFAULT_CLUSTER };
 const load0 = loadavg();
-const ms: Record<string, number> = {};
+const rows: string[] = [];
 const time = <T>(k: string, f: () => T): T => {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const r = f();
-  ms[k] = performance.now() - t;
+  const c = process.cpuUsage(c0);
+  rows.push(`  ${k}: ${(performance.now() - t).toFixed(0)} ms (CPU ${((c.user + c.system) / 1000).toFixed(0)} ms)`);
   return r;
 };
 const units = time('tracks', () => buildTracks(faces, { sample_interval_s: 0.5 }));
@@ -39,15 +43,13 @@ time('frame cannot-links', () =>
     faces.map((f) => [f.frame]),
   ),
 );
-const ud = time('unit distances (tracks)', () => unitDistances(d, n, units));
-time(`linkage (${units.count} units, ${opts.method})`, () => linkage(ud, units.count, opts.method, { overwrite: true }));
-const t = performance.now();
-clusterFaces(faces, opts, undefined, { sample_interval_s: 0.5 });
-const whole = performance.now() - t;
+const ud = time(`unit distances (${units.count} tracks)`, () => unitDistances(d, n, units));
+time(`linkage (${units.count} tracks, ${opts.method})`, () => linkage(ud, units.count, opts.method, { overwrite: true }));
+time(`linkage (${n} faces, ${opts.method}; the defaults' tree)`, () => linkage(d, n, opts.method, { overwrite: true }));
+time(`clusterFaces whole (defaults: tracks ${opts.tracks ? 'on' : 'off'})`, () => clusterFaces(faces, opts, undefined, { sample_interval_s: 0.5 }));
+time('clusterFaces whole (tracks on)', () => clusterFaces(faces, { ...opts, tracks: true }, undefined, { sample_interval_s: 0.5 }));
 process.stdout.write(
-  `n = ${n}, ${cpus().length} cores, load ${load0.map((x) => x.toFixed(1)).join(', ')} → ${loadavg()
+  `n = ${n}, ${cpus().length} cores, Node ${process.version}, load ${load0.map((x) => x.toFixed(1)).join(', ')} → ${loadavg()
     .map((x) => x.toFixed(1))
-    .join(', ')}\n${Object.entries(ms)
-    .map(([k, v]) => `  ${k}: ${v.toFixed(0)} ms`)
-    .join('\n')}\n  clusterFaces whole (defaults): ${whole.toFixed(0)} ms\n`,
+    .join(', ')}\n${rows.join('\n')}\n`,
 );
