@@ -87,8 +87,7 @@ export function conflictNodes(Z: LinkageMatrix, n: number, groupsOf: CannotLinkG
  *
  * Guarantee: two points that share a group never share a flat cluster, whatever the linkage method.
  */
-export function fclusterCannotLink(Z: LinkageMatrix, n: number, t: number, groupsOf: CannotLinkGroups): Int32Array {
-  const conflicts = conflictNodes(Z, n, groupsOf);
+export function fclusterCannotLink(Z: LinkageMatrix, n: number, t: number, groupsOf: CannotLinkGroups, conflicts = conflictNodes(Z, n, groupsOf)): Int32Array {
   return fclusterMonocrit(Z, n, t, (md) => {
     for (let r = 0; r < md.length; r++) if (conflicts[r]) md[r] = Infinity;
     return md;

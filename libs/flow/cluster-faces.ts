@@ -50,6 +50,20 @@ export interface ClusterContext {
    * the clustering is exactly the unconstrained one.
    */
   people?: readonly PersonConstraint[];
+  /**
+   * A memo the caller keeps with `cache` (one per faces array and tree): the cut's units and rules (tracks, people's
+   * units, cannot-link groups, the tree's conflicting nodes), which depend on the faces, the people and the options but
+   * not on the cut, are built by the first cut and reused by the next ones.
+   */
+  prepared?: Map<string, PreparedCut>;
+}
+
+/** What every cut of one tree rebuilds from the faces unless kept ({@link ClusterContext.prepared}). */
+export interface PreparedCut {
+  faces: readonly ClusterableFace[];
+  units: Units;
+  constraints: PeopleConstraints | null;
+  plan: CutPlan;
 }
 
 /**
@@ -108,6 +122,21 @@ export function clusterFaces(
       opts.face_cloth_weights,
     ));
   const faceDim = faces[0].face.length;
+  // Everything the units and the plan read beyond the faces (the tree's memo is per faces array and tree).
+  const prepKey =
+    cache && ctx.prepared
+      ? JSON.stringify([
+          opts.tracks,
+          opts.cannot_link,
+          opts.merge_fragments,
+          isReferenceFlow(opts),
+          ctx.sample_interval_s ?? null,
+          people?.fingerprint ?? null,
+          people?.people ?? null,
+        ])
+      : null;
+  const held = prepKey === null ? undefined : ctx.prepared!.get(prepKey);
+  if (held && held.faces === faces && cache && linkageFits(cache.Z, held.units.count)) return { labels: cutTree(cache, X, opts, held.plan), cache };
   const base: Units = opts.tracks ? buildTracks(faces, { sample_interval_s: ctx.sample_interval_s }) : singletonUnits(faces.length);
   const constraints = people ? peopleConstraints(base, people) : null;
   const units = constraints ? constraints.units : base;
@@ -118,7 +147,9 @@ export function clusterFaces(
     if (constraints) applyCannotLink(ud, units.count, constraints.unitGroups);
     tree = { Z: linkage(ud, units.count, opts.method, { overwrite: true }), maxDist };
   }
-  return { labels: cutTree(tree, X, opts, cutPlan(faces, opts, units, constraints, frameGroups, faceDim)), cache: tree };
+  const plan = cutPlan(faces, opts, units, constraints, frameGroups, faceDim);
+  if (prepKey !== null && tree === cache) ctx.prepared!.set(prepKey, { faces, units, constraints, plan });
+  return { labels: cutTree(tree, X, opts, plan), cache: tree };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ClusterOptions } from '../config/index.js';
 import {
   applyMinSize,
   autoCutHeight,
+  conflictNodes,
   expandUnitLabels,
   fcluster,
   fclusterCannotLink,
@@ -30,6 +31,11 @@ export interface CutPlan {
   mergeGroupsOf?: ArrayLike<ArrayLike<number>>;
   /** Length of the face half of each fingerprint (merging compares the halves). */
   faceDim: number;
+  /**
+   * The tree's nodes that join two units of one cannot-link group (libs/clustering conflictNodes), filled by the first
+   * cut of a tree: a plan kept with its tree (ClusterService) does not walk the tree's groups again on every cut.
+   */
+  conflicts?: { Z: CachedLinkage['Z']; nodes: Uint8Array };
 }
 
 /**
@@ -44,7 +50,11 @@ export function cutTree(tree: CachedLinkage, X: ArrayLike<number>[] | (() => Arr
   const { units } = plan;
   const k = units.count;
   const t = opts.sim === 'auto' ? autoCutHeight(tree.Z, k, undefined, { sizes: unitSizes(units) }) : tree.maxDist * (1 - opts.sim);
-  const flat = plan.unitGroups ? fclusterCannotLink(tree.Z, k, t, plan.unitGroups) : fcluster(tree.Z, k, t);
+  let flat: Int32Array;
+  if (plan.unitGroups) {
+    if (plan.conflicts?.Z !== tree.Z) plan.conflicts = { Z: tree.Z, nodes: conflictNodes(tree.Z, k, plan.unitGroups) };
+    flat = fclusterCannotLink(tree.Z, k, t, plan.unitGroups, plan.conflicts.nodes);
+  } else flat = fcluster(tree.Z, k, t);
   let labels: ClusterLabel[] = expandUnitLabels(flat, units);
   if (plan.fragments) labels = mergeFragments(labels, plan.fragments.faces, { groupsOf: plan.fragments.groupsOf });
   labels = applyMinSize(labels, opts.min_csize, plan.pinned);

@@ -1,7 +1,7 @@
 // Public face of libs/flow: faces + options → fingerprints → distances → linkage → cut → merging → characters. Shared by the
 // CLI (files), the worker (default linkage at ready) and the API (re-cuts); imports config, clustering
 // and report only, so storage never depends on it.
-export { clusterFaces, type ClusterableFace, type ClusterContext } from './cluster-faces.js';
+export { clusterFaces, type ClusterableFace, type ClusterContext, type PreparedCut } from './cluster-faces.js';
 export { clusterRows, type RowClusterOptions, type RowClusterInput } from './cluster-rows.js';
 export { cutTree, type CutOptions, type CutPlan } from './cut-tree.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';

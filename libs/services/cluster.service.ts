@@ -1,6 +1,15 @@
 import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
-import { buildClusterReport, clusterFaces, linkageKey, linkageKeyText, peopleInVideo, peopleOfClusters, type ClusterReport } from '../flow/index.js';
+import {
+  buildClusterReport,
+  clusterFaces,
+  linkageKey,
+  linkageKeyText,
+  peopleInVideo,
+  peopleOfClusters,
+  type ClusterReport,
+  type PreparedCut,
+} from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoPersonConstraints, VideoRecord } from '../store/index.js';
 import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
 
@@ -39,8 +48,13 @@ interface Entry {
   /** Invalidates the entry if the video was re-processed. */
   stamp: string;
   faces: StoredFingerprint[];
-  /** By linkageKeyText; `constrained`: built under people's constraints (dropped when they change). */
-  linkages: Map<string, { tree: CachedLinkage; constrained: boolean }>;
+  /**
+   * By linkageKeyText; `constrained`: built under people's constraints (dropped when they change); `prepared`: what
+   * every cut of the tree would rebuild from the faces (libs/flow ClusterContext.prepared).
+   */
+  linkages: Map<string, { tree: CachedLinkage; constrained: boolean; prepared: Map<string, PreparedCut> }>;
+  /** The video's sample interval, by the video fields it is read from (videoSampleInterval sorts every face time). */
+  interval?: { of: string; s: number };
 }
 
 /** One cut of a cached tree, as every request for the same cut reuses it: the report and each cluster's person id. */
@@ -171,8 +185,9 @@ export class ClusterService {
     }
     if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo) return { pending: true, key: text, n: e.faces.length };
     const t2 = performance.now();
-    const interval = videoSampleInterval(video, e.faces);
-    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people });
+    const interval = this.interval(video, e);
+    const prepared = e.linkages.get(text)?.prepared;
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people, prepared });
     const t3 = performance.now();
     if (!cache && r.cache) {
       await this.store.linkages.put(video.id, key, {
@@ -183,7 +198,7 @@ export class ClusterService {
       });
       source = 'computed';
     }
-    if (r.cache) e.linkages.set(text, { tree: r.cache, constrained: constraints !== null });
+    if (r.cache && e.linkages.get(text)?.tree !== r.cache) e.linkages.set(text, { tree: r.cache, constrained: constraints !== null, prepared: new Map() });
     const report = buildClusterReport(e.faces, r.labels, {
       sample_interval_s: interval,
       duration_s: video.durationS ?? undefined,
@@ -212,6 +227,13 @@ export class ClusterService {
     };
   }
 
+  /** videoSampleInterval of a held video, once per video state (its options and probe) rather than once per cut. */
+  private interval(video: VideoRecord, e: Entry): number {
+    const of = JSON.stringify([video.options, video.probe ?? null]);
+    if (e.interval?.of !== of) e.interval = { of, s: videoSampleInterval(video, e.faces) };
+    return e.interval.s;
+  }
+
   /** Seconds until a linkage of `n` faces queued now is likely stored, from the workers' latest measured times. */
   async expectedLinkageS(n: number): Promise<number> {
     return linkageEtaS(n, await this.store.linkages.recentComputeTimes(ETA_MIN_FACES));
@@ -238,7 +260,7 @@ export class ClusterService {
     const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people });
     const ms = performance.now() - t0;
     if (!r.cache) return { n: e.faces.length, ms, stored: false, key: text };
-    e.linkages.set(text, { tree: r.cache, constrained: constraints !== null });
+    e.linkages.set(text, { tree: r.cache, constrained: constraints !== null, prepared: new Map() });
     const stored = await this.store.linkages.put(video.id, key, {
       z: r.cache.Z,
       maxDist: r.cache.maxDist,
