@@ -1,17 +1,21 @@
 import { decodeFaceCursor, faceCursor, isAfter, type StoredFingerprint } from '../store/index.js';
 import type { ClusterRun } from './cluster.service.js';
 
-/** Each face's cluster in a report (face id → cluster id), made once per report: every page of a cut reads it. */
-const clusterOf = new WeakMap<ClusterRun['report'], Map<number, number | null>>();
-function clusterOfFace(report: ClusterRun['report']): Map<number, number | null> {
-  let m = clusterOf.get(report);
-  if (!m) clusterOf.set(report, (m = new Map(report.faces.map((f) => [f.id, f.cluster]))));
-  return m;
+/**
+ * The report's entry of the run's i-th face: the report lists the faces it was built from in their order (libs/flow
+ * buildClusterReport), so a run's faces and its report's faces are usually aligned and no map of 10,000 faces is made
+ * per cut; a report from another load of the faces falls back to the map by id.
+ */
+function reportedAt(report: ClusterRun['report'], faces: ClusterRun['faces']): (i: number) => ClusterRun['report']['faces'][number] | undefined {
+  if (report.faces.length === faces.length && faces.every((f, i) => report.faces[i].id === f.id)) return (i) => report.faces[i];
+  const byId = new Map(report.faces.map((f) => [f.id, f]));
+  return (i) => byId.get(faces[i].id);
 }
 
 /** One page of a clustering's faces. */
 export interface FacePage {
-  items: { face: StoredFingerprint; cluster: number | null }[];
+  /** `reported`: the face's entry in the run's report (its result.json row). */
+  items: { face: StoredFingerprint; cluster: number | null; reported: ClusterRun['report']['faces'][number] }[];
   /** Whether faces follow this page. */
   more: boolean;
   /** Where the next page starts (the cursor of the page's last face; null: at the first face, e.g. a page of 0). */
@@ -32,17 +36,19 @@ export function pageFaces<G>(
   { limit, cursor }: { limit: number; cursor?: string },
 ): Map<G, FacePage> {
   const after = cursor ? decodeFaceCursor(cursor) : null;
-  const labels = clusterOfFace(run.report);
+  const reported = reportedAt(run.report, run.faces);
   const pages = new Map<G, FacePage>();
-  for (const face of run.faces) {
-    const cluster = labels.get(face.id) ?? null;
+  for (let i = 0; i < run.faces.length; i++) {
+    const face = run.faces[i];
+    const row = reported(i);
+    const cluster = row?.cluster ?? null;
     const g = group(cluster);
     if (g === undefined || (after && !isAfter(face, after))) continue;
     let page = pages.get(g);
     if (!page) pages.set(g, (page = { items: [], more: false, next_cursor: cursor ?? null }));
     if (page.more) continue;
     if (page.items.length === limit) page.more = true;
-    else page.items.push({ face, cluster });
+    else page.items.push({ face, cluster, reported: row! });
   }
   // The cursor of each page's last face, encoded once per page (not once per face listed).
   for (const page of pages.values()) if (page.items.length > 0) page.next_cursor = faceCursor(page.items[page.items.length - 1].face);

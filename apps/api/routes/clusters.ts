@@ -10,18 +10,12 @@ import { ClusterQuery, ClusterResultSchema, FACE_PAGE_MAX, FACES_PER_CLUSTER_DEF
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Memoised per faces array and per report (both shared by every request of one cached cut): no O(n) map per request. */
+/** Memoised per faces array (shared by every request of a held video): no O(n) map per request. */
 const publicIds = new WeakMap<ClusterRun['faces'], Map<number, string>>();
-const reportFaces = new WeakMap<ClusterRun['report'], Map<number, ClusterRun['report']['faces'][number]>>();
 function publicIdOf(faces: ClusterRun['faces']): (id: number) => string {
   let m = publicIds.get(faces);
   if (!m) publicIds.set(faces, (m = new Map(faces.map((f) => [f.id, f.publicId]))));
   return (id) => m.get(id)!;
-}
-function reportedFaces(report: ClusterRun['report']) {
-  let m = reportFaces.get(report);
-  if (!m) reportFaces.set(report, (m = new Map(report.faces.map((f) => [f.id, f]))));
-  return m;
 }
 
 /**
@@ -99,7 +93,6 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
           return `${b}/videos/${video.id}/faces?${q.toString()}`;
         };
-        const reported = reportedFaces(run.report);
         const unclustered = pages.get('unclustered');
         // Serialised by the route's own response serializer, as a returned object would be, with the timings last
         // (the schema's order) and empty: each request appends its own.
@@ -107,7 +100,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
           params: { ...video.options, ...opts },
           face_count: run.report.faces.length,
-          faces: (all?.items ?? []).map(({ face }) => ({ ...reported.get(face.id)!, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
+          faces: (all?.items ?? []).map(({ face, reported }) => ({ ...reported, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
           faces_next: nextOf(all),
           clusters: run.report.clusters.map((c) => ({
             ...c,

@@ -1,0 +1,48 @@
+// pageFaces: the pages of a clustering's faces, in the faces' time order, each face with its cluster and report row.
+// The report is read by position when it lists the run's faces in their order (what ClusterService builds), by id
+// otherwise: both give the same pages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pageFaces, type ClusterRun } from '../../../libs/services/index.js';
+
+const faces = Array.from({ length: 9 }, (_, i) => ({ id: 100 + i, publicId: `p${i}`, t: i * 0.5, frame: i, k: 0 }));
+// Faces 0, 3, 6 in cluster 0; 1, 4, 7 in cluster 1; 2, 5, 8 unclustered.
+const rows = faces.map((f, i) => ({ id: f.id, t: f.t, frame: f.frame, box: [0, 0, 10, 10], score: 0.9, cluster: i % 3 === 2 ? null : i % 3, thumbnail: '' }));
+const run = (reportFaces: typeof rows) => ({ faces, report: { faces: reportFaces, clusters: [], unclustered: [] } }) as unknown as ClusterRun;
+
+test('pageFaces: pages by cluster in time order, each item with its cluster and report row; a report in another order pages the same', () => {
+  const view = (r: ClusterRun, limit: number, cursor?: string) =>
+    [...pageFaces(r, (c) => c ?? 'none', { limit, cursor })].map(([g, p]) => ({
+      g,
+      ids: p.items.map((x) => x.face.publicId),
+      clusters: p.items.map((x) => x.cluster),
+      rows: p.items.map((x) => x.reported.id),
+      more: p.more,
+      next: p.next_cursor,
+    }));
+  const aligned = view(run(rows), 2);
+  assert.deepEqual(
+    aligned.map((p) => [p.g, p.ids, p.clusters, p.more]),
+    [
+      [0, ['p0', 'p3'], [0, 0], true],
+      [1, ['p1', 'p4'], [1, 1], true],
+      ['none', ['p2', 'p5'], [null, null], true],
+    ],
+  );
+  assert.deepEqual(
+    aligned.map((p) => p.rows),
+    [
+      [100, 103],
+      [101, 104],
+      [102, 105],
+    ],
+  );
+  assert.deepEqual(view(run(rows.toReversed()), 2), aligned, 'a report listing the faces in another order');
+  // The next page of cluster 0 starts after its last item.
+  const next = pageFaces(run(rows), (c) => (c === 0 ? 0 : undefined), { limit: 2, cursor: aligned[0].next! }).get(0)!;
+  assert.deepEqual(
+    next.items.map((x) => x.face.publicId),
+    ['p6'],
+  );
+  assert.equal(next.more, false);
+});
