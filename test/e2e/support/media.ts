@@ -1,7 +1,7 @@
 // Test videos: the real Hamilton clip from ../shared/data when present, else one made from face-api's demo photos.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { REPO_ROOT, SHARED_DATA } from './services.js';
 
@@ -44,8 +44,12 @@ export function demoPhotoVideo(): string {
   return out;
 }
 
-/** The video the service tests upload, and what it is. */
+/**
+ * The video the service tests upload, and what it is. `name` is the file's own name: what a browser or client sends
+ * as the upload's filename when given `path`.
+ */
 export function testVideo(): { path: string; name: string; real: boolean } {
-  if (existsSync(HAMILTON)) return { path: HAMILTON, name: 'short_hamilton_clip.mp4', real: true };
-  return { path: demoPhotoVideo(), name: 'demo-photos-12s.mp4', real: false };
+  const real = existsSync(HAMILTON);
+  const path = real ? HAMILTON : demoPhotoVideo();
+  return { path, name: basename(path), real };
 }
