@@ -64,11 +64,21 @@ async function faces(id: string): Promise<Face[]> {
   return rows.map((r) => ({ frame: r.frame, k: r.k, t: r.t, key: `${r.frame}/${r.k} [${r.x}, ${r.y}, ${r.w}, ${r.h}]` }));
 }
 
-/** The extraction job as BullMQ holds it: its state and how many attempts it used. */
+/**
+ * The extraction job as BullMQ holds it once it is done: its final state and how many attempts it used. The worker
+ * marks the video ready or failed before BullMQ moves the job on and counts the attempt, so a settled video's job may
+ * still be active for a moment (with a file that fails fast, as the demo-photo video cut short does, often): waited for.
+ */
 async function extractJob(id: string) {
-  const job = await api.deps.queues.extract.getJob(jobIds.extract(id));
-  assert.ok(job, 'the job is kept');
-  return { state: await job.getState(), attemptsMade: job.attemptsMade };
+  return waitFor(
+    async () => {
+      const job = await api.deps.queues.extract.getJob(jobIds.extract(id));
+      assert.ok(job, 'the job is kept');
+      const state = await job.getState();
+      return state === 'completed' || state === 'failed' ? { state, attemptsMade: job.attemptsMade } : null;
+    },
+    { what: `the extract job of ${id} to be completed or failed` },
+  );
 }
 
 /** A failed video's error: a stable code, a message that names the problem and the upload, never a storage path. */
