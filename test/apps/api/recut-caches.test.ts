@@ -60,6 +60,17 @@ async function answer(video: string, query: string) {
   return rest;
 }
 
+/** POST /people with a name and public face ids: 201, the person's id. */
+async function createPerson(name: string, faces: string[]) {
+  const created = await api.call('POST', '/people', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, faces }),
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created;
+}
+
 /** The same request with every cache of this process dropped first: computed from the stored tree. */
 async function fresh(video: string, query: string) {
   api.deps.clusters.forget(video);
@@ -111,12 +122,7 @@ test('a people edit shows in the next answer of a cut already served: person, na
   assert.ok(before.clusters.every((c) => c.person === null));
   assert.ok(other.clusters.every((c) => c.suggestion === null));
   const top = before.clusters[0];
-  const created = await api.call('POST', '/people', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Ada', faces: top.faces }),
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const created = await createPerson('Ada', top.faces);
   const id = created.body.id as string;
 
   type Answer = {
@@ -149,12 +155,7 @@ test("an edit by another API process (the database changed, this process's cache
   const q = 'sim=auto&faces_per_cluster=1000';
   type Answer = { clusters: { faces: string[]; person: { id: string; name: string | null } | null; suggestion: { person: { name: string | null } } | null }[] };
   const top = ((await answer(first, q)) as Answer).clusters[0];
-  const created = await api.call('POST', '/people', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Ada', faces: top.faces }),
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const created = await createPerson('Ada', top.faces);
   const id = created.body.id as string;
   const names = async () => ({
     carried: ((await answer(first, q)) as Answer).clusters.find((c) => c.person?.id === id)?.person?.name,
@@ -198,12 +199,7 @@ test('questions are kept per cut and people state: the same page from scratch, a
 
   // A person made of the best question's first side: the next page is asked under it at once.
   const best = hot.items[0];
-  const created = await api.call('POST', '/people', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Lin', faces: best.a.face_ids }),
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const created = await createPerson('Lin', best.a.face_ids);
   const after = await page();
   assert.ok(!after.items.some((x) => x.id === best.id) || after.items.some((x) => x.a.person?.name === 'Lin'), 'the edit shows in the next page');
   assert.notDeepEqual(after, hot);

@@ -51,3 +51,10 @@ export function screenshotPath(name: string): string {
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }
+
+/** Opens the app and signs in with an API key (what a user types); a good key lands on the videos list. */
+export async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('textbox', { name: 'API key' }).fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { createWorkerDeps, type WorkerDeps } from '../../../apps/worker/deps.js';
 import { startWorkers, type RunningWorkers } from '../../../apps/worker/workers.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
-import { launchChromium, openPage, screenshotPath } from './browser.js';
+import { launchChromium, openPage, screenshotPath, signIn } from './browser.js';
 
 const SIZE = 1_000_000;
 let api: RunningApi;
@@ -44,9 +44,7 @@ after(async () => {
 test('"From a link": downloading with its progress, named by its host, then failed with its code; the URL never on the page', async () => {
   const w = await openPage(browser, api.baseUrl);
   const { page } = w;
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'API key' }).fill(api.auth.key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, api.auth.key);
   await page.getByRole('heading', { name: 'Videos' }).waitFor();
   await page.getByRole('textbox', { name: 'From a link' }).fill(`http://${host}/clip.mp4?X-Amz-Signature=pagesecret`);
   await page.getByRole('button', { name: 'Upload', exact: true }).click();

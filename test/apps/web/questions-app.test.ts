@@ -9,7 +9,7 @@ import { missingSources } from '../../../bench/labelled-sets.js';
 import { faceKey, seedReadyVideo } from '../../e2e/support/seed.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { waitFor } from '../../e2e/support/services.js';
-import { launchChromium, openPage } from './browser.js';
+import { launchChromium, openPage, signIn } from './browser.js';
 
 let api: RunningApi;
 let browser: Browser;
@@ -68,9 +68,7 @@ test(
   async () => {
     const w = await openPage(browser, api.baseUrl);
     const { page } = w;
-    await page.goto('/');
-    await page.getByRole('textbox', { name: 'API key' }).fill(api.auth.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, api.auth.key);
     await page.getByRole('heading', { name: 'Videos' }).waitFor();
     await page.goto(`/#/videos/${video}`);
     await page.getByRole('group', { name: 'Mode' }).getByRole('button', { name: 'Review' }).click();

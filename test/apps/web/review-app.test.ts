@@ -15,7 +15,7 @@ import { createTestKey } from '../../e2e/support/auth.js';
 import { waitFor } from '../../e2e/support/services.js';
 import { testVideo } from '../../e2e/support/media.js';
 import { makeBadInputs } from '../../helpers/media.js';
-import { fitsWidth, launchChromium, openPage, screenshotPath } from './browser.js';
+import { fitsWidth, launchChromium, openPage, screenshotPath, signIn } from './browser.js';
 
 const clip = testVideo();
 let api: RunningApi;
@@ -46,12 +46,6 @@ after(async () => {
   await api?.close().catch(() => undefined);
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function signIn(page: Page, key: string) {
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'API key' }).fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /**
  * Waits until the page shows `n` characters (its summary line; the list renders them a window at a time). Polled

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page, Request } from 'playwright-core';
 import { largeVideoMissing, seedLargeVideo, type LargeVideo } from '../../e2e/support/large-video.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
-import { launchChromium, openPage } from './browser.js';
+import { launchChromium, openPage, signIn } from './browser.js';
 
 const missing = largeVideoMissing();
 let api: RunningApi;
@@ -57,9 +57,7 @@ test("10,000 faces: a slider step is one small request; a character's faces come
   const w = await openPage(browser, api.baseUrl);
   const { page } = w;
   const calls = recordCalls(page);
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'API key' }).fill(api.auth.key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, api.auth.key);
   await page.getByRole('heading', { name: 'Videos' }).waitFor();
   await page.goto(`/#/videos/${video.id}`);
   const list = page.getByRole('list', { name: 'Characters' });
