@@ -166,11 +166,8 @@ export function askQuestions(input: QuestionInput): QuestionList {
   const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
 
   // Each cluster's nearest other clusters.
-  const near = nearestOf(
-    sum,
-    dim,
-    members.map((m) => m.length),
-  );
+  const sizes = Int32Array.from(members, (m) => m.length);
+  const near = nearestOf(sum, dim, sizes);
 
   // Representatives: the faces nearest a mean (of a cluster, of a part).
   const typical = (list: readonly number[], v: Float64Array, vo: number): number[] =>
@@ -225,7 +222,6 @@ export function askQuestions(input: QuestionInput): QuestionList {
   }
 
   // A face that may belong to another cluster: its nearest other cluster almost as close as its own.
-  const sizes = Int32Array.from(members, (m) => m.length);
   const frameOf = Int32Array.from(faces, (f) => f.frame);
   const candidates = (i: number, own: number): readonly number[] => (own >= 0 ? near[own] : nearestClusters(U, i, dim, sum, members));
   const barred = (i: number, e: number) => (carried[e] >= 0 && rejectedFrom.has(i, carried[e])) || frames[e].has(frameOf[i]);
@@ -440,19 +436,18 @@ function clusterSums(U: Float32Array, dim: number, members: readonly (readonly n
 }
 
 /** Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first). */
-function nearestOf(sum: Float64Array, dim: number, sizes: readonly number[]): number[][] {
+function nearestOf(sum: Float64Array, dim: number, sizes: Int32Array): number[][] {
   const k = sizes.length;
   const cos = new Float64Array(k);
-  const order = new Int32Array(k);
   const near: number[][] = [];
   for (let c = 0; c < k; c++) {
-    for (let e = 0; e < k; e++) cos[e] = e === c ? -Infinity : sumsDot(sum, c * dim, sum, e * dim, dim) / (sizes[c] * sizes[e]);
-    for (let e = 0; e < k; e++) order[e] = e;
-    const top = Array.from(order)
-      .filter((e) => e !== c)
-      .sort((x, y) => cos[y] - cos[x] || x - y)
-      .slice(0, NEIGHBOURS);
-    near.push(top);
+    for (let e = 0; e < k; e++) cos[e] = sumsDot(sum, c * dim, sum, e * dim, dim) / (sizes[c] * sizes[e]);
+    near.push(
+      Array.from({ length: k }, (_, e) => e)
+        .filter((e) => e !== c)
+        .sort((x, y) => cos[y] - cos[x] || x - y)
+        .slice(0, NEIGHBOURS),
+    );
   }
   return near;
 }
