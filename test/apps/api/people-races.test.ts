@@ -5,7 +5,7 @@
 // rejected face of every person, and every name, nothing more and nothing less.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { seedReadyVideo } from '../../e2e/support/seed.js';
+import { seedSyntheticVideo } from '../../e2e/support/seed.js';
 import { startApi, type RunningApi } from '../../e2e/support/api.js';
 import { sql } from '../../e2e/support/services.js';
 
@@ -22,18 +22,12 @@ after(async () => {
 
 /** A ready video of the test tenant with `n` synthetic faces; returns its id and its faces' public ids. */
 async function readyVideo(n: number, seed: number): Promise<{ id: string; faces: string[] }> {
-  const faces = Array.from({ length: n }, (_, i) => ({
-    frame: i,
-    k: 0,
-    t: i / 2,
-    box: [1, 1, 10, 10] as [number, number, number, number],
-    score: 0.9,
-    face: Array.from({ length: 128 }, (_, j) => Math.sin(j * (1 + ((i + seed) % 4))) + i * 1e-3),
-    cloth: Array.from({ length: 128 }, (_, j) => Math.cos(j * (1 + (i % 3)))),
-  }));
-  const probe = { duration_s: n / 2, fps: 2, width: 64, height: 64, codec: 'h264', frame_count: n, rotation: 0 };
-  const v = await seedReadyVideo(api.deps.store, { tenantId: api.auth.tenantId, filename: `r${seed}.mp4`, probe, faces });
-  return { id: v.id, faces: v.stored.map((f) => f.publicId) };
+  return seedSyntheticVideo(api.deps.store, {
+    tenantId: api.auth.tenantId,
+    filename: `r${seed}.mp4`,
+    n,
+    face: (i, j) => Math.sin(j * (1 + ((i + seed) % 4))) + i * 1e-3,
+  });
 }
 
 type Answer = { statusCode: number; body: string; json<T = any>(): T };

@@ -57,3 +57,26 @@ export async function seedReadyVideo(store: Store, s: SeedVideo): Promise<{ id: 
   await store.videos.markReady(v.id, { faceCount: rows.length, frameCount: rows.length, timings: {} });
   return { id: v.id, stored: await store.faces.loadFingerprints(v.id) };
 }
+
+/**
+ * A ready video of `n` synthetic faces, one per frame at 2 frames/s, descriptor j of face i `face(i, j)` (128 values),
+ * the clothes three patterns; returns its id and its faces' public ids.
+ */
+export async function seedSyntheticVideo(
+  store: Store,
+  s: { tenantId: string; filename: string; n: number; face: (i: number, j: number) => number },
+): Promise<{ id: string; faces: string[] }> {
+  const { n } = s;
+  const faces = Array.from({ length: n }, (_, i) => ({
+    frame: i,
+    k: 0,
+    t: i / 2,
+    box: [1, 1, 10, 10] as [number, number, number, number],
+    score: 0.9,
+    face: Array.from({ length: 128 }, (_, j) => s.face(i, j)),
+    cloth: Array.from({ length: 128 }, (_, j) => Math.cos(j * (1 + (i % 3)))),
+  }));
+  const probe = { duration_s: n / 2, fps: 2, width: 64, height: 64, codec: 'h264', frame_count: n, rotation: 0 };
+  const v = await seedReadyVideo(store, { tenantId: s.tenantId, filename: s.filename, probe, faces });
+  return { id: v.id, faces: v.stored.map((f) => f.publicId) };
+}
