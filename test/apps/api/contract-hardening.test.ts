@@ -393,7 +393,7 @@ test('re-attack 3: two Authorization headers → 401 UNAUTHORIZED, whichever is 
 test('re-attack 4: a message that quotes a bad id, value or name escapes its control and bidi characters (\\u202e)', async () => {
   const bidi = encodeURIComponent('\u202eab\u0007c');
   const m = multipartBody([
-    { name: 'url', value: 'https://example.com/v.mp4' },
+    { name: 'url', value: 'http://127.0.0.1:9/v.mp4' },
     { name: '\u2066owner\u0085', value: 'x' },
   ]);
   const cases: [string, Promise<Answer>, number, string][] = [
@@ -425,14 +425,14 @@ test('re-attack 5: an owner over 200 characters is refused alike from JSON and m
   const messages = new Set<string>();
   for (const owner of ['o'.repeat(1_000_000), 'o'.repeat(201)]) {
     const json = assertError(
-      await inject('POST', '/videos', { url: 'https://example.com/v.mp4', owner }),
+      await inject('POST', '/videos', { url: 'http://127.0.0.1:9/v.mp4', owner }),
       400,
       'INVALID_OPTION',
       `JSON owner of ${owner.length}`,
     );
     const form = assertError(
       await upload([
-        { name: 'url', value: 'https://example.com/v.mp4' },
+        { name: 'url', value: 'http://127.0.0.1:9/v.mp4' },
         { name: 'owner', value: owner },
       ]),
       400,
