@@ -231,6 +231,9 @@ export async function resolveTarget(
   let addresses: ResolvedAddress[];
   const literal = isIP(hostname);
   if (literal) addresses = [{ address: hostname, family: literal === 6 ? 6 : 4 }];
+  // RFC 6761 6.4: a .invalid name never resolves, so it is refused without a query leaving the machine.
+  else if (/(^|\.)invalid\.?$/i.test(hostname))
+    throw new KeycastError(rules.unresolved, `${field} host ${hostname} does not resolve (.invalid is reserved, RFC 6761)`);
   else {
     try {
       addresses = await withTimeout(resolve(hostname), timeoutMs, `resolving ${hostname}`);

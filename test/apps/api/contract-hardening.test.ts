@@ -198,7 +198,7 @@ test('finding 7: messages and ids carry public ids only: faces by public id, his
     videoId: v.id,
     eventId: 'e1',
     event: 'video.ready',
-    url: 'https://receiver.example/hook',
+    url: 'http://127.0.0.1:9/hook',
     attempt: 1,
     statusCode: 200,
     error: null,

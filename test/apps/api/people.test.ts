@@ -50,7 +50,7 @@ before(async () => {
   api = await startApi('keycast_test_api_people', { syncLinkageMaxFaces: 100_000 });
   B = await createTestKey(api.databaseUrl, 'tenant-b');
   const set = await labelledFaces('demo-samples');
-  v1 = await seedVideo(set, set.truth, ids1, 'https://receiver.example/hook');
+  v1 = await seedVideo(set, set.truth, ids1, 'http://127.0.0.1:9/hook');
   v2 = await seedVideo(set, set.truth, ids2, null);
   people = [...ids1.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([id]) => id);
 });

@@ -68,6 +68,14 @@ test('resolveWebhookTarget: only http(s); every resolved address checked; allowa
   await refused('https://hooks.example/', none, mixed);
   const pub: Resolve = async () => [{ address: '93.184.216.34', family: 4 }];
   assert.deepEqual((await resolveWebhookTarget('https://hooks.example/x', none, { resolve: pub })).address, { address: '93.184.216.34', family: 4 });
+  // A reserved .invalid name is refused before any resolver is asked (no query leaves the machine).
+  const asked: string[] = [];
+  const spy: Resolve = async (h) => (asked.push(h), [{ address: '93.184.216.34', family: 4 }]);
+  for (const url of ['http://no-such-host.invalid/', 'http://x.INVALID./hook', 'http://invalid/'])
+    await assert.rejects(resolveWebhookTarget(url, none, { resolve: spy }), /does not resolve \(\.invalid is reserved/, url);
+  assert.deepEqual(asked, []);
+  await resolveWebhookTarget('http://invalid.example/', none, { resolve: spy });
+  assert.deepEqual(asked, ['invalid.example']);
   const slow: Resolve = () => new Promise(() => {});
   await assert.rejects(resolveWebhookTarget('https://slow.example/', none, { resolve: slow, timeoutMs: 100 }), /does not resolve/);
   for (const allowedHosts of [['127.0.0.1'], ['127.0.0.0/8'], ['LOCALHOST']]) {
