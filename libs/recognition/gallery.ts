@@ -148,26 +148,101 @@ function dotPair(data: Float32Array, rows: number, dim: number, qa: Float32Array
 function personScores<P>(gallery: PeopleGallery<P>, sims: Float32Array, kMax: number): Float64Array {
   const scores = new Float64Array(gallery.people.length);
   const top = new Float32Array(kMax);
-  for (let p = 0; p < gallery.people.length; p++) {
-    const from = gallery.start[p];
-    const to = gallery.start[p + 1];
-    const k = Math.min(kMax, to - from);
-    top.fill(-Infinity);
-    for (let r = from; r < to; r++) {
-      const s = sims[r];
-      if (s <= top[k - 1]) continue;
-      let j = k - 1;
-      while (j > 0 && top[j - 1] < s) {
-        top[j] = top[j - 1];
-        j--;
-      }
-      top[j] = s;
-    }
-    let sum = 0;
-    for (let j = 0; j < k; j++) sum += top[j];
-    scores[p] = sum / k;
-  }
+  for (let p = 0; p < gallery.people.length; p++) scores[p] = personScore(gallery.start, p, sims, kMax, top);
   return scores;
+}
+
+/** One person's score: the mean of their `kMax` best similarities in `sims` (indexed by exemplar row); `top` is scratch. */
+function personScore(start: Int32Array, p: number, sims: Float32Array, kMax: number, top: Float32Array): number {
+  const from = start[p];
+  const to = start[p + 1];
+  const k = Math.min(kMax, to - from);
+  top.fill(-Infinity);
+  for (let r = from; r < to; r++) {
+    const s = sims[r];
+    if (s <= top[k - 1]) continue;
+    let j = k - 1;
+    while (j > 0 && top[j - 1] < s) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = s;
+  }
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += top[j];
+  return sum / k;
+}
+
+/**
+ * rankPeopleAbove's answer for one query after the gallery changed, from its answer against the gallery before: the
+ * people whose exemplars are unchanged keep their scores (`was`: the old answer, re-indexed by `oldToNew`, -1 for a
+ * person gone or changed), and only the `changed` people (new indexes) are scored. Bit for bit what rankPeopleAbove
+ * gives on the new gallery: a person's score reads only their own exemplar rows, each row's dot product is dotAll's,
+ * and the order is rankPeopleAbove's (score, then index: its stable sort of an index-ordered list).
+ */
+export function rerankPeopleAbove<P>(
+  gallery: PeopleGallery<P>,
+  mean: Float32Array,
+  was: readonly IndexScore[],
+  delta: { oldToNew: Int32Array; changed: Int32Array },
+  opts: { k: number; minScore: number },
+): IndexScore[] {
+  const hits: IndexScore[] = [];
+  for (const h of was) {
+    const index = delta.oldToNew[h.index];
+    if (index >= 0) hits.push({ index, score: h.score });
+  }
+  const { data, dim } = gallery.matrix;
+  const sims = new Float32Array(gallery.matrix.rows);
+  const top = new Float32Array(opts.k);
+  for (const p of delta.changed) {
+    for (let r = gallery.start[p]; r < gallery.start[p + 1]; r++) sims[r] = dotRow(data, r * dim, dim, mean);
+    const score = personScore(gallery.start, p, sims, opts.k, top);
+    if (score >= opts.minScore) hits.push({ index: p, score });
+  }
+  return hits.sort((x, y) => y.score - x.score || x.index - y.index);
+}
+
+/**
+ * How a gallery changed: each old person's index in `next` when their exemplars are the same (same id by `key`, same
+ * rows bit for bit), else -1; and the indexes in `next` of the people new or changed (a renamed person is unchanged:
+ * a score reads no name).
+ */
+export function galleryDelta<P>(prev: PeopleGallery<P>, next: PeopleGallery<P>, key: (p: P) => string): { oldToNew: Int32Array; changed: Int32Array } {
+  const dim = next.matrix.dim;
+  const oldAt = new Map(prev.people.map((p, i) => [key(p), i]));
+  const oldToNew = new Int32Array(prev.people.length).fill(-1);
+  const changed: number[] = [];
+  next.people.forEach((person, p) => {
+    const q = oldAt.get(key(person));
+    if (q !== undefined && prev.matrix.dim === dim && sameRows(prev, q, next, p, dim)) oldToNew[q] = p;
+    else changed.push(p);
+  });
+  return { oldToNew, changed: Int32Array.from(changed) };
+}
+
+function sameRows<P>(a: PeopleGallery<P>, p: number, b: PeopleGallery<P>, q: number, dim: number): boolean {
+  const n = a.start[p + 1] - a.start[p];
+  if (n !== b.start[q + 1] - b.start[q]) return false;
+  const x = a.matrix.data;
+  const y = b.matrix.data;
+  for (let i = a.start[p] * dim, j = b.start[q] * dim, end = i + n * dim; i < end; i++, j++) if (!Object.is(x[i], y[j])) return false;
+  return true;
+}
+
+/** <row at offset o, q>, summed as dotAll sums it (four partial sums, unrolled by 4). */
+function dotRow(data: Float32Array, o: number, dim: number, q: Float32Array): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  for (let i = 0; i < dim; i += 4) {
+    s0 += data[o + i] * q[i];
+    s1 += data[o + i + 1] * q[i + 1];
+    s2 += data[o + i + 2] * q[i + 2];
+    s3 += data[o + i + 3] * q[i + 3];
+  }
+  return Math.fround(s0 + s1 + s2 + s3);
 }
 
 /** Open-set identification: the best person when their score reaches `threshold`, else null (a stranger stays unknown). */

@@ -7,6 +7,8 @@ export {
   chooseExemplars,
   rankPeople,
   rankPeopleAbove,
+  rerankPeopleAbove,
+  galleryDelta,
   identify,
   type IndexScore,
   type PeopleGallery,

@@ -2,10 +2,12 @@ import {
   FACE_DIM,
   RECOGNITION,
   buildVersionedGalleries,
+  galleryDelta,
   meanUnit,
   qualityGate,
   rankAcrossVersions,
   rankPeopleAbove,
+  rerankPeopleAbove,
   unitVector,
   type IndexScore,
   type PeopleGallery,
@@ -47,6 +49,8 @@ export class PeopleGalleries {
   >();
   /** Scored clusters per gallery (one per people state): the clusters a new cut shares with earlier ones are not scored again. */
   private readonly clusterScores = new WeakMap<Galleries, ScoreMemo>();
+  /** Each tenant's gallery that clusters were last scored against: the next people state rescores from its scores. */
+  private readonly lastScored = new Map<string, Galleries>();
 
   constructor(
     private readonly store: Store,
@@ -123,7 +127,7 @@ export class PeopleGalleries {
       const rejectedFrom = new Map<number, string[]>();
       for (const p of run.constraints ?? (await this.store.people.constraintsForVideo(videoId)))
         for (const f of p.rejected) rejectedFrom.set(f, [...(rejectedFrom.get(f) ?? []), p.id]);
-      const scored = this.scoreClusters(galleries, run.faces, open);
+      const scored = this.scoreClusters(tenantId, galleries, run.faces, open);
       const out = new Map<number, { person: KnownPerson; score: number; quality: QueryQuality }>();
       open.forEach((c, i) => {
         const { quality, version, ranked } = scored[i];
@@ -142,11 +146,17 @@ export class PeopleGalleries {
    * scored once per gallery (people state) and set of faces: a new cut (a slider step) mostly keeps the clusters of
    * the last one, so only the clusters it changed are scored; those are scored together (libs/recognition
    * rankPeopleAbove: the exemplars read once per two clusters), from the video's unit vectors computed once.
+   * After a people edit (a new gallery) a cluster scored against the tenant's previous gallery is rescored against
+   * the people whose exemplars changed only (libs/recognition rerankPeopleAbove, bit for bit the full scoring).
    */
-  private scoreClusters(galleries: Galleries, faces: ClusterRun['faces'], clusters: readonly { faces: readonly number[] }[]): ScoredCluster[] {
+  private scoreClusters(
+    tenantId: string,
+    galleries: Galleries,
+    faces: ClusterRun['faces'],
+    clusters: readonly { faces: readonly number[] }[],
+  ): ScoredCluster[] {
     const index = faceIndex(faces);
-    let memo = this.clusterScores.get(galleries);
-    if (!memo) this.clusterScores.set(galleries, (memo = new ScoreMemo(CLUSTER_SCORES_CHARS)));
+    const memo = this.memoFor(tenantId, galleries);
     const out: ScoredCluster[] = [];
     const todo = new Map<number, { at: number[]; means: Float32Array[]; minScores: number[] }>();
     const keys: string[] = [];
@@ -159,6 +169,18 @@ export class PeopleGalleries {
         return;
       }
       const rows = c.faces.map((id) => index.row.get(id)!);
+      const before = memo.before?.scores.peek(k);
+      const delta = before && before.quality.threshold !== null ? memo.before!.deltas.get(before.version) : undefined;
+      if (before && (before.quality.threshold === null || !galleries.get(before.version))) {
+        out[i] = { quality: before.quality, version: before.version, ranked: [] };
+        return;
+      }
+      if (before && delta) {
+        const minScore = before.quality.threshold!;
+        const ranked = rerankPeopleAbove(galleries.get(before.version)!, meanOfRows(index, faces, rows), before.ranked, delta, { k: RECOGNITION.k, minScore });
+        out[i] = { quality: before.quality, version: before.version, ranked };
+        return;
+      }
       const quality = qualityGate(median(rows.map((r) => faces[r].box[3])));
       const version = majority(rows.map((r) => faces[r].descriptorVersion ?? 1));
       out[i] = { quality, version, ranked: [] };
@@ -175,6 +197,37 @@ export class PeopleGalleries {
     }
     clusters.forEach((_, i) => memo.set(keys[i], out[i]));
     return out;
+  }
+
+  /**
+   * The scored clusters of a gallery. A gallery new to the tenant keeps, from the one scored before it, its scores (face
+   * ids, indexes and numbers: no descriptor) and how each descriptor version's gallery changed, never the old gallery
+   * itself (a deleted person's exemplars must not stay in memory); one step back only, so edits build no chain.
+   */
+  private memoFor(tenantId: string, galleries: Galleries): ScoreMemo {
+    let memo = this.clusterScores.get(galleries);
+    if (memo) return memo;
+    const prev = this.lastScored.get(tenantId);
+    const prevMemo = prev && this.clusterScores.get(prev);
+    let before: ScoreMemo['before'];
+    if (prev && prevMemo) {
+      const deltas = new Map<number, { oldToNew: Int32Array; changed: Int32Array }>();
+      for (const [version, g] of galleries) {
+        const old = prev.get(version);
+        if (old)
+          deltas.set(
+            version,
+            galleryDelta(old, g, (p) => p.id),
+          );
+      }
+      before = { scores: prevMemo, deltas };
+      prevMemo.before = undefined;
+    }
+    this.clusterScores.set(galleries, (memo = new ScoreMemo(CLUSTER_SCORES_CHARS, before)));
+    this.lastScored.delete(tenantId);
+    this.lastScored.set(tenantId, galleries);
+    while (this.lastScored.size > this.capacity) this.lastScored.delete(this.lastScored.keys().next().value!);
+    return memo;
   }
 
   /**
@@ -266,7 +319,15 @@ const CLUSTER_SCORES_CHARS = 2_000_000;
 class ScoreMemo {
   private readonly entries = new Map<string, ScoredCluster>();
   private chars = 0;
-  constructor(private readonly budget: number) {}
+  constructor(
+    private readonly budget: number,
+    /** The scores under the tenant's previous gallery and how each version's gallery changed since (PeopleGalleries.memoFor). */
+    public before?: { scores: ScoreMemo; deltas: Map<number, { oldToNew: Int32Array; changed: Int32Array }> },
+  ) {}
+  /** get without making the entry the most recent. */
+  peek(key: string): ScoredCluster | undefined {
+    return this.entries.get(key);
+  }
   get(key: string): ScoredCluster | undefined {
     const hit = this.entries.get(key);
     if (hit) {

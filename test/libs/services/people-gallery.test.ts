@@ -106,3 +106,53 @@ test('suggestForClusters: a new cut reuses the clusters scored for an earlier on
     [2, 'cy'],
   ]);
 });
+
+test('suggestForClusters after each people edit (new, changed, renamed, deleted, twin people) equals a fresh service', async () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const near = (c: Float32Array, spread: number) => Float32Array.from(c, (x) => x + spread * rand());
+  const centres = Array.from({ length: 12 }, () => Float32Array.from({ length: DIM }, rand));
+  const faces = Array.from({ length: 60 }, (_, i) => ({
+    id: 100 + i,
+    face: near(centres[i % 12], 0.35),
+    descriptorVersion: 1,
+    box: [0, 0, i % 5 === 0 ? QUALITY_GATE.raiseBelowPx - 1 : 120, 120],
+  }));
+  let people = centres.slice(0, 8).map((c, p) => ({ id: `p${p}`, name: `P${p}`, faces: [near(c, 0.3), near(c, 0.3)], versions: [1, 1] }));
+  let stamp = 0;
+  const store = {
+    people: {
+      recognitionStamp: async () => String(stamp),
+      confirmedDescriptors: async () => people.map((p) => ({ ...p })),
+      constraintsForVideo: async () => [],
+    },
+  } as unknown as Store;
+  const g = new PeopleGalleries(store);
+  // Cuts of one faces array: by identity (12 clusters), coarser (pairs of identities), and finer (each identity halved).
+  const cut = (group: (i: number) => number) => {
+    const by = new Map<number, number[]>();
+    faces.forEach((f, i) => by.set(group(i), [...(by.get(group(i)) ?? []), f.id]));
+    return { faces, report: { clusters: [...by.values()].map((fs, id) => ({ id, faces: fs })) }, people: new Map() } as unknown as ClusterRun;
+  };
+  const cuts = [cut((i) => i % 12), cut((i) => (i % 12) >> 1), cut((i) => (i % 12) * 2 + (i % 24 < 12 ? 0 : 1))];
+  const edits: (() => void)[] = [
+    () => people.push({ id: 'p8', name: 'P8', faces: [near(centres[8], 0.3)], versions: [1, 1].slice(0, 1) }),
+    () => (people[2] = { ...people[2], faces: [...people[2].faces, near(centres[2], 0.1)], versions: [1, 1, 1] }),
+    () => (people[3] = { ...people[3], name: 'Renamed' }),
+    () => (people = people.filter((p) => p.id !== 'p1')),
+    () => people.push({ ...people[0], id: 'p0-twin', name: 'Twin' }),
+    () => (people = [...people].reverse()),
+    () => (people = people.filter((p) => p.id !== 'p0')),
+  ];
+  let named = 0;
+  for (const edit of [() => {}, ...edits]) {
+    edit();
+    stamp++;
+    for (const c of [...cuts, ...cuts]) {
+      const got = await g.suggestForClusters('t', 'v', c);
+      assert.deepEqual(got, await new PeopleGalleries(store).suggestForClusters('t', 'v', c), `stamp ${stamp}`);
+      named += got.size;
+    }
+  }
+  assert.ok(named > 20, `the cuts' clusters are named (${named})`);
+});
