@@ -105,8 +105,8 @@ export class PeopleGalleries {
    * request of that cut (same video, tree, constraints and options), so its suggestions are memoised on that object
    * under the tenant's gallery stamp, which every people edit changes (in any API process). Below that, each cluster
    * is scored once per set of faces and gallery, whatever cut holds it ({@link scoreClusters}): a new cut scores only
-   * the clusters it changed. An edit of one person rescores every cluster (the stamp says that something changed,
-   * not what). The run's constraints (read once by the cut) are used when
+   * the clusters it changed. After an edit, a cluster scored before is rescored against the people whose exemplars
+   * changed only. The run's constraints (read once by the cut) are used when
    * it carries them. A cluster of small faces (median detector box height) passes libs/recognition's quality gate
    * first: a raised threshold, or no suggestion; the suggestion carries the gate's verdict.
    */
