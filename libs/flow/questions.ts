@@ -120,7 +120,8 @@ export function askQuestions(input: QuestionInput): QuestionList {
   const n = faces.length;
   if (n === 0) return new QuestionList([]);
   const dim = faces[0].face.length;
-  const U = unitRowsOf(faces, dim);
+  const memo = facesMemo(faces, dim);
+  const U = memo.U;
   const S = QUESTION_SCALES;
 
   // Clusters: members, sums of unit vectors, frames.
@@ -134,8 +135,13 @@ export function askQuestions(input: QuestionInput): QuestionList {
     const l = labels[i];
     if (l !== null) members[(slotOf[i] = slot.get(l)!)].push(i);
   }
-  const sum = clusterSums(U, dim, members);
-  const frames = members.map((m) => new Set(m.map((i) => faces[i].frame)));
+  // What depends on a cluster's members alone comes from the memo: a slider step changes few clusters.
+  const frameOf = memo.frameOf;
+  const held = members.map((m) => clusterMemo(memo, m));
+  trimMemo(memo, n);
+  const sum = new Float64Array(k * dim);
+  held.forEach((h, c) => sum.set(h.sum, c * dim));
+  const frames = held.map((h) => h.frames);
 
   // Constraints by face index.
   const pv = peopleInVideo(faces, input.people);
@@ -163,7 +169,6 @@ export function askQuestions(input: QuestionInput): QuestionList {
   const sumDot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => sumsDot(a, ao, b, bo, dim);
   // Mean cosine of the cross pairs of clusters c and e.
   const crossCos = (c: number, e: number) => sumDot(sum, c * dim, sum, e * dim) / (members[c].length * members[e].length);
-  const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
 
   // Each cluster's nearest other clusters.
   const sizes = Int32Array.from(members, (m) => m.length);
@@ -176,18 +181,8 @@ export function askQuestions(input: QuestionInput): QuestionList {
       .sort((x, y) => y[1] - x[1] || faces[x[0]].id - faces[y[0]].id)
       .slice(0, QUESTION_FACES)
       .map(([i]) => faces[i].id);
-  const repsCache = new Map<number, number[]>();
-  const reps = (c: number): number[] => {
-    let r = repsCache.get(c);
-    if (!r) repsCache.set(c, (r = typical(members[c], sum, c * dim)));
-    return r;
-  };
-  const idsCache = new Map<number, number[]>();
-  const memberIds = (c: number): number[] => {
-    let r = idsCache.get(c);
-    if (!r) idsCache.set(c, (r = members[c].map((i) => faces[i].id)));
-    return r;
-  };
+  const reps = (c: number): number[] => (held[c].reps ??= typical(members[c], sum, c * dim));
+  const memberIds = (c: number): number[] => (held[c].ids ??= members[c].map((i) => faces[i].id));
   const side = (c: number | null, shown: number[], person: number, all = c === null ? shown : memberIds(c)): QuestionSide => ({
     faces: shown,
     members: all,
@@ -212,7 +207,7 @@ export function askQuestions(input: QuestionInput): QuestionList {
       if (carried[x] >= 0 && carried[y] >= 0) continue;
       if (carried[x] >= 0 && rejectedBy(y, personIds[carried[x]])) continue;
       if (carried[y] >= 0 && rejectedBy(x, personIds[carried[y]])) continue;
-      if (shareFrame(frames[x], frames[y])) continue;
+      if (pairMemo(memo, held[x], held[y]).shared) continue;
       const p = sigmoid((S.mergeAt - rms(crossCos(x, y))) / S.mergeWidth);
       // The side that carries a person (else the larger) is `a`: a yes brings `b` to it.
       const aFirst = carried[x] >= 0 || (carried[y] < 0 && members[x].length >= members[y].length);
@@ -222,10 +217,26 @@ export function askQuestions(input: QuestionInput): QuestionList {
   }
 
   // A face that may belong to another cluster: its nearest other cluster almost as close as its own.
-  const frameOf = Int32Array.from(faces, (f) => f.frame);
-  const candidates = (i: number, own: number): readonly number[] => (own >= 0 ? near[own] : nearestClusters(U, i, dim, sum, members));
-  const barred = (i: number, e: number) => (carried[e] >= 0 && rejectedFrom.has(i, carried[e])) || frames[e].has(frameOf[i]);
-  const moves = moveScan(U, dim, sum, sizes, slotOf, ownerOf, candidates, barred);
+  // A clustered face's dot products with its own cluster's sum and its candidates' (and which share its frame) are
+  // kept per pair of clusters; a face in no cluster (rare) is scanned afresh.
+  const posOf = new Int32Array(n);
+  for (const m of members) m.forEach((i, t) => (posOf[i] = t));
+  const ownDots = held.map((h) => ownDotsOf(memo, h));
+  const candPairs = near.map((list, c) => list.slice(0, FACE_NEIGHBOURS).map((e) => crossDotsOf(memo, held[c], held[e])));
+  const rejected = (i: number, e: number) => carried[e] >= 0 && rejectedFrom.has(i, carried[e]);
+  const loose = (i: number): [number, number] => {
+    const cands = nearestClusters(U, i, dim, sum, members);
+    let best = -1;
+    let bestDist = Infinity;
+    for (let t = 0; t < Math.min(cands.length, FACE_NEIGHBOURS); t++) {
+      const e = cands[t];
+      if (rejected(i, e) || frames[e].has(frameOf[i])) continue;
+      const d = rms(rowDot(U, i * dim, sum, e * dim, dim) / sizes[e]);
+      if (nearer(d, e, bestDist, best)) [best, bestDist] = [e, d];
+    }
+    return [best, bestDist];
+  };
+  const moves = moveScan(sizes, slotOf, posOf, ownerOf, near, ownDots, candPairs, rejected, loose);
   for (let t = 0; t < moves.face.length; t++) {
     const i = moves.face[t];
     const own = slotOf[i];
@@ -242,13 +253,12 @@ export function askQuestions(input: QuestionInput): QuestionList {
     if (m.length < SPLIT_MIN_FACES) continue;
     const within = rms((sumDot(sum, c * dim, sum, c * dim) / m.length - 1) / (m.length - 1));
     if (within < S.splitLoose) continue;
-    const parts = twoMeans(U, dim, m);
-    if (!parts) continue;
-    const [x, y] = parts.map((part) => {
-      const mu = new Float64Array(dim);
-      addRows(U, dim, part, mu, 1);
-      return mu;
-    });
+    const split = splitOf(memo, held[c], m);
+    if (!split) continue;
+    const {
+      parts,
+      means: [x, y],
+    } = split;
     const holds = (part: number[]) => carried[c] >= 0 && part.some((i) => ownerOf[i] === carried[c]);
     const hx = holds(parts[0]);
     const hy = holds(parts[1]);
@@ -422,72 +432,78 @@ function sumsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: 
   return t;
 }
 
-/** Each cluster's sum of its faces' unit vectors, row-major. */
-function clusterSums(U: Float32Array, dim: number, members: readonly (readonly number[])[]): Float64Array {
-  const sum = new Float64Array(members.length * dim);
-  for (let c = 0; c < members.length; c++) {
-    const co = c * dim;
-    for (const i of members[c]) {
-      const io = i * dim;
-      for (let j = 0; j < dim; j++) sum[co + j] += U[io + j];
-    }
-  }
-  return sum;
-}
-
-/** Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first). */
+/**
+ * Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first).
+ * Each list is a running top NEIGHBOURS, in the order a sort of all k gives, without sorting k per cluster.
+ */
 function nearestOf(sum: Float64Array, dim: number, sizes: Int32Array): number[][] {
   const k = sizes.length;
   const cos = new Float64Array(k);
   const near: number[][] = [];
   for (let c = 0; c < k; c++) {
     for (let e = 0; e < k; e++) cos[e] = sumsDot(sum, c * dim, sum, e * dim, dim) / (sizes[c] * sizes[e]);
-    near.push(
-      Array.from({ length: k }, (_, e) => e)
-        .filter((e) => e !== c)
-        .sort((x, y) => cos[y] - cos[x] || x - y)
-        .slice(0, NEIGHBOURS),
-    );
+    near.push(topOf(cos, c));
   }
   return near;
 }
 
+/** The NEIGHBOURS slots e ≠ skip of the highest `cos[e]`, highest first (ties: lower slot first). */
+function topOf(cos: Float64Array, skip: number): number[] {
+  const top: number[] = [];
+  for (let e = 0; e < cos.length; e++) {
+    if (e === skip) continue;
+    const v = cos[e];
+    if (top.length === NEIGHBOURS && !(v > cos[top[NEIGHBOURS - 1]])) continue;
+    // After the last entry it does not beat (slots come in order: an equal one ranks after it).
+    let at = top.length;
+    while (at > 0 && v > cos[top[at - 1]]) at--;
+    top.splice(at, 0, e);
+    if (top.length > NEIGHBOURS) top.pop();
+  }
+  return top;
+}
+
 /**
  * The faces worth a `move` question (p ≥ MIN_P), in face order: each unconfirmed face against its own cluster without
- * it and its first FACE_NEIGHBOURS candidate clusters that no constraint or shared frame bars (`barred`).
+ * it and its first FACE_NEIGHBOURS candidate clusters that no constraint (`rejected`) or shared frame bars. A clustered
+ * face's dot products come kept per cluster (`own`) and per pair of clusters (`cand`, by its position in its cluster);
+ * a face in no cluster is judged by `loose` (its best candidate and distance).
  */
 function moveScan(
-  U: Float32Array,
-  dim: number,
-  sum: Float64Array,
   sizes: Int32Array,
   slotOf: Int32Array,
+  posOf: Int32Array,
   ownerOf: Int32Array,
-  candidates: (i: number, own: number) => readonly number[],
-  barred: (i: number, e: number) => boolean,
+  near: readonly (readonly number[])[],
+  own: readonly Float64Array[],
+  cand: readonly (readonly CrossDots[])[],
+  rejected: (i: number, e: number) => boolean,
+  loose: (i: number) => [number, number],
 ): { face: number[]; to: number[]; p: number[] } {
   const S = QUESTION_SCALES;
-  const rms = (cos: number) => Math.sqrt(Math.max(0, 2 - 2 * cos));
   const out: { face: number[]; to: number[]; p: number[] } = { face: [], to: [], p: [] };
   for (let i = 0; i < slotOf.length; i++) {
     if (ownerOf[i] >= 0) continue;
-    const own = slotOf[i];
-    const io = i * dim;
-    // Its own cluster without it (a cluster of one has nothing to compare with).
-    let ownDist = Infinity;
-    if (own >= 0 && sizes[own] > 1) ownDist = rms((rowDot(U, io, sum, own * dim, dim) - 1) / (sizes[own] - 1));
-    const cands = candidates(i, own);
+    const c = slotOf[i];
     let best = -1;
     let bestDist = Infinity;
-    for (let t = 0; t < Math.min(cands.length, FACE_NEIGHBOURS); t++) {
-      const e = cands[t];
-      if (barred(i, e)) continue;
-      const d = rms(rowDot(U, io, sum, e * dim, dim) / sizes[e]);
-      if (d < bestDist || (d === bestDist && e < best)) {
-        best = e;
-        bestDist = d;
+    // Its own cluster without it (a cluster of one has nothing to compare with).
+    let ownDist = Infinity;
+    if (c >= 0) {
+      const pos = posOf[i];
+      if (sizes[c] > 1) ownDist = rms((own[c][pos] - 1) / (sizes[c] - 1));
+      const list = near[c];
+      const pairs = cand[c];
+      for (let t = 0; t < pairs.length; t++) {
+        const e = list[t];
+        if (pairs[t].sameFrame[pos] === 1 || rejected(i, e)) continue;
+        const d = rms(pairs[t].dots[pos] / sizes[e]);
+        if (nearer(d, e, bestDist, best)) {
+          best = e;
+          bestDist = d;
+        }
       }
-    }
+    } else [best, bestDist] = loose(i);
     if (best < 0) continue;
     const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
     const p = ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
@@ -500,15 +516,176 @@ function moveScan(
   return out;
 }
 
+/** Candidate e at distance d is a better move target than `best` at `bestDist` (ties: the lower slot). */
+function nearer(d: number, e: number, bestDist: number, best: number): boolean {
+  return d < bestDist || (d === bestDist && e < best);
+}
+
+/** The root mean square distance of unit vectors whose mean cosine is `cos`. */
+function rms(cos: number): number {
+  return Math.sqrt(Math.max(0, 2 - 2 * cos));
+}
+
 /**
- * The faces' unit face vectors, row-major. Kept per faces array (a video's stored faces are one array for every cut of
- * it: ClusterService's LRU), so a new cut or people state re-derives none of the n × d work.
+ * What a page needs of one cluster that depends on its members alone, kept across cuts (a slider step changes few
+ * clusters): found by a hash of its members, and used only when its members are the same ones.
  */
-const unitCache = new WeakMap<readonly QuestionFace[], Float32Array>();
-function unitRowsOf(faces: readonly QuestionFace[], dim: number): Float32Array {
-  let U = unitCache.get(faces);
-  if (!U || U.length !== faces.length * dim) unitCache.set(faces, (U = unitRows(faces, dim)));
-  return U;
+interface ClusterMemo {
+  /** Its face indices, ascending (the cut's order). */
+  members: readonly number[];
+  /** The sum of its unit vectors. */
+  sum: Float64Array;
+  frames: Set<number>;
+  /** Each member's dot product with `sum` (the move scan's own distance). */
+  ownDots?: Float64Array;
+  /** Its 2-means parts and their sums (null: no split), once asked. */
+  split?: Split | null;
+  reps?: number[];
+  ids?: number[];
+  /** This cluster's members against another cluster, by that cluster (weak: an evicted cluster's entry goes with it). */
+  pairs: WeakMap<ClusterMemo, PairMemo>;
+}
+
+interface Split {
+  parts: [number[], number[]];
+  means: [Float64Array, Float64Array];
+}
+
+/** One cluster's members against another cluster. */
+interface PairMemo {
+  /** Per member: 1 when the other cluster has a face in its frame. */
+  sameFrame: Uint8Array;
+  /** Some member shares a frame with the other cluster. */
+  shared: boolean;
+  /** Per member: its dot product with the other cluster's sum, once asked. */
+  dots?: Float64Array;
+}
+
+type CrossDots = Required<PairMemo>;
+
+/** Per faces array: the unit vectors, the frames, and the clusters' memos, least recently used first. */
+interface FacesMemo {
+  U: Float32Array;
+  frameOf: Int32Array;
+  dim: number;
+  clusters: Map<string, ClusterMemo>;
+  /** The clusters held, in faces' worth ({@link memoWeight}: what the memory bound counts). */
+  held: number;
+}
+
+/** Cluster memos held per face of the video (in faces' worth): a few cuts' worth of clusters that all differ. */
+const MEMO_CUTS = 8;
+
+/**
+ * A cluster memo's memory in faces' worth: its members (their frames, own and candidates' dot products: ~50 bytes
+ * each) and its sum (dim doubles, about dim / 4 members' worth), so that a cut of many small clusters is bounded too.
+ */
+const memoWeight = (c: ClusterMemo) => c.members.length + (c.sum.length >> 2);
+
+/**
+ * The faces' memo. Kept per faces array (a video's stored faces are one array for every cut of it: ClusterService's
+ * LRU), so a new cut or people state re-derives none of the n × d work, nor any cluster an earlier cut had.
+ */
+const memoCache = new WeakMap<readonly QuestionFace[], FacesMemo>();
+function facesMemo(faces: readonly QuestionFace[], dim: number): FacesMemo {
+  let m = memoCache.get(faces);
+  if (!m || m.dim !== dim || m.frameOf.length !== faces.length) {
+    m = { U: unitRows(faces, dim), frameOf: Int32Array.from(faces, (f) => f.frame), dim, clusters: new Map(), held: 0 };
+    memoCache.set(faces, m);
+  }
+  return m;
+}
+
+/** The memo of the cluster of these members (ascending face indices), made on a miss; marks it recently used. */
+function clusterMemo(memo: FacesMemo, members: readonly number[]): ClusterMemo {
+  const key = membersKey(members);
+  const had = memo.clusters.get(key);
+  if (had) memo.clusters.delete(key);
+  if (had && sameMembers(had.members, members)) {
+    memo.clusters.set(key, had);
+    return had;
+  }
+  if (had) memo.held -= memoWeight(had);
+  const { U, dim, frameOf } = memo;
+  const sum = new Float64Array(dim);
+  addRows(U, dim, members, sum, 1);
+  const made: ClusterMemo = { members, sum, frames: new Set(members.map((i) => frameOf[i])), pairs: new WeakMap() };
+  memo.clusters.set(key, made);
+  memo.held += memoWeight(made);
+  return made;
+}
+
+/**
+ * Drops the least recently used clusters beyond MEMO_CUTS × n faces' worth (the cut's own clusters were used last; a
+ * cut heavier than the bound loses some of its own, which its call still holds).
+ */
+function trimMemo(memo: FacesMemo, n: number): void {
+  for (const [key, c] of memo.clusters) {
+    if (memo.held <= MEMO_CUTS * n) break;
+    memo.clusters.delete(key);
+    memo.held -= memoWeight(c);
+  }
+}
+
+/** A 64-bit hash of ascending face indices, with their count (two multiplicative 32-bit lanes). */
+function membersKey(members: readonly number[]): string {
+  let h1 = 0x9e3779b9 ^ members.length;
+  let h2 = 0x7f4a7c15;
+  for (const i of members) {
+    h1 = Math.imul(h1 ^ i, 2654435761);
+    h2 = Math.imul(h2 ^ i, 1597334677);
+    h1 ^= h1 >>> 15;
+    h2 ^= h2 >>> 13;
+  }
+  return `${members.length}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
+}
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let t = 0; t < a.length; t++) if (a[t] !== b[t]) return false;
+  return true;
+}
+
+/** Cluster c's members against cluster e (which of them share a frame with e). */
+function pairMemo(memo: FacesMemo, c: ClusterMemo, e: ClusterMemo): PairMemo {
+  let p = c.pairs.get(e);
+  if (!p) {
+    const sameFrame = Uint8Array.from(c.members, (i) => (e.frames.has(memo.frameOf[i]) ? 1 : 0));
+    c.pairs.set(e, (p = { sameFrame, shared: sameFrame.includes(1) }));
+  }
+  return p;
+}
+
+/** Cluster c's members against cluster e, with their dot products with e's sum (computed once per pair). */
+function crossDotsOf(memo: FacesMemo, c: ClusterMemo, e: ClusterMemo): CrossDots {
+  const p = pairMemo(memo, c, e);
+  p.dots ??= memberDots(memo, c.members, e.sum);
+  return p as CrossDots;
+}
+
+function ownDotsOf(memo: FacesMemo, c: ClusterMemo): Float64Array {
+  return (c.ownDots ??= memberDots(memo, c.members, c.sum));
+}
+
+function memberDots(memo: FacesMemo, members: readonly number[], v: Float64Array): Float64Array {
+  const { U, dim } = memo;
+  return Float64Array.from(members, (i) => rowDot(U, i * dim, v, 0, dim));
+}
+
+/** A cluster's 2-means parts and their sums (twoMeans), once per cluster. */
+function splitOf(memo: FacesMemo, c: ClusterMemo, members: readonly number[]): Split | null {
+  if (c.split !== undefined) return c.split;
+  const { U, dim } = memo;
+  const parts = twoMeans(U, dim, members);
+  c.split = parts && {
+    parts,
+    means: [0, 1].map((t) => {
+      const mu = new Float64Array(dim);
+      addRows(U, dim, parts[t], mu, 1);
+      return mu;
+    }) as [Float64Array, Float64Array],
+  };
+  return c.split;
 }
 
 function unitRows(faces: readonly QuestionFace[], dim: number): Float32Array {
@@ -601,10 +778,4 @@ function nearerCentre(U: Float32Array, dim: number, rows: readonly number[], c0:
   const next: [number[], number[]] = [[], []];
   for (const i of rows) next[rowDot(U, i * dim, c0, 0, dim) - h0 >= rowDot(U, i * dim, c1, 0, dim) - h1 ? 0 : 1].push(i);
   return next;
-}
-
-function shareFrame(a: Set<number>, b: Set<number>): boolean {
-  const [s, l] = a.size <= b.size ? [a, b] : [b, a];
-  for (const f of s) if (l.has(f)) return true;
-  return false;
 }

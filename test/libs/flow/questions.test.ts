@@ -5,7 +5,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scoreLabels } from '../../../libs/clustering/index.js';
 import { DEFAULT_CLUSTER } from '../../../libs/config/index.js';
-import { answerEdits, askQuestions, clusterFaces, questionsFor, type PersonConstraint, type QuestionFace } from '../../../libs/flow/index.js';
+import {
+  answerEdits,
+  askQuestions,
+  clusterFaces,
+  questionsFor,
+  type PersonConstraint,
+  type QuestionFace,
+  type QuestionInput,
+} from '../../../libs/flow/index.js';
 import { rng } from '../../../bench/seeded.js';
 import { applyEdits } from '../../../bench/questions.js';
 import { labelledFaces } from '../../../bench/labelled-faces.js';
@@ -173,6 +181,63 @@ describe('questionsFor', () => {
     assert.deepEqual(answerEdits(q, true), [{ op: 'confirm', person: 'p', faces: idsOf(v, 0) }]);
     const people = [{ id: 'p', faces: [900], rejected: [idsOf(v, 0)[2]] }];
     assert.equal(questionsFor({ ...v, people, suggestions }).filter((x) => x.kind === 'person').length, 0);
+  });
+});
+
+describe('questions kept across cuts (per-cluster memo on the faces array)', () => {
+  /** The questions of a cut asked on a copy of the faces array: no memo of any earlier cut. */
+  const fresh = (input: QuestionInput) => JSON.stringify(questionsFor({ ...input, faces: [...input.faces] }));
+  const asked = (input: QuestionInput) => JSON.stringify(questionsFor(input));
+
+  test('a cluster of the same size and first face but other members is not taken for the one before', () => {
+    // Faces 0-4 of identity 0, 5-9 of identity 1; cut 1 swaps faces 4 and 9; cut 2 parts them right. Cluster 0 keeps
+    // its size and first face (0), so a memo keyed by those would reuse cut 1's sums and 2-means.
+    const v = video([
+      [0, 0, 0, 0, 0],
+      [1, 1, 1, 1, 1],
+    ]);
+    const swapped = [0, 0, 0, 0, 1, 1, 1, 1, 1, 0];
+    const cuts = [swapped, v.labels, swapped, v.labels];
+    for (const labels of cuts) assert.equal(asked({ faces: v.faces, labels }), fresh({ faces: v.faces, labels }));
+    assert.notEqual(fresh({ faces: v.faces, labels: swapped }), fresh({ faces: v.faces, labels: v.labels }));
+  });
+
+  test('a sequence of cuts (slider steps up and down, swaps, people, suggestions) asks what a fresh page asks', () => {
+    const r = rng(24);
+    // 90 faces of 9 identities, three faces a frame (frames shared across identities: cannot-links).
+    const faces: QuestionFace[] = Array.from({ length: 90 }, (_, i) => ({ ...face(i % 9, 0), frame: Math.floor(i / 3) }));
+    const identity = faces.map((_, i) => i % 9);
+    // A cut: each identity's cluster, with `wrong` faces in a neighbour's and, by `joined`, identities joined.
+    const cut = (wrong: number, joined: number): (number | null)[] =>
+      identity.map((k, i) => {
+        const c = k < joined ? 0 : k;
+        return i % 17 < wrong ? (c + 1) % 9 : i === 89 && wrong > 3 ? null : c;
+      });
+    const labels: (number | null)[][] = [];
+    for (let s = 0; s < 6; s++) labels.push(cut(s, 0));
+    for (let s = 6; s-- > 0;) labels.push(cut(s, s % 3));
+    for (let t = 0; t < 10; t++) {
+      // A swap of two faces between clusters: every size kept.
+      const l = [...labels[Math.floor(r() * labels.length)]];
+      const [a, b] = [Math.floor(r() * 90), Math.floor(r() * 90)];
+      [l[a], l[b]] = [l[b], l[a]];
+      labels.push(l);
+    }
+    const people: PersonConstraint[] = [
+      { id: 'p', faces: [faces[0].id, faces[9].id], rejected: [faces[1].id] },
+      { id: 'q', faces: [faces[4].id], rejected: [faces[13].id, faces[22].id] },
+    ];
+    const suggestions = [{ cluster: 5, person: 's', score: 0.94, exemplars: [900] }];
+    let n = 0;
+    for (const [t, l] of labels.entries())
+      for (const extra of [{}, { people }, { people: people.slice(1), suggestions }]) {
+        const input = { faces, labels: l, ...extra };
+        assert.equal(asked(input), fresh(input), `cut ${t}`);
+        // A page reads the same questions as the whole list.
+        assert.deepEqual(askQuestions(input).page(5), questionsFor(input).slice(0, 5));
+        n++;
+      }
+    assert.ok(n >= 60);
   });
 });
 
