@@ -6,7 +6,7 @@ export { clusterRows, type RowClusterOptions, type RowClusterInput } from './clu
 export { cutTree, type CutOptions, type CutPlan } from './cut-tree.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
 export { mergeClusters, type MergeOptions } from './merge.js';
-export { buildClusterReport, type ClusterReport } from './cluster-report.js';
+export { buildClusterReport, newReportMemo, type ClusterReport, type ReportMemo, type ReportRow } from './cluster-report.js';
 export { linkageKey, linkageKeyText, isReferenceFlow, type LinkageKey } from './linkage-key.js';
 export { peopleInVideo, peopleConstraints, peopleOfClusters, type PersonConstraint, type PeopleInVideo, type PeopleConstraints } from './people.js';
 export { buildTracks, boxIou, TRACK_MIN_IOU, TRACK_MAX_FACE_DISTANCE, TRACK_MAX_GAP, type TrackableFace, type TrackOptions } from './tracks.js';

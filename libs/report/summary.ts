@@ -69,12 +69,6 @@ export const JOIN_GAP_FACTOR = 1.5;
  * Throws KeycastError('INVALID_OPTION') for a non-positive or non-finite sample_interval_s.
  */
 export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOptions): ClusterSummary[] {
-  const I = opts.sample_interval_s;
-  if (typeof I !== 'number' || !Number.isFinite(I) || I <= 0) {
-    throw new KeycastError('INVALID_OPTION', `sample_interval_s must be a positive number, got ${JSON.stringify(I)}`);
-  }
-  const duration = opts.duration_s !== undefined && Number.isFinite(opts.duration_s) && opts.duration_s > 0 ? opts.duration_s : Infinity;
-
   const byCluster = new Map<number, SummaryFace[]>();
   for (const f of faces) {
     if (f.cluster === null || f.cluster === undefined) continue;
@@ -82,9 +76,32 @@ export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOp
     if (!list) byCluster.set(f.cluster, (list = []));
     list.push(f);
   }
-
+  const summarize = clusterSummarizer(opts);
   const out: ClusterSummary[] = [];
   for (const [id, members] of byCluster) {
+    const s = summarize(members);
+    out.push({ id, ...s, key: isKeyCharacter(s.screen_time_s, keyGate(opts)) });
+  }
+  return out.sort(compareSummaries);
+}
+
+/** What a cluster's summary reads of a member. */
+export type MemberFace = Omit<SummaryFace, 'cluster'>;
+
+/** What a cluster's summary says of its members alone (no id, no key gate): the same for the same faces in any cut. */
+export type MemberSummary = Omit<ClusterSummary, 'id' | 'key'>;
+
+/**
+ * summarizeClusters' rules for one cluster (`members` in any order; sorted here): checks the options once, then
+ * summarises cluster after cluster (libs/flow buildClusterReport keeps each summary per member set across cuts).
+ */
+export function clusterSummarizer(opts: Pick<SummaryOptions, 'sample_interval_s' | 'duration_s'>): (members: MemberFace[]) => MemberSummary {
+  const I = opts.sample_interval_s;
+  if (typeof I !== 'number' || !Number.isFinite(I) || I <= 0) {
+    throw new KeycastError('INVALID_OPTION', `sample_interval_s must be a positive number, got ${JSON.stringify(I)}`);
+  }
+  const duration = opts.duration_s !== undefined && Number.isFinite(opts.duration_s) && opts.duration_s > 0 ? opts.duration_s : Infinity;
+  return (members) => {
     members.sort((a, b) => a.t - b.t || a.id - b.id);
     const segments = appearanceSegments(
       members.map((f) => f.t),
@@ -92,8 +109,7 @@ export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOp
       duration,
     );
     const screen = segments.reduce((s, [a, b]) => s + (b - a), 0);
-    out.push({
-      id,
+    return {
       size: members.length,
       faces: members.map((f) => f.id),
       screen_time_s: round6(screen),
@@ -101,15 +117,21 @@ export function summarizeClusters(faces: readonly SummaryFace[], opts: SummaryOp
       last_t: round6(members[members.length - 1].t),
       segments: segments.map(([a, b]) => [round6(a), round6(b)]),
       representative: pickRepresentative(members),
-      key: isKeyCharacter(round6(screen), { key_min_s: opts.key_min_s, key_min_share: opts.key_min_share, duration_s: opts.duration_s }),
-    });
-  }
-  out.sort((a, b) => {
-    if (a.key !== b.key) return a.key ? -1 : 1;
-    if (Math.abs(a.screen_time_s - b.screen_time_s) > 1e-6) return b.screen_time_s - a.screen_time_s;
-    return b.size - a.size || a.first_t - b.first_t || a.id - b.id;
-  });
-  return out;
+    };
+  };
+}
+
+/** The key-character gate of summarizeClusters' options (isKeyCharacter's). */
+export const keyGate = (opts: SummaryOptions) => ({ key_min_s: opts.key_min_s, key_min_share: opts.key_min_share, duration_s: opts.duration_s });
+
+/**
+ * The order of summarizeClusters' result: key characters first, then screen_time_s descending (within 1e-6 s
+ * equal), size descending, first_t ascending, id ascending.
+ */
+export function compareSummaries(a: ClusterSummary, b: ClusterSummary): number {
+  if (a.key !== b.key) return a.key ? -1 : 1;
+  if (Math.abs(a.screen_time_s - b.screen_time_s) > 1e-6) return b.screen_time_s - a.screen_time_s;
+  return b.size - a.size || a.first_t - b.first_t || a.id - b.id;
 }
 
 /** The segments rule of summarizeClusters, on sorted times. */
@@ -132,7 +154,7 @@ function appearanceSegments(sortedTimes: number[], I: number, duration: number):
 }
 
 /** score · sqrt(w · h); members are already in (t, id) order, so the first maximum is the earliest. */
-function pickRepresentative(members: SummaryFace[]): number {
+function pickRepresentative(members: MemberFace[]): number {
   let best = members[0];
   let bestQ = -Infinity;
   for (const f of members) {

@@ -5,10 +5,12 @@ import {
   clusterFaces,
   linkageKey,
   linkageKeyText,
+  newReportMemo,
   peopleInVideo,
   peopleOfClusters,
   type ClusterReport,
   type PreparedCut,
+  type ReportMemo,
 } from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoPersonConstraints, VideoRecord } from '../store/index.js';
 import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
@@ -55,7 +57,12 @@ interface Entry {
   linkages: Map<string, { tree: CachedLinkage; constrained: boolean; prepared: Map<string, PreparedCut> }>;
   /** The video's sample interval, by the video fields it is read from (videoSampleInterval sorts every face time). */
   interval?: { of: string; s: number };
+  /** The report's rows and each cluster's summary by its faces, across the cuts of these faces (a slider step changes few clusters). */
+  reports: ReportMemo;
 }
+
+/** A face's thumbnail in a stored video's report: its key (the API makes URLs of public ids). One function, so the report memo holds. */
+const thumbnailKey = (f: { id: number }) => String(f.id);
 
 /** One cut of a cached tree, as every request for the same cut reuses it: the report and each cluster's person id. */
 interface Cut {
@@ -104,7 +111,7 @@ export class ClusterService {
       this.lru.set(video.id, hit);
       return hit;
     }
-    const e: Entry = { stamp: this.stamp(video), faces: await this.store.faces.loadFingerprints(video.id), linkages: new Map() };
+    const e: Entry = { stamp: this.stamp(video), faces: await this.store.faces.loadFingerprints(video.id), linkages: new Map(), reports: newReportMemo() };
     this.lru.set(video.id, e);
     while (this.lru.size > this.capacity) this.lru.delete(this.lru.keys().next().value!);
     return e;
@@ -204,13 +211,10 @@ export class ClusterService {
       duration_s: video.durationS ?? undefined,
       key_min_s: opts.key_min_s,
       key_min_share: opts.key_min_share,
-      thumbnail: (f) => String(f.id),
+      thumbnail: thumbnailKey,
+      memo: e.reports,
     });
-    const carried = peopleOfClusters(
-      e.faces,
-      report.faces.map((f) => f.cluster),
-      people,
-    );
+    const carried = peopleOfClusters(e.faces, report.labels, people);
     if (r.cache && this.cutsKept > 0) {
       this.cuts.set(ck, { report, carried, interval });
       while (this.cuts.size > this.cutsKept) this.cuts.delete(this.cuts.keys().next().value!);

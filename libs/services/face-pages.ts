@@ -1,21 +1,26 @@
 import { decodeFaceCursor, faceCursor, isAfter, type StoredFingerprint } from '../store/index.js';
+import type { ReportRow } from '../flow/index.js';
 import type { ClusterRun } from './cluster.service.js';
 
 /**
- * The report's entry of the run's i-th face: the report lists the faces it was built from in their order (libs/flow
- * buildClusterReport), so a run's faces and its report's faces are usually aligned and no map of 10,000 faces is made
- * per cut; a report from another load of the faces falls back to the map by id.
+ * The report's row and cluster of the run's i-th face: the report lists the faces it was built from in their order
+ * (libs/flow buildClusterReport), so a run's faces and its report's rows are usually aligned and no map of 10,000
+ * faces is made per cut; a report from another load of the faces falls back to the map by id.
  */
-function reportedAt(report: ClusterRun['report'], faces: ClusterRun['faces']): (i: number) => ClusterRun['report']['faces'][number] | undefined {
-  if (report.faces.length === faces.length && faces.every((f, i) => report.faces[i].id === f.id)) return (i) => report.faces[i];
-  const byId = new Map(report.faces.map((f) => [f.id, f]));
-  return (i) => byId.get(faces[i].id);
+function reportedAt(report: ClusterRun['report'], faces: ClusterRun['faces']): (i: number) => { row: ReportRow; cluster: number | null } | undefined {
+  const { rows, labels } = report;
+  if (rows.length === faces.length && faces.every((f, i) => rows[i].id === f.id)) return (i) => ({ row: rows[i], cluster: labels[i] });
+  const byId = new Map(rows.map((r, i) => [r.id, i]));
+  return (i) => {
+    const at = byId.get(faces[i].id);
+    return at === undefined ? undefined : { row: rows[at], cluster: labels[at] };
+  };
 }
 
 /** One page of a clustering's faces. */
 export interface FacePage {
-  /** `reported`: the face's entry in the run's report (its result.json row). */
-  items: { face: StoredFingerprint; cluster: number | null; reported: ClusterRun['report']['faces'][number] }[];
+  /** `row`: the face's row in the run's report (its result.json row, `cluster` aside). */
+  items: { face: StoredFingerprint; cluster: number | null; row: ReportRow }[];
   /** Whether faces follow this page. */
   more: boolean;
   /** Where the next page starts (the cursor of the page's last face; null: at the first face, e.g. a page of 0). */
@@ -40,15 +45,15 @@ export function pageFaces<G>(
   const pages = new Map<G, FacePage>();
   for (let i = 0; i < run.faces.length; i++) {
     const face = run.faces[i];
-    const row = reported(i);
-    const cluster = row?.cluster ?? null;
+    const at = reported(i);
+    const cluster = at?.cluster ?? null;
     const g = group(cluster);
     if (g === undefined || (after && !isAfter(face, after))) continue;
     let page = pages.get(g);
     if (!page) pages.set(g, (page = { items: [], more: false, next_cursor: cursor ?? null }));
     if (page.more) continue;
     if (page.items.length === limit) page.more = true;
-    else page.items.push({ face, cluster, reported: row! });
+    else page.items.push({ face, cluster, row: at!.row });
   }
   // The cursor of each page's last face, encoded once per page (not once per face listed).
   for (const page of pages.values()) if (page.items.length > 0) page.next_cursor = faceCursor(page.items[page.items.length - 1].face);

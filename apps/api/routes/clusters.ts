@@ -99,8 +99,8 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const json = reply.serialize({
           video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
           params: { ...video.options, ...opts },
-          face_count: run.report.faces.length,
-          faces: (all?.items ?? []).map(({ face, reported }) => ({ ...reported, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
+          face_count: run.report.rows.length,
+          faces: (all?.items ?? []).map(({ face, row, cluster }) => ({ ...row, cluster, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
           faces_next: nextOf(all),
           clusters: run.report.clusters.map((c) => ({
             ...c,

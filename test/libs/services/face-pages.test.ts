@@ -8,7 +8,8 @@ import { pageFaces, type ClusterRun } from '../../../libs/services/index.js';
 const faces = Array.from({ length: 9 }, (_, i) => ({ id: 100 + i, publicId: `p${i}`, t: i * 0.5, frame: i, k: 0 }));
 // Faces 0, 3, 6 in cluster 0; 1, 4, 7 in cluster 1; 2, 5, 8 unclustered.
 const rows = faces.map((f, i) => ({ id: f.id, t: f.t, frame: f.frame, box: [0, 0, 10, 10], score: 0.9, cluster: i % 3 === 2 ? null : i % 3, thumbnail: '' }));
-const run = (reportFaces: typeof rows) => ({ faces, report: { faces: reportFaces, clusters: [], unclustered: [] } }) as unknown as ClusterRun;
+const run = (reportFaces: typeof rows) =>
+  ({ faces, report: { rows: reportFaces, labels: reportFaces.map((r) => r.cluster), clusters: [], unclustered: [] } }) as unknown as ClusterRun;
 
 test('pageFaces: pages by cluster in time order, each item with its cluster and report row; a report in another order pages the same', () => {
   const view = (r: ClusterRun, limit: number, cursor?: string) =>
@@ -16,7 +17,7 @@ test('pageFaces: pages by cluster in time order, each item with its cluster and 
       g,
       ids: p.items.map((x) => x.face.publicId),
       clusters: p.items.map((x) => x.cluster),
-      rows: p.items.map((x) => x.reported.id),
+      rows: p.items.map((x) => x.row.id),
       more: p.more,
       next: p.next_cursor,
     }));
