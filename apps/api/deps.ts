@@ -55,7 +55,7 @@ export function createApiDeps(
     onError: onQueueError,
     log,
   });
-  const clusters = new ClusterService(store);
+  const clusters = new ClusterService(store, undefined, undefined, config.treeMemoryBytes);
   const notify = personWebhookNotifier(store, queues, (err) => log.warn({ err: err.message }, 'person.updated webhook not queued'));
   const library = new FaceLibrary(store);
   const people = new PersonService(store, { clusters, notify });

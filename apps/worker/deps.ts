@@ -33,7 +33,7 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     config,
     store,
     queues,
-    clusters: new ClusterService(store),
+    clusters: new ClusterService(store, undefined, undefined, config.treeMemoryBytes),
     log,
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });

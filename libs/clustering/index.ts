@@ -5,6 +5,8 @@ export { pdist, pdistPacked, condensedIndex, numObsCondensed, maxDistance, conde
 export { openPdist } from './pdist-engine.js';
 export type { PdistRows } from './pdist-engine.js';
 export { linkage, MIRROR_MAX_BYTES } from './linkage.js';
+export { scratchCondensed, scratchLike } from './scratch.js';
+export type { ScratchPool } from './scratch.js';
 export { linkageFits, assertLinkageFits } from './linkage-shape.js';
 export type { LinkageOptions, LinkageStats } from './linkage.js';
 export { fcluster, fclusterMonocrit, maxDistPerNode, cutAtSim } from './fcluster.js';

@@ -4,6 +4,7 @@ import { mstSingleLinkage } from './mst-single.js';
 import { nnChain } from './nn-chain.js';
 import { NN_PAIR_MIN_LIVE, NnPair, type NnPairStats } from './nn-chain-pair.js';
 import { relabel } from './relabel.js';
+import { scratchLike, type ScratchPool } from './scratch.js';
 import { lowerTriangle } from './triangles.js';
 import type { Condensed, LinkageMatrix, LinkageMethod } from './types.js';
 import { LINKAGE_METHODS } from './types.js';
@@ -54,6 +55,11 @@ export interface LinkageOptions {
    * quiet machine, bench/RESULTS.md); 'nn-chain' everywhere else.
    */
   algorithm?: 'nn-chain' | 'generic' | 'auto';
+  /**
+   * Where the mirror (`memory` 'fast') comes from and goes back to when the linkage ends, instead of a fresh
+   * allocation each time (scratch.ts): the same values are written into it either way, so the same Z.
+   */
+  scratch?: ScratchPool;
   /** Filled in with what ran: the algorithm, and what the two-thread path did (threads 1 when it did not run). */
   stats?: LinkageStats;
 }
@@ -115,7 +121,7 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
   }
   let Z: Float64Array;
   if (method === 'single') {
-    Z = mstSingleLinkage(condensed, fast ? lowerTriangle(condensed, n) : null, n);
+    Z = withMirror(fast ? condensed : null, n, opts.scratch, (L) => mstSingleLinkage(condensed, L, n));
     if (opts.stats) Object.assign(opts.stats, { algorithm: 'mst', threads: 1, sharedRounds: 0, workerChunks: 0 });
   } else if (algorithm === 'generic' || (algorithm === 'auto' && !fast && condensed instanceof Float32Array)) {
     Z = genericLinkage(opts.overwrite ? condensed : condensed.slice(), n, method === 'average');
@@ -136,11 +142,27 @@ export function linkage(condensed: Condensed, n: number, method: LinkageMethod, 
         if (opts.stats) Object.assign(opts.stats, { algorithm: 'nn-chain' }, pair.stats);
       }
     } else {
-      Z = nnChain(U, fast ? lowerTriangle(U, n) : null, n, method === 'average');
+      Z = withMirror(fast ? U : null, n, opts.scratch, (L) => nnChain(U, L, n, method === 'average'));
       if (opts.stats) Object.assign(opts.stats, { algorithm: 'nn-chain', threads: 1, sharedRounds: 0, workerChunks: 0 });
     }
   }
   return relabel(Z, n);
+}
+
+/** Runs `run` with U's mirror (none when U is null), built in a buffer of `scratch` when it lends one, given back after. */
+function withMirror<T extends Float64Array | Float32Array>(
+  U: T | null,
+  n: number,
+  scratch: ScratchPool | undefined,
+  run: (L: T | null) => Float64Array,
+): Float64Array {
+  if (!U) return run(null);
+  const L = lowerTriangle(U, n, scratch ? scratchLike(scratch, U) : undefined);
+  try {
+    return run(L);
+  } finally {
+    scratch?.give(L.buffer);
+  }
 }
 
 /** A copy of a condensed matrix in a SharedArrayBuffer (for the two-thread nn-chain). */

@@ -19,11 +19,16 @@ export function lowerRowStarts(n: number): Float64Array {
   return r;
 }
 
-/** The lower-layout copy of an upper (condensed) matrix, same element type, by 64 x 64 tiles to stay in cache. */
-export function lowerTriangle<T extends Float64Array | Float32Array>(U: T, n: number): T {
+/**
+ * The lower-layout copy of an upper (condensed) matrix, same element type, by 64 x 64 tiles to stay in cache; into
+ * `L` when given (U's type and length: every value is written), else a new array.
+ */
+export function lowerTriangle<T extends Float64Array | Float32Array>(U: T, n: number, into?: T): T {
   const rowStart = upperRowStarts(n),
     lowStart = lowerRowStarts(n);
-  const L = (U instanceof Float32Array ? new Float32Array(U.length) : new Float64Array(U.length)) as T;
+  if (into && (into.length !== U.length || into instanceof Float32Array !== U instanceof Float32Array))
+    throw new RangeError("lowerTriangle: the mirror must have the matrix's type and length");
+  const L = into ?? ((U instanceof Float32Array ? new Float32Array(U.length) : new Float64Array(U.length)) as T);
   const B = 64;
   for (let I = 0; I < n; I += B) {
     const Iend = Math.min(n, I + B);

@@ -1,4 +1,4 @@
-import { condensedBuffer } from './pdist.js';
+import { scratchCondensed, type ScratchPool } from './scratch.js';
 import { upperRowStarts } from './triangles.js';
 import { EXACT_MAX_N, type Condensed } from './types.js';
 
@@ -47,7 +47,8 @@ export function unitDistances(condensed: Condensed, n: number, units: Units): Co
  * {@link unitDistances} fed a chunk of condensed rows at a time, so that the points' matrix is never
  * held whole: `add(r0, r1, values, base)` for rows r0..r1-1 (values[p - base] is the pair at condensed
  * index p), chunks in row order from 0 to n - 1, then `result()`. Every unit pair's sum adds its
- * point pairs in condensed order, as unitDistances does: the same values, bit for bit.
+ * point pairs in condensed order, as unitDistances does: the same values, bit for bit. With `scratch` the sums
+ * (the result) live in a buffer it lends (zeroed first), which the caller gives back when done with the result.
  */
 export class UnitDistanceSums {
   private readonly sum: Condensed;
@@ -58,12 +59,15 @@ export class UnitDistanceSums {
   constructor(
     private readonly n: number,
     private readonly units: Units,
+    scratch?: ScratchPool,
   ) {
     checkUnits(units, n);
     const k = units.count;
     this.size = new Float64Array(k);
     for (const x of units.unitOf) this.size[x]++;
-    this.sum = condensedBuffer((k * (k - 1)) / 2, k > EXACT_MAX_N ? 'float32' : 'float64'); // shared when large: linkage's worker uses it in place
+    // Shared when large: linkage's worker uses it in place. A lent buffer holds old values: the sums start at 0.
+    this.sum = scratchCondensed(scratch, (k * (k - 1)) / 2, k > EXACT_MAX_N ? 'float32' : 'float64');
+    if (scratch) this.sum.fill(0);
     this.rowStart = upperRowStarts(k);
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { KeycastError } from './errors.js';
+import { DEFAULT_TREE_MEMORY_BYTES } from './tree-shaping.js';
 
 /** Service settings, read from the environment once. Every variable the deployment files set is read here. */
 export interface ServiceConfig {
@@ -80,6 +81,8 @@ export interface ServiceConfig {
   syncLinkageMaxFaces: number;
   /** Videos older than this many days are deleted with all their faces by the worker (0 = kept until deleted). */
   retentionDays: number;
+  /** Bytes kept between the trees a process computes (libs/flow TreeMemory; 0 = none), from TREE_MEMORY_MB. */
+  treeMemoryBytes: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
@@ -284,6 +287,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, { api = 
     adminToken: adminTokenOf(env),
     mediaTokenSecret: mediaTokenSecretOf(env, api),
     retentionDays: intEnv(env, 'RETENTION_DAYS', 0),
+    treeMemoryBytes: Math.floor(intEnv(env, 'TREE_MEMORY_MB', DEFAULT_TREE_MEMORY_BYTES / 2 ** 20) * 2 ** 20),
     // Measured (shared 2-core machine): a new linkage + cut takes ~60-130 ms at 100 faces, ~0.25-0.3 s at 200, ~1 s at 400.
     syncLinkageMaxFaces: intEnv(env, 'SYNC_LINKAGE_MAX_FACES', 100),
   };

@@ -59,3 +59,10 @@ export function treeShape(opts: TreeShapingOptions): TreeShape {
 export function treeShapingOf(opts: TreeShapingOptions): TreeShapingOptions {
   return Object.fromEntries(TREE_SHAPING_KEYS.map((k) => [k, opts[k]])) as unknown as TreeShapingOptions;
 }
+
+/**
+ * The bytes a process keeps between the trees it computes (libs/flow TreeMemory: each video's face-pair distances,
+ * which a people edit does not change, and reused working buffers); env TREE_MEMORY_MB. 1.25 GiB holds a
+ * 10,000-face video's distances (381 MiB in float64) and the two working matrices of its next tree.
+ */
+export const DEFAULT_TREE_MEMORY_BYTES = 1280 * 2 ** 20;

@@ -6,6 +6,8 @@ import {
   maxDistance,
   pdist,
   resolvePrecision,
+  scratchCondensed,
+  scratchLike,
   singletonUnits,
   unitDistances,
   UnitDistanceSums,
@@ -23,6 +25,7 @@ import { forEachPairDistanceChunk, pairDistances, type PairDistanceOptions } fro
 import { peopleConstraints, peopleInVideo, type PeopleConstraints, type PersonConstraint } from './people.js';
 import { clothCountsRule } from './shots.js';
 import { buildTracks } from './tracks.js';
+import type { KeptDistances, TreeScratch } from './tree-memory.js';
 
 /** What clustering needs of a stored appearance. */
 export interface ClusterableFace {
@@ -56,6 +59,12 @@ export interface ClusterContext {
    * not on the cut, are built by the first cut and reused by the next ones.
    */
   prepared?: Map<string, PreparedCut>;
+  /**
+   * What the caller keeps between the trees of these faces (tree-memory.ts TreeMemory.of, one per video): the faces'
+   * pair distances and maxDist, which people's constraints do not change, so the tree after a people edit skips them,
+   * and reused working buffers. The same tree with or without it, bit for bit.
+   */
+  memory?: TreeScratch;
 }
 
 /** What every cut of one tree rebuilds from the faces unless kept ({@link ClusterContext.prepared}). */
@@ -143,9 +152,13 @@ export function clusterFaces(
   const frameGroups = faces.map((f) => [f.frame]);
   let tree = cache && linkageFits(cache.Z, units.count) ? cache : undefined;
   if (!tree) {
-    const { ud, maxDist } = unitMatrix(faces, X(), faceDim, opts, units, frameGroups);
+    const { ud, maxDist, lent } = unitMatrix(faces, X, faceDim, opts, units, frameGroups, ctx.memory);
     if (constraints) applyCannotLink(ud, units.count, constraints.unitGroups);
-    tree = { Z: linkage(ud, units.count, opts.method, { overwrite: true }), maxDist };
+    try {
+      tree = { Z: linkage(ud, units.count, opts.method, { overwrite: true, scratch: ctx.memory?.pool }), maxDist };
+    } finally {
+      if (lent) ctx.memory!.pool.give(ud.buffer);
+    }
   }
   const plan = cutPlan(faces, opts, units, constraints, frameGroups, faceDim);
   if (prepKey !== null && tree === cache) ctx.prepared!.set(prepKey, { faces, units, constraints, plan });
@@ -185,31 +198,122 @@ function cutPlan(
 /**
  * Steps 1-3: the faces' distances, maxDist, the frame cannot-links, then the units' distances. In a
  * function of its own so that the faces' matrix (5 GB at 50,000 faces) is garbage once the units'
- * one is made, before the linkage allocates its working memory.
+ * one is made, before the linkage allocates its working memory. With `memory` the faces' distances are kept there
+ * (when they fit its budget) or read from there, and the working matrices are lent by it (`lent`: give `ud` back).
  */
 function unitMatrix(
   faces: ClusterableFace[],
-  X: Float64Array[],
+  X: () => Float64Array[],
   faceDim: number,
   opts: ClusterOptions,
   units: Units,
   frameGroups: number[][],
-): { ud: Condensed; maxDist: number } {
+  memory?: TreeScratch,
+): { ud: Condensed; maxDist: number; lent: boolean } {
   const n = faces.length;
   const identity = units.count === n && !units.unitOf.some((u, i) => u !== i);
-  if (!isReferenceFlow(opts) && !identity) return fusedUnitMatrix(faces, opts, units);
+  const fused = !isReferenceFlow(opts) && !identity;
+  const kept = memory ? keptDistances(faces, X, faceDim, opts, memory) : undefined;
+  if (kept && fused) return { ud: unitsOfKept(kept, faces, opts, units, memory!.pool), maxDist: kept.maxDist, lent: true };
+  if (kept) {
+    // The kept matrix stays as computed: the cannot-links and the linkage work on a copy.
+    const d = scratchLike(memory!.pool, kept.d);
+    d.set(kept.d);
+    if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
+    if (identity) return { ud: d, maxDist: kept.maxDist, lent: true };
+    const ud = unitDistances(d, n, units);
+    memory!.pool.give(d.buffer);
+    return { ud, maxDist: kept.maxDist, lent: false };
+  }
+  if (fused) return fusedUnitMatrix(faces, opts, units, memory);
   // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
-  const d = isReferenceFlow(opts)
-    ? ((opts.face_cloth_weights[1] > 0 ? appearanceDistances(X, faceDim) : null) ?? pdist(X, { threads: 'auto', precision: resolvePrecision('auto', n) }))
-    : pairDistances(
-        faces.map((f) => f.face),
-        faces.map((f) => f.cloth),
-        opts.face_cloth_weights,
-        pairOptions(faces, opts),
-      );
+  const d = faceDistances(faces, X, faceDim, opts, memory);
   const maxDist = maxDistance(d);
   if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
-  return { ud: identity ? d : unitDistances(d, n, units), maxDist };
+  if (identity) return { ud: d, maxDist, lent: memory !== undefined && !isReferenceFlow(opts) };
+  return { ud: unitDistances(d, n, units), maxDist, lent: false };
+}
+
+/** The faces' distances of the flow (before any cannot-link); keycast's in a buffer `memory` lends when given. */
+function faceDistances(faces: ClusterableFace[], X: () => Float64Array[], faceDim: number, opts: ClusterOptions, memory?: TreeScratch): Condensed {
+  const n = faces.length;
+  if (isReferenceFlow(opts))
+    return (
+      (opts.face_cloth_weights[1] > 0 ? appearanceDistances(X(), faceDim) : null) ?? pdist(X(), { threads: 'auto', precision: resolvePrecision('auto', n) })
+    );
+  return pairDistances(
+    faces.map((f) => f.face),
+    faces.map((f) => f.cloth),
+    opts.face_cloth_weights,
+    pairOptions(faces, opts),
+    memory ? scratchCondensed(memory.pool, (n * (n - 1)) / 2, resolvePrecision('auto', n)) : undefined,
+  );
+}
+
+/**
+ * The faces' distances and maxDist kept in `memory` for these faces and the options that shape them (computed and
+ * kept there first when they fit its budget); undefined when they do not fit.
+ */
+function keptDistances(
+  faces: ClusterableFace[],
+  X: () => Float64Array[],
+  faceDim: number,
+  opts: ClusterOptions,
+  memory: TreeScratch,
+): KeptDistances | undefined {
+  const n = faces.length;
+  // What the distances depend on besides the faces (the precision follows n). People's constraints are not part of it.
+  const key = JSON.stringify([isReferenceFlow(opts), opts.face_cloth_weights, isReferenceFlow(opts) ? null : [opts.quality_weighting, opts.shot_aware]]);
+  const held = memory.kept(key);
+  if (held && held.ids.length === n && faces.every((f, i) => held.ids[i] === f.id)) return held;
+  const bytes = ((n * (n - 1)) / 2) * (resolvePrecision('auto', n) === 'float32' ? 4 : 8);
+  if (!memory.fits(bytes)) return undefined;
+  const d = faceDistances(faces, X, faceDim, opts, memory);
+  const value = { ids: Float64Array.from(faces, (f) => f.id), d, maxDist: maxDistance(d) };
+  memory.keep(key, value);
+  return value;
+}
+
+/** Rows of a condensed matrix of n points a chunk of about `pairs` values at a time: [r0, r1, base, count]. */
+function* rowChunks(n: number, pairs: number): Generator<[number, number, number, number]> {
+  let r0 = 0;
+  while (r0 < n - 1) {
+    let r1 = r0,
+      count = 0;
+    while (r1 < n - 1 && (r1 === r0 || count + (n - 1 - r1) <= pairs)) count += n - 1 - r1++;
+    yield [r0, r1, n * r0 - (r0 * (r0 + 1)) / 2, count];
+    r0 = r1;
+  }
+}
+
+/** Values of kept distances copied at a time by {@link unitsOfKept} (32 MB): the chunk stays in cache-friendly reach. */
+const KEPT_CHUNK_PAIRS = 2 ** 22;
+
+/**
+ * fusedUnitMatrix's units' matrix from kept distances: each chunk of them copied, given the frame cannot-links, added
+ * into the units' sums (in a lent buffer). The same values in the same order as fusedUnitMatrix (kept float32
+ * distances are the rounded values it adds): the same matrix, bit for bit.
+ */
+function unitsOfKept(kept: KeptDistances, faces: ClusterableFace[], opts: ClusterOptions, units: Units, pool: TreeScratch['pool']): Condensed {
+  const n = faces.length;
+  const sums = new UnitDistanceSums(n, units, pool);
+  const frame = Float64Array.from(faces, (f) => f.frame);
+  const v = new Float64Array(Math.min(KEPT_CHUNK_PAIRS, kept.d.length) + n);
+  for (const [r0, r1, base, count] of rowChunks(n, KEPT_CHUNK_PAIRS)) {
+    v.set(kept.d.subarray(base, base + count));
+    if (opts.cannot_link) frameCannotLinks(v, r0, r1, n, frame);
+    sums.add(r0, r1, v, base);
+  }
+  return sums.result();
+}
+
+/** The frame cannot-links of rows r0..r1-1 on their chunk of distances (v[0] is the pair (r0, r0 + 1)). */
+function frameCannotLinks(v: Float64Array, r0: number, r1: number, n: number, frame: Float64Array): void {
+  let p = 0;
+  for (let i = r0; i < r1; i++) {
+    const fi = frame[i];
+    for (let j = i + 1; j < n; j++, p++) if (frame[j] === fi) v[p] = CANNOT_LINK_DISTANCE;
+  }
 }
 
 function pairOptions(faces: ClusterableFace[], opts: ClusterOptions): PairDistanceOptions {
@@ -227,9 +331,14 @@ function pairOptions(faces: ClusterableFace[], opts: ClusterOptions): PairDistan
  * pairDistances, maxDistance, applyCannotLink and unitDistances one after the other: the same units'
  * matrix and maxDist, bit for bit.
  */
-function fusedUnitMatrix(faces: ClusterableFace[], opts: ClusterOptions, units: Units): { ud: Condensed; maxDist: number } {
+function fusedUnitMatrix(
+  faces: ClusterableFace[],
+  opts: ClusterOptions,
+  units: Units,
+  memory?: TreeScratch,
+): { ud: Condensed; maxDist: number; lent: boolean } {
   const n = faces.length;
-  const sums = new UnitDistanceSums(n, units);
+  const sums = new UnitDistanceSums(n, units, memory?.pool);
   const frame = Float64Array.from(faces, (f) => f.frame);
   let maxDist = 0;
   forEachPairDistanceChunk(
@@ -241,15 +350,9 @@ function fusedUnitMatrix(faces: ClusterableFace[], opts: ClusterOptions, units: 
       // Up to EXACT_MAX_N faces the faces' matrix was float64 (v itself); above it each value was rounded to float32 first.
       if (resolvePrecision('auto', n) === 'float32') for (let p = 0; p < count; p++) v[p] = Math.fround(v[p]);
       for (let p = 0; p < count; p++) if (v[p] > maxDist) maxDist = v[p];
-      if (opts.cannot_link) {
-        let p = 0;
-        for (let i = r0; i < r1; i++) {
-          const fi = frame[i];
-          for (let j = i + 1; j < n; j++, p++) if (frame[j] === fi) v[p] = CANNOT_LINK_DISTANCE;
-        }
-      }
+      if (opts.cannot_link) frameCannotLinks(v, r0, r1, n, frame);
       sums.add(r0, r1, v, base);
     },
   );
-  return { ud: sums.result(), maxDist };
+  return { ud: sums.result(), maxDist, lent: memory !== undefined };
 }

@@ -3,6 +3,7 @@
 // and report only, so storage never depends on it.
 export { clusterFaces, type ClusterableFace, type ClusterContext, type PreparedCut } from './cluster-faces.js';
 export { clusterRows, type RowClusterOptions, type RowClusterInput } from './cluster-rows.js';
+export { TreeMemory, TREE_MEMORY_IDLE_MS, type KeptDistances, type TreeScratch } from './tree-memory.js';
 export { cutTree, type CutOptions, type CutPlan } from './cut-tree.js';
 export { fingerprints, faceHalf, clothHalf } from './fingerprints.js';
 export { mergeClusters, type MergeOptions } from './merge.js';

@@ -1,4 +1,4 @@
-import type { Condensed, Precision } from '../clustering/index.js';
+import { resolvePrecision, type Condensed, type Precision } from '../clustering/index.js';
 import { NEUTRAL_SHARE } from './face-quality.js';
 import { forEachDistanceChunk, packRows, resultBuffer, sampledClothRatio } from './distance-chunks.js';
 
@@ -49,17 +49,22 @@ export interface PairDistanceOptions {
  * Returns the condensed matrix (scipy order), length n(n-1)/2: float64 up to EXACT_MAX_N faces, float32
  * above (each value computed in float64, then rounded once). Memory: the result plus two chunks of
  * face/cloth distances (distance-chunks.ts); the face and cloth matrices are never held whole, so
- * n = 50,000 needs 5 GB, not the 30 GB of three float64 matrices.
+ * n = 50,000 needs 5 GB, not the 30 GB of three float64 matrices. With `out` (a condensed matrix of the result's
+ * type and length, e.g. a reused buffer) the result is written there, every value.
  */
 export function pairDistances(
   face: readonly ArrayLike<number>[],
   cloth: readonly ArrayLike<number>[],
   weights: readonly [number, number],
   opts: PairDistanceOptions,
+  into?: Condensed,
 ): Condensed {
-  const out = resultBuffer(face.length, opts.precision);
+  const out = into ?? resultBuffer(face.length, opts.precision);
+  const f32 = resolvePrecision(opts.precision ?? 'auto', face.length) === 'float32';
+  if (out.length !== (face.length * (face.length - 1)) / 2 || out instanceof Float32Array !== f32)
+    throw new RangeError("pairDistances: `into` must have the result's type and length");
   // A float64 result holds each chunk's fused distances already (the chunk is `out` itself).
-  const into = out instanceof Float64Array ? out : undefined;
+  const direct = out instanceof Float64Array ? out : undefined;
   forEachPairDistanceChunk(
     face,
     cloth,
@@ -68,7 +73,7 @@ export function pairDistances(
     (r0, r1, base, v, count) => {
       if (v.buffer !== out.buffer) out.set(v.subarray(0, count), base);
     },
-    into,
+    direct,
   );
   return out;
 }

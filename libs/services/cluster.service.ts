@@ -1,4 +1,4 @@
-import { DEFAULT_CLUSTER, sampleInterval, type ClusterOptions } from '../config/index.js';
+import { DEFAULT_CLUSTER, DEFAULT_TREE_MEMORY_BYTES, sampleInterval, type ClusterOptions } from '../config/index.js';
 import type { CachedLinkage } from '../clustering/index.js';
 import {
   buildClusterReport,
@@ -8,6 +8,7 @@ import {
   newReportMemo,
   peopleInVideo,
   peopleOfClusters,
+  TreeMemory,
   type ClusterReport,
   type PreparedCut,
   type ReportMemo,
@@ -93,12 +94,17 @@ export class ClusterService {
   private readonly lru = new Map<string, Entry>();
   /** Cuts by {@link cutKey}, least recently used first: the pages of one cut (/faces?cluster=) and a slider's revisits. */
   private readonly cuts = new Map<string, Cut>();
+  /** Each video's face-pair distances and reused working buffers between its trees (a people edit's tree skips the distances). */
+  private readonly memory: TreeMemory;
 
   constructor(
     private readonly store: Store,
     private readonly capacity = 8,
     private readonly cutsKept = CUTS_KEPT,
-  ) {}
+    treeMemoryBytes = DEFAULT_TREE_MEMORY_BYTES,
+  ) {
+    this.memory = new TreeMemory(treeMemoryBytes);
+  }
 
   private stamp(video: VideoRecord): string {
     return `${video.finishedAt?.getTime() ?? 0}:${video.faceCount}`;
@@ -124,6 +130,7 @@ export class ClusterService {
 
   forget(videoId: string): void {
     this.lru.delete(videoId);
+    this.memory.forget(videoId);
     this.forgetCuts((k) => k.startsWith(`${videoId}|`));
   }
 
@@ -133,7 +140,7 @@ export class ClusterService {
 
   /** Whether this process holds a video's fingerprints in memory (deletion checks that it no longer does). */
   holds(videoId: string): boolean {
-    return this.lru.has(videoId) || [...this.cuts.keys()].some((k) => k.startsWith(`${videoId}|`));
+    return this.lru.has(videoId) || this.memory.holds(videoId) || [...this.cuts.keys()].some((k) => k.startsWith(`${videoId}|`));
   }
 
   /** Drops the in-memory linkages of a video built under people's constraints (they changed). */
@@ -194,7 +201,7 @@ export class ClusterService {
     const t2 = performance.now();
     const interval = this.interval(video, e);
     const prepared = e.linkages.get(text)?.prepared;
-    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people, prepared });
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people, prepared, memory: this.memory.of(video.id) });
     const t3 = performance.now();
     if (!cache && r.cache) {
       await this.store.linkages.put(video.id, key, {
@@ -250,7 +257,11 @@ export class ClusterService {
    */
   async storeLinkage(videoId: string, opts: ClusterOptions): Promise<{ n: number; ms: number; stored: boolean; key: string | null; skipped?: string }> {
     const video = await this.store.videos.get(videoId);
-    if (!video) return { n: 0, ms: 0, stored: false, key: null, skipped: 'video deleted' };
+    // A worker is not told of deletions: what it held of a deleted video goes when it sees one.
+    if (!video) {
+      this.forget(videoId);
+      return { n: 0, ms: 0, stored: false, key: null, skipped: 'video deleted' };
+    }
     if (video.status !== 'ready') return { n: 0, ms: 0, stored: false, key: null, skipped: `video ${video.status}` };
     const e = await this.entry(video);
     const people = await this.store.people.constraintsForVideo(video.id);
@@ -261,7 +272,7 @@ export class ClusterService {
     const held = await this.store.linkages.get(video.id, key);
     if (held && held.n === e.faces.length) return { n: e.faces.length, ms: 0, stored: false, key: text, skipped: 'already stored' };
     const t0 = performance.now();
-    const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people });
+    const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people, memory: this.memory.of(video.id) });
     const ms = performance.now() - t0;
     if (!r.cache) return { n: e.faces.length, ms, stored: false, key: text };
     e.linkages.set(text, { tree: r.cache, constrained: constraints !== null, prepared: new Map() });
@@ -289,7 +300,7 @@ export class ClusterService {
     // Tracks depend on the sampling: the same interval as cluster() uses, so the stored tree is the one it would compute.
     const video = await this.store.videos.get(videoId);
     const interval = video ? videoSampleInterval(video, faces) : undefined;
-    const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval });
+    const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval, memory: this.memory.of(videoId) });
     const ms = performance.now() - t0;
     const stored = r.cache
       ? await this.store.linkages.put(videoId, linkageKey(opts), {

@@ -5,7 +5,16 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveClusterOptions } from '../../../libs/config/index.js';
 import { applyCannotLink, linkage, maxDistance, unitDistances } from '../../../libs/clustering/index.js';
-import { buildTracks, clothCountsRule, clusterFaces, faceQuality, pairDistances, type ClusterableFace } from '../../../libs/flow/index.js';
+import {
+  buildTracks,
+  clothCountsRule,
+  clusterFaces,
+  faceQuality,
+  pairDistances,
+  TreeMemory,
+  type ClusterableFace,
+  type PersonConstraint,
+} from '../../../libs/flow/index.js';
 import { syntheticVideo } from '../../../bench/synthetic-video.js';
 
 let faces: ClusterableFace[];
@@ -45,4 +54,78 @@ test('clusterFaces with tracks: the same Z and maxDist as pairDistances → maxD
     for (let q = 0; q < want.length; q++) if (!Object.is(got.Z[q], want[q])) diff++;
     assert.equal(diff, 0, JSON.stringify(over));
   }
+});
+
+/** Z bit for bit (Object.is per value) and maxDist. */
+function sameTree(got: { Z: Float64Array; maxDist: number }, want: { Z: Float64Array; maxDist: number }, what: string): void {
+  assert.equal(got.maxDist, want.maxDist, what);
+  assert.equal(got.Z.length, want.Z.length, what);
+  let diff = 0;
+  for (let q = 0; q < want.Z.length; q++) if (!Object.is(got.Z[q], want.Z[q])) diff++;
+  assert.equal(diff, 0, what);
+}
+
+// Three people: two with confirmed faces (units of several faces), one rejection; then an edit confirms more.
+const peopleAt = (edit: number): PersonConstraint[] => [
+  { id: 'a', faces: faces.slice(0, 12 + edit).map((f) => f.id), rejected: [faces[2000].id] },
+  { id: 'b', faces: [faces[100].id, faces[400].id, faces[900].id] },
+  { id: 'c', faces: [faces[1500].id] },
+];
+
+test('a tree from kept distances (a people edit) is the from-scratch tree, bit for bit, in every flow', () => {
+  const flows = [
+    {},
+    { tracks: true },
+    { cannot_link: false },
+    { quality_weighting: false, shot_aware: false },
+    { sim: 0.5, cannot_link: false, quality_weighting: false, shot_aware: false },
+  ];
+  for (const over of flows) {
+    const opts = resolveClusterOptions(over);
+    const memory = new TreeMemory(2 ** 30);
+    const ctx = { sample_interval_s: 0.5, memory: memory.of('v') };
+    // The first tree (no people) keeps the distances; each edit's tree starts from them.
+    sameTree(
+      clusterFaces(faces, opts, undefined, ctx).cache!,
+      clusterFaces(faces, opts, undefined, { sample_interval_s: 0.5 }).cache!,
+      `first ${JSON.stringify(over)}`,
+    );
+    const held = memory.bytes;
+    assert.ok(held >= ((faces.length * (faces.length - 1)) / 2) * 8, 'the distances are kept');
+    for (const edit of [0, 5, 30]) {
+      const people = peopleAt(edit);
+      const want = clusterFaces(faces, opts, undefined, { sample_interval_s: 0.5, people }).cache!;
+      const got = clusterFaces(faces, opts, undefined, { ...ctx, people }).cache!;
+      sameTree(got, want, `edit ${edit} ${JSON.stringify(over)}`);
+    }
+    // Buffers come back to the pool (within budget) and reads never change the kept matrix: a second pass is the same.
+    assert.ok(memory.bytes <= 2 ** 30);
+    const again = clusterFaces(faces, opts, undefined, { ...ctx, people: peopleAt(5) }).cache!;
+    sameTree(again, clusterFaces(faces, opts, undefined, { sample_interval_s: 0.5, people: peopleAt(5) }).cache!, `again ${JSON.stringify(over)}`);
+  }
+});
+
+test('kept distances serve only the same faces; forget drops everything of a video; the budget holds', () => {
+  const opts = resolveClusterOptions({});
+  const m = (faces.length * (faces.length - 1)) / 2;
+  const memory = new TreeMemory(m * 8 * 2);
+  const a = memory.of('a');
+  clusterFaces(faces, opts, undefined, { memory: a });
+  assert.ok(memory.holds('a'));
+  assert.ok(memory.bytes <= m * 16);
+  // Other faces under the same owner: not served the kept matrix (their own tree).
+  const other = faces.slice(1);
+  sameTree(clusterFaces(other, opts, undefined, { memory: a }).cache!, clusterFaces(other, opts, undefined, {}).cache!, 'other faces');
+  // A second video evicts within the budget; forgetting one drops all of its buffers.
+  clusterFaces(faces.slice(2), opts, undefined, { memory: memory.of('b') });
+  assert.ok(memory.bytes <= m * 16, `${memory.bytes} bytes held`);
+  memory.forget('b');
+  assert.ok(!memory.holds('b'));
+  memory.forget('a');
+  assert.ok(!memory.holds('a'));
+  assert.equal(memory.bytes, 0);
+  // A budget of 0 keeps nothing and changes nothing.
+  const none = new TreeMemory(0);
+  sameTree(clusterFaces(faces, opts, undefined, { memory: none.of('a') }).cache!, clusterFaces(faces, opts, undefined, {}).cache!, 'budget 0');
+  assert.equal(none.bytes, 0);
 });
