@@ -239,3 +239,18 @@ test('postgres and redis StatefulSets: pinned majors, probes, persistent volumes
   assert.match(args, /--appendonly yes/);
   for (const s of [pg, redis]) assert.equal(s.spec.volumeClaimTemplates.length, 1);
 });
+
+test("every keycast container's kept tree memory (TREE_MEMORY_MB) is at most half its memory limit", () => {
+  const bytes = (q: string) => {
+    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(q);
+    assert.ok(m, `memory quantity ${q}`);
+    return Number(m[1]) * 1024 ** ['', 'Ki', 'Mi', 'Gi', 'Ti'].indexOf(m[2] ?? '');
+  };
+  for (const { workload, container } of keycastContainers()) {
+    const limit = container.resources?.limits?.memory as string | undefined;
+    assert.ok(limit, `${workload.metadata.name}: no memory limit`);
+    const env = containerEnv(container, objs);
+    const kept = loadServiceConfig({ TREE_MEMORY_MB: env.get('TREE_MEMORY_MB')?.value }).treeMemoryBytes;
+    assert.ok(kept <= bytes(limit) / 2, `${workload.metadata.name}: TREE_MEMORY_MB ${kept / 2 ** 20} MiB against a ${limit} limit`);
+  }
+});
