@@ -14,7 +14,7 @@ export { autoCutHeight, FACE_UNITS_BAND, AUTO_MIN_SIDE } from './auto-cut.js';
 export type { CutBand, AutoCutOptions } from './auto-cut.js';
 export { applyCannotLink, conflictNodes, fclusterCannotLink, CANNOT_LINK_DISTANCE } from './cannot-link.js';
 export type { CannotLinkGroups } from './cannot-link.js';
-export { unitDistances, UnitDistanceSums, expandUnitLabels, singletonUnits, checkUnits } from './units.js';
+export { unitDistances, unitDistancesKeyed, UnitDistanceSums, expandUnitLabels, singletonUnits, checkUnits } from './units.js';
 export type { Units } from './units.js';
 export { mustLinkUnits, pairGroups } from './must-link.js';
 export { applyMinSize, renumberBySize } from './min-size.js';

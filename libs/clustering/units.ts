@@ -99,6 +99,55 @@ export class UnitDistanceSums {
   }
 }
 
+/**
+ * unitDistances of the points' distances after the pairs of points with the same `key` (when given) are set to
+ * `value` (applyCannotLink with one group per point), without changing `condensed` or copying it, in one pass: a pair
+ * of one-point units takes its (possibly replaced) value as is (0 + v, then / 1, is v), only pairs of units of several
+ * points are summed, in condensed order, and divided. The same matrix as those two steps, bit for bit. The result in
+ * a buffer `scratch` lends when given (give it back when done).
+ */
+export function unitDistancesKeyed(
+  condensed: Condensed,
+  n: number,
+  units: Units,
+  opts: { key?: Float64Array; value?: number; scratch?: ScratchPool } = {},
+): Condensed {
+  checkUnits(units, n);
+  const { unitOf, count: k } = units;
+  const { key, value = 0 } = opts;
+  const size = new Float64Array(k);
+  for (const x of unitOf) size[x]++;
+  const out = scratchCondensed(opts.scratch, (k * (k - 1)) / 2, k > EXACT_MAX_N ? 'float32' : 'float64');
+  const rowStart = upperRowStarts(k);
+  const multi: number[] = [];
+  for (let a = 0; a < k; a++) if (size[a] > 1) multi.push(a);
+  // The sums of several-point units start at 0 (a lent buffer holds old values); one-point pairs are written once.
+  const idx = (a: number, b: number) => (a < b ? rowStart[a] + b : rowStart[b] + a);
+  for (const a of multi) for (let b = 0; b < k; b++) if (b !== a) out[idx(a, b)] = 0;
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const a = unitOf[i];
+    const ra = rowStart[a];
+    const one = size[a] === 1;
+    const ki = key ? key[i] : NaN;
+    for (let j = i + 1; j < n; j++, p++) {
+      const b = unitOf[j];
+      if (a === b) continue;
+      const v = key !== undefined && key[j] === ki ? value : condensed[p];
+      const q = a < b ? ra + b : rowStart[b] + a;
+      if (one && size[b] === 1) out[q] = v;
+      else out[q] += v;
+    }
+  }
+  // Each pair of units with a several-point side divided once.
+  for (const a of multi)
+    for (let b = 0; b < k; b++) {
+      if (b === a || (size[b] > 1 && b < a)) continue;
+      out[idx(a, b)] /= size[a] * size[b];
+    }
+  return out;
+}
+
 /** Unit labels → point labels. */
 export function expandUnitLabels<T>(unitLabels: ArrayLike<T>, units: Units): T[] {
   return Array.from(units.unitOf, (u) => unitLabels[u]);

@@ -10,6 +10,7 @@ import {
   scratchLike,
   singletonUnits,
   unitDistances,
+  unitDistancesKeyed,
   UnitDistanceSums,
   CANNOT_LINK_DISTANCE,
   type CachedLinkage,
@@ -21,7 +22,7 @@ import { cutTree, type CutPlan } from './cut-tree.js';
 import { faceQuality } from './face-quality.js';
 import { fingerprints } from './fingerprints.js';
 import { isReferenceFlow } from './linkage-key.js';
-import { forEachPairDistanceChunk, pairDistances, type PairDistanceOptions } from './pair-distances.js';
+import { forEachPairDistanceChunk, pairDistancesAndMax, type PairDistanceOptions } from './pair-distances.js';
 import { peopleConstraints, peopleInVideo, type PeopleConstraints, type PersonConstraint } from './people.js';
 import { clothCountsRule } from './shots.js';
 import { buildTracks } from './tracks.js';
@@ -227,21 +228,27 @@ function unitMatrix(
   }
   if (fused) return fusedUnitMatrix(faces, opts, units, memory);
   // The reference flow under constraints keeps the reference's distances (and so its maxDist and cut).
-  const d = faceDistances(faces, X, faceDim, opts, memory);
-  const maxDist = maxDistance(d);
+  const { d, maxDist } = faceDistances(faces, X, faceDim, opts, memory);
   if (opts.cannot_link) applyCannotLink(d, n, frameGroups);
   if (identity) return { ud: d, maxDist, lent: memory !== undefined && !isReferenceFlow(opts) };
   return { ud: unitDistances(d, n, units), maxDist, lent: false };
 }
 
-/** The faces' distances of the flow (before any cannot-link); keycast's in a buffer `memory` lends when given. */
-function faceDistances(faces: ClusterableFace[], X: () => Float64Array[], faceDim: number, opts: ClusterOptions, memory?: TreeScratch): Condensed {
+/** The faces' distances of the flow (before any cannot-link) and their maximum; keycast's in a buffer `memory` lends when given. */
+function faceDistances(
+  faces: ClusterableFace[],
+  X: () => Float64Array[],
+  faceDim: number,
+  opts: ClusterOptions,
+  memory?: TreeScratch,
+): { d: Condensed; maxDist: number } {
   const n = faces.length;
-  if (isReferenceFlow(opts))
-    return (
-      (opts.face_cloth_weights[1] > 0 ? appearanceDistances(X(), faceDim) : null) ?? pdist(X(), { threads: 'auto', precision: resolvePrecision('auto', n) })
-    );
-  return pairDistances(
+  if (isReferenceFlow(opts)) {
+    const d =
+      (opts.face_cloth_weights[1] > 0 ? appearanceDistances(X(), faceDim) : null) ?? pdist(X(), { threads: 'auto', precision: resolvePrecision('auto', n) });
+    return { d, maxDist: maxDistance(d) };
+  }
+  return pairDistancesAndMax(
     faces.map((f) => f.face),
     faces.map((f) => f.cloth),
     opts.face_cloth_weights,
@@ -268,43 +275,20 @@ function keptDistances(
   if (held && held.ids.length === n && faces.every((f, i) => held.ids[i] === f.id)) return held;
   const bytes = ((n * (n - 1)) / 2) * (resolvePrecision('auto', n) === 'float32' ? 4 : 8);
   if (!memory.fits(bytes)) return undefined;
-  const d = faceDistances(faces, X, faceDim, opts, memory);
-  const value = { ids: Float64Array.from(faces, (f) => f.id), d, maxDist: maxDistance(d) };
+  const value = { ids: Float64Array.from(faces, (f) => f.id), ...faceDistances(faces, X, faceDim, opts, memory) };
   memory.keep(key, value);
   return value;
 }
 
-/** Rows of a condensed matrix of n points a chunk of about `pairs` values at a time: [r0, r1, base, count]. */
-function* rowChunks(n: number, pairs: number): Generator<[number, number, number, number]> {
-  let r0 = 0;
-  while (r0 < n - 1) {
-    let r1 = r0,
-      count = 0;
-    while (r1 < n - 1 && (r1 === r0 || count + (n - 1 - r1) <= pairs)) count += n - 1 - r1++;
-    yield [r0, r1, n * r0 - (r0 * (r0 + 1)) / 2, count];
-    r0 = r1;
-  }
-}
-
-/** Values of kept distances copied at a time by {@link unitsOfKept} (32 MB): the chunk stays in cache-friendly reach. */
-const KEPT_CHUNK_PAIRS = 2 ** 22;
-
 /**
- * fusedUnitMatrix's units' matrix from kept distances: each chunk of them copied, given the frame cannot-links, added
- * into the units' sums (in a lent buffer). The same values in the same order as fusedUnitMatrix (kept float32
- * distances are the rounded values it adds): the same matrix, bit for bit.
+ * fusedUnitMatrix's units' matrix from kept distances in one pass over them (libs/clustering unitDistancesKeyed: the
+ * frame cannot-links on the way, one-face units' pairs copied, the rest summed in condensed order), in a lent buffer.
+ * The same values in the same order as fusedUnitMatrix (kept float32 distances are the rounded values it adds): the
+ * same matrix, bit for bit.
  */
 function unitsOfKept(kept: KeptDistances, faces: ClusterableFace[], opts: ClusterOptions, units: Units, pool: TreeScratch['pool']): Condensed {
-  const n = faces.length;
-  const sums = new UnitDistanceSums(n, units, pool);
-  const frame = Float64Array.from(faces, (f) => f.frame);
-  const v = new Float64Array(Math.min(KEPT_CHUNK_PAIRS, kept.d.length) + n);
-  for (const [r0, r1, base, count] of rowChunks(n, KEPT_CHUNK_PAIRS)) {
-    v.set(kept.d.subarray(base, base + count));
-    if (opts.cannot_link) frameCannotLinks(v, r0, r1, n, frame);
-    sums.add(r0, r1, v, base);
-  }
-  return sums.result();
+  const key = opts.cannot_link ? Float64Array.from(faces, (f) => f.frame) : undefined;
+  return unitDistancesKeyed(kept.d, faces.length, units, { key, value: CANNOT_LINK_DISTANCE, scratch: pool });
 }
 
 /** The frame cannot-links of rows r0..r1-1 on their chunk of distances (v[0] is the pair (r0, r0 + 1)). */
@@ -340,19 +324,19 @@ function fusedUnitMatrix(
   const n = faces.length;
   const sums = new UnitDistanceSums(n, units, memory?.pool);
   const frame = Float64Array.from(faces, (f) => f.frame);
-  let maxDist = 0;
-  forEachPairDistanceChunk(
+  const f32 = resolvePrecision('auto', n) === 'float32';
+  const max = forEachPairDistanceChunk(
     faces.map((f) => f.face),
     faces.map((f) => f.cloth),
     opts.face_cloth_weights,
     pairOptions(faces, opts),
     (r0, r1, base, v, count) => {
       // Up to EXACT_MAX_N faces the faces' matrix was float64 (v itself); above it each value was rounded to float32 first.
-      if (resolvePrecision('auto', n) === 'float32') for (let p = 0; p < count; p++) v[p] = Math.fround(v[p]);
-      for (let p = 0; p < count; p++) if (v[p] > maxDist) maxDist = v[p];
+      if (f32) for (let p = 0; p < count; p++) v[p] = Math.fround(v[p]);
       if (opts.cannot_link) frameCannotLinks(v, r0, r1, n, frame);
       sums.add(r0, r1, v, base);
     },
   );
-  return { ud: sums.result(), maxDist, lent: memory !== undefined };
+  // The largest rounded value is the rounded largest (rounding is monotonic): maxDistance of the faces' matrix.
+  return { ud: sums.result(), maxDist: f32 ? Math.fround(max) : max, lent: memory !== undefined };
 }

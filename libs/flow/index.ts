@@ -12,7 +12,7 @@ export { linkageKey, linkageKeyText, isReferenceFlow, type LinkageKey } from './
 export { peopleInVideo, peopleConstraints, peopleOfClusters, type PersonConstraint, type PeopleInVideo, type PeopleConstraints } from './people.js';
 export { buildTracks, boxIou, TRACK_MIN_IOU, TRACK_MAX_FACE_DISTANCE, TRACK_MAX_GAP, type TrackableFace, type TrackOptions } from './tracks.js';
 export { faceQuality, faceShare, NEUTRAL_SHARE, QUALITY_RAMPS, type QualityFeatures } from './face-quality.js';
-export { pairDistances, normalised, type DistanceScale, type PairDistanceOptions } from './pair-distances.js';
+export { pairDistances, pairDistancesAndMax, normalised, type DistanceScale, type PairDistanceOptions } from './pair-distances.js';
 export { appearanceDistances, medianClothRatio } from './appearance-distances.js';
 export { mergeFragments, FRAGMENT_MAX_FACE_DISTANCE, FRAGMENT_MAX_SHARE, type FragmentFace, type FragmentOptions } from './fragments.js';
 export { clothCounts, clothCountsRule, type ShotFace } from './shots.js';

@@ -59,13 +59,27 @@ export function pairDistances(
   opts: PairDistanceOptions,
   into?: Condensed,
 ): Condensed {
+  return pairDistancesAndMax(face, cloth, weights, opts, into).d;
+}
+
+/**
+ * {@link pairDistances} and the largest of them (libs/clustering maxDistance of the result: the same value), taken in
+ * the loop that computes them instead of another pass over the matrix.
+ */
+export function pairDistancesAndMax(
+  face: readonly ArrayLike<number>[],
+  cloth: readonly ArrayLike<number>[],
+  weights: readonly [number, number],
+  opts: PairDistanceOptions,
+  into?: Condensed,
+): { d: Condensed; maxDist: number } {
   const out = into ?? resultBuffer(face.length, opts.precision);
   const f32 = resolvePrecision(opts.precision ?? 'auto', face.length) === 'float32';
   if (out.length !== (face.length * (face.length - 1)) / 2 || out instanceof Float32Array !== f32)
     throw new RangeError("pairDistances: `into` must have the result's type and length");
   // A float64 result holds each chunk's fused distances already (the chunk is `out` itself).
   const direct = out instanceof Float64Array ? out : undefined;
-  forEachPairDistanceChunk(
+  const max = forEachPairDistanceChunk(
     face,
     cloth,
     weights,
@@ -75,7 +89,8 @@ export function pairDistances(
     },
     direct,
   );
-  return out;
+  // Rounding to float32 is monotonic: the largest rounded value is the rounded largest.
+  return { d: out, maxDist: f32 ? Math.fround(max) : max };
 }
 
 /**
@@ -83,7 +98,8 @@ export function pairDistances(
  * `visit(r0, r1, base, v, count)` gets rows r0 <= i < r1, where v[p - base] (p - base < count) is the
  * distance of the pair at condensed index p, in float64 (pairDistances stores them, rounded to float32
  * above EXACT_MAX_N; clusterFaces averages them into tracks' distances as they come). `v` is a working
- * buffer reused for the next chunk: the visitor may change it (cannot-links), not keep it.
+ * buffer reused for the next chunk: the visitor may change it (cannot-links), not keep it. Returns the largest
+ * distance (float64, before any rounding; 0 when there is none), taken as each is computed.
  */
 export function forEachPairDistanceChunk(
   face: readonly ArrayLike<number>[],
@@ -92,7 +108,7 @@ export function forEachPairDistanceChunk(
   opts: PairDistanceOptions,
   visit: (r0: number, r1: number, base: number, v: Float64Array, count: number) => void,
   into?: Float64Array,
-): void {
+): number {
   const n = face.length;
   if (cloth.length !== n) throw new RangeError(`pairDistances: ${n} faces but ${cloth.length} cloth vectors`);
   if (opts.quality && opts.quality.length !== n) throw new RangeError(`pairDistances: ${opts.quality.length} qualities for ${n} faces`);
@@ -119,6 +135,7 @@ export function forEachPairDistanceChunk(
   const clothCounts = wf > 0 ? (opts.clothCounts ?? null) : null;
   // The face half alone (A = 1): in face units that is the face distance itself.
   const faceOnlyScale = fingerprint ? Math.sqrt(2 * wf2) : 1;
+  let max = 0;
   forEachDistanceChunk(
     n,
     F,
@@ -150,6 +167,7 @@ export function forEachPairDistanceChunk(
             if (faceOnly < x) x = faceOnly;
           }
           v[p] = x;
+          if (x > max) max = x;
         }
       }
       visit(r0, r1, base, v, p);
@@ -157,6 +175,7 @@ export function forEachPairDistanceChunk(
     undefined,
     into,
   );
+  return max;
 }
 
 /** v / |v| as float64; a zero vector stays zero. */

@@ -2,7 +2,16 @@
 // and is larger than needed, gives the same linkage as fresh memory, bit for bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkage, pdist, scratchCondensed, type ScratchPool } from '../../../libs/clustering/index.js';
+import {
+  applyCannotLink,
+  CANNOT_LINK_DISTANCE,
+  linkage,
+  pdist,
+  scratchCondensed,
+  unitDistances,
+  unitDistancesKeyed,
+  type ScratchPool,
+} from '../../../libs/clustering/index.js';
 import { blobPoints, loadBlobs } from './fixtures.js';
 
 /** A pool that lends one dirty buffer (NaNs: any value read before written shows), larger than asked, and counts. */
@@ -57,4 +66,44 @@ test('scratchCondensed: a view of exactly m values from the start of a lent buff
   assert.ok(!(c.buffer instanceof SharedArrayBuffer));
   assert.ok(scratchCondensed(pool, 2 ** 24, 'float64').buffer instanceof SharedArrayBuffer);
   assert.ok(scratchCondensed(undefined, 10, 'float64').every((x) => x === 0));
+});
+
+test('unitDistancesKeyed = applyCannotLink (one group per point) then unitDistances, bit for bit; the input unchanged', () => {
+  let s = 7;
+  const r = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  for (const [n, k, groups] of [
+    [60, 60, 20],
+    [80, 50, 30],
+    [90, 20, 10],
+    [40, 39, 0],
+  ] as const) {
+    const d = Float64Array.from({ length: (n * (n - 1)) / 2 }, () => r() * 3);
+    // Units: k units in random order of first appearance, every unit non-empty.
+    const unitOf = Int32Array.from({ length: n }, (_, i) => (i < k ? i : Math.floor(r() * k)));
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [unitOf[i], unitOf[j]] = [unitOf[j], unitOf[i]];
+    }
+    const units = { unitOf, count: k };
+    const key = groups > 0 ? Float64Array.from({ length: n }, () => Math.floor(r() * groups)) : undefined;
+    const before = d.slice();
+    const want = d.slice();
+    if (key)
+      applyCannotLink(
+        want,
+        n,
+        Array.from(key, (g) => [g]),
+      );
+    const expected = unitDistances(want, n, units);
+    const got = unitDistancesKeyed(d, n, units, { key, value: CANNOT_LINK_DISTANCE, scratch: dirtyPool() });
+    assert.equal(got.length, expected.length);
+    assert.ok(
+      expected.every((x, q) => Object.is(x, got[q])),
+      `n ${n} k ${k}`,
+    );
+    assert.ok(
+      d.every((x, q) => Object.is(x, before[q])),
+      'input unchanged',
+    );
+  }
 });

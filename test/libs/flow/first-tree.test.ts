@@ -11,6 +11,7 @@ import {
   clusterFaces,
   faceQuality,
   pairDistances,
+  pairDistancesAndMax,
   TreeMemory,
   type ClusterableFace,
   type PersonConstraint,
@@ -128,4 +129,28 @@ test('kept distances serve only the same faces; forget drops everything of a vid
   const none = new TreeMemory(0);
   sameTree(clusterFaces(faces, opts, undefined, { memory: none.of('a') }).cache!, clusterFaces(faces, opts, undefined, {}).cache!, 'budget 0');
   assert.equal(none.bytes, 0);
+});
+
+test('pairDistancesAndMax: the matrix of pairDistances and its maxDistance, float64 and float32', () => {
+  const some = faces.slice(0, 700);
+  for (const precision of ['float64', 'float32'] as const) {
+    const o = { scale: 'face-units' as const, quality: some.map(faceQuality), clothCounts: clothCountsRule(some), precision };
+    const want = pairDistances(
+      some.map((f) => f.face),
+      some.map((f) => f.cloth),
+      [1, 1],
+      o,
+    );
+    const got = pairDistancesAndMax(
+      some.map((f) => f.face),
+      some.map((f) => f.cloth),
+      [1, 1],
+      o,
+    );
+    assert.equal(got.maxDist, maxDistance(want), precision);
+    assert.ok(
+      want.every((x, q) => Object.is(x, got.d[q])),
+      precision,
+    );
+  }
 });
