@@ -189,6 +189,8 @@ export const ENV_VARS = [
   'RETENTION_DAYS',
   // Media tokens (apps/api/media-token.ts): the API's own signing key.
   'MEDIA_TOKEN_SECRET',
+  // What a process keeps between the trees it computes (libs/flow TreeMemory).
+  'TREE_MEMORY_MB',
 ] as const;
 
 /**
