@@ -12,4 +12,4 @@ export {
 } from './payloads.js';
 export { jobIds } from './ids.js';
 export { createRedisConnection, type Redis } from './connection.js';
-export { Queues, QueueUnavailableError, type QueueSettings } from './queues.js';
+export { Queues, QueueUnavailableError, type QueueSettings, type Subscription } from './queues.js';

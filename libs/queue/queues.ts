@@ -49,6 +49,14 @@ export class QueueUnavailableError extends Error {
   override name = 'QueueUnavailableError';
 }
 
+/** A process's hearing of one channel (Queues.subscribe). */
+export interface Subscription {
+  /** Resolves once Redis has confirmed the subscription (never, while Redis is unreachable). */
+  readonly ready: Promise<void>;
+  /** Stops hearing and closes its connection (at once when Redis is unreachable). */
+  close(timeoutMs?: number): Promise<void>;
+}
+
 /** Keep finished jobs long enough to inspect, not forever. */
 const KEEP: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -64,6 +72,7 @@ export class Queues {
   readonly webhook: Queue<WebhookJobData>;
   readonly linkage: Queue<LinkageJobData>;
   readonly flow: FlowProducer;
+  private readonly onError: (err: Error) => void;
 
   constructor(readonly settings: QueueSettings) {
     this.connection = createRedisConnection(settings.redisUrl);
@@ -74,7 +83,7 @@ export class Queues {
     this.webhook = new Queue<WebhookJobData>(QUEUE_NAMES.webhook, opts);
     this.linkage = new Queue<LinkageJobData>(QUEUE_NAMES.linkage, opts);
     this.flow = new FlowProducer(opts);
-    const onError = settings.onError ?? throttledWarn(settings.log ?? createLogger({ component: 'queue' }));
+    const onError = (this.onError = settings.onError ?? throttledWarn(settings.log ?? createLogger({ component: 'queue' })));
     this.connection.on('error', onError);
     for (const q of [this.download, this.extract, this.segment, this.webhook, this.linkage]) q.on('error', onError);
     this.flow.on('error', onError);
@@ -261,6 +270,55 @@ export class Queues {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The pub/sub channel `name` under the queue prefix: deployments and test runs sharing a Redis never hear each other. */
+  channel(name: string): string {
+    return `${this.settings.prefix}:channel:${name}`;
+  }
+
+  /**
+   * Sends `message` (as JSON) to every process subscribed to channel `name` right now; returns how many heard it.
+   * Pub/sub is not durable: a process that is down or not yet subscribed never hears it. Fails fast like
+   * enqueueExtract (QueueUnavailableError): a caller that must not wait out a Redis outage does not.
+   */
+  async publish(name: string, message: unknown, { timeoutMs = ENQUEUE_TIMEOUT_MS } = {}): Promise<number> {
+    return this.failFast(() => this.connection.publish(this.channel(name), JSON.stringify(message)), timeoutMs);
+  }
+
+  /**
+   * Hears channel `name`: each message, parsed from JSON (anything else is dropped), goes to `onMessage`. A subscribed
+   * Redis connection can send nothing else, so it is a connection of its own (duplicated: same server and options),
+   * which subscribes again by itself after a reconnect; its errors go where the producers' do.
+   */
+  subscribe(name: string, onMessage: (message: unknown) => void): Subscription {
+    const channel = this.channel(name);
+    const sub = this.connection.duplicate();
+    sub.on('error', this.onError);
+    sub.on('message', (from: string, text: string) => {
+      if (from !== channel) return;
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        return;
+      }
+      onMessage(message);
+    });
+    const ready = sub.subscribe(channel).then(() => undefined);
+    ready.catch(() => {});
+    return {
+      ready,
+      async close(timeoutMs = 2000) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise((resolve) => {
+          timer = setTimeout(resolve, sub.status === 'ready' ? timeoutMs : 0);
+        });
+        await Promise.race([sub.quit().catch(() => {}), timeout]);
+        clearTimeout(timer);
+        sub.disconnect();
+      },
+    };
   }
 
   /** Jobs of every state in every queue (for tests and the readiness view). */
