@@ -4,6 +4,7 @@ import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import {
   AppearanceService,
   ClusterService,
+  ErasureBroadcast,
   ErasureService,
   FaceLibrary,
   PeopleGalleries,
@@ -25,6 +26,8 @@ export interface ApiDeps {
   clusters: ClusterService;
   /** Deletions of biometric data everywhere it lives (videos, tenants). */
   erasure: ErasureService;
+  /** What this process forgets when any process erases (and what it tells the others when it does). */
+  erasures: ErasureBroadcast;
   /** People and corrections (constraints of every clustering; person.updated webhooks). */
   people: PersonService;
   /** The tenants' stored face descriptors, for search by photo. */
@@ -44,7 +47,16 @@ export interface ApiDeps {
 
 export function createApiDeps(
   config: ServiceConfig,
-  { onQueueError, log = createLogger({ level: config.logLevel, component: 'api' }) }: { onQueueError?: (err: Error) => void; log?: Logger } = {},
+  {
+    onQueueError,
+    log = createLogger({ level: config.logLevel, component: 'api' }),
+    listen = true,
+  }: {
+    onQueueError?: (err: Error) => void;
+    log?: Logger;
+    /** Hear other processes' erasures (false only where nothing is served: the OpenAPI document's build). */
+    listen?: boolean;
+  } = {},
 ): ApiDeps & { close(): Promise<void> } {
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir });
   const queues = new Queues({
@@ -58,7 +70,11 @@ export function createApiDeps(
   const clusters = new ClusterService(store, undefined, undefined, config.treeMemoryBytes);
   const notify = personWebhookNotifier(store, queues, (err) => log.warn({ err: err.message }, 'person.updated webhook not queued'));
   const library = new FaceLibrary(store);
-  const people = new PersonService(store, { clusters, notify });
+  const galleries = new PeopleGalleries(store);
+  const erasures = new ErasureBroadcast(queues, { clusters, library, galleries }, log);
+  // Subscribed at start: an erasure anywhere leaves this process's memory at once.
+  const heard = listen ? erasures.listen() : null;
+  const people = new PersonService(store, { clusters, notify, erasures });
   let detector: Promise<FacePool> | null = null;
   return {
     config,
@@ -66,11 +82,12 @@ export function createApiDeps(
     store,
     queues,
     clusters,
-    erasure: new ErasureService(store, queues, clusters, library),
+    erasure: new ErasureService(store, queues, erasures),
+    erasures,
     people,
     questions: new QuestionService(store, people),
     library,
-    galleries: new PeopleGalleries(store),
+    galleries,
     appearances: new AppearanceService(store, clusters),
     faceDetector: () => {
       detector ??= createFacePool({ size: 1 });
@@ -81,6 +98,7 @@ export function createApiDeps(
     },
     async close() {
       if (detector) await (await detector.catch(() => null))?.close();
+      await heard?.close();
       await queues.close();
       await store.close();
     },

@@ -7,7 +7,7 @@ import { createApiDeps } from './deps.js';
  * Redis (their clients connect lazily and are closed unused).
  */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const deps = createApiDeps({ ...loadServiceConfig({}), redisUrl: 'redis://127.0.0.1:1', logLevel: 'silent' }, { onQueueError: () => {} });
+  const deps = createApiDeps({ ...loadServiceConfig({}), redisUrl: 'redis://127.0.0.1:1', logLevel: 'silent' }, { onQueueError: () => {}, listen: false });
   deps.queues.connection.disconnect();
   try {
     const app = await buildApp(deps, { logger: false });

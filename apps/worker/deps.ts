@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../../libs/config/node.js';
 import { createFacePool, type FacePool } from '../../libs/pipeline/index.js';
 import { Queues } from '../../libs/queue/index.js';
-import { ClusterService } from '../../libs/services/index.js';
+import { ClusterService, ErasureBroadcast } from '../../libs/services/index.js';
 import { createStore, type Store } from '../../libs/store/index.js';
 import { createLogger, type Logger } from '../../libs/logger/index.js';
 
@@ -12,6 +12,8 @@ export interface WorkerDeps {
   queues: Queues;
   /** Linkages of stored videos (the default one is computed when a video is ready). */
   clusters: ClusterService;
+  /** Erasures: what this process forgets when any process erases (the linkage jobs' fingerprints, cuts, pair distances), and announces its own. */
+  erasures: ErasureBroadcast;
   /** The face pool, started on first use (models load once per process). */
   pool(): Promise<FacePool>;
   log: Logger;
@@ -28,12 +30,17 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     webhookMaxAttempts: config.webhookMaxAttempts,
     webhookBackoffMs: config.webhookBackoffMs,
   });
+  const clusters = new ClusterService(store, undefined, undefined, config.treeMemoryBytes);
+  const erasures = new ErasureBroadcast(queues, { clusters }, log);
+  // Subscribed at start: a video deleted through any API replica leaves this worker's memory at once.
+  const heard = erasures.listen();
   let pool: Promise<FacePool> | null = null;
   return {
     config,
     store,
     queues,
-    clusters: new ClusterService(store, undefined, undefined, config.treeMemoryBytes),
+    clusters,
+    erasures,
     log,
     pool: () => {
       pool ??= createFacePool({ size: opts.poolSize });
@@ -44,6 +51,7 @@ export function createWorkerDeps(config: ServiceConfig, opts: { poolSize?: numbe
     },
     async close() {
       if (pool) await (await pool.catch(() => null))?.close();
+      await heard.close();
       await queues.close();
       await store.close();
     },

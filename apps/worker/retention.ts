@@ -11,7 +11,7 @@ const HOUR_MS = 3_600_000;
 export function startRetention(deps: WorkerDeps, { everyMs = HOUR_MS } = {}): { stop(): void; first: Promise<void> } {
   const days = deps.config.retentionDays;
   if (!(days > 0)) return { stop: () => {}, first: Promise.resolve() };
-  const erasure = new ErasureService(deps.store, deps.queues, deps.clusters);
+  const erasure = new ErasureService(deps.store, deps.queues, deps.erasures);
   const sweep = async () => {
     try {
       const r = await erasure.deleteOlderThan(days);

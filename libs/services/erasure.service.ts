@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queues } from '../queue/index.js';
 import { isWriteConflict, type Store, type TenantScope } from '../store/index.js';
-import type { ClusterService } from './cluster.service.js';
-import type { FaceLibrary } from './face-library.service.js';
+import { ErasureBroadcast } from './erasure-broadcast.js';
 
 /** What a deletion removed: faces are biometric data, so an erasure says what it erased. */
 export interface ErasureReport {
@@ -56,15 +55,17 @@ async function retryingWriteConflicts<T>(run: () => Promise<T>): Promise<T> {
 /**
  * The lifecycle of biometric data: deleting a video removes it everywhere it lives — its rows (faces with their
  * vectors, linkages, segments, deliveries: ON DELETE CASCADE), its files (upload, thumbnails, body crops), its queue
- * jobs and payloads in Redis, and this process's in-memory fingerprints (ClusterService) and face descriptors (FaceLibrary). A tenant's purge and the
+ * jobs and payloads in Redis, and what every process holds of it in memory (fingerprints, cuts and kept pair
+ * distances in ClusterService, search descriptors in FaceLibrary, people's exemplars in PeopleGalleries): this
+ * process's at once, every other API and worker process's through the erasure broadcast. A tenant's purge and the
  * retention period are the same deletion, video by video.
  */
 export class ErasureService {
   constructor(
     private readonly store: Store,
     private readonly queues: Queues,
-    private readonly clusters?: ClusterService,
-    private readonly library?: FaceLibrary,
+    /** The process's broadcast (its memory forgets too); without one (the CLI) the deletion is still announced to the others. */
+    private readonly erasures = new ErasureBroadcast(queues),
   ) {}
 
   /** Deletes one video (within `scope` when given); null when there is no such video. */
@@ -76,8 +77,7 @@ export class ErasureService {
     // The row first: from then on no request and no worker can reach the video, so nothing re-creates what follows.
     const existed = await retryingWriteConflicts(() => this.store.deleteVideo(videoId, scope));
     if (!existed) return null;
-    this.clusters?.forget(videoId);
-    this.library?.forget(videoId);
+    await this.erasures.erased({ tenant: video.tenantId, videos: [videoId] });
     const jobs = await this.queues.removeVideoJobs(videoId, Math.max(video.segmentCount, 1));
     return { videos: 1, faces, files: usage.files, bytes: usage.bytes, jobs };
   }
@@ -92,6 +92,8 @@ export class ErasureService {
       if (r) add(total, r);
     }
     const keys = await this.store.apiKeys.deleteTenant(tenant.id);
+    // Its people went with it: no process keeps their gallery.
+    await this.erasures.erased({ tenant: tenant.id, videos: [] });
     return { tenant: name, api_keys: keys ?? 0, ...total };
   }
 

@@ -4,6 +4,7 @@ export { ClusterService, videoSampleInterval, type ClusterRun, type PendingLinka
 export { pageFaces, type FacePage } from './face-pages.js';
 export { linkageEtaS } from './linkage-eta.js';
 export { ErasureService, type ErasureReport, type TenantErasureReport } from './erasure.service.js';
+export { ErasureBroadcast, ERASURE_CHANNEL, type Erased, type FaceMemory } from './erasure-broadcast.js';
 export {
   PersonService,
   PERSON_ACTIONS,

@@ -57,6 +57,20 @@ export class PeopleGalleries {
     private readonly capacity = 8,
   ) {}
 
+  /**
+   * Drops the tenant's galleries from memory now (erasure of a video or a person: their exemplars are biometric data),
+   * rather than at the tenant's next read; that read rebuilds them from the database.
+   */
+  forget(tenantId: string): void {
+    this.tenants.delete(tenantId);
+    this.lastScored.delete(tenantId);
+  }
+
+  /** Whether the tenant's galleries are in memory (what erasure tests check). */
+  holds(tenantId: string): boolean {
+    return this.tenants.has(tenantId) || this.lastScored.has(tenantId);
+  }
+
   /** The tenant's galleries by descriptor version, in sync with the database as of this call. */
   async gallery(tenantId: string): Promise<Galleries> {
     return (await this.current(tenantId)).galleries;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { KeycastError, cleanDisplayText } from '../config/index.js';
 import type { FaceRef, Page, PersonEventRecord, PersonRecord, PersonRepository, Store, TenantScope } from '../store/index.js';
 import type { ClusterService } from './cluster.service.js';
+import type { ErasureBroadcast } from './erasure-broadcast.js';
 
 /** Who edits: the tenant (scope) and the API key (recorded in the history; null from the CLI or an admin). */
 export interface Actor {
@@ -33,6 +34,8 @@ export interface PersonServiceOptions {
   clusters?: ClusterService;
   /** Called after each committed edit with its changes (e.g. queues person.updated webhooks); failures are the callee's to handle. */
   notify?: (changes: PersonChange[]) => Promise<void>;
+  /** The process's erasure broadcast: a deleted person's exemplars leave every process's gallery at once. */
+  erasures?: ErasureBroadcast;
 }
 
 const uniq = (xs: readonly number[]) => [...new Set(xs)];
@@ -132,6 +135,7 @@ export class PersonService {
       await repo.delete(id);
       return null;
     });
+    await this.opts.erasures?.erased({ tenant: actor.scope.tenantId, videos: [] });
   }
 
   /** Confirms (moves) faces to the person: they leave any other person, and are no longer rejected from this one. */
