@@ -26,7 +26,7 @@ type Item = { owner: string; bytes: number; used: number } & (
   { kind: 'distances'; value: KeptDistances } | { kind: 'scratch'; buffer: ArrayBuffer | SharedArrayBuffer }
 );
 
-/** Kept buffers idle this long are dropped (a process that is never told of a deletion, the worker's, lets go of them). */
+/** Kept buffers idle this long are dropped (a process an erasure broadcast missed, Redis being down, lets go of them). */
 export const TREE_MEMORY_IDLE_MS = 15 * 60_000;
 
 /**
