@@ -3,7 +3,7 @@
  * (bench/synthetic-video.ts), its default linkage built once and cut at a sequence of numeric sims (slider steps of
  * 0.002 up, then down, then jumps), each cut's first page asked by libs/flow questions.ts, and with --old FILE by
  * another copy of it (a file of the same exports, e.g. `git show main:libs/flow/questions.ts`), alternately on the
- * same cuts: same-run ratios on a shared machine. Every cut's whole list is compared as JSON (old vs new).
+ * same cuts: same-run ratios on a shared machine. Every cut's first page and whole list are compared as JSON (old vs new).
  *
  *   node --import tsx bench/questions-cuts.ts [--n 10000] [--old libs/flow/questions-old.ts]
  */
@@ -75,8 +75,9 @@ async function main(): Promise<void> {
       const input = { faces, labels: labels[t], people: withPeople ? people : undefined };
       // Alternate which runs first, so neither always runs on a warmer cache.
       const order = t % 2 === 0 ? (['new', 'old'] as const) : (['old', 'new'] as const);
-      for (const name of order) if (name === 'new' || old) time(name, name === 'new' ? fresh.askQuestions : old!, input);
-      if (old && JSON.stringify(fresh.askQuestions(input).all()) !== JSON.stringify(old(input).all())) {
+      const pages: Record<string, string> = {};
+      for (const name of order) if (name === 'new' || old) pages[name] = JSON.stringify(time(name, name === 'new' ? fresh.askQuestions : old!, input));
+      if (old && (pages.new !== pages.old || JSON.stringify(fresh.askQuestions(input).all()) !== JSON.stringify(old(input).all()))) {
         differ++;
         process.stderr.write(`sim ${sims[t]} people=${withPeople}: questions differ\n`);
       }

@@ -125,16 +125,10 @@ export function askQuestions(input: QuestionInput): QuestionList {
   const S = QUESTION_SCALES;
 
   // Clusters: members, sums of unit vectors, frames.
-  const ids = [...new Set(Array.from(labels).filter((l): l is number => l !== null))].sort((a, b) => a - b);
-  const slot = new Map(ids.map((c, i) => [c, i]));
+  const { ids, slot, slotOf } = slotsOf(labels);
   const k = ids.length;
   const members: number[][] = ids.map(() => []);
-  // Each face's cluster slot (-1: in no cluster).
-  const slotOf = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const l = labels[i];
-    if (l !== null) members[(slotOf[i] = slot.get(l)!)].push(i);
-  }
+  for (let i = 0; i < n; i++) if (slotOf[i] >= 0) members[slotOf[i]].push(i);
   // What depends on a cluster's members alone comes from the memo: a slider step changes few clusters.
   const frameOf = memo.frameOf;
   const held = members.map((m) => clusterMemo(memo, m));
@@ -172,7 +166,7 @@ export function askQuestions(input: QuestionInput): QuestionList {
 
   // Each cluster's nearest other clusters.
   const sizes = Int32Array.from(members, (m) => m.length);
-  const near = nearestOf(sum, dim, sizes);
+  const near = nearestOf(memo, held, sizes);
 
   // Representatives: the faces nearest a mean (of a cluster, of a part).
   const typical = (list: readonly number[], v: Float64Array, vo: number): number[] =>
@@ -192,9 +186,9 @@ export function askQuestions(input: QuestionInput): QuestionList {
 
   const out: Candidate[] = [];
   // Sides are built (and ids hashed) only for the questions worth asking: most faces of a video are no question.
-  const push = (kind: QuestionKind, p: number, moved: number, sides: () => [QuestionSide, QuestionSide]) => {
+  const push = (kind: QuestionKind, p: number, moved: number, sides: (c: Candidate) => [QuestionSide, QuestionSide], x = 0, y = 0) => {
     if (p < MIN_P) return;
-    out.push({ kind, p, moved, gain: p * moved, sides, built: null });
+    out.push({ kind, p, moved, gain: p * moved, sides, x, y, built: null });
   };
 
   // Two clusters that may be one person.
@@ -217,13 +211,18 @@ export function askQuestions(input: QuestionInput): QuestionList {
   }
 
   // A face that may belong to another cluster: its nearest other cluster almost as close as its own.
-  // A clustered face's dot products with its own cluster's sum and its candidates' (and which share its frame) are
-  // kept per pair of clusters; a face in no cluster (rare) is scanned afresh.
-  const posOf = new Int32Array(n);
-  for (const m of members) m.forEach((i, t) => (posOf[i] = t));
-  const ownDots = held.map((h) => ownDotsOf(memo, h));
-  const candPairs = near.map((list, c) => list.slice(0, FACE_NEIGHBOURS).map((e) => crossDotsOf(memo, held[c], held[e])));
+  // A clustered face's move comes from its cluster's memo (its dots with its own sum and its candidates', and which
+  // share its frame, kept per pair of clusters); where a person is involved (a confirmed member, a candidate that
+  // carries a person) it is judged afresh under the constraints; a face in no cluster (rare) is scanned afresh.
   const rejected = (i: number, e: number) => carried[e] >= 0 && rejectedFrom.has(i, carried[e]);
+  const perCluster = held.map((h, c) => {
+    const list = near[c].slice(0, FACE_NEIGHBOURS);
+    const cand = list.map((e) => crossDotsOf(memo, h, held[e]));
+    const free = list.every((e) => carried[e] < 0) && members[c].every((i) => ownerOf[i] < 0);
+    const judge = (): MemberMoves =>
+      memberMoves(ownDotsOf(memo, h), list, cand, sizes, c, (pos, e) => ownerOf[members[c][pos]] >= 0 || rejected(members[c][pos], e));
+    return free ? keptMoves(h, list, held, judge) : judge();
+  });
   const loose = (i: number): [number, number] => {
     const cands = nearestClusters(U, i, dim, sum, members);
     let best = -1;
@@ -236,16 +235,13 @@ export function askQuestions(input: QuestionInput): QuestionList {
     }
     return [best, bestDist];
   };
-  const moves = moveScan(sizes, slotOf, posOf, ownerOf, near, ownDots, candPairs, rejected, loose);
-  for (let t = 0; t < moves.face.length; t++) {
-    const i = moves.face[t];
+  const moves = moveScan(slotOf, posOf(members, n), ownerOf, near, perCluster, loose);
+  // Thousands of moves share one builder of their sides (the face `x`, the cluster `y`): no closure each.
+  const moveSides = ({ x: i, y: best }: Candidate): [QuestionSide, QuestionSide] => {
     const own = slotOf[i];
-    const best = moves.to[t];
-    push('move', moves.p[t], 1, () => [
-      side(own >= 0 ? own : null, [faces[i].id], own >= 0 ? carried[own] : -1, [faces[i].id]),
-      side(best, reps(best), carried[best]),
-    ]);
-  }
+    return [side(own >= 0 ? own : null, [faces[i].id], own >= 0 ? carried[own] : -1, [faces[i].id]), side(best, reps(best), carried[best])];
+  };
+  for (let t = 0; t < moves.face.length; t++) push('move', moves.p[t], 1, moveSides, moves.face[t], moves.to[t]);
 
   // The two parts of a loose cluster that may be two people.
   for (let c = 0; c < k; c++) {
@@ -293,40 +289,100 @@ export function askQuestions(input: QuestionInput): QuestionList {
   return new QuestionList(out);
 }
 
+/**
+ * The cut's cluster ids ascending, each id's slot among them, and each face's slot (-1: in no cluster). Cluster ids are
+ * small counts (a report's 0..k-1): those index a table; any others go through a map.
+ */
+function slotsOf(labels: ArrayLike<number | null>): { ids: number[]; slot: Map<number, number>; slotOf: Int32Array } {
+  const n = labels.length;
+  const slotOf = new Int32Array(n).fill(-1);
+  let small = true;
+  for (let i = 0; i < n && small; i++) {
+    const l = labels[i];
+    if (l !== null && !(Number.isInteger(l) && l >= 0 && l < 4 * n + 16)) small = false;
+  }
+  let ids: number[];
+  if (small) {
+    const table = new Int32Array(4 * n + 16).fill(-1);
+    for (let i = 0; i < n; i++) if (labels[i] !== null) table[labels[i]!] = 0;
+    ids = [];
+    for (let l = 0; l < table.length; l++) if (table[l] === 0) table[l] = ids.push(l) - 1;
+    for (let i = 0; i < n; i++) if (labels[i] !== null) slotOf[i] = table[labels[i]!];
+  } else {
+    ids = [...new Set(Array.from(labels).filter((l): l is number => l !== null))].sort((a, b) => a - b);
+    const at = new Map(ids.map((c, i) => [c, i]));
+    for (let i = 0; i < n; i++) if (labels[i] !== null) slotOf[i] = at.get(labels[i]!)!;
+  }
+  return { ids, slot: new Map(ids.map((c, i) => [c, i])), slotOf };
+}
+
 /** A question worth asking before its sides are built. */
 interface Candidate {
   kind: QuestionKind;
   p: number;
   moved: number;
   gain: number;
-  sides: () => [QuestionSide, QuestionSide];
+  sides: (c: Candidate) => [QuestionSide, QuestionSide];
+  /** What `sides` reads of a move (its face and cluster); 0 for the other kinds, whose `sides` hold theirs. */
+  x: number;
+  y: number;
   built: Question | null;
 }
 
-/** Questions best first (gain, then id), each built when first read. */
+/**
+ * Questions best first (gain, then id), each built when first read. A page orders only the questions that can be on
+ * it (those of a gain at least its last one's): the prefix of the whole order, which a lookup by id or the whole list
+ * sorts once.
+ */
 export class QuestionList {
   private readonly items: Candidate[];
+  private sorted = false;
+  /** The longest prefix of the order a page has found (a later page of no more questions reads it). */
+  private prefix: Candidate[] = [];
 
   constructor(candidates: Candidate[]) {
-    // By gain; equal gains (rare: gains are products of logistics) are ordered by id, which needs their sides.
-    this.items = candidates.sort((x, y) => y.gain - x.gain);
-    for (let i = 0; i < this.items.length;) {
+    this.items = candidates;
+  }
+
+  /** Candidates best first: by gain, equal gains (rare: gains are products of logistics) by id, which needs their sides. */
+  private static order(items: Candidate[]): Candidate[] {
+    items.sort((x, y) => y.gain - x.gain);
+    for (let i = 0; i < items.length;) {
       let j = i + 1;
-      while (j < this.items.length && this.items[j].gain === this.items[i].gain) j++;
+      while (j < items.length && items[j].gain === items[i].gain) j++;
       if (j - i > 1) {
-        const run = this.items.slice(i, j).sort((x, y) => {
+        const run = items.slice(i, j).sort((x, y) => {
           const [a, b] = [QuestionList.build(x).id, QuestionList.build(y).id];
           return a < b ? -1 : a > b ? 1 : 0;
         });
-        this.items.splice(i, j - i, ...run);
+        items.splice(i, j - i, ...run);
       }
       i = j;
     }
+    return items;
+  }
+
+  /** The first `count` candidates in order (as `slice(0, count)` of the whole order counts). */
+  private first(count: number): Candidate[] {
+    const items = this.items;
+    const limit = count < 0 ? Math.max(0, items.length + Math.trunc(count)) : Math.trunc(count) || 0;
+    if (this.sorted || limit >= items.length || items.some((c) => Number.isNaN(c.gain))) {
+      if (!this.sorted) QuestionList.order(items);
+      this.sorted = true;
+      return items.slice(0, limit);
+    }
+    if (limit <= this.prefix.length) return this.prefix.slice(0, limit);
+    // Every candidate of a gain ≥ the limit-th highest, in their order here: the stable sort's order restricted to them,
+    // and every other candidate comes after them all.
+    const gains = Float64Array.from(items, (c) => c.gain).sort();
+    const least = gains[gains.length - limit];
+    this.prefix = QuestionList.order(items.filter((c) => c.gain >= least));
+    return this.prefix.slice(0, limit);
   }
 
   private static build(c: Candidate): Question {
     if (!c.built) {
-      const [a, b] = c.sides();
+      const [a, b] = c.sides(c);
       c.built = { id: questionId(c.kind, a.faces, b.faces), kind: c.kind, a, b, p: c.p, moved: c.moved, gain: c.gain };
     }
     return c.built;
@@ -338,7 +394,7 @@ export class QuestionList {
 
   /** The first `limit` questions. */
   page(limit: number): Question[] {
-    return this.items.slice(0, limit).map((c) => QuestionList.build(c));
+    return this.first(limit).map((c) => QuestionList.build(c));
   }
 
   /** The question of this id, if it is open (builds every question the first time: ids come from the sides). */
@@ -347,7 +403,7 @@ export class QuestionList {
   }
 
   all(): Question[] {
-    return this.items.map((c) => QuestionList.build(c));
+    return this.first(this.items.length).map((c) => QuestionList.build(c));
   }
 }
 
@@ -434,14 +490,26 @@ function sumsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: 
 
 /**
  * Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first).
- * Each list is a running top NEIGHBOURS, in the order a sort of all k gives, without sorting k per cluster.
+ * The dot products of two clusters' sums are kept on their memos (a slider step changes few clusters); each list is a
+ * running top NEIGHBOURS, in the order a sort of all k gives.
  */
-function nearestOf(sum: Float64Array, dim: number, sizes: Int32Array): number[][] {
+function nearestOf(memo: FacesMemo, held: readonly ClusterMemo[], sizes: Int32Array): number[][] {
   const k = sizes.length;
   const cos = new Float64Array(k);
   const near: number[][] = [];
   for (let c = 0; c < k; c++) {
-    for (let e = 0; e < k; e++) cos[e] = sumsDot(sum, c * dim, sum, e * dim, dim) / (sizes[c] * sizes[e]);
+    const a = held[c];
+    for (let e = 0; e < k; e++) {
+      const b = held[e];
+      let d = a.sumDots.get(b);
+      if (d === undefined) {
+        // Symmetric bit for bit: the same products, summed in the same order.
+        d = sumsDot(a.sum, 0, b.sum, 0, memo.dim);
+        a.sumDots.set(b, d);
+        b.sumDots.set(a, d);
+      }
+      cos[e] = d / (sizes[c] * sizes[e]);
+    }
     near.push(topOf(cos, c));
   }
   return near;
@@ -463,50 +531,40 @@ function topOf(cos: Float64Array, skip: number): number[] {
   return top;
 }
 
+/** Per member of a cluster: the index of its move's target among the cluster's candidates (-1: none worth asking), and p. */
+interface MemberMoves {
+  t: Int8Array;
+  p: Float64Array;
+}
+
 /**
- * The faces worth a `move` question (p ≥ MIN_P), in face order: each unconfirmed face against its own cluster without
- * it and its first FACE_NEIGHBOURS candidate clusters that no constraint (`rejected`) or shared frame bars. A clustered
- * face's dot products come kept per cluster (`own`) and per pair of clusters (`cand`, by its position in its cluster);
- * a face in no cluster is judged by `loose` (its best candidate and distance).
+ * The faces worth a `move` question (p ≥ MIN_P), in face order: a clustered face's from its cluster's
+ * {@link MemberMoves}, a face in no cluster's from `loose` (its best candidate and distance).
  */
 function moveScan(
-  sizes: Int32Array,
   slotOf: Int32Array,
   posOf: Int32Array,
   ownerOf: Int32Array,
   near: readonly (readonly number[])[],
-  own: readonly Float64Array[],
-  cand: readonly (readonly CrossDots[])[],
-  rejected: (i: number, e: number) => boolean,
+  perCluster: readonly MemberMoves[],
   loose: (i: number) => [number, number],
 ): { face: number[]; to: number[]; p: number[] } {
-  const S = QUESTION_SCALES;
   const out: { face: number[]; to: number[]; p: number[] } = { face: [], to: [], p: [] };
   for (let i = 0; i < slotOf.length; i++) {
     if (ownerOf[i] >= 0) continue;
     const c = slotOf[i];
-    let best = -1;
-    let bestDist = Infinity;
-    // Its own cluster without it (a cluster of one has nothing to compare with).
-    let ownDist = Infinity;
     if (c >= 0) {
-      const pos = posOf[i];
-      if (sizes[c] > 1) ownDist = rms((own[c][pos] - 1) / (sizes[c] - 1));
-      const list = near[c];
-      const pairs = cand[c];
-      for (let t = 0; t < pairs.length; t++) {
-        const e = list[t];
-        if (pairs[t].sameFrame[pos] === 1 || rejected(i, e)) continue;
-        const d = rms(pairs[t].dots[pos] / sizes[e]);
-        if (nearer(d, e, bestDist, best)) {
-          best = e;
-          bestDist = d;
-        }
-      }
-    } else [best, bestDist] = loose(i);
+      const m = perCluster[c];
+      const t = m.t[posOf[i]];
+      if (t < 0) continue;
+      out.face.push(i);
+      out.to.push(near[c][t]);
+      out.p.push(m.p[posOf[i]]);
+      continue;
+    }
+    const [best, bestDist] = loose(i);
     if (best < 0) continue;
-    const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
-    const p = ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
+    const p = moveP(Infinity, bestDist);
     if (p >= MIN_P) {
       out.face.push(i);
       out.to.push(best);
@@ -514,6 +572,73 @@ function moveScan(
     }
   }
   return out;
+}
+
+/** Each face's position in its cluster's members. */
+function posOf(members: readonly (readonly number[])[], n: number): Int32Array {
+  const pos = new Int32Array(n);
+  for (const m of members) for (let t = 0; t < m.length; t++) pos[m[t]] = t;
+  return pos;
+}
+
+/** The probability that a face belongs to the cluster at `bestDist` rather than its own at `ownDist` (∞: none). */
+function moveP(ownDist: number, bestDist: number): number {
+  const S = QUESTION_SCALES;
+  const far = sigmoid((S.moveAt - bestDist) / S.moveWidth);
+  return ownDist === Infinity ? far : far * sigmoid((ownDist - bestDist) / S.moveMargin);
+}
+
+/**
+ * Each member of cluster c against its own cluster without it and its first FACE_NEIGHBOURS candidate clusters
+ * (`list`, slots) that no shared frame or constraint (`barred`) bars: the nearest, and the move's p when ≥ MIN_P.
+ */
+function memberMoves(
+  own: Float64Array,
+  list: readonly number[],
+  cand: readonly CrossDots[],
+  sizes: Int32Array,
+  c: number,
+  barred: (pos: number, e: number) => boolean,
+): MemberMoves {
+  const out: MemberMoves = { t: new Int8Array(own.length).fill(-1), p: new Float64Array(own.length) };
+  for (let pos = 0; pos < own.length; pos++) {
+    // Its own cluster without it (a cluster of one has nothing to compare with).
+    const ownDist = sizes[c] > 1 ? rms((own[pos] - 1) / (sizes[c] - 1)) : Infinity;
+    let best = -1;
+    let bestSlot = -1;
+    let bestDist = Infinity;
+    for (let t = 0; t < cand.length; t++) {
+      const e = list[t];
+      if (cand[t].sameFrame[pos] === 1 || barred(pos, e)) continue;
+      const d = rms(cand[t].dots[pos] / sizes[e]);
+      if (nearer(d, e, bestDist, bestSlot)) {
+        best = t;
+        bestSlot = e;
+        bestDist = d;
+      }
+    }
+    if (best < 0) continue;
+    const p = moveP(ownDist, bestDist);
+    if (p >= MIN_P) {
+      out.t[pos] = best;
+      out.p[pos] = p;
+    }
+  }
+  return out;
+}
+
+/**
+ * A cluster's {@link MemberMoves} when no person is involved: kept on its memo for the candidates it was judged
+ * against (the same memos, whose slots rank the same way: ties go to the lower slot), else judged and kept.
+ */
+function keptMoves(h: ClusterMemo, list: readonly number[], held: readonly ClusterMemo[], judge: () => MemberMoves): MemberMoves {
+  const serials = list.map((e) => held[e].serial);
+  const ranks = list.map((e) => list.filter((x) => x < e).length);
+  const kept = h.moves;
+  if (kept && sameMembers(kept.serials, serials) && sameMembers(kept.ranks, ranks)) return kept.moves;
+  const moves = judge();
+  h.moves = { serials, ranks, moves };
+  return moves;
 }
 
 /** Candidate e at distance d is a better move target than `best` at `bestDist` (ties: the lower slot). */
@@ -544,6 +669,12 @@ interface ClusterMemo {
   ids?: number[];
   /** This cluster's members against another cluster, by that cluster (weak: an evicted cluster's entry goes with it). */
   pairs: WeakMap<ClusterMemo, PairMemo>;
+  /** The dot product of its sum with another cluster's, by that cluster (weak, as `pairs`). */
+  sumDots: WeakMap<ClusterMemo, number>;
+  /** Told apart from every other memo (the move memo names its candidates by it, holding none of them). */
+  serial: number;
+  /** Its members' moves, for the candidates (by serial, and their slots' ranks) they were judged against. */
+  moves?: { serials: number[]; ranks: number[]; moves: MemberMoves };
 }
 
 interface Split {
@@ -596,6 +727,8 @@ function facesMemo(faces: readonly QuestionFace[], dim: number): FacesMemo {
   return m;
 }
 
+let nextSerial = 0;
+
 /** The memo of the cluster of these members (ascending face indices), made on a miss; marks it recently used. */
 function clusterMemo(memo: FacesMemo, members: readonly number[]): ClusterMemo {
   const key = membersKey(members);
@@ -609,7 +742,14 @@ function clusterMemo(memo: FacesMemo, members: readonly number[]): ClusterMemo {
   const { U, dim, frameOf } = memo;
   const sum = new Float64Array(dim);
   addRows(U, dim, members, sum, 1);
-  const made: ClusterMemo = { members, sum, frames: new Set(members.map((i) => frameOf[i])), pairs: new WeakMap() };
+  const made: ClusterMemo = {
+    members,
+    sum,
+    frames: new Set(members.map((i) => frameOf[i])),
+    pairs: new WeakMap(),
+    sumDots: new WeakMap(),
+    serial: nextSerial++,
+  };
   memo.clusters.set(key, made);
   memo.held += memoWeight(made);
   return made;

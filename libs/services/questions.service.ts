@@ -14,7 +14,7 @@ export interface AskedQuestions {
   /** Built as read: a page builds its questions only; a lookup by id builds them all once. */
   questions: QuestionList;
   /** Public id of every face a question shows (faces of the video, and a suggested person's faces from other videos). */
-  publicIds: Map<number, string>;
+  publicIds: Pick<ReadonlyMap<number, string>, 'get'>;
   /** Name of every person a question names. */
   names: Map<string, string | null>;
 }
@@ -70,7 +70,8 @@ export class QuestionService {
     constraints: readonly VideoPersonConstraints[],
     suggestions: ReadonlyMap<number, ClusterSuggestionInput>,
   ): Promise<AskedQuestions> {
-    const publicIds = new Map(run.faces.map((f) => [f.id, f.publicId]));
+    const own = publicIdsOf(run.faces);
+    const others = new Map<number, string>();
     const names = new Map<string, string | null>(constraints.map((p) => [p.id, p.name]));
     const suggested: PersonSuggestion[] = [];
     for (const [cluster, s] of suggestions) {
@@ -78,7 +79,7 @@ export class QuestionService {
       const p = await this.store.people.get(s.person.id, actor.scope);
       if (!p || p.faces.length === 0) continue;
       const shown = p.faces.slice(0, QUESTION_FACES);
-      for (const f of shown) publicIds.set(f.id, f.publicId);
+      for (const f of shown) others.set(f.id, f.publicId);
       names.set(p.id, p.name);
       suggested.push({ cluster, person: p.id, score: s.score, exemplars: shown.map((f) => f.id) });
     }
@@ -88,6 +89,7 @@ export class QuestionService {
       people: constraints,
       suggestions: suggested,
     });
+    const publicIds = others.size === 0 ? own : { get: (id: number) => others.get(id) ?? own.get(id) };
     return { questions, publicIds, names };
   }
 
@@ -105,6 +107,17 @@ export class QuestionService {
     }
     return [...new Set(touched)];
   }
+}
+
+/**
+ * The public ids of a video's faces, kept per faces array (ClusterService keeps one per video for every cut of it), so a
+ * new cut's questions map none of them again.
+ */
+const facePublicIds = new WeakMap<ClusterRun['faces'], ReadonlyMap<number, string>>();
+function publicIdsOf(faces: ClusterRun['faces']): ReadonlyMap<number, string> {
+  let m = facePublicIds.get(faces);
+  if (!m) facePublicIds.set(faces, (m = new Map(faces.map((f) => [f.id, f.publicId]))));
+  return m;
 }
 
 /** The same suggestions: the same memoised map (PeopleGalleries), or none either time (a fresh empty map each call). */

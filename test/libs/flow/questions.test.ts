@@ -202,6 +202,17 @@ describe('questions kept across cuts (per-cluster memo on the faces array)', () 
     assert.notEqual(fresh({ faces: v.faces, labels: swapped }), fresh({ faces: v.faces, labels: v.labels }));
   });
 
+  test('cluster ids of any values (not small counts as a report has) ask the same questions about the same clusters', () => {
+    const v = video([[0, 0, 0, 0, 1], [1, 1, 1], [2, 2, 2, 2, 0], [0]]);
+    const odd = [-5, 1e9, 2.5, 7];
+    const shifted = questionsFor({ faces: v.faces, labels: v.labels.map((l) => odd[l]) });
+    const back = (c: number | null) => (c === null ? null : odd.indexOf(c));
+    assert.deepEqual(
+      shifted.map((q) => ({ ...q, a: { ...q.a, cluster: back(q.a.cluster) }, b: { ...q.b, cluster: back(q.b.cluster) } })),
+      questionsFor(v),
+    );
+  });
+
   test('a sequence of cuts (slider steps up and down, swaps, people, suggestions) asks what a fresh page asks', () => {
     const r = rng(24);
     // 90 faces of 9 identities, three faces a frame (frames shared across identities: cannot-links).
