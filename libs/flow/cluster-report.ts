@@ -22,6 +22,11 @@ export interface ClusterReport {
   rows: readonly ReportRow[];
   /** Each row's cluster id in `clusters` (null: unclustered). */
   labels: readonly (number | null)[];
+  /**
+   * Each cluster's rows (by cluster id): their positions in `rows`, ascending. With a memo, a cluster of the same
+   * faces as in an earlier cut has the same array (what the API keys a cluster's serialised parts by).
+   */
+  members: readonly Int32Array[];
 }
 
 interface ReportOptions {
@@ -86,21 +91,22 @@ export function buildClusterReport(faces: readonly ClusterableFace[], labels: re
   const build = ++memo.builds;
   const gate = keyGate(opts);
   const summaries: ClusterSummary[] = [];
-  const membersOf = new Map<number, number[]>();
+  const membersOf = new Map<number, Int32Array>();
   for (const [id, members] of groups) {
-    const s = summaryOf(memo, members, build, () => summarize(members.map((i) => faces[i])));
-    summaries.push({ id, ...s, key: isKeyCharacter(s.screen_time_s, gate) });
-    membersOf.set(id, members);
+    const e = entryOf(memo, members, build, () => summarize(members.map((i) => faces[i])));
+    summaries.push({ id, ...e.summary, key: isKeyCharacter(e.summary.screen_time_s, gate) });
+    membersOf.set(id, e.members);
   }
   summaries.sort(compareSummaries);
   const out = new Array<number | null>(faces.length).fill(null);
+  const members = summaries.map((s) => membersOf.get(s.id)!);
   const clusters = summaries.map((s, i) => {
-    for (const m of membersOf.get(s.id)!) out[m] = i;
+    for (const m of members[i]) out[m] = i;
     return { ...s, id: i };
   });
   const unclustered = unclusteredFaceIds(none.map((i) => ({ id: faces[i].id, t: faces[i].t, score: faces[i].score, box: faces[i].box, cluster: null })));
   evict(memo, faces.length * MEMO_CUTS);
-  return report(memo.rows!, out, clusters, unclustered);
+  return report(memo.rows!, out, clusters, unclustered, members);
 }
 
 /** The memo, emptied unless it was made with these faces and options. */
@@ -120,21 +126,21 @@ function memoFor(memo: ReportMemo, faces: readonly ClusterableFace[], opts: Repo
   return memo;
 }
 
-/** The summary of the cluster of these members: the memo's, else `make`'s (then kept). */
-function summaryOf(memo: ReportMemo, members: number[], build: number, make: () => MemberSummary): MemberSummary {
+/** The memo's entry of the cluster of these members, made with `make`'s summary (and kept) when it has none. */
+function entryOf(memo: ReportMemo, members: number[], build: number, make: () => MemberSummary): MemoEntry {
   let h = members.length | 0;
   for (const m of members) h = Math.imul(h ^ m, 0x9e3779b1) ^ (h >>> 15);
   const bucket = memo.byHash.get(h);
   const hit = bucket?.find((e) => sameMembers(e.members, members));
   if (hit) {
     hit.used = build;
-    return hit.summary;
+    return hit;
   }
   const entry = { members: Int32Array.from(members), summary: make(), used: build };
   if (bucket) bucket.push(entry);
   else memo.byHash.set(h, [entry]);
   memo.held += members.length;
-  return entry.summary;
+  return entry;
 }
 
 function sameMembers(a: Int32Array, b: number[]): boolean {
@@ -158,7 +164,13 @@ function evict(memo: ReportMemo, cap: number): void {
 }
 
 /** The report of one cut; its `faces` (10,000 objects at a real video's size) are made only when read. */
-function report(rows: readonly ReportRow[], labels: (number | null)[], clusters: ClusterSummary[], unclustered: number[]): ClusterReport {
+function report(
+  rows: readonly ReportRow[],
+  labels: (number | null)[],
+  clusters: ClusterSummary[],
+  unclustered: number[],
+  members: Int32Array[],
+): ClusterReport {
   let faces: ResultFace[] | undefined;
   return {
     get faces() {
@@ -168,5 +180,6 @@ function report(rows: readonly ReportRow[], labels: (number | null)[], clusters:
     unclustered,
     rows,
     labels,
+    members,
   };
 }

@@ -68,6 +68,8 @@ const thumbnailKey = (f: { id: number }) => String(f.id);
 /** One cut of a cached tree, as every request for the same cut reuses it: the report and each cluster's person id. */
 interface Cut {
   report: ClusterReport;
+  /** The faces the report was built from (its rows' order): what a run of this cut carries, even after the video's faces were reloaded. */
+  faces: StoredFingerprint[];
   carried: Map<number, string>;
   interval: number;
 }
@@ -180,7 +182,7 @@ export class ClusterService {
       const t = performance.now();
       return {
         report: held.report,
-        faces: e.faces,
+        faces: held.faces,
         linkage: 'memory',
         sample_interval_s: held.interval,
         people: named(held.carried),
@@ -223,7 +225,7 @@ export class ClusterService {
     });
     const carried = peopleOfClusters(e.faces, report.labels, people);
     if (r.cache && this.cutsKept > 0) {
-      this.cuts.set(ck, { report, carried, interval });
+      this.cuts.set(ck, { report, faces: e.faces, carried, interval });
       while (this.cuts.size > this.cutsKept) this.cuts.delete(this.cuts.keys().next().value!);
     }
     const t4 = performance.now();

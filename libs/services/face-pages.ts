@@ -59,3 +59,16 @@ export function pageFaces<G>(
   for (const page of pages.values()) if (page.items.length > 0) page.next_cursor = faceCursor(page.items[page.items.length - 1].face);
   return pages;
 }
+
+/**
+ * The first page (no cursor) of one group of a run's faces, the group given by its faces' positions in `faces`,
+ * ascending (their time order): the page {@link pageFaces} makes of that group, without a pass over every face.
+ */
+export function firstPage(
+  faces: readonly StoredFingerprint[],
+  positions: ArrayLike<number>,
+  limit: number,
+): { faces: StoredFingerprint[]; more: boolean; next_cursor: string | null } {
+  const items = Array.from({ length: Math.min(limit, positions.length) }, (_, j) => faces[positions[j]]);
+  return { faces: items, more: positions.length > limit, next_cursor: items.length > 0 ? faceCursor(items[items.length - 1]) : null };
+}

@@ -1,7 +1,7 @@
 // Public face of libs/services: orchestration over the store's repositories and the flow, injected by
 // the apps (API, worker). Repositories do I/O only; the rules live here and in libs/flow.
 export { ClusterService, videoSampleInterval, type ClusterRun, type PendingLinkage } from './cluster.service.js';
-export { pageFaces, type FacePage } from './face-pages.js';
+export { firstPage, pageFaces, type FacePage } from './face-pages.js';
 export { linkageEtaS } from './linkage-eta.js';
 export { ErasureService, type ErasureReport, type TenantErasureReport } from './erasure.service.js';
 export { ErasureBroadcast, ERASURE_CHANNEL, type Erased, type FaceMemory } from './erasure-broadcast.js';

@@ -1,22 +1,15 @@
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { renderMontage } from '../../../libs/report/index.js';
-import { pageFaces, type ClusterRun, type FacePage } from '../../../libs/services/index.js';
+import type { ClusterRun } from '../../../libs/services/index.js';
+import { serializeAnswer } from '../cluster-answer.js';
 import { answerComputing, clusterQueryOf, clusterVideo, readyVideo } from '../cluster-requests.js';
 import { scopeOf } from '../plugins/auth.js';
-import { privateImage, thumbnailUrl } from '../present.js';
+import { privateImage } from '../present.js';
 import { VideoIdParams, errors } from '../schemas/common.js';
 import { ClusterQuery, ClusterResultSchema, FACE_PAGE_MAX, FACES_PER_CLUSTER_DEFAULT, LinkageComputing, MontageQuery } from '../schemas/clusters.js';
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
-
-/** Memoised per faces array (shared by every request of a held video): no O(n) map per request. */
-const publicIds = new WeakMap<ClusterRun['faces'], Map<number, string>>();
-function publicIdOf(faces: ClusterRun['faces']): (id: number) => string {
-  let m = publicIds.get(faces);
-  if (!m) publicIds.set(faces, (m = new Map(faces.map((f) => [f.id, f.publicId]))));
-  return (id) => m.get(id)!;
-}
 
 /**
  * Serialised answers of GET /videos/:id/clusters per cut (the report every request of one cut shares, held by
@@ -77,15 +70,11 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let head = held.get(key);
       held.delete(key);
       if (head === undefined) {
-        // The report indexes faces by their internal key; the API names them by their public id only.
-        const idOf = publicIdOf(run.faces);
+        const cut = clusterQueryOf(opts);
         // Every list is paged as GET /videos/:id/faces pages it: each cluster and the unclustered faces embed their first
         // page (faces_per_cluster), the video's faces theirs (faces_limit), and each links its next page in the same cut.
-        const pages = pageFaces(run, (c) => c ?? 'unclustered', { limit: facesPerCluster });
-        const all = pageFaces(run, () => true, { limit: facesLimit }).get(true);
-        const cut = clusterQueryOf(opts);
-        const nextOf = (page: FacePage | undefined, cluster?: number | 'unclustered') => {
-          if (!page?.more) return null;
+        const nextOf = (page: { more: boolean; next_cursor: string | null }, cluster?: number | 'unclustered') => {
+          if (!page.more) return null;
           const q = new URLSearchParams({
             ...(cluster === undefined ? {} : { cluster: String(cluster) }),
             ...(page.next_cursor ? { cursor: page.next_cursor } : {}),
@@ -93,31 +82,20 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
           });
           return `${b}/videos/${video.id}/faces?${q.toString()}`;
         };
-        const unclustered = pages.get('unclustered');
-        // Serialised by the route's own response serializer, as a returned object would be, with the timings last
-        // (the schema's order) and empty: each request appends its own.
-        const json = reply.serialize({
-          video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
-          params: { ...video.options, ...opts },
-          face_count: run.report.rows.length,
-          faces: (all?.items ?? []).map(({ face, row, cluster }) => ({ ...row, cluster, id: face.publicId, thumbnail: thumbnailUrl(b, face.publicId) })),
-          faces_next: nextOf(all),
-          clusters: run.report.clusters.map((c) => ({
-            ...c,
-            faces: pages.get(c.id)?.items.map(({ face }) => face.publicId) ?? [],
-            faces_next: nextOf(pages.get(c.id), c.id),
-            representative: idOf(c.representative),
-            representative_thumbnail: thumbnailUrl(b, idOf(c.representative)),
-            person: run.people.get(c.id) ?? null,
-            suggestion: suggestions.get(c.id) ?? null,
-          })),
-          unclustered_count: run.report.unclustered.length,
-          unclustered: unclustered?.items.map(({ face }) => face.publicId) ?? [],
-          unclustered_next: nextOf(unclustered, 'unclustered'),
-          linkage_cached: linkageCached,
-          timings: {},
-        } satisfies Static<typeof ClusterResultSchema>);
-        if (typeof json !== 'string' || !json.endsWith(EMPTY_TIMINGS)) throw new Error('GET /clusters: the answer does not end with its timings');
+        const json = serializeAnswer(reply, {
+          run,
+          base: b,
+          head: {
+            video: { id: video.id, filename: video.filename, duration_s: p?.duration_s ?? 0, fps: p?.fps ?? 0, width: p?.width ?? 0, height: p?.height ?? 0 },
+            params: { ...video.options, ...opts },
+            linkage_cached: linkageCached,
+          },
+          facesPerCluster,
+          facesLimit,
+          suggestions,
+          nextOf,
+        });
+        if (!json.endsWith(EMPTY_TIMINGS)) throw new Error('GET /clusters: the answer does not end with its timings');
         head = json.slice(0, -EMPTY_TIMINGS.length);
       }
       held.set(key, head);

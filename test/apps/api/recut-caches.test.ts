@@ -115,6 +115,31 @@ test('a revisited cut is served as the bytes of its first answer, which are thos
   for (const q of [...queries, ...queries.toReversed(), ...queries]) assert.equal(await raw(q), cold.get(q), q);
 });
 
+test("slider steps: each cluster's serialised parts are reused from cut to cut, and every answer is the bytes of its cut from scratch", async () => {
+  // A person (a name to escape) and suggestions, so every part of a cluster is written.
+  const top = ((await answer(first, 'sim=auto&faces_per_cluster=1000')) as { clusters: { faces: string[] }[] }).clusters[0];
+  const person = (await createPerson('Ann "the" \\ first', top.faces)).body.id as string;
+  const raw = async (video: string, query: string) => {
+    const r = await fetch(`${api.baseUrl}/videos/${video}/clusters?${query}`, { headers: api.auth.headers });
+    assert.equal(r.status, 200);
+    return `${r.headers.get('content-type')} ${(await r.text()).replace(/"timings":\{[^}]*\}/, '"timings":…')}`;
+  };
+  // Steps of 0.01 (few clusters change from one to the next), page sizes alternating, back and forth, both videos.
+  const sims = Array.from({ length: 25 }, (_, i) => (0.3 + i * 0.01).toFixed(2));
+  const shapes = ['', '&faces_per_cluster=2&faces_limit=5', '&faces_per_cluster=0&faces_limit=0&key_min_s=2'];
+  const queries = [...sims, ...sims.toReversed()].map((s, i) => `sim=${s}${shapes[i % shapes.length]}`);
+  // The tree of the new constraints is computed by the first request (linkage_cached false in that answer only).
+  for (const v of [first, second]) await raw(v, 'sim=auto');
+  const hot: [string, string, string][] = [];
+  for (const v of [first, second]) for (const q of queries) hot.push([v, q, await raw(v, q)]);
+  assert.ok(hot.some(([, , a]) => a.includes(',"person":{"id":')) && hot.some(([, , a]) => a.includes(',"suggestion":{"person":')));
+  for (const [v, q, a] of hot) {
+    api.deps.clusters.forget(v);
+    assert.equal(a, await raw(v, q), `${v === first ? 'first' : 'second'} ${q}`);
+  }
+  assert.equal((await api.call('DELETE', `/people/${person}`)).status, 204);
+});
+
 test('a people edit shows in the next answer of a cut already served: person, name, suggestion; deleting them undoes it', async () => {
   const q = 'sim=auto&faces_per_cluster=1000';
   const before = (await answer(first, q)) as { clusters: { id: number; faces: string[]; person: unknown }[] };

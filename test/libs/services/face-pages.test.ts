@@ -3,7 +3,7 @@
 // otherwise: both give the same pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageFaces, type ClusterRun } from '../../../libs/services/index.js';
+import { firstPage, pageFaces, type ClusterRun } from '../../../libs/services/index.js';
 
 const faces = Array.from({ length: 9 }, (_, i) => ({ id: 100 + i, publicId: `p${i}`, t: i * 0.5, frame: i, k: 0 }));
 // Faces 0, 3, 6 in cluster 0; 1, 4, 7 in cluster 1; 2, 5, 8 unclustered.
@@ -46,4 +46,20 @@ test('pageFaces: pages by cluster in time order, each item with its cluster and 
     ['p6'],
   );
   assert.equal(next.more, false);
+});
+
+test("firstPage: a group's first page from its faces' positions is pageFaces' page of that group", () => {
+  const r = run(rows);
+  for (const limit of [0, 1, 2, 3, 5])
+    for (const g of [0, 1, null]) {
+      const positions = rows.flatMap((row, i) => (row.cluster === g ? [i] : []));
+      const page = pageFaces(r, (c) => (c === g ? true : undefined), { limit }).get(true)!;
+      const first = firstPage(faces as unknown as ClusterRun['faces'], positions, limit);
+      assert.deepEqual(
+        { faces: first.faces, more: first.more, next_cursor: first.next_cursor },
+        { faces: page.items.map((x) => x.face), more: page.more, next_cursor: page.next_cursor },
+        `group ${g}, limit ${limit}`,
+      );
+    }
+  assert.deepEqual(firstPage(faces as unknown as ClusterRun['faces'], [], 3), { faces: [], more: false, next_cursor: null }, 'an empty group');
 });
