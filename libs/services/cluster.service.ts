@@ -12,6 +12,7 @@ import {
   type ClusterReport,
   type PreparedCut,
   type ReportMemo,
+  type TreeScratch,
 } from '../flow/index.js';
 import type { Store, StoredFingerprint, VideoPersonConstraints, VideoRecord } from '../store/index.js';
 import { ETA_MIN_FACES, linkageEtaS } from './linkage-eta.js';
@@ -77,6 +78,9 @@ interface Cut {
 /** Cuts kept per process (all videos together): a report of 10,000 faces is ~2 MB. */
 const CUTS_KEPT = 32;
 
+/** Deleted video ids remembered (about 40 bytes each): far more than can be deleted while one request or job runs. */
+const ERASED_KEPT = 4096;
+
 /**
  * What makes two requests the same cut: the video's faces (its stamp), the tree (the linkage key, which carries the
  * people's constraints' fingerprint) and every clustering option (the cut's sim, min_csize, merging, the key gates).
@@ -98,6 +102,11 @@ export class ClusterService {
   private readonly cuts = new Map<string, Cut>();
   /** Each video's face-pair distances and reused working buffers between its trees (a people edit's tree skips the distances). */
   private readonly memory: TreeMemory;
+  /**
+   * Videos forgotten (deleted) lately, oldest first: a request or job that was loading or computing one when the
+   * erasure came must not put it back (its load, kept distances or cut). Ids only; the last {@link ERASED_KEPT}.
+   */
+  private readonly erased = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -120,6 +129,7 @@ export class ClusterService {
       return hit;
     }
     const e: Entry = { stamp: this.stamp(video), faces: await this.store.faces.loadFingerprints(video.id), linkages: new Map(), reports: newReportMemo() };
+    if (this.erased.has(video.id)) return e;
     this.lru.set(video.id, e);
     while (this.lru.size > this.capacity) this.lru.delete(this.lru.keys().next().value!);
     return e;
@@ -130,10 +140,24 @@ export class ClusterService {
     return (await this.entry(video)).faces;
   }
 
+  /** A deleted video: forgotten, and anything in flight (a request or job loading or clustering it) does not put it back. */
+  erase(videoId: string): void {
+    this.erased.delete(videoId);
+    this.erased.add(videoId);
+    while (this.erased.size > ERASED_KEPT) this.erased.delete(this.erased.values().next().value!);
+    this.forget(videoId);
+  }
+
+  /** Drops everything held of a video (fingerprints, cuts, kept distances): its next request starts from the database. */
   forget(videoId: string): void {
     this.lru.delete(videoId);
     this.memory.forget(videoId);
     this.forgetCuts((k) => k.startsWith(`${videoId}|`));
+  }
+
+  /** The video's kept distances and buffers for a tree; none for a video deleted meanwhile. */
+  private memoryOf(videoId: string): TreeScratch | undefined {
+    return this.erased.has(videoId) ? undefined : this.memory.of(videoId);
   }
 
   private forgetCuts(drop: (key: string) => boolean): void {
@@ -203,7 +227,7 @@ export class ClusterService {
     const t2 = performance.now();
     const interval = this.interval(video, e);
     const prepared = e.linkages.get(text)?.prepared;
-    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people, prepared, memory: this.memory.of(video.id) });
+    const r = clusterFaces(e.faces, opts, cache, { sample_interval_s: interval, people, prepared, memory: this.memoryOf(video.id) });
     const t3 = performance.now();
     if (!cache && r.cache) {
       await this.store.linkages.put(video.id, key, {
@@ -224,7 +248,7 @@ export class ClusterService {
       memo: e.reports,
     });
     const carried = peopleOfClusters(e.faces, report.labels, people);
-    if (r.cache && this.cutsKept > 0) {
+    if (r.cache && this.cutsKept > 0 && !this.erased.has(video.id)) {
       this.cuts.set(ck, { report, faces: e.faces, carried, interval });
       while (this.cuts.size > this.cutsKept) this.cuts.delete(this.cuts.keys().next().value!);
     }
@@ -259,7 +283,7 @@ export class ClusterService {
    */
   async storeLinkage(videoId: string, opts: ClusterOptions): Promise<{ n: number; ms: number; stored: boolean; key: string | null; skipped?: string }> {
     const video = await this.store.videos.get(videoId);
-    // A worker is not told of deletions: what it held of a deleted video goes when it sees one.
+    // A worker that missed the erasure broadcast (Redis down) lets go of what it held when it sees the video gone.
     if (!video) {
       this.forget(videoId);
       return { n: 0, ms: 0, stored: false, key: null, skipped: 'video deleted' };
@@ -274,7 +298,7 @@ export class ClusterService {
     const held = await this.store.linkages.get(video.id, key);
     if (held && held.n === e.faces.length) return { n: e.faces.length, ms: 0, stored: false, key: text, skipped: 'already stored' };
     const t0 = performance.now();
-    const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people, memory: this.memory.of(video.id) });
+    const r = clusterFaces(e.faces, opts, undefined, { sample_interval_s: videoSampleInterval(video, e.faces), people, memory: this.memoryOf(video.id) });
     const ms = performance.now() - t0;
     if (!r.cache) return { n: e.faces.length, ms, stored: false, key: text };
     e.linkages.set(text, { tree: r.cache, constrained: constraints !== null, prepared: new Map() });
@@ -302,7 +326,7 @@ export class ClusterService {
     // Tracks depend on the sampling: the same interval as cluster() uses, so the stored tree is the one it would compute.
     const video = await this.store.videos.get(videoId);
     const interval = video ? videoSampleInterval(video, faces) : undefined;
-    const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval, memory: this.memory.of(videoId) });
+    const r = clusterFaces(faces, opts, undefined, { sample_interval_s: interval, memory: this.memoryOf(videoId) });
     const ms = performance.now() - t0;
     const stored = r.cache
       ? await this.store.linkages.put(videoId, linkageKey(opts), {

@@ -29,8 +29,8 @@ export interface FaceMemory {
 /** The one rule of what an erasure drops from a process's memory. */
 function forget(memory: FaceMemory, e: Erased): void {
   for (const v of e.videos) {
-    memory.clusters?.forget(v);
-    memory.library?.forget(v);
+    memory.clusters?.erase(v);
+    memory.library?.erase(v);
   }
   if (e.tenant !== null) memory.galleries?.forget(e.tenant);
 }

@@ -15,6 +15,9 @@ interface VideoFaces {
   versions: Map<number, VersionFaces>;
 }
 
+/** Deleted video ids remembered (about 40 bytes each): far more than can be deleted while one read runs. */
+const ERASED_KEPT = 4096;
+
 /** A stored face that looks like the query. */
 export interface FaceAppearance {
   videoId: string;
@@ -34,6 +37,8 @@ export interface FaceAppearance {
  */
 export class FaceLibrary {
   private readonly tenants = new Map<string, Map<string, Promise<VideoFaces>>>();
+  /** Videos forgotten (deleted) lately, oldest first: a read whose list of ready videos predates the deletion must not load one back. */
+  private readonly erased = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -53,6 +58,7 @@ export class FaceLibrary {
     for (const id of cached.keys()) if (!ready.has(id)) cached.delete(id);
     const out: Promise<[string, VideoFaces]>[] = [];
     for (const { id, stamp } of stamps) {
+      if (this.erased.has(id)) continue;
       let entry = cached.get(id);
       if (entry) {
         const e = entry;
@@ -80,6 +86,14 @@ export class FaceLibrary {
   /** Drops a video's descriptors from memory now (erasure), rather than at the tenant's next read. */
   forget(videoId: string): void {
     for (const videos of this.tenants.values()) videos.delete(videoId);
+  }
+
+  /** A deleted video: forgotten, and a read in flight whose list of ready videos predates the deletion does not load it back. */
+  erase(videoId: string): void {
+    this.erased.delete(videoId);
+    this.erased.add(videoId);
+    while (this.erased.size > ERASED_KEPT) this.erased.delete(this.erased.values().next().value!);
+    this.forget(videoId);
   }
 
   /** Whether any tenant's descriptors of this video are in memory (what erasure tests check). */
