@@ -12,6 +12,41 @@ import type { ClusterLabel } from './types.js';
  */
 export function applyMinSize(labels: ArrayLike<number | null>, min_csize: number, pinned?: ArrayLike<number>): ClusterLabel[] {
   const n = labels.length;
+  // A cut's labels are small non-negative integers (fcluster's 1..k, a renumbering's 0..k-1): counted in typed
+  // arrays by label, with no map per cluster (a cut of 10,000 faces calls this twice); other ids go through a map.
+  let max = -1;
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l === null || l === undefined) continue;
+    if (!Number.isInteger(l) || l < 0 || l > n) return applyMinSizeMapped(labels, min_csize, pinned);
+    if (l > max) max = l;
+  }
+  const count = new Int32Array(max + 1);
+  const first = new Int32Array(max + 1).fill(-1);
+  const pin = new Uint8Array(max + 1);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l === null || l === undefined) continue;
+    count[l]++;
+    if (first[l] < 0) first[l] = i;
+    if (pinned !== undefined && pinned[i] !== 0) pin[l] = 1;
+  }
+  const kept: number[] = [];
+  for (let l = 0; l <= max; l++) if (count[l] > 0 && (count[l] >= min_csize || pin[l] === 1)) kept.push(l);
+  kept.sort((a, b) => count[b] - count[a] || first[a] - first[b]);
+  const newId = new Int32Array(max + 1).fill(-1);
+  kept.forEach((l, rank) => (newId[l] = rank));
+  const out = new Array<ClusterLabel>(n);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    out[i] = l === null || l === undefined || newId[l] < 0 ? null : newId[l];
+  }
+  return out;
+}
+
+/** applyMinSize for any cluster ids (a map per cluster). */
+function applyMinSizeMapped(labels: ArrayLike<number | null>, min_csize: number, pinned?: ArrayLike<number>): ClusterLabel[] {
+  const n = labels.length;
   const members = new Map<number, { first: number; count: number; pinned: boolean }>();
   for (let i = 0; i < n; i++) {
     const l = labels[i];
