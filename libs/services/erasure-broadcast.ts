@@ -26,13 +26,16 @@ export interface FaceMemory {
   galleries?: PeopleGalleries;
 }
 
-/** The one rule of what an erasure drops from a process's memory. */
-function forget(memory: FaceMemory, e: Erased): void {
+/** The one rule of what an erasure drops from a process's memory; returns how many of the videos it held. */
+function forget(memory: FaceMemory, e: Erased): number {
+  let held = 0;
   for (const v of e.videos) {
+    if (memory.clusters?.holds(v) || memory.library?.holds(v)) held++;
     memory.clusters?.erase(v);
     memory.library?.erase(v);
   }
   if (e.tenant !== null) memory.galleries?.forget(e.tenant);
+  return held;
 }
 
 /** A message as sent: who sent it (a process drops its own echo: it forgot at once) and what was erased. */
@@ -81,7 +84,10 @@ export class ErasureBroadcast {
   listen(): Subscription {
     return this.queues.subscribe(ERASURE_CHANNEL, (m) => {
       const e = parse(m);
-      if (e && e.from !== this.id) forget(this.memory, e);
+      if (!e || e.from === this.id) return;
+      const held = forget(this.memory, e);
+      // Counts only (never a face): how an operator, or an end-to-end test, sees a process let go of a deleted video.
+      this.log.debug({ videos: e.videos.length, held }, 'erasure heard');
     });
   }
 }
