@@ -3,7 +3,7 @@
  * (bench/synthetic-video.ts), its default linkage built once and cut at a sequence of numeric sims (slider steps of
  * 0.002 up, then down, then jumps), each cut's first page asked by libs/flow questions.ts, and with --old FILE by
  * another copy of it (a file of the same exports, e.g. `git show main:libs/flow/questions.ts`), alternately on the
- * same cuts: same-run ratios on a shared machine. Every cut's first page and whole list are compared as JSON (old vs new).
+ * same cuts: same-run ratios on a shared machine; then 10 cuts cold (a copy of the faces array: nothing kept). Every cut's first page and whole list are compared as JSON (old vs new).
  *
  *   node --import tsx bench/questions-cuts.ts [--n 10000] [--old libs/flow/questions-old.ts]
  */
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const { faces, labels } = await cuts(n, sims);
   const people = somePeople(faces, labels[0]);
   const load0 = loadavg();
-  const cpu: Record<string, number[]> = { new: [], old: [] };
+  const cpu: Record<string, number[]> = { new: [], old: [], 'new cold': [], 'old cold': [] };
   let differ = 0;
   const time = (name: string, ask: Ask, input: fresh.QuestionInput) => {
     const c0 = process.cpuUsage();
@@ -83,14 +83,24 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Cold: a copy of the faces array each time (nothing kept: the unit vectors, and here every cluster, computed afresh).
+  for (let t = 0; t < Math.min(sims.length, 10); t++)
+    for (const name of t % 2 === 0 ? (['new', 'old'] as const) : (['old', 'new'] as const))
+      if (name === 'new' || old) time(`${name} cold`, name === 'new' ? fresh.askQuestions : old!, { faces: [...faces], labels: labels[t] });
   const row = (xs: number[]) =>
     `p50 ${percentile(xs, 0.5).toFixed(1)} ms, p95 ${percentile(xs, 0.95).toFixed(1)} ms, mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)} ms`;
   const clusters = (l: readonly (number | null)[]) => new Set(l.filter((x) => x !== null)).size;
   process.stdout.write(
     `n = ${n}, ${sims.length} sims x 2 (no people, ${people.length} people), clusters ${clusters(labels[0])}..${clusters(labels.at(-1)!)}, load ${load0.map((x) => x.toFixed(1)).join(', ')} -> ${loadavg()
       .map((x) => x.toFixed(1))
-      .join(', ')}, Node ${process.version}\n  new: ${row(cpu.new)}\n` +
-      (old ? `  old: ${row(cpu.old)}\n  new/old (p50): ${(percentile(cpu.new, 0.5) / percentile(cpu.old, 0.5)).toFixed(2)}; lists differing: ${differ}\n` : ''),
+      .join(', ')}, Node ${process.version}\n` +
+      (['new', 'old', 'new cold', 'old cold'] as const)
+        .filter((k) => cpu[k].length)
+        .map((k) => `  ${k.padEnd(8)} ${row(cpu[k])}\n`)
+        .join('') +
+      (old
+        ? `  new/old (p50): ${(percentile(cpu.new, 0.5) / percentile(cpu.old, 0.5)).toFixed(2)}, cold ${(percentile(cpu['new cold'], 0.5) / percentile(cpu['old cold'], 0.5)).toFixed(2)}; lists differing: ${differ}\n`
+        : ''),
   );
   if (differ) process.exitCode = 1;
 }

@@ -201,7 +201,7 @@ export function askQuestions(input: QuestionInput): QuestionList {
       if (carried[x] >= 0 && carried[y] >= 0) continue;
       if (carried[x] >= 0 && rejectedBy(y, personIds[carried[x]])) continue;
       if (carried[y] >= 0 && rejectedBy(x, personIds[carried[y]])) continue;
-      if (pairMemo(memo, held[x], held[y]).shared) continue;
+      if (sharesFrame(held[x], held[y])) continue;
       const p = sigmoid((S.mergeAt - rms(crossCos(x, y))) / S.mergeWidth);
       // The side that carries a person (else the larger) is `a`: a yes brings `b` to it.
       const aFirst = carried[x] >= 0 || (carried[y] < 0 && members[x].length >= members[y].length);
@@ -682,17 +682,17 @@ interface Split {
   means: [Float64Array, Float64Array];
 }
 
-/** One cluster's members against another cluster. */
+/** One cluster's members against another cluster, each part computed when first asked. */
 interface PairMemo {
-  /** Per member: 1 when the other cluster has a face in its frame. */
-  sameFrame: Uint8Array;
-  /** Some member shares a frame with the other cluster. */
-  shared: boolean;
-  /** Per member: its dot product with the other cluster's sum, once asked. */
+  /** Some member shares a frame with the other cluster (a merge's question). */
+  shared?: boolean;
+  /** Per member: 1 when the other cluster has a face in its frame (a move's). */
+  sameFrame?: Uint8Array;
+  /** Per member: its dot product with the other cluster's sum (a move's). */
   dots?: Float64Array;
 }
 
-type CrossDots = Required<PairMemo>;
+type CrossDots = Required<Pick<PairMemo, 'sameFrame' | 'dots'>>;
 
 /** Per faces array: the unit vectors, the frames, and the clusters' memos, least recently used first. */
 interface FacesMemo {
@@ -786,19 +786,33 @@ function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Cluster c's members against cluster e (which of them share a frame with e). */
-function pairMemo(memo: FacesMemo, c: ClusterMemo, e: ClusterMemo): PairMemo {
+/** Cluster c's members against cluster e. */
+function pairMemo(c: ClusterMemo, e: ClusterMemo): PairMemo {
   let p = c.pairs.get(e);
-  if (!p) {
-    const sameFrame = Uint8Array.from(c.members, (i) => (e.frames.has(memo.frameOf[i]) ? 1 : 0));
-    c.pairs.set(e, (p = { sameFrame, shared: sameFrame.includes(1) }));
-  }
+  if (!p) c.pairs.set(e, (p = {}));
   return p;
 }
 
-/** Cluster c's members against cluster e, with their dot products with e's sum (computed once per pair). */
+/** Clusters c and e have faces in one frame (once per pair). */
+function sharesFrame(c: ClusterMemo, e: ClusterMemo): boolean {
+  const p = pairMemo(c, e);
+  return (p.shared ??= shareFrame(c.frames, e.frames));
+}
+
+function shareFrame(a: Set<number>, b: Set<number>): boolean {
+  const [s, l] = a.size <= b.size ? [a, b] : [b, a];
+  for (const f of s) if (l.has(f)) return true;
+  return false;
+}
+
+/** Cluster c's members against cluster e: which share a frame with e, and their dot products with e's sum (once per pair). */
 function crossDotsOf(memo: FacesMemo, c: ClusterMemo, e: ClusterMemo): CrossDots {
-  const p = pairMemo(memo, c, e);
+  const p = pairMemo(c, e);
+  if (!p.sameFrame) {
+    const same = new Uint8Array(c.members.length);
+    for (let t = 0; t < same.length; t++) if (e.frames.has(memo.frameOf[c.members[t]])) same[t] = 1;
+    p.sameFrame = same;
+  }
   p.dots ??= memberDots(memo, c.members, e.sum);
   return p as CrossDots;
 }
@@ -809,7 +823,9 @@ function ownDotsOf(memo: FacesMemo, c: ClusterMemo): Float64Array {
 
 function memberDots(memo: FacesMemo, members: readonly number[], v: Float64Array): Float64Array {
   const { U, dim } = memo;
-  return Float64Array.from(members, (i) => rowDot(U, i * dim, v, 0, dim));
+  const dots = new Float64Array(members.length);
+  for (let t = 0; t < members.length; t++) dots[t] = rowDot(U, members[t] * dim, v, 0, dim);
+  return dots;
 }
 
 /** A cluster's 2-means parts and their sums (twoMeans), once per cluster. */
