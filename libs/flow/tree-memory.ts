@@ -82,7 +82,10 @@ export class TreeMemory {
     return false;
   }
 
-  /** The smallest free buffer of that sharedness that holds `bytes` (lent: no longer counted until given back). */
+  /**
+   * The smallest free buffer of that sharedness that holds `bytes` (lent: no longer counted until given back), its
+   * bytes past `bytes` zeroed.
+   */
   private take(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer | undefined {
     let best: string | undefined;
     for (const [k, it] of this.items) {
@@ -92,6 +95,9 @@ export class TreeMemory {
     if (best === undefined) return undefined;
     const it = this.items.get(best)! as Item & { kind: 'scratch' };
     this.drop(best);
+    // The taker writes the bytes it asked for; the rest may hold another video's values, which forget(that video)
+    // could no longer reach once the buffer is given back under the taker's name: cleared now.
+    if (it.bytes > bytes) new Uint8Array(it.buffer, bytes).fill(0);
     return it.buffer;
   }
 

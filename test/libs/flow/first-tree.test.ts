@@ -14,6 +14,7 @@ import {
   pairDistancesAndMax,
   TreeMemory,
   type ClusterableFace,
+  type KeptDistances,
   type PersonConstraint,
 } from '../../../libs/flow/index.js';
 import { syntheticVideo } from '../../../bench/synthetic-video.js';
@@ -153,4 +154,32 @@ test('pairDistancesAndMax: the matrix of pairDistances and its maxDistance, floa
       precision,
     );
   }
+});
+
+test('TreeMemory: free buffers go before kept distances; over-budget items are not kept; idle items are dropped', async () => {
+  const memory = new TreeMemory(1000, 10);
+  const a = memory.of('a');
+  const dist = (bytes: number): KeptDistances => ({ ids: new Float64Array(0), d: new Float64Array(bytes / 8), maxDist: 0 });
+  a.keep('x', dist(400));
+  a.pool.give(new ArrayBuffer(400));
+  memory.of('b').pool.give(new ArrayBuffer(400));
+  // 1,200 bytes asked: the oldest free buffer goes, not the distances.
+  assert.equal(memory.bytes, 800);
+  assert.ok(a.kept('x'));
+  const lent = a.pool.take(300, false)!;
+  assert.equal(lent.byteLength, 400, 'the free buffer left is lent');
+  new Uint8Array(lent).fill(7);
+  a.pool.give(lent);
+  assert.ok(
+    new Uint8Array(a.pool.take(320, false)!, 320).every((x) => x === 0),
+    'what the taker does not write is cleared',
+  );
+  assert.equal(a.pool.take(300, false), undefined, 'lent once');
+  assert.equal(a.pool.take(300, true), undefined, 'sharedness is kept apart');
+  a.keep('big', dist(1008));
+  assert.equal(a.kept('big'), undefined, 'over the budget: not kept');
+  assert.ok(!a.fits(1008) && a.fits(1000));
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(memory.bytes, 0, 'idle for longer than idleMs: dropped');
+  assert.ok(!memory.holds('a'));
 });
