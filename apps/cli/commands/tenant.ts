@@ -14,12 +14,15 @@ export async function tenantCommand(argv: string[]): Promise<number> {
   const config = loadServiceConfig();
   const { migrate, createStore } = await import('../../../libs/store/index.js');
   const { Queues } = await import('../../../libs/queue/index.js');
-  const { ErasureService } = await import('../../../libs/services/index.js');
+  const { ErasureBroadcast, ErasureService } = await import('../../../libs/services/index.js');
+  const { createLogger } = await import('../../../libs/logger/index.js');
   await migrate(config.databaseUrl);
   const store = createStore({ databaseUrl: config.databaseUrl, storageDir: config.storageDir, poolSize: 2 });
   const queues = new Queues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, webhookMaxAttempts: config.webhookMaxAttempts, onError: () => {} });
   try {
-    const report = await new ErasureService(store, queues).deleteTenant(positionals[0]);
+    // A warning (the erasure not broadcast to running processes) goes to stderr: stdout is the report.
+    const erasures = new ErasureBroadcast(queues, {}, createLogger({ component: 'cli', destination: process.stderr }));
+    const report = await new ErasureService(store, queues, erasures).deleteTenant(positionals[0]);
     if (!report) throw new KeycastError('NOT_FOUND', `no tenant ${positionals[0]}`);
     const out =
       flags.json === true
