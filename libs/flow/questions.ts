@@ -218,7 +218,7 @@ export function askQuestions(input: QuestionInput): QuestionList {
   const perCluster = held.map((h, c) => {
     const list = near[c].slice(0, FACE_NEIGHBOURS);
     const cand = list.map((e) => crossDotsOf(memo, h, held[e]));
-    const free = list.every((e) => carried[e] < 0) && members[c].every((i) => ownerOf[i] < 0);
+    const free = noPerson(list, carried) && noPerson(members[c], ownerOf);
     const judge = (): MemberMoves =>
       memberMoves(ownDotsOf(memo, h), list, cand, sizes, c, (pos, e) => ownerOf[members[c][pos]] >= 0 || rejected(members[c][pos], e));
     return free ? keptMoves(h, list, held, judge) : judge();
@@ -266,8 +266,8 @@ export function askQuestions(input: QuestionInput): QuestionList {
     const p = 1 - sigmoid((S.mergeAt - cross) / S.mergeWidth);
     const [a, b] = hy || (!hx && parts[1].length > parts[0].length) ? [1, 0] : [0, 1];
     const sideOf = (t: number) => ({
-      faces: typical(parts[t], [x, y][t], 0),
-      members: parts[t].map((i) => faces[i].id),
+      faces: (split.shown[t] ??= typical(parts[t], [x, y][t], 0)),
+      members: (split.ids[t] ??= parts[t].map((i) => faces[i].id)),
       cluster: ids[c],
       person: (t === 0 ? hx : hy) ? personIds[carried[c]] : null,
     });
@@ -314,6 +314,31 @@ function slotsOf(labels: ArrayLike<number | null>): { ids: number[]; slot: Map<n
     for (let i = 0; i < n; i++) if (labels[i] !== null) slotOf[i] = at.get(labels[i]!)!;
   }
   return { ids, slot: new Map(ids.map((c, i) => [c, i])), slotOf };
+}
+
+/**
+ * The `limit`-th highest gain of the candidates (0 < limit < their count), kept in a small sorted run as they pass; NaN
+ * when a gain is NaN (no order to restrict: the whole list is sorted instead).
+ */
+function highest(items: readonly Candidate[], limit: number): number {
+  if (limit > 64) {
+    const gains = new Float64Array(items.length);
+    for (let t = 0; t < items.length; t++) gains[t] = items[t].gain;
+    gains.sort();
+    return gains.some(Number.isNaN) ? NaN : gains[gains.length - limit];
+  }
+  // The `limit` highest so far, descending.
+  const top: number[] = [];
+  for (const c of items) {
+    const g = c.gain;
+    if (Number.isNaN(g)) return NaN;
+    if (top.length === limit && g <= top[limit - 1]) continue;
+    let at = top.length;
+    while (at > 0 && g > top[at - 1]) at--;
+    top.splice(at, 0, g);
+    if (top.length > limit) top.pop();
+  }
+  return top[limit - 1];
 }
 
 /** A question worth asking before its sides are built. */
@@ -366,16 +391,15 @@ export class QuestionList {
   private first(count: number): Candidate[] {
     const items = this.items;
     const limit = count < 0 ? Math.max(0, items.length + Math.trunc(count)) : Math.trunc(count) || 0;
-    if (this.sorted || limit >= items.length || items.some((c) => Number.isNaN(c.gain))) {
+    if (!this.sorted && limit <= this.prefix.length) return this.prefix.slice(0, limit);
+    const least = this.sorted || limit >= items.length ? NaN : highest(items, limit);
+    if (Number.isNaN(least)) {
       if (!this.sorted) QuestionList.order(items);
       this.sorted = true;
       return items.slice(0, limit);
     }
-    if (limit <= this.prefix.length) return this.prefix.slice(0, limit);
     // Every candidate of a gain ≥ the limit-th highest, in their order here: the stable sort's order restricted to them,
     // and every other candidate comes after them all.
-    const gains = Float64Array.from(items, (c) => c.gain).sort();
-    const least = gains[gains.length - limit];
     this.prefix = QuestionList.order(items.filter((c) => c.gain >= least));
     return this.prefix.slice(0, limit);
   }
@@ -490,29 +514,42 @@ function sumsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: 
 
 /**
  * Each cluster's NEIGHBOURS nearest other clusters by the mean cosine of their cross pairs (ties: lower slot first).
- * The dot products of two clusters' sums are kept on their memos (a slider step changes few clusters); each list is a
- * running top NEIGHBOURS, in the order a sort of all k gives.
+ * The dot products of two clusters' sums come from the last cut's where both were in it (a slider step changes few
+ * clusters); each list is a running top NEIGHBOURS, in the order a sort of all k gives.
  */
 function nearestOf(memo: FacesMemo, held: readonly ClusterMemo[], sizes: Int32Array): number[][] {
   const k = sizes.length;
+  const dots = sumDots(memo, held);
   const cos = new Float64Array(k);
   const near: number[][] = [];
   for (let c = 0; c < k; c++) {
-    const a = held[c];
-    for (let e = 0; e < k; e++) {
-      const b = held[e];
-      let d = a.sumDots.get(b);
-      if (d === undefined) {
-        // Symmetric bit for bit: the same products, summed in the same order.
-        d = sumsDot(a.sum, 0, b.sum, 0, memo.dim);
-        a.sumDots.set(b, d);
-        b.sumDots.set(a, d);
-      }
-      cos[e] = d / (sizes[c] * sizes[e]);
-    }
+    for (let e = 0; e < k; e++) cos[e] = dots[c * k + e] / (sizes[c] * sizes[e]);
     near.push(topOf(cos, c));
   }
   return near;
+}
+
+/**
+ * The k × k dot products of the clusters' sums: the last cut's for two clusters both in it, else computed (once per
+ * pair: symmetric bit for bit, the same products summed in the same order). Kept for the next cut up to LAST_DOTS_MAX.
+ */
+function sumDots(memo: FacesMemo, held: readonly ClusterMemo[]): Float64Array {
+  const k = held.length;
+  const dim = memo.dim;
+  const last = memo.last;
+  // Each cluster's slot in the last cut (-1: not in it).
+  const was = new Int32Array(k).fill(-1);
+  const lastSlot = new Map(last?.held.map((h, c) => [h, c]) ?? []);
+  for (let c = 0; c < k; c++) was[c] = lastSlot.get(held[c]) ?? -1;
+  const lk = last?.held.length ?? 0;
+  const dots = new Float64Array(k * k);
+  for (let c = 0; c < k; c++)
+    for (let e = c; e < k; e++) {
+      const d = was[c] >= 0 && was[e] >= 0 ? last!.dots[was[c] * lk + was[e]] : sumsDot(held[c].sum, 0, held[e].sum, 0, dim);
+      dots[c * k + e] = dots[e * k + c] = d;
+    }
+  memo.last = k <= LAST_DOTS_MAX ? { held, dots } : null;
+  return dots;
 }
 
 /** The NEIGHBOURS slots e ≠ skip of the highest `cos[e]`, highest first (ties: lower slot first). */
@@ -572,6 +609,12 @@ function moveScan(
     }
   }
   return out;
+}
+
+/** None of `xs` has a person in `of` (a cluster's carried person, a face's confirmed one). */
+function noPerson(xs: readonly number[], of: Int32Array): boolean {
+  for (const x of xs) if (of[x] >= 0) return false;
+  return true;
 }
 
 /** Each face's position in its cluster's members. */
@@ -669,8 +712,6 @@ interface ClusterMemo {
   ids?: number[];
   /** This cluster's members against another cluster, by that cluster (weak: an evicted cluster's entry goes with it). */
   pairs: WeakMap<ClusterMemo, PairMemo>;
-  /** The dot product of its sum with another cluster's, by that cluster (weak, as `pairs`). */
-  sumDots: WeakMap<ClusterMemo, number>;
   /** Told apart from every other memo (the move memo names its candidates by it, holding none of them). */
   serial: number;
   /** Its members' moves, for the candidates (by serial, and their slots' ranks) they were judged against. */
@@ -680,6 +721,9 @@ interface ClusterMemo {
 interface Split {
   parts: [number[], number[]];
   means: [Float64Array, Float64Array];
+  /** Each part's representatives and member ids (face ids), once a question shows them. */
+  shown: [number[]?, number[]?];
+  ids: [number[]?, number[]?];
 }
 
 /** One cluster's members against another cluster, each part computed when first asked. */
@@ -702,7 +746,12 @@ interface FacesMemo {
   clusters: Map<string, ClusterMemo>;
   /** The clusters held, in faces' worth ({@link memoWeight}: what the memory bound counts). */
   held: number;
+  /** The last cut's clusters (by slot) and their sums' dot products (k × k; none past LAST_DOTS_MAX clusters). */
+  last: { held: readonly ClusterMemo[]; dots: Float64Array } | null;
 }
+
+/** The most clusters whose k × k sum dot products are kept for the next cut (2 MiB; past it a cut costs O(k² d) anyway). */
+const LAST_DOTS_MAX = 512;
 
 /** Cluster memos held per face of the video (in faces' worth): a few cuts' worth of clusters that all differ. */
 const MEMO_CUTS = 8;
@@ -721,7 +770,7 @@ const memoCache = new WeakMap<readonly QuestionFace[], FacesMemo>();
 function facesMemo(faces: readonly QuestionFace[], dim: number): FacesMemo {
   let m = memoCache.get(faces);
   if (!m || m.dim !== dim || m.frameOf.length !== faces.length) {
-    m = { U: unitRows(faces, dim), frameOf: Int32Array.from(faces, (f) => f.frame), dim, clusters: new Map(), held: 0 };
+    m = { U: unitRows(faces, dim), frameOf: Int32Array.from(faces, (f) => f.frame), dim, clusters: new Map(), held: 0, last: null };
     memoCache.set(faces, m);
   }
   return m;
@@ -747,7 +796,6 @@ function clusterMemo(memo: FacesMemo, members: readonly number[]): ClusterMemo {
     sum,
     frames: new Set(members.map((i) => frameOf[i])),
     pairs: new WeakMap(),
-    sumDots: new WeakMap(),
     serial: nextSerial++,
   };
   memo.clusters.set(key, made);
@@ -840,6 +888,8 @@ function splitOf(memo: FacesMemo, c: ClusterMemo, members: readonly number[]): S
       addRows(U, dim, parts[t], mu, 1);
       return mu;
     }) as [Float64Array, Float64Array],
+    shown: [],
+    ids: [],
   };
   return c.split;
 }

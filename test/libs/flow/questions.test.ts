@@ -65,6 +65,25 @@ describe('questionsFor', () => {
     assert.equal(list.find('0000000000000000'), undefined);
   });
 
+  test('a page past 64 questions, its last gain tied with the next ones: the prefix of the whole list', () => {
+    // Two clusters of one exact vector (their 80 moves tie at p 0.5) and a third near them: its moves rank after those.
+    const same = (n: number, frame0: number, v: number[]) => Array.from({ length: n }, (_, i) => ({ id: nextId++, frame: frame0 + i, face: v }));
+    const near = centre(3).map((x, j) => (j === 5 ? 0.05 : x));
+    const faces = [...same(40, 0, centre(3)), ...same(40, 40, centre(3)), ...same(3, 80, near)];
+    const v = { faces, labels: faces.map((_, i) => (i < 40 ? 0 : i < 80 ? 1 : 2)) };
+    const all = questionsFor(v);
+    const tie = all.find((q) => q.kind === 'move')!.gain;
+    assert.equal(all.filter((q) => q.gain === tie).length, 80);
+    const after = all.findIndex((q) => q.gain < tie);
+    assert.ok(after > 64 && after < all.length, `lower gains after the ties (${after} of ${all.length})`);
+    for (const k of [1, 10, 63, 64, 65, 70, after - 1, after, after + 1, all.length])
+      assert.deepEqual(askQuestions(v).page(k), all.slice(0, k), `page of ${k}`);
+    const list = askQuestions(v);
+    assert.deepEqual(list.page(70), all.slice(0, 70));
+    assert.deepEqual(list.page(5), all.slice(0, 5), 'a smaller page after a larger one');
+    assert.deepEqual(list.all(), all);
+  });
+
   test('one person in two clusters: the best question asks to merge them, with yes likely', () => {
     const v = video([
       [0, 0, 0, 0, 0],
