@@ -175,7 +175,7 @@ export class PeopleGalleries {
     const todo = new Map<number, { at: number[]; means: Float32Array[]; minScores: number[] }>();
     const keys: string[] = [];
     clusters.forEach((c, i) => {
-      const k = `${index.token}|${c.faces.join(',')}`;
+      const k = clusterKey(index, c.faces);
       keys.push(k);
       const hit = memo.get(k);
       if (hit) {
@@ -378,6 +378,20 @@ function faceIndex(faces: ClusterRun['faces']): FaceIndex {
   let x = faceIndexes.get(faces);
   if (!x) faceIndexes.set(faces, (x = { token: ++faceIndexTokens, row: new Map(faces.map((f, i) => [f.id, i])), units: null }));
   return x;
+}
+
+/**
+ * A cluster's key in the scored clusters: the faces array's token and the cluster's face ids. Kept per face list
+ * (a new cut's unchanged clusters keep their list: libs/flow buildClusterReport's memo), so a slider step joins
+ * only the changed clusters' ids, and the memo finds the same string again (no 60 KB of keys hashed per cut).
+ */
+const clusterKeys = new WeakMap<readonly number[], { token: number; key: string }>();
+function clusterKey(index: FaceIndex, faces: readonly number[]): string {
+  const held = clusterKeys.get(faces);
+  if (held?.token === index.token) return held.key;
+  const key = `${index.token}|${faces.join(',')}`;
+  clusterKeys.set(faces, { token: index.token, key });
+  return key;
 }
 
 /** meanUnit of these faces' descriptors, from the index's unit vectors (the same float32 values, summed in the same order). */
