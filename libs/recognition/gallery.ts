@@ -1,4 +1,4 @@
-import { dotAll, packFaces, type FaceMatrix } from './matrix.js';
+import { dotAll, dotRow, packFaces, type FaceMatrix } from './matrix.js';
 import { FACE_DIM, meanUnit, unitVector } from './vectors.js';
 
 /** A person as recognition sees them: their confirmed faces' descriptors (face only: clothes change between videos). */
@@ -228,21 +228,6 @@ function sameRows<P>(a: PeopleGallery<P>, p: number, b: PeopleGallery<P>, q: num
   const y = b.matrix.data;
   for (let i = a.start[p] * dim, j = b.start[q] * dim, end = i + n * dim; i < end; i++, j++) if (!Object.is(x[i], y[j])) return false;
   return true;
-}
-
-/** <row at offset o, q>, summed as dotAll sums it (four partial sums, unrolled by 4). */
-function dotRow(data: Float32Array, o: number, dim: number, q: Float32Array): number {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0;
-  for (let i = 0; i < dim; i += 4) {
-    s0 += data[o + i] * q[i];
-    s1 += data[o + i + 1] * q[i + 1];
-    s2 += data[o + i + 2] * q[i + 2];
-    s3 += data[o + i + 3] * q[i + 3];
-  }
-  return Math.fround(s0 + s1 + s2 + s3);
 }
 
 /** Open-set identification: the best person when their score reaches `threshold`, else null (a stranger stays unknown). */

@@ -21,20 +21,23 @@ export function packFaces(faces: readonly ArrayLike<number>[], dim = FACE_DIM): 
 export function dotAll(m: FaceMatrix, q: Float32Array, out: Float32Array = new Float32Array(m.rows)): Float32Array {
   const { data, dim, rows } = m;
   if (q.length !== dim) throw new Error(`query has ${q.length} dimensions, expected ${dim}`);
-  for (let r = 0, o = 0; r < rows; r++, o += dim) {
-    let s0 = 0,
-      s1 = 0,
-      s2 = 0,
-      s3 = 0;
-    for (let i = 0; i < dim; i += 4) {
-      s0 += data[o + i] * q[i];
-      s1 += data[o + i + 1] * q[i + 1];
-      s2 += data[o + i + 2] * q[i + 2];
-      s3 += data[o + i + 3] * q[i + 3];
-    }
-    out[r] = s0 + s1 + s2 + s3;
-  }
+  for (let r = 0, o = 0; r < rows; r++, o += dim) out[r] = dotRow(data, o, dim, q);
   return out;
+}
+
+/** <the row at offset `o` of `data`, q>: the one sum order of every exact similarity (four partial sums, unrolled by 4). */
+export function dotRow(data: Float32Array, o: number, dim: number, q: Float32Array): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  for (let i = 0; i < dim; i += 4) {
+    s0 += data[o + i] * q[i];
+    s1 += data[o + i + 1] * q[i + 1];
+    s2 += data[o + i + 2] * q[i + 2];
+    s3 += data[o + i + 3] * q[i + 3];
+  }
+  return s0 + s1 + s2 + s3;
 }
 
 export interface RowHit {

@@ -16,16 +16,22 @@ import {
 import { labelledFaces } from '../../../bench/labelled-faces.js';
 import { LABELLED_SET_NAMES, missingSources } from '../../../bench/labelled-sets.js';
 
+/** A labelled set's face descriptors by identity (unlabelled faces left out). */
+async function facesByIdentity(name: string): Promise<Map<string, Float32Array[]>> {
+  const set = await labelledFaces(name);
+  const byId = new Map<string, Float32Array[]>();
+  set.faces.forEach((f, i) => {
+    const id = set.truth[i];
+    if (id !== null) byId.set(id, [...(byId.get(id) ?? []), Float32Array.from(f.face)]);
+  });
+  return byId;
+}
+
 test('rankPeopleAbove equals rankPeople filtered at each threshold, score for score, on real descriptors', async (t) => {
   const names = LABELLED_SET_NAMES.filter((n) => !missingSources(n));
   if (names.length === 0) return t.skip(LABELLED_SET_NAMES.map((n) => missingSources(n)).join('; '));
   for (const name of names) {
-    const set = await labelledFaces(name);
-    const byId = new Map<string, Float32Array[]>();
-    set.faces.forEach((f, i) => {
-      const id = set.truth[i];
-      if (id !== null) byId.set(id, [...(byId.get(id) ?? []), Float32Array.from(f.face)]);
-    });
+    const byId = await facesByIdentity(name);
     const ids = [...byId.keys()].sort();
     const gallery = buildGallery(
       ids.map((id) => ({ person: id, faces: byId.get(id)!.filter((_, j) => j % 2 === 0) })),
@@ -64,12 +70,7 @@ test('rerankPeopleAbove after a gallery edit equals rankPeopleAbove on the new g
   const names = LABELLED_SET_NAMES.filter((n) => !missingSources(n));
   if (names.length === 0) return t.skip(LABELLED_SET_NAMES.map((n) => missingSources(n)).join('; '));
   for (const name of names) {
-    const set = await labelledFaces(name);
-    const byId = new Map<string, Float32Array[]>();
-    set.faces.forEach((f, i) => {
-      const id = set.truth[i];
-      if (id !== null) byId.set(id, [...(byId.get(id) ?? []), Float32Array.from(f.face)]);
-    });
+    const byId = await facesByIdentity(name);
     const ids = [...byId.keys()].sort();
     if (ids.length < 4) continue;
     const even = (id: string) => byId.get(id)!.filter((_, j) => j % 2 === 0);
