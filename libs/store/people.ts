@@ -273,8 +273,10 @@ export class PersonRepository {
   }
 
   /**
-   * Moves everything of `from` onto `into`: confirmed faces, rejections (a rejection of a face `into`
-   * confirms is dropped), history. `from` people themselves are deleted by the caller.
+   * Moves everything of `from` onto `into`: confirmed faces, rejections, history. After the move a face `into`
+   * confirms is not rejected from it, whichever of the merged people rejected it: `into`'s own rejection of a face
+   * one of `from` confirmed goes too (it stayed before, and the kept person held the face both confirmed and
+   * rejected). `from` people themselves are deleted by the caller.
    */
   async moveAll(from: readonly string[], into: string): Promise<void> {
     if (from.length === 0) return;
@@ -283,9 +285,12 @@ export class PersonRepository {
     await this.db.$executeRaw`
       INSERT INTO person_rejections (person_id, face_id, video_id, created_at)
       SELECT ${into}::uuid, r.face_id, r.video_id, r.created_at FROM person_rejections r
-      WHERE r.person_id = ANY(${src}::uuid[]) AND NOT EXISTS (SELECT 1 FROM person_faces pf WHERE pf.face_id = r.face_id AND pf.person_id = ${into}::uuid)
+      WHERE r.person_id = ANY(${src}::uuid[])
       ON CONFLICT DO NOTHING`;
     await this.db.personRejection.deleteMany({ where: { personId: { in: src } } });
+    await this.db.$executeRaw`
+      DELETE FROM person_rejections r USING person_faces pf
+      WHERE r.person_id = ${into}::uuid AND pf.person_id = ${into}::uuid AND pf.face_id = r.face_id`;
     await this.db.personEvent.updateMany({ where: { personId: { in: src } }, data: { personId: into } });
   }
 

@@ -209,6 +209,23 @@ test('POST /people/:id/merge: faces, rejections and history move; the others are
   await api.call('DELETE', `/people/${keep.id}`);
 });
 
+test("a merge into a person that rejected a face the other confirmed: the face is the kept person's, no longer rejected", async () => {
+  // One face both confirmed and rejected for one person is a contradiction (and not what the history says: replayed,
+  // the merge's confirmed face drops the rejection, as it does for the merged people's own rejections).
+  const a = ids1.get(people[6])!;
+  const other = (await post('/people', { name: 'Other', faces: [a[0], a[1]] })).body;
+  const keep = (await post('/people', { name: 'Keep', faces: [a[2]], exclude: [a[0]] })).body;
+  assert.deepEqual(keep.rejected, [a[0]]);
+  const m = await post(`/people/${keep.id}/merge`, { people: [other.id] });
+  assert.equal(m.status, 200, JSON.stringify(m.body));
+  assert.deepEqual(m.body.faces, [a[0], a[1], a[2]].sort(sortIds));
+  assert.deepEqual(m.body.rejected, []);
+  const rows = await sql(api.databaseUrl, 'SELECT 1 FROM person_rejections WHERE person_id = $1', [keep.id]);
+  assert.equal(rows.length, 0, 'no rejection row is left behind');
+  await assertHolds(m.body, v1);
+  await api.call('DELETE', `/people/${keep.id}`);
+});
+
 test("PATCH renames; DELETE drops the person and its constraints (faces stay); a changed constraint recomputes only that video's tree", async () => {
   const a = ids1.get(people[6])!;
   const before2 = await clusters(v2);
