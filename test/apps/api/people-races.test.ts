@@ -95,7 +95,9 @@ function replay(events: Event[], existingFaces: Set<string>) {
     else if (action === 'faces_moved_out') {
       if (group(detail.to as string) !== p) for (const f of detail.faces as string[]) if (owner.get(f) === p) owner.delete(f);
     } else if (action === 'face_rejected') {
-      if (owner.get(detail.face) === p) owner.delete(detail.face);
+      // The event says whether the face was the rejecting person's: a merge may since have relabeled another's
+      // rejection of a face this group's person held (it stayed with its holder), so "owned by p now" is not it.
+      if (detail.was_confirmed) owner.delete(detail.face);
       rejectedOf(p).add(detail.face);
     } else if (action === 'merged') {
       merged.add(p);
