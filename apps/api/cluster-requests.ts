@@ -81,7 +81,7 @@ export async function answerComputing(
   }
   const self = `${app.keycast.config.publicBaseUrl}${repeat}`;
   // From the workers' measured speed (a 4 s job says about 5 s), so a client polls once, not for nothing.
-  const wait = await app.keycast.clusters.expectedLinkageS(pending.n);
+  const wait = await app.keycast.clusters.expectedLinkageS(pending.n, pending.constrained);
   return reply
     .code(202)
     .header('retry-after', String(wait))

@@ -41,6 +41,8 @@ export interface PendingLinkage {
   key: string;
   /** Faces of the video (the linkage costs about n²). */
   n: number;
+  /** Built under people's constraints (the tree after an edit: its own measured speed, linkageEtaS). */
+  constrained: boolean;
 }
 
 /** Seconds between two samples of a stored video (libs/config sampleInterval: one rule for CLI, worker and API). */
@@ -223,7 +225,8 @@ export class ClusterService {
         source = 'database';
       }
     }
-    if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo) return { pending: true, key: text, n: e.faces.length };
+    if (!cache && e.faces.length >= 2 && e.faces.length > computeUpTo)
+      return { pending: true, key: text, n: e.faces.length, constrained: constraints !== null };
     const t2 = performance.now();
     const interval = this.interval(video, e);
     const prepared = e.linkages.get(text)?.prepared;
@@ -271,9 +274,12 @@ export class ClusterService {
     return e.interval.s;
   }
 
-  /** Seconds until a linkage of `n` faces queued now is likely stored, from the workers' latest measured times. */
-  async expectedLinkageS(n: number): Promise<number> {
-    return linkageEtaS(n, await this.store.linkages.recentComputeTimes(ETA_MIN_FACES));
+  /**
+   * Seconds until a linkage of `n` faces queued now is likely stored, from the workers' latest measured times of the
+   * same kind (`constrained`: under people's constraints, the tree after an edit) where there are enough.
+   */
+  async expectedLinkageS(n: number, constrained?: boolean): Promise<number> {
+    return linkageEtaS(n, await this.store.linkages.recentComputeTimes(ETA_MIN_FACES), constrained);
   }
 
   /**

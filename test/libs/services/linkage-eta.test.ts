@@ -25,3 +25,15 @@ test('small linkages (fixed costs) are not measurements; with none, the conserva
   assert.equal(linkageEtaS(50, []), 2);
   assert.equal(linkageEtaS(1_000_000, [{ n: 10_000, ms: 4000 }]), 60);
 });
+
+test('a tree after a people edit is estimated from the trees after edits (kept distances: ~3x faster), a first tree from first trees', () => {
+  const first = [7000, 7500, 8000].map((ms) => ({ n: 10_000, ms, constrained: false }));
+  const edits = [2600, 2700, 2800, 2900].map((ms) => ({ n: 10_000, ms, constrained: true }));
+  const measured = [...edits, ...first];
+  assert.equal(linkageEtaS(10_000, measured, true), 4);
+  assert.equal(linkageEtaS(10_000, measured, false), 9);
+  // Either kind alone, the median of all: what every estimate was before.
+  assert.equal(linkageEtaS(10_000, measured), 4);
+  // Too few of the kind asked for: all measurements count.
+  assert.equal(linkageEtaS(10_000, [...first, edits[0]], true), 9);
+});
